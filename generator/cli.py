@@ -1,0 +1,132 @@
+"""The `rapport` command line: a thin layer over the library's stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.errors import DataError, RapportError
+
+
+class IsoDate(click.ParamType):
+    """A `YYYY-MM-DD` option value."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date (expected YYYY-MM-DD)", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
+                           show_default=True, help="Folder with site.yaml, clients.yaml, contacts.csv, surveys/, responses/.")
+out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+                          show_default=True, help="Folder to build into.")
+as_of_option = click.option("--as-of", "as_of", type=ISO_DATE, default=None,
+                            help="Report date (default: as_of in site.yaml, else today).")
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print RapportError as `error: …` and exit 1; tracebacks only with --debug."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DataError as exc:
+            if _debug():
+                raise
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data; nothing was built", err=True)
+            sys.exit(1)
+        except RapportError as exc:
+            if _debug():
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _debug() -> bool:
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context else None
+    return bool(root and root.obj and root.obj.get("debug"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="rapport")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Rapport: know your service-agreement clients, from plain files in data/."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@data_option
+@as_of_option
+@reports_errors
+def validate(data_dir: Path, as_of: dt.date | None) -> None:
+    """Check every file in the data folder and list all problems with file and line."""
+    from generator.load import load_portfolio
+
+    portfolio = load_portfolio(data_dir, as_of)
+    responses = sum(len(frame) for frame in portfolio.responses.values())
+    click.echo(
+        f"OK: {data_dir}: {len(portfolio.clients)} clients, {len(portfolio.contacts):,} contacts, "
+        f"{len(portfolio.surveys)} surveys, {responses:,} responses, {len(portfolio.pages)} pages"
+    )
+
+
+@cli.command()
+@data_option
+@out_option
+@as_of_option
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of templates searched before the built-in ones (default: ./site_templates if present).")
+@reports_errors
+def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None) -> None:
+    """Build the site into OUT/public (publishable) and OUT/dashboard (private)."""
+    from generator.build import build_site
+
+    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir)
+    click.echo(f"built {result.files:,} files into {out_dir} in {result.seconds:.2f} s "
+               f"({out_dir}/dashboard/index.html is your overview)")
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules."""
+    for module_name, attribute in (
+        ("generator.demo_command", "demo"),
+        ("generator.report_command", "report"),
+    ):
+        try:
+            module = __import__(module_name, fromlist=[attribute])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        cli.add_command(getattr(module, attribute))
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Entry point of the `rapport` console script."""
+    cli(prog_name="rapport")

@@ -1,0 +1,48 @@
+"""Load `contacts.csv`: one row per e-mail, call, remote session or on-site visit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import Problem
+from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
+from generator.load.csv_rows import read_csv_table
+from generator.model import CONTACT_KINDS
+
+CONTACT_COLUMNS = ("date", "client", "kind", "staff", "minutes", "note")
+
+
+def empty_contacts() -> pd.DataFrame:
+    """A contacts frame with no rows and the right columns."""
+    return pd.DataFrame({
+        "date": pd.Series(dtype="datetime64[ns]"), "client": pd.Series(dtype=object),
+        "kind": pd.Series(dtype=object), "staff": pd.Series(dtype=object),
+        "minutes": pd.Series(dtype="Int64"), "note": pd.Series(dtype=object),
+        "line": pd.Series(dtype="int64"),
+    })
+
+
+def load_contacts(path: Path, shown: str, client_ids: set[str], problems: list[Problem]) -> pd.DataFrame:
+    """Validate every contact; the frame holds only rows without problems."""
+    if not path.is_file():
+        return empty_contacts()
+    table = read_csv_table(path, shown, CONTACT_COLUMNS, CONTACT_COLUMNS, problems)
+    if table is None:
+        return empty_contacts()
+    frame = table.frame
+    before = len(problems)
+    dates = parse_dates(frame, "date", shown, problems)
+    good = dates.notna()
+    good &= check_member(frame, "client", client_ids, shown, problems, "a client id", "an id from clients.yaml")
+    good &= check_member(frame, "kind", CONTACT_KINDS, shown, problems, "a contact kind", joined(CONTACT_KINDS))
+    minutes = check_whole_numbers(frame, "minutes", 0, None, shown, problems, "a whole number of minutes, 0 or more")
+    good &= minutes.notna() | (frame["minutes"].astype(str).str.strip() == "")
+    if len(problems) == before:
+        good[:] = True
+    contacts = pd.DataFrame({
+        "date": dates, "client": frame["client"], "kind": frame["kind"], "staff": frame["staff"],
+        "minutes": minutes.astype("Int64"), "note": frame["note"], "line": frame["line"],
+    })[good]
+    return contacts.reset_index(drop=True)

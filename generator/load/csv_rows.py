@@ -1,0 +1,88 @@
+"""Read a CSV file as text cells, remembering the physical line each record starts on."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import Problem, did_you_mean
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """Every cell as written (text), plus a `line` column."""
+
+    frame: pd.DataFrame
+    header: tuple[str, ...]
+
+
+def read_csv_table(
+    path: Path, shown: str, required: tuple[str, ...], allowed: tuple[str, ...] | None,
+    problems: list[Problem],
+) -> CsvTable | None:
+    """Read `path`; report a bad header or ragged rows, return the rows that are well formed.
+
+    `allowed` None means extra columns are allowed (the caller checks them).
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            text_rows, lines = _records(handle)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+    except csv.Error as exc:
+        problems.append(Problem(shown, 1, "", f"not valid CSV: {exc}"))
+        return None
+    if not text_rows:
+        problems.append(Problem(shown, 1, "", f"file is empty (expected the header {','.join(required)})"))
+        return None
+    header = tuple(cell.strip().lstrip("\ufeff") for cell in text_rows[0])
+    header_ok = True
+    for column in required:
+        if column not in header:
+            problems.append(Problem(shown, lines[0], column, f"column is missing (expected header {','.join(required)})"))
+            header_ok = False
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem(shown, lines[0], column, "column appears twice"))
+            header_ok = False
+        seen.add(column)
+        if allowed is not None and column not in allowed:
+            problems.append(Problem(shown, lines[0], column, f"unknown column (expected {','.join(allowed)}){did_you_mean(column, allowed)}"))
+            header_ok = False
+    if not header_ok:
+        return None
+    width = len(header)
+    good_rows: list[list[str]] = []
+    good_lines: list[int] = []
+    for row, line in zip(text_rows[1:], lines[1:]):
+        if len(row) != width:
+            problems.append(Problem(shown, line, "", f"has {len(row)} fields (expected {width}: {','.join(header)})"))
+            continue
+        good_rows.append(row)
+        good_lines.append(line)
+    frame = pd.DataFrame(good_rows, columns=list(header), dtype=object)
+    if not good_rows:
+        frame = pd.DataFrame({column: pd.Series(dtype=object) for column in header})
+    frame["line"] = pd.Series(good_lines, dtype="int64")
+    return CsvTable(frame, header)
+
+
+def _records(handle) -> tuple[list[list[str]], list[int]]:
+    """All non-blank records and the physical line each one starts on."""
+    reader = csv.reader(handle, strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous_end = 0
+    for row in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not row:
+            continue
+        rows.append(row)
+        lines.append(start)
+    return rows, lines

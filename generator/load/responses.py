@@ -1,0 +1,115 @@
+"""Load `responses/<survey-id>.csv` and derive the numeric `scores` frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import Problem, did_you_mean
+from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps
+from generator.load.csv_rows import read_csv_table
+from generator.model import RESERVED_COLUMNS, Survey
+
+SCALE = {"rating": (1, 5), "nps": (0, 10)}
+SCORE_COLUMNS = ("survey", "response_id", "client", "date", "question", "type", "csat", "score")
+
+
+def empty_responses(survey: Survey) -> pd.DataFrame:
+    """A response frame with no rows and this survey's columns."""
+    columns = {name: pd.Series(dtype=object) for name in (*RESERVED_COLUMNS, *(q.id for q in survey.questions))}
+    columns["date"] = pd.Series(dtype="datetime64[ns]")
+    columns["line"] = pd.Series(dtype="int64")
+    return pd.DataFrame(columns)
+
+
+def load_responses(
+    path: Path, shown: str, survey: Survey, client_ids: set[str], problems: list[Problem],
+) -> pd.DataFrame:
+    """Validate every response against its survey; the frame holds only good rows."""
+    question_ids = tuple(q.id for q in survey.questions)
+    table = read_csv_table(path, shown, RESERVED_COLUMNS, RESERVED_COLUMNS + question_ids, problems)
+    if table is None:
+        return empty_responses(survey)
+    frame = table.frame
+    for question_id in question_ids:
+        if question_id not in frame.columns:
+            # a question added after these responses were collected: unanswered
+            frame[question_id] = ""
+    before = len(problems)
+    check_unique(frame, "response_id", shown, problems)
+    good = frame["response_id"] != ""
+    good &= ~frame["response_id"].duplicated(keep="first")
+    good &= check_member(frame, "client", client_ids, shown, problems, "a client id",
+                         "an id from clients.yaml, or empty for an anonymous response", allow_empty=True)
+    dates = parse_timestamps(frame, "submitted_at", shown, problems)
+    good &= dates.notna()
+    for question in survey.questions:
+        good &= _check_answers(frame, question, shown, problems)
+    if len(problems) == before:
+        good[:] = True
+    ordered = [*RESERVED_COLUMNS, "date", *question_ids, "line"]
+    frame = frame.assign(date=dates)[ordered][good]
+    return frame.reset_index(drop=True)
+
+
+def _check_answers(frame: pd.DataFrame, question, shown: str, problems: list[Problem]) -> pd.Series:
+    column = question.id
+    answered = frame[column] != ""
+    if question.type in SCALE:
+        low, high = SCALE[question.type]
+        numbers = check_whole_numbers(frame, column, low, high, shown, problems, f"a whole number {low}–{high}")
+        return ~answered | numbers.notna()
+    if question.type == "choice":
+        return check_member(frame, column, question.options, shown, problems, "an option",
+                            ", ".join(question.options), allow_empty=True)
+    if question.type == "multi":
+        return _check_multi(frame, column, question.options, shown, problems)
+    return pd.Series(True, index=frame.index)
+
+
+def _check_multi(frame: pd.DataFrame, column: str, options: tuple[str, ...], shown: str, problems: list[Problem]) -> pd.Series:
+    good = pd.Series(True, index=frame.index)
+    allowed = set(options)
+    for index, value, line in zip(frame.index, frame[column].tolist(), frame["line"].tolist()):
+        if value == "":
+            continue
+        for part in value.split(";"):
+            if part not in allowed:
+                problems.append(Problem(shown, int(line), column,
+                                        f"'{part}' is not an option (expected {'; '.join(options)}, joined by ';'){did_you_mean(part, options)}"))
+                good[index] = False
+    return good
+
+
+def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per numeric answer across all surveys (rating and nps questions)."""
+    parts: list[pd.DataFrame] = []
+    for survey in surveys:
+        frame = responses.get(survey.id)
+        if frame is None or frame.empty:
+            continue
+        for question in survey.questions:
+            if question.type not in SCALE:
+                continue
+            answered = frame[frame[question.id] != ""]
+            if answered.empty:
+                continue
+            parts.append(pd.DataFrame({
+                "survey": survey.id, "response_id": answered["response_id"], "client": answered["client"],
+                "date": answered["date"], "question": question.id, "type": question.type,
+                "csat": bool(question.csat), "score": pd.to_numeric(answered[question.id]).astype(float),
+            }))
+    if not parts:
+        return pd.DataFrame({
+            "survey": pd.Series(dtype=object), "response_id": pd.Series(dtype=object),
+            "client": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
+            "question": pd.Series(dtype=object), "type": pd.Series(dtype=object),
+            "csat": pd.Series(dtype=bool), "score": pd.Series(dtype=float),
+        })
+    return pd.concat(parts, ignore_index=True)
+
+
+def unknown_response_file(path: Path, shown: str, survey_ids: list[str]) -> Problem:
+    """The problem for a response file whose survey does not exist."""
+    return Problem(shown, 0, "", f"no survey '{path.stem}' (expected a matching surveys/{path.stem}.yaml){did_you_mean(path.stem, survey_ids)}")

@@ -1,0 +1,143 @@
+"""Load `site.yaml`, `clients.yaml` and `surveys/*.yaml` into typed records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Problem, did_you_mean
+from generator.load.schema_errors import problems_from
+from generator.model import Client, Settings, Survey
+from generator.yamlio import YamlDocument, YamlSyntaxError, read_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _read(path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+    try:
+        return read_yaml(path)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.message}"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    return None
+
+
+def _validate(
+    model: type[Model], data: Any, doc: YamlDocument, shown: str, problems: list[Problem],
+    base: tuple[Any, ...] = (), label: str = "",
+) -> Model | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, model, doc, shown, base, label))
+        return None
+
+
+def load_settings(path: Path, shown: str, problems: list[Problem]) -> Settings | None:
+    """Read `site.yaml`; a missing file is a problem because `business.name` is required."""
+    if not path.is_file():
+        problems.append(Problem(shown, 0, "", "file is missing (expected at least business: {name: …})"))
+        return None
+    doc = _read(path, shown, problems)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(shown, 1, "", "expected a mapping of settings (business:, targets:, …)"))
+        return None
+    return _validate(Settings, doc.data, doc, shown, problems)
+
+
+def load_clients(path: Path, shown: str, problems: list[Problem]) -> tuple[list[Client], set[str]]:
+    """Read `clients.yaml`: valid client records, plus every id named (even on a bad record).
+
+    The ids of records with problems still count as known, so that one bad field does
+    not make every contact of that client an error too.
+    """
+    if not path.is_file():
+        problems.append(Problem(shown, 0, "", "file is missing (expected a list of clients)"))
+        return [], set()
+    doc = _read(path, shown, problems)
+    if doc is None or doc.data is None:
+        return [], set()
+    if not isinstance(doc.data, list):
+        problems.append(Problem(shown, 1, "", "expected a list of clients (- id: …)"))
+        return [], set()
+    clients: list[Client] = []
+    first_line: dict[str, int] = {}
+    for index, entry in enumerate(doc.data):
+        if not isinstance(entry, dict):
+            problems.append(Problem(shown, doc.line_of((index,)), f"clients[{index}]", "expected a client record (id:, name:, …)"))
+            continue
+        client = _validate(Client, entry, doc, shown, problems, (index,), f"clients[{index}]")
+        client_id = entry.get("id")
+        if isinstance(client_id, str) and client_id in first_line:
+            problems.append(Problem(
+                shown, doc.line_of((index, "id")), f"clients[{index}].id",
+                f"duplicate id '{client_id}' (first used on line {first_line[client_id]})",
+            ))
+            continue
+        if isinstance(client_id, str):
+            first_line[client_id] = doc.line_of((index, "id"))
+        if client is not None:
+            clients.append(client)
+    return clients, set(first_line)
+
+
+def load_surveys(folder: Path, shown_folder: str, problems: list[Problem]) -> list[Survey]:
+    """Read every `surveys/<id>.yaml`; the id must equal the file name."""
+    surveys: list[Survey] = []
+    if not folder.is_dir():
+        return surveys
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
+            continue
+        shown = f"{shown_folder}/{path.name}"
+        doc = _read(path, shown, problems)
+        if doc is None:
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(Problem(shown, 1, "", "expected a survey mapping (id:, title:, questions:)"))
+            continue
+        survey = _validate(Survey, doc.data, doc, shown, problems)
+        if survey is None:
+            written_id = doc.data.get("id")
+            if isinstance(written_id, str) and written_id != path.stem:
+                problems.append(_misnamed(written_id, path.stem, doc, shown))
+            continue
+        found = _check_survey(survey, path.stem, doc, shown)
+        problems.extend(found)
+        if not found:
+            surveys.append(survey)
+    return surveys
+
+
+def _check_survey(survey: Survey, stem: str, doc: YamlDocument, shown: str) -> list[Problem]:
+    """Cross-field rules a schema cannot express."""
+    found: list[Problem] = []
+    if survey.id != stem:
+        found.append(_misnamed(survey.id, stem, doc, shown))
+    seen: dict[str, int] = {}
+    for index, question in enumerate(survey.questions):
+        where = ("questions", index)
+        if question.id in seen:
+            found.append(Problem(shown, doc.line_of(where + ("id",)), f"questions[{index}].id",
+                                 f"duplicate question id '{question.id}' (first used in questions[{seen[question.id]}])"))
+        seen.setdefault(question.id, index)
+        if question.show_if is not None:
+            target = question.show_if.question
+            earlier = [q.id for q in survey.questions[:index]]
+            if target not in earlier:
+                found.append(Problem(shown, doc.line_of(where + ("show_if", "question")), f"questions[{index}].show_if.question",
+                                     f"'{target}' is not an earlier question (expected one of {', '.join(earlier) or 'none'}){did_you_mean(target, earlier)}"))
+    for column, question_id in (survey.import_map or {}).items():
+        if question_id not in seen and question_id not in ("client", "submitted_at", "response_id", "token"):
+            found.append(Problem(shown, doc.line_of(("import_map", column)), f"import_map.{column}",
+                                 f"'{question_id}' is not a question of this survey{did_you_mean(question_id, seen)}"))
+    return found
+
+
+def _misnamed(survey_id: str, stem: str, doc: YamlDocument, shown: str) -> Problem:
+    return Problem(shown, doc.line_of(("id",)), "id", f"'{survey_id}' differs from the file name (expected '{stem}')")

@@ -1,0 +1,210 @@
+"""Typed records for the YAML files of `data/`: settings, clients and surveys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+SLUG = re.compile(r"^[a-z0-9-]+$")
+QUESTION_ID = re.compile(r"^[a-z0-9_-]+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RESERVED_COLUMNS = ("response_id", "client", "submitted_at")
+CADENCE_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3}
+QUESTION_TYPES = ("rating", "nps", "choice", "multi", "text")
+CONTACT_KINDS = ("onsite", "remote", "phone", "email")
+
+
+def _null_words_are_none(value: Any) -> Any:
+    """Treat a plain `null`/`None` as absent where the field is not text."""
+    if isinstance(value, str) and value.strip() in ("", "null", "Null", "NULL", "None", "~"):
+        return None
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept only `YYYY-MM-DD` text for dates (no timestamps, no 2024-1-5)."""
+    if isinstance(value, str):
+        if not ISO_DATE.match(value.strip()):
+            raise ValueError(f"'{value}' is not a date (expected YYYY-MM-DD)")
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real date (expected YYYY-MM-DD)") from None
+    return value
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(f"'{value}' is not a slug (expected lower-case letters, digits and '-')")
+    return value
+
+
+def _question_id(value: str) -> str:
+    if not QUESTION_ID.match(value):
+        raise ValueError(f"'{value}' is not a question id (expected lower-case letters, digits, '_' and '-')")
+    if value in RESERVED_COLUMNS:
+        raise ValueError(f"'{value}' is reserved for the response file (choose another id)")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_iso_date), BeforeValidator(_null_words_are_none)]
+Slug = Annotated[str, AfterValidator(_slug)]
+QuestionId = Annotated[str, AfterValidator(_question_id)]
+Cadence = Literal["annual", "semiannual", "quarterly"]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    """Base for every record: unknown keys are errors, records are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# ---------------------------------------------------------------- settings
+
+
+class Business(Strict):
+    name: Annotated[str, Field(min_length=1)]
+    email: str | None = None
+    phone: str | None = None
+
+
+class SiteOptions(Strict):
+    base_url: str | None = None
+    language: str = "en"
+
+
+class Targets(Strict):
+    onsite_min_per_month: NonNegativeInt = 1
+    onsite_typical_per_month: NonNegativeInt = 2
+    survey_cadence: Cadence = "annual"
+    survey_lead_days: NonNegativeInt = 60
+    min_responses: Annotated[int, Field(ge=1)] = 5
+    # renewal-risk thresholds (see generator/metrics/risk.py)
+    renewal_window_days: NonNegativeInt = 90
+    no_contact_days: Annotated[int, Field(ge=1)] = 30
+    detractor_max_nps: Annotated[int, Field(ge=0, le=10)] = 6
+    unhappy_max_rating: Annotated[int, Field(ge=1, le=5)] = 3
+    below_min_months_of_3: Annotated[int, Field(ge=1, le=3)] = 2
+
+
+class IdealClient(Strict):
+    pcs: tuple[NonNegativeInt, NonNegativeInt] = (10, 35)
+    servers: tuple[NonNegativeInt, NonNegativeInt] = (1, 2)
+    wan: bool = False
+
+
+class Forms(Strict):
+    backend: Literal["collector", "formspree", "google_forms", "http_post", "mailto"] = "collector"
+    endpoint: str | None = None
+    formspree_id: str | None = None
+    google_form_id: str | None = None
+    email: str | None = None
+    greet_by_name: bool = False
+    min_seconds: NonNegativeInt = 3
+
+
+class Dashboards(Strict):
+    publish: Literal["encrypted", "omit"] = "encrypted"
+
+
+class Settings(Strict):
+    """`data/site.yaml`."""
+
+    business: Business
+    site: SiteOptions = SiteOptions()
+    as_of: OptionalDate = None
+    targets: Targets = Targets()
+    ideal_client: IdealClient = IdealClient()
+    forms: Forms = Forms()
+    dashboards: Dashboards = Dashboards()
+
+
+# ---------------------------------------------------------------- clients
+
+
+class Contact(Strict):
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Agreement(Strict):
+    start: IsoDate
+    term_months: Annotated[int, Field(ge=1)] = 12
+    monthly_fee: Annotated[float, Field(ge=0)] | None = None
+
+
+class Client(Strict):
+    """One entry of `data/clients.yaml`."""
+
+    id: Slug
+    name: Annotated[str, Field(min_length=1)]
+    contact: Contact = Contact()
+    pcs: NonNegativeInt
+    servers: NonNegativeInt
+    wan: bool = False
+    agreement: Agreement
+    survey_cadence: Annotated[Cadence | None, BeforeValidator(_null_words_are_none)] = None
+    onsite_min_per_month: Annotated[NonNegativeInt | None, BeforeValidator(_null_words_are_none)] = None
+    onsite_typical_per_month: Annotated[NonNegativeInt | None, BeforeValidator(_null_words_are_none)] = None
+    ended: OptionalDate = None
+    notes: str | None = None
+
+
+# ---------------------------------------------------------------- surveys
+
+
+class ShowIf(Strict):
+    question: str
+    at_most: float | None = None
+    at_least: float | None = None
+    equals: str | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> "ShowIf":
+        given = [name for name in ("at_most", "at_least", "equals") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("needs exactly one of at_most, at_least, equals")
+        return self
+
+
+class Question(Strict):
+    id: QuestionId
+    type: Literal["rating", "nps", "choice", "multi", "text"]
+    label: Annotated[str, Field(min_length=1)]
+    required: bool = False
+    csat: bool = False
+    options: tuple[str, ...] | None = None
+    show_if: ShowIf | None = None
+    google_entry: str | None = None
+    low_label: str | None = None
+    high_label: str | None = None
+
+    @model_validator(mode="after")
+    def _options_fit_type(self) -> "Question":
+        if self.type in ("choice", "multi") and not self.options:
+            raise ValueError(f"a {self.type} question needs options (a list of answers)")
+        if self.type not in ("choice", "multi") and self.options:
+            raise ValueError(f"a {self.type} question takes no options")
+        if self.csat and self.type != "rating":
+            raise ValueError("csat: true only applies to rating questions")
+        return self
+
+
+class Survey(Strict):
+    """One `data/surveys/<id>.yaml`."""
+
+    id: Slug
+    title: Annotated[str, Field(min_length=1)]
+    intro: str | None = None
+    questions: Annotated[tuple[Question, ...], Field(min_length=1)]
+    import_map: dict[str, str] | None = None
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return next((q for q in self.questions if q.id == question_id), None)

@@ -1,0 +1,56 @@
+"""The loaded, validated portfolio: the one object every later stage reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from generator.model import Client, Settings, Survey
+
+
+@dataclass(frozen=True)
+class Page:
+    """A business page from `data/pages/<slug>.md`."""
+
+    slug: str
+    title: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything in `data/`, validated.
+
+    Frames (all rows validated, all text exactly as written):
+
+    - `contacts`: date (datetime64), client, kind, staff, minutes (Int64, NA when empty),
+      note, line (the CSV line the row starts on).
+    - `responses[survey_id]`: response_id, client ('' = anonymous), submitted_at (as
+      written), date (datetime64: the calendar date written in submitted_at), then one
+      text column per question id ('' = unanswered), line.
+    - `scores`: one row per numeric answer (rating and nps questions) of every survey:
+      survey, response_id, client, date, question, type ('rating' | 'nps'), csat (bool),
+      score (float).
+    """
+
+    data_dir: Path
+    settings: Settings
+    clients: tuple[Client, ...]
+    surveys: tuple[Survey, ...]
+    contacts: pd.DataFrame
+    responses: Mapping[str, pd.DataFrame]
+    scores: pd.DataFrame
+    pages: tuple[Page, ...] = ()
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+    def client(self, client_id: str) -> Client | None:
+        """The client with this id, if any."""
+        return next((c for c in self.clients if c.id == client_id), None)
+
+    def survey(self, survey_id: str) -> Survey | None:
+        """The survey with this id, if any."""
+        return next((s for s in self.surveys if s.id == survey_id), None)

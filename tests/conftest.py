@@ -1,0 +1,106 @@
+"""Shared fixtures: tiny portfolios written into tmp_path, and the sample data folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = REPO / "data"
+
+SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
+CLIENT = {
+    "id": "acme", "name": "Acme Dental", "contact": {"name": "Dana Ruiz", "email": "dana@acme.example"},
+    "pcs": 18, "servers": 1, "wan": False, "agreement": {"start": "2024-03-01", "term_months": 12, "monthly_fee": 1450},
+}
+SURVEY = {
+    "id": "review", "title": "Review",
+    "questions": [
+        {"id": "overall", "type": "rating", "csat": True, "label": "Overall?", "required": True},
+        {"id": "recommend", "type": "nps", "label": "Recommend?"},
+        {"id": "visits", "type": "choice", "options": ["Too few", "About right", "Too many"], "label": "Visits"},
+        {"id": "areas", "type": "multi", "options": ["Helpdesk", "Backups"], "label": "Areas"},
+        {"id": "improve", "type": "text", "label": "Improve?"},
+    ],
+}
+CONTACT_HEADER = ["date", "client", "kind", "staff", "minutes", "note"]
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """CSV text with `\\n` line ends, exactly as the loaders expect."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(header))
+    for row in rows:
+        writer.writerow(list(row))
+    return buffer.getvalue()
+
+
+def yaml_text(data: Any) -> str:
+    """YAML that quotes every string YAML would otherwise reinterpret."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+class PortfolioWriter:
+    """Writes a tiny portfolio; each part can be replaced with raw text or data."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(
+        self,
+        site: Mapping[str, Any] | str | None = None,
+        clients: list[Mapping[str, Any]] | str | None = None,
+        contacts: list[list[Any]] | str | None = None,
+        surveys: Mapping[str, Mapping[str, Any] | str] | None = None,
+        responses: Mapping[str, str | list[Mapping[str, Any]]] | None = None,
+        pages: Mapping[str, str] | None = None,
+    ) -> Path:
+        """Write the files and return the data folder."""
+        root = self.root
+        (root / "surveys").mkdir(parents=True, exist_ok=True)
+        (root / "responses").mkdir(exist_ok=True)
+        self._put("site.yaml", SITE if site is None else site)
+        self._put("clients.yaml", [CLIENT] if clients is None else clients)
+        if isinstance(contacts, str):
+            (root / "contacts.csv").write_text(contacts, encoding="utf-8")
+        else:
+            (root / "contacts.csv").write_text(csv_text(CONTACT_HEADER, contacts or []), encoding="utf-8")
+        for survey_id, survey in ({"review": SURVEY} if surveys is None else surveys).items():
+            self._put(f"surveys/{survey_id}.yaml", survey)
+        for survey_id, rows in (responses or {}).items():
+            if isinstance(rows, str):
+                text = rows
+            else:
+                survey = (surveys or {"review": SURVEY}).get(survey_id, SURVEY)
+                question_ids = [q["id"] for q in survey["questions"]] if isinstance(survey, Mapping) else []
+                header = ["response_id", "client", "submitted_at", *question_ids]
+                text = csv_text(header, [[row.get(column, "") for column in header] for row in rows])
+            (root / "responses" / f"{survey_id}.csv").write_text(text, encoding="utf-8")
+        if pages:
+            (root / "pages").mkdir(exist_ok=True)
+            for slug, markdown in pages.items():
+                (root / "pages" / f"{slug}.md").write_text(markdown, encoding="utf-8")
+        return root
+
+    def _put(self, name: str, content: Any) -> None:
+        text = content if isinstance(content, str) else yaml_text(content)
+        (self.root / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def portfolio_writer(tmp_path: Path) -> PortfolioWriter:
+    """A writer for a tiny portfolio under tmp_path/data."""
+    return PortfolioWriter(tmp_path / "data")
+
+
+@pytest.fixture
+def make_portfolio(portfolio_writer: PortfolioWriter) -> Callable[..., Path]:
+    """`make_portfolio(clients=[...], contacts=[...], ...)` → the data folder path."""
+    return portfolio_writer.write
