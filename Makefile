@@ -1,0 +1,53 @@
+# Rapport — `make site` builds the sample site, `make test` runs every test.
+# A virtual environment is created in .venv unless one is already active.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+DATA ?= data
+OUT ?= output
+
+ifdef VIRTUAL_ENV
+  ENV_DIR := $(VIRTUAL_ENV)
+  MAKE_ENV :=
+else
+  ENV_DIR := .venv
+  MAKE_ENV := $(ENV_DIR)/bin/python
+endif
+PY := $(ENV_DIR)/bin/python
+INSTALLED := $(ENV_DIR)/.rapport-installed
+TEST_INSTALLED := $(ENV_DIR)/.rapport-test-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help site test validate report bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+site: $(INSTALLED) ## Set up (first run only) and build output/ from data/
+	$(PY) -m generator build --data $(DATA) --out $(OUT)
+
+test: $(TEST_INSTALLED) ## Set up (first run only) and run every test, browser tests included
+	$(PY) -m pytest
+
+validate: $(INSTALLED) ## Check data/ and list every problem with file and line
+	$(PY) -m generator validate --data $(DATA)
+
+report: $(INSTALLED) ## Print the client metrics table for data/
+	$(PY) -m generator report --data $(DATA)
+
+bench: $(INSTALLED) ## Print speed figures for large generated portfolios
+	$(PY) benchmarks/run.py
+
+clean: ## Remove output/ and the virtual environment
+	rm -rf $(OUT) .venv
+
+$(MAKE_ENV):
+	$(PYTHON) -m venv $(ENV_DIR)
+
+$(INSTALLED): pyproject.toml | $(MAKE_ENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@

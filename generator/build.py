@@ -1,0 +1,42 @@
+"""The build: load → render → write, each stage a function of the previous one's result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.keys import site_secret
+from generator.load import load_portfolio
+from generator.progress import Progress
+from generator.render import RenderInput, render_site
+from generator.templates import make_environment
+from generator.write import write_output
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced."""
+
+    files: int
+    seconds: float
+
+
+def build_site(
+    data_dir: Path, out_dir: Path, as_of: dt.date | None = None, templates_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure."""
+    started = time.perf_counter()
+    progress = progress or Progress(stages=3)
+    try:
+        progress.stage("loading data")
+        portfolio = load_portfolio(data_dir, as_of)
+        progress.stage("rendering pages")
+        files = render_site(RenderInput(portfolio, site_secret(data_dir)), make_environment(templates_dir))
+        progress.stage("writing output")
+        count = write_output(files, out_dir)
+    finally:
+        progress.finish()
+    return BuildResult(count, time.perf_counter() - started)

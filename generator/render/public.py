@@ -1,0 +1,52 @@
+"""Public pages: the business's own pages, survey forms, thanks and 404."""
+
+from __future__ import annotations
+
+import jinja2
+
+from generator.markdown_html import markdown_to_html
+from generator.portfolio import Page, Portfolio
+from generator.render.common import html_file, root_prefix
+from generator.render.surveys import render_survey_pages
+from generator.render.style import inline_style
+from generator.write import OutputFile
+
+
+def _page_path(page: Page) -> str:
+    return "public/index.html" if page.slug == "index" else f"public/{page.slug}/index.html"
+
+
+def _body_without_title(page: Page) -> str:
+    """The page's Markdown without the `# Title` line, which the layout shows as the h1."""
+    lines = page.markdown.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join(lines[:index] + lines[index + 1:])
+    return page.markdown
+
+
+def render_public(portfolio: Portfolio, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
+    """Every file under `public/`."""
+    settings = portfolio.settings
+    style = inline_style(environment, "public.css")
+    pages = list(portfolio.pages)
+    if not any(page.slug == "index" for page in pages):
+        pages.insert(0, Page("index", settings.business.name, f"# {settings.business.name}\n"))
+    navigation = [(page.slug, page.title) for page in pages]
+    files: list[OutputFile] = []
+    template = environment.get_template("page.html")
+    for page in pages:
+        path = _page_path(page)
+        files.append(html_file(path, template.render(
+            business=settings.business, site=settings.site, style=style, root=root_prefix(path.removeprefix("public/")),
+            title=page.title, body=markdown_to_html(_body_without_title(page)), navigation=navigation,
+            current=page.slug, robots=None,
+        )))
+    for name, path in (("thanks.html", "public/thanks/index.html"), ("404.html", "public/404.html")):
+        files.append(html_file(path, environment.get_template(name).render(
+            business=settings.business, site=settings.site, style=style,
+            root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
+            robots="noindex",
+        )))
+    files += render_survey_pages(portfolio, secret, environment, style)
+    return files

@@ -1,0 +1,24 @@
+"""Inline stylesheets: read once from the templates, hashed for the page's CSP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from generator.render.common import csp_hash
+
+
+@dataclass(frozen=True)
+class InlineStyle:
+    """A stylesheet's text and the CSP hash that allows it inline."""
+
+    css: str
+    hash: str
+
+
+def inline_style(environment: jinja2.Environment, name: str) -> InlineStyle:
+    """Load a stylesheet through the template loaders (so users can override it)."""
+    source, _, _ = environment.loader.get_source(environment, name)
+    css = source.strip()
+    return InlineStyle(css, csp_hash(css))

@@ -1,0 +1,48 @@
+"""The Jinja2 environment: user templates first, then the built-in ones, always escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import markupsafe
+import orjson
+
+from generator.markdown_html import markdown_to_html
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+
+
+def template_folders(user_dir: Path | None) -> list[Path]:
+    """Search order: --templates DIR, else ./site_templates of the user's project, then built-ins."""
+    folders: list[Path] = []
+    candidate = user_dir if user_dir is not None else Path("site_templates")
+    if candidate.is_dir() and candidate.resolve() != BUILTIN_TEMPLATES:
+        folders.append(candidate)
+    folders.append(BUILTIN_TEMPLATES)
+    return folders
+
+
+def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
+    """An environment with autoescape on for every template, file or string."""
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in template_folders(user_dir)])
+    environment = jinja2.Environment(
+        loader=loader,
+        autoescape=True,  # on for every template, including from_string ones
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["markdown"] = lambda text: markupsafe.Markup(markdown_to_html(text or ""))
+    environment.filters["script_json"] = script_json
+    environment.filters["thousands"] = lambda number: f"{number:,}"
+    return environment
+
+
+def script_json(value: object) -> markupsafe.Markup:
+    """JSON safe inside `<script>`: `<`, `>`, `&` and line separators are escaped."""
+    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return markupsafe.Markup(text)
