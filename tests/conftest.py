@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import http.server
 import io
-from collections.abc import Callable, Iterable, Mapping
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +109,68 @@ def portfolio_writer(tmp_path: Path) -> PortfolioWriter:
 def make_portfolio(portfolio_writer: PortfolioWriter) -> Callable[..., Path]:
     """`make_portfolio(clients=[...], contacts=[...], ...)` → the data folder path."""
     return portfolio_writer.write
+
+
+# ---------------------------------------------------------------- real browser and local server
+
+CHROMIUM = Path(os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on 127.0.0.1 (a free port) and yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; missing is a failure under CI=true, else a skip."""
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if in_ci:
+            pytest.fail("Playwright for Python is not installed (pip install -e '.[test]')")
+        pytest.skip("Playwright for Python is not installed")
+    if not CHROMIUM.exists():
+        if in_ci:
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run must apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page that records console errors and uncaught page errors."""
+    context = browser.new_context()
+    new_page = context.new_page()
+    new_page.console_errors = []
+    new_page.on("console", lambda message: message.type == "error" and new_page.console_errors.append(message.text))
+    new_page.on("pageerror", lambda error: new_page.console_errors.append(str(error)))
+    try:
+        yield new_page
+    finally:
+        context.close()

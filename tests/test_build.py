@@ -1,0 +1,159 @@
+"""The build stage end to end: the sample builds, output is deterministic and atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.errors import DataError
+from generator.load import load_portfolio
+from generator.templates import make_environment
+from generator.tokens import survey_token
+from generator.write import OutputFile, write_output
+from tests.conftest import REPO, SAMPLE_DATA
+
+SECRET = "test-secret-for-deterministic-tokens"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under folder."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+@pytest.fixture
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+
+
+def test_sample_builds_with_a_page_per_client_and_survey(tmp_path: Path, secret_env: None) -> None:
+    out = tmp_path / "output"
+    result = build_site(SAMPLE_DATA, out)
+    portfolio = load_portfolio(SAMPLE_DATA)
+    assert result.files == len(tree_digest(out))
+    overview = (out / "dashboard" / "index.html").read_text(encoding="utf-8")
+    for client in portfolio.clients:
+        page = out / "dashboard" / "clients" / f"{client.id}.html"
+        assert page.is_file()
+        assert f'href="clients/{client.id}.html"' in overview
+    active = [c for c in portfolio.clients
+              if c.agreement.start <= portfolio.as_of and (c.ended is None or c.ended >= portfolio.as_of)]
+    assert len(active) < len(portfolio.clients), "the sample has an ended client"
+    for survey in portfolio.surveys:
+        assert (out / "public" / "survey" / survey.id / "index.html").is_file()
+        for client in portfolio.clients:
+            token_page = out / "public" / "survey" / survey_token(SECRET.encode(), survey.id, client.id) / "index.html"
+            assert token_page.is_file() == (client in active)
+    assert (out / "public" / "index.html").is_file()
+    assert (out / "public" / "thanks" / "index.html").is_file()
+    assert (out / "public" / "404.html").is_file()
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, secret_env: None) -> None:
+    build_site(SAMPLE_DATA, tmp_path / "one")
+    build_site(SAMPLE_DATA, tmp_path / "two")
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_bad_data_leaves_the_previous_output_untouched(make_portfolio, tmp_path: Path, secret_env: None) -> None:
+    data = make_portfolio()
+    out = tmp_path / "output"
+    build_site(data, out)
+    before = tree_digest(out)
+    (data / "contacts.csv").write_text("date,client,kind,staff,minutes,note\n2026-02-30,acme,onsite,x,5,\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        build_site(data, out)
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "output"]
+
+
+def test_a_template_failing_half_way_leaves_the_previous_output(make_portfolio, tmp_path: Path, secret_env: None) -> None:
+    data = make_portfolio()
+    out = tmp_path / "output"
+    build_site(data, out)
+    before = tree_digest(out)
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "dashboard_client.html").write_text("{{ no_such_variable }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_variable"):
+        build_site(data, out, templates_dir=broken)
+    assert tree_digest(out) == before
+
+
+def test_a_write_interrupted_half_way_leaves_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output([OutputFile("a.txt", b"old")], out)
+
+    def files_then_failure():
+        yield OutputFile("a.txt", b"new")
+        yield OutputFile("b/c.txt", b"new")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_output(files_then_failure(), out)
+    assert tree_digest(out) == {"a.txt": hashlib.sha256(b"old").hexdigest()}
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+
+
+def test_output_paths_cannot_escape_the_output_folder() -> None:
+    with pytest.raises(ValueError, match="inside the output folder"):
+        OutputFile("../evil.html", b"")
+
+
+def test_user_templates_are_searched_before_the_built_in_ones(make_portfolio, tmp_path: Path, secret_env: None) -> None:
+    data = make_portfolio(pages={"index": "# Home\n\nWelcome.\n"})
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "page.html").write_text("<p>my own {{ title }}</p>\n", encoding="utf-8")
+    build_site(data, tmp_path / "out", templates_dir=mine)
+    assert (tmp_path / "out" / "public" / "index.html").read_text(encoding="utf-8") == "<p>my own Home</p>\n"
+
+
+def test_autoescape_is_on_for_string_templates_too() -> None:
+    environment = make_environment()
+    assert environment.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_client_data_is_escaped_in_dashboards_and_absent_from_survey_pages(make_portfolio, tmp_path: Path, secret_env: None) -> None:
+    from tests.conftest import CLIENT
+    client = {**CLIENT, "name": "<script>alert(1)</script> & Co", "notes": "<img src=x onerror=alert(1)> **bold**"}
+    data = make_portfolio(clients=[client])
+    out = tmp_path / "out"
+    build_site(data, out)
+    page = (out / "dashboard" / "clients" / "acme.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    assert "<script>alert(1)" not in page
+    assert "onerror" not in page
+    assert "<strong>bold</strong>" in page
+    for survey_page in (out / "public" / "survey").rglob("*.html"):
+        text = survey_page.read_text(encoding="utf-8")
+        for private in ("alert(1)", "Dana Ruiz", "dana@acme.example"):
+            assert private not in text
+
+
+def test_tokens_are_keyed_per_survey_and_client() -> None:
+    secret = b"k"
+    tokens = {survey_token(secret, s, c) for s in ("a", "b") for c in ("x", "y")}
+    assert len(tokens) == 4
+    token = survey_token(secret, "a", "x")
+    assert len(token) >= 22 and token.replace("-", "").replace("_", "").isalnum()
+    assert survey_token(b"other", "a", "x") != token
+
+
+def test_cli_build_prints_where_the_overview_is(make_portfolio, tmp_path: Path) -> None:
+    data = make_portfolio()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("built ")
+    assert f"{tmp_path / 'out'}/dashboard/index.html is your overview" in result.stdout
+    assert result.stderr == ""
