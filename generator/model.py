@@ -9,9 +9,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
-QUESTION_ID = re.compile(r"^[a-z0-9_-]+$")
+QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RESERVED_COLUMNS = ("response_id", "client", "submitted_at")
+# form field names (generator/forms/fields.py) and response columns cannot be question ids
+RESERVED_QUESTION_IDS = RESERVED_COLUMNS + ("survey", "token", "shown_at", "website", "date", "line")
 CADENCE_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3}
 QUESTION_TYPES = ("rating", "nps", "choice", "multi", "text")
 CONTACT_KINDS = ("onsite", "remote", "phone", "email")
@@ -44,8 +46,8 @@ def _slug(value: str) -> str:
 
 def _question_id(value: str) -> str:
     if not QUESTION_ID.match(value):
-        raise ValueError(f"'{value}' is not a question id (expected lower-case letters, digits, '_' and '-')")
-    if value in RESERVED_COLUMNS:
+        raise ValueError(f"'{value}' is not a question id (expected lower-case letters, digits, '_' and '-', starting with a letter or digit)")
+    if value in RESERVED_QUESTION_IDS:
         raise ValueError(f"'{value}' is reserved for the response file (choose another id)")
     return value
 
