@@ -101,13 +101,24 @@ class IdealClient(Strict):
 
 
 class Forms(Strict):
+    """How survey forms post; each backend needs its own keys (see generator/forms/)."""
+
     backend: Literal["collector", "formspree", "google_forms", "http_post", "mailto"] = "collector"
     endpoint: str | None = None
     formspree_id: str | None = None
-    google_form_id: str | None = None
     email: str | None = None
     greet_by_name: bool = False
     min_seconds: NonNegativeInt = 3
+
+    @model_validator(mode="after")
+    def _backend_has_its_keys(self) -> "Forms":
+        if self.backend == "formspree" and not self.formspree_id:
+            raise ValueError("backend formspree needs formspree_id (the id in https://formspree.io/f/<id>)")
+        if self.backend == "http_post" and not (self.endpoint or "").startswith(("https://", "http://")):
+            raise ValueError("backend http_post needs endpoint: the https:// URL the form posts to")
+        if self.formspree_id is not None and not re.fullmatch(r"[A-Za-z0-9]+", self.formspree_id):
+            raise ValueError(f"formspree_id '{self.formspree_id}' is not a Formspree form id (expected letters and digits)")
+        return self
 
 
 class Dashboards(Strict):
@@ -124,6 +135,12 @@ class Settings(Strict):
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
     dashboards: Dashboards = Dashboards()
+
+    @model_validator(mode="after")
+    def _mailto_has_an_address(self) -> "Settings":
+        if self.forms.backend == "mailto" and not (self.forms.email or self.business.email):
+            raise ValueError("backend mailto needs forms.email or business.email (where answers are sent)")
+        return self
 
 
 # ---------------------------------------------------------------- clients
@@ -161,6 +178,9 @@ class Client(Strict):
 # ---------------------------------------------------------------- surveys
 
 
+GoogleEntry = Annotated[str, Field(pattern=r"^entry\.\d+$")]
+
+
 class ShowIf(Strict):
     question: str
     at_most: float | None = None
@@ -183,7 +203,7 @@ class Question(Strict):
     csat: bool = False
     options: tuple[str, ...] | None = None
     show_if: ShowIf | None = None
-    google_entry: str | None = None
+    google_entry: GoogleEntry | None = None
     low_label: str | None = None
     high_label: str | None = None
 
@@ -198,6 +218,15 @@ class Question(Strict):
         return self
 
 
+class GoogleForm(Strict):
+    """The Google Form a survey posts to when `forms.backend` is `google_forms`."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+    token_entry: GoogleEntry
+    survey_entry: GoogleEntry | None = None
+    shown_at_entry: GoogleEntry | None = None
+
+
 class Survey(Strict):
     """One `data/surveys/<id>.yaml`."""
 
@@ -206,6 +235,7 @@ class Survey(Strict):
     intro: str | None = None
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     import_map: dict[str, str] | None = None
+    google_form: GoogleForm | None = None
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""

@@ -26,7 +26,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
     clients, client_ids = load_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
     clients.sort(key=lambda client: client.id)
-    surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", problems)
+    backend = settings.forms.backend if settings else None
+    surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", problems, backend)
     contacts = load_contacts(data_dir / "contacts.csv", f"{shown}/contacts.csv", client_ids, problems)
 
     responses = {}

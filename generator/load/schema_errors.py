@@ -94,6 +94,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel], location: Location)
         return f"{_show(value)} is not a mapping (expected key: value pairs)"
     if kind in ("tuple_type", "list_type"):
         return f"{_show(value)} is not a list (expected [a, b, …])"
+    if kind == "string_pattern_mismatch":
+        return f"{_show(value)} is not of the expected form (expected text matching {ctx.get('pattern')})"
     if kind == "too_long":
         return f"has too many entries (expected {ctx.get('max_length')})"
     if kind == "value_error":

@@ -86,8 +86,11 @@ def load_clients(path: Path, shown: str, problems: list[Problem]) -> tuple[list[
     return clients, set(first_line)
 
 
-def load_surveys(folder: Path, shown_folder: str, problems: list[Problem]) -> list[Survey]:
-    """Read every `surveys/<id>.yaml`; the id must equal the file name."""
+def load_surveys(folder: Path, shown_folder: str, problems: list[Problem], backend: str | None = None) -> list[Survey]:
+    """Read every `surveys/<id>.yaml`; the id must equal the file name.
+
+    With the `google_forms` backend each survey also needs its Google Form's entry ids.
+    """
     surveys: list[Survey] = []
     if not folder.is_dir():
         return surveys
@@ -108,6 +111,8 @@ def load_surveys(folder: Path, shown_folder: str, problems: list[Problem]) -> li
                 problems.append(_misnamed(written_id, path.stem, doc, shown))
             continue
         found = _check_survey(survey, path.stem, doc, shown)
+        if backend == "google_forms":
+            found += _check_google_entries(survey, doc, shown)
         problems.extend(found)
         if not found:
             surveys.append(survey)
@@ -141,3 +146,14 @@ def _check_survey(survey: Survey, stem: str, doc: YamlDocument, shown: str) -> l
 
 def _misnamed(survey_id: str, stem: str, doc: YamlDocument, shown: str) -> Problem:
     return Problem(shown, doc.line_of(("id",)), "id", f"'{survey_id}' differs from the file name (expected '{stem}')")
+
+
+def _check_google_entries(survey: Survey, doc: YamlDocument, shown: str) -> list[Problem]:
+    """Google Forms only records fields it knows: every question needs its `entry.N` id."""
+    if survey.google_form is None:
+        return [Problem(shown, 1, "google_form", "missing (forms.backend is google_forms: expected google_form: {id: …, token_entry: entry.N})")]
+    return [
+        Problem(shown, doc.line_of(("questions", index)), f"questions[{index}].google_entry",
+                "missing (forms.backend is google_forms: expected the question's entry.N id from the form's pre-filled link)")
+        for index, question in enumerate(survey.questions) if question.google_entry is None
+    ]

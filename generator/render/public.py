@@ -49,4 +49,6 @@ def render_public(portfolio: Portfolio, secret: bytes, environment: jinja2.Envir
             robots="noindex",
         )))
     files += render_survey_pages(portfolio, secret, environment, style)
+    script, _, _ = environment.loader.get_source(environment, "survey.js")
+    files.append(OutputFile("public/assets/survey.js", script.encode("utf-8")))
     return files

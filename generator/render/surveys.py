@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import jinja2
 
-from urllib.parse import urlsplit
-
+from generator.forms import FormTarget, form_target
 from generator.markdown_html import markdown_to_html
-from generator.model import Survey
+from generator.model import Client, Question, Survey
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
 from generator.tokens import survey_token
 from generator.write import OutputFile
 
-DEFAULT_ENDPOINT = "/api/responses"
+SCALES = {
+    "rating": (range(1, 6), "Very dissatisfied", "Very satisfied"),
+    "nps": (range(0, 11), "Not at all likely", "Extremely likely"),
+}
 
 
-def is_active(portfolio: Portfolio, client) -> bool:
+def is_active(portfolio: Portfolio, client: Client) -> bool:
     """Started on or before as_of, and not ended before it."""
     started = client.agreement.start <= portfolio.as_of
     return started and (client.ended is None or client.ended >= portfolio.as_of)
+
+
+def thanks_url(portfolio: Portfolio, page_root: str) -> str:
+    """Absolute when the site's address is known (backends redirect there), else relative."""
+    base = portfolio.settings.site.base_url
+    if base:
+        return base.rstrip("/") + "/thanks/"
+    return f"{page_root}thanks/index.html"
+
+
+def survey_links(portfolio: Portfolio, secret: bytes) -> list[tuple[Survey, Client, str]]:
+    """(survey, client, token) for every active client and survey."""
+    active = [client for client in portfolio.clients if is_active(portfolio, client)]
+    return [(survey, client, survey_token(secret, survey.id, client.id)) for survey in portfolio.surveys for client in active]
 
 
 def render_survey_pages(
@@ -29,49 +45,41 @@ def render_survey_pages(
     """Personal and anonymous survey pages under `public/survey/`."""
     template = environment.get_template("survey.html")
     settings = portfolio.settings
+    pages: list[tuple[Survey, Client | None, str]] = [(survey, None, "") for survey in portfolio.surveys]
+    pages += survey_links(portfolio, secret)
     files: list[OutputFile] = []
-    active = [client for client in portfolio.clients if is_active(portfolio, client)]
-    for survey in portfolio.surveys:
-        intro = markdown_to_html(survey.intro or "")
-        pages = [(survey.id, "", None)] + [
-            (survey_token(secret, survey.id, client.id), None, client) for client in active
-        ]
-        for slug, _, client in pages:
-            token = "" if client is None else slug
-            path = f"public/survey/{slug}/index.html"
-            greeting = client.contact.name or client.name if (client and settings.forms.greet_by_name) else None
-            files.append(html_file(path, template.render(
-                business=settings.business, site=settings.site, style=style,
-                root=root_prefix(path.removeprefix("public/")), survey=survey, intro=intro, token=token,
-                action=_action(portfolio), form_action_source=_form_action_source(_action(portfolio)), greeting=greeting, navigation=[], current=None, robots="noindex",
-                questions=[_question_view(survey, question) for question in survey.questions],
-            )))
+    prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
+    for survey, client, token in pages:
+        path = f"public/survey/{token or survey.id}/index.html"
+        root = root_prefix(path.removeprefix("public/"))
+        if survey.id not in prepared:
+            thanks = thanks_url(portfolio, root)
+            target = form_target(settings, survey, thanks)
+            views = [_question_view(survey, question, target) for question in survey.questions]
+            prepared[survey.id] = (markdown_to_html(survey.intro or ""), thanks, target, views)
+        intro, thanks, target, views = prepared[survey.id]
+        greeting = (client.contact.name or client.name) if (client and settings.forms.greet_by_name) else None
+        files.append(html_file(path, template.render(
+            business=settings.business, site=settings.site, style=style, root=root, survey=survey,
+            intro=intro, token=token, target=target, thanks_url=thanks, greeting=greeting,
+            navigation=[], current=None, robots="noindex", questions=views,
+        )))
     return files
 
 
-def _action(portfolio: Portfolio) -> str:
-    return portfolio.settings.forms.endpoint or DEFAULT_ENDPOINT
-
-
-def _form_action_source(action: str) -> str:
-    """The CSP `form-action` source that allows posting to `action` and nowhere else."""
-    parts = urlsplit(action)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    if parts.scheme == "mailto":
-        return "mailto:"
-    return "'self'"
-
-
-def _question_view(survey: Survey, question) -> dict:
-    """What the template needs for one question: its choices as (value, label) pairs."""
-    if question.type == "rating":
-        choices = [(str(n), str(n)) for n in range(1, 6)]
-        ends = (question.low_label or "Very dissatisfied", question.high_label or "Very satisfied")
-    elif question.type == "nps":
-        choices = [(str(n), str(n)) for n in range(0, 11)]
-        ends = (question.low_label or "Not at all likely", question.high_label or "Extremely likely")
+def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict:
+    """What the template needs for one question: posted name, choices, scale ends."""
+    if question.type in SCALES:
+        values, low, high = SCALES[question.type]
+        choices = [(str(n), str(n)) for n in values]
+        ends = (question.low_label or low, question.high_label or high)
     else:
         choices = [(option, option) for option in (question.options or ())]
         ends = None
-    return {"q": question, "choices": choices, "ends": ends, "field": question.id, "dom_id": f"q-{question.id}"}
+    return {
+        "q": question, "choices": choices, "ends": ends, "field": target.name_for(question.id),
+        "dom_id": f"q-{question.id}",
+        # a follow-up is optional without JavaScript, since it is shown whatever the score
+        "required": question.required and question.show_if is None,
+        "show_if_field": target.name_for(question.show_if.question) if question.show_if else None,
+    }

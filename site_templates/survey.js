@@ -1,0 +1,103 @@
+/* Rapport survey page: time trap, conditional follow-ups, drafts kept in this tab only.
+   The form works without this script; nothing here sends anything anywhere. */
+(function () {
+  "use strict";
+  var PREFIX = "rapport-draft:";
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+
+  if (document.body.hasAttribute("data-clear-drafts")) {
+    if (store) {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var name = store.key(i);
+        if (name && name.indexOf(PREFIX) === 0) { store.removeItem(name); }
+      }
+    }
+    return;
+  }
+
+  var form = document.querySelector("form.survey");
+  if (!form) { return; }
+  var key = PREFIX + form.getAttribute("data-survey") + ":" + form.getAttribute("data-token");
+  var shownAt = form.querySelector("[data-shown-at]");
+  if (shownAt) { shownAt.value = String(Date.now()); }
+
+  function answerFields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.closest && el.closest("fieldset.question");
+    });
+  }
+
+  function answersOf(name) {
+    return answerFields().filter(function (el) {
+      return el.name === name && (el.type === "radio" || el.type === "checkbox" ? el.checked : el.value !== "");
+    }).map(function (el) { return el.value; });
+  }
+
+  function holds(fieldset) {
+    var given = answersOf(fieldset.getAttribute("data-show-if"));
+    if (!given.length) { return false; }
+    var atMost = fieldset.getAttribute("data-at-most");
+    var atLeast = fieldset.getAttribute("data-at-least");
+    var equals = fieldset.getAttribute("data-equals");
+    return given.some(function (value) {
+      if (atMost !== null) { return value !== "" && Number(value) <= Number(atMost); }
+      if (atLeast !== null) { return value !== "" && Number(value) >= Number(atLeast); }
+      return value === equals;
+    });
+  }
+
+  function applyConditions() {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-show-if]"), function (fieldset) {
+      var show = holds(fieldset);
+      fieldset.hidden = !show;
+      fieldset.disabled = !show;
+    });
+  }
+
+  function save() {
+    if (!store) { return; }
+    var draft = {};
+    answerFields().forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      if (el.value === "") { return; }
+      (draft[el.name] = draft[el.name] || []).push(el.value);
+    });
+    try { store.setItem(key, JSON.stringify(draft)); } catch (e) { /* storage full or blocked */ }
+  }
+
+  function restore() {
+    if (!store) { return; }
+    var draft;
+    try { draft = JSON.parse(store.getItem(key) || "{}"); } catch (e) { draft = {}; }
+    answerFields().forEach(function (el) {
+      var saved = draft[el.name];
+      if (!saved) { return; }
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = saved.indexOf(el.value) !== -1; }
+      else { el.value = saved[0]; }
+    });
+  }
+
+  restore();
+  applyConditions();
+  form.addEventListener("input", function () { applyConditions(); save(); });
+  form.addEventListener("change", function () { applyConditions(); save(); });
+
+  var thanks = form.getAttribute("data-thanks");
+  if (form.hasAttribute("data-post-into-frame")) {
+    var frame = document.createElement("iframe");
+    frame.name = "rapport-sink";
+    frame.hidden = true;
+    frame.title = "Form delivery";
+    document.body.appendChild(frame);
+    form.target = frame.name;
+    form.addEventListener("submit", function () {
+      frame.addEventListener("load", function () {
+        if (store) { store.removeItem(key); }
+        window.location.href = thanks;
+      });
+    });
+  } else if (form.getAttribute("enctype") === "text/plain") {
+    form.addEventListener("submit", function () { if (store) { store.removeItem(key); } });
+  }
+})();
