@@ -174,3 +174,40 @@ def page(browser: Any) -> Iterator[Any]:
         yield new_page
     finally:
         context.close()
+
+
+class CapturedPosts(list):
+    """Bodies (raw bytes) and content types of every POST a test server received."""
+
+
+@contextlib.contextmanager
+def serve_with_capture(folder: Path, post_path: str = "/api/responses", redirect: str = "/thanks/index.html") -> Iterator[tuple[str, CapturedPosts]]:
+    """Serve a folder on 127.0.0.1 and record POSTs to post_path, answering 303 to redirect."""
+    captured = CapturedPosts()
+    arrived = threading.Condition()
+
+    class Handler(_QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            if self.path != post_path:
+                self.send_error(404)
+                return
+            with arrived:
+                captured.append((self.headers.get("Content-Type", ""), body))
+                arrived.notify_all()
+            self.send_response(303)
+            self.send_header("Location", redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    handler = functools.partial(Handler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", captured
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
