@@ -1,0 +1,128 @@
+"""The only way anything is written into `data/`: under one lock, by atomic replacement.
+
+Every writer (collector, importers, `rapport log`) holds `data/.rapport.lock` (an exclusive
+`flock`) while it reads a file, decides what to add, and swaps in the old bytes plus the new
+rows. The swap is a temporary file in the same folder, flushed and fsynced, then
+`os.replace`d over the original and the folder fsynced, so a reader or a crash sees either
+the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+LOCK_NAME = ".rapport.lock"
+TEMP_SUFFIX = ".rapport-tmp"
+
+# flock already excludes other open files of this process; the thread lock keeps one
+# process's own writers in order without each of them opening the lock file at once
+_PROCESS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def data_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data folder's write lock (other processes and threads wait)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _PROCESS_LOCK:
+        descriptor = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+        finally:
+            os.close(descriptor)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def replace_atomically(path: Path, content: bytes) -> None:
+    """Make `path` hold exactly `content`, all at once; on failure it keeps its old bytes."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _fsync_folder(folder)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporaries left by a writer that died mid-write (we hold the lock: none is live)."""
+    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def csv_lines(rows: Iterable[Sequence[str]]) -> bytes:
+    """Rows as UTF-8 CSV with `\\n` line ends, quoted only where needed (as the loaders read it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(list(row))
+    return buffer.getvalue().encode("utf-8")
+
+
+def appended(current: bytes | None, header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """The file's new bytes: the old ones untouched, then the rows (a header first if new)."""
+    if current is None or current.strip() == b"":
+        return csv_lines([header, *rows])
+    # a last line without its newline would otherwise run into the first new row
+    separator = b"" if current.endswith(b"\n") else b"\n"
+    return current + separator + csv_lines(rows)
+
+
+def read_table(content: bytes | None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of CSV bytes (`[]`, `[]` for a missing or empty file).
+
+    Raises ValueError when the bytes are not UTF-8 CSV.
+    """
+    if content is None:
+        return [], []
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        records = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+    except csv.Error as exc:
+        raise ValueError(f"not valid CSV: {exc}") from None
+    if not records:
+        return [], []
+    header = [cell.strip().lstrip("\ufeff") for cell in records[0]]
+    return header, records[1:]
