@@ -16,6 +16,7 @@ endif
 PY := $(ENV_DIR)/bin/python
 INSTALLED := $(ENV_DIR)/.rapport-installed
 TEST_INSTALLED := $(ENV_DIR)/.rapport-test-installed
+NODE_INSTALLED := node_modules/.rapport-installed
 
 .DEFAULT_GOAL := help
 .PHONY: help site test validate report bench clean
@@ -26,7 +27,7 @@ help: ## List the targets
 site: $(INSTALLED) ## Set up (first run only) and build output/ from data/
 	$(PY) -m generator build --data $(DATA) --out $(OUT)
 
-test: $(TEST_INSTALLED) ## Set up (first run only) and run every test, browser tests included
+test: $(TEST_INSTALLED) $(NODE_INSTALLED) ## Set up (first run only) and run every test, browser tests included
 	$(PY) -m pytest
 
 validate: $(INSTALLED) ## Check data/ and list every problem with file and line
@@ -50,4 +51,9 @@ $(INSTALLED): pyproject.toml | $(MAKE_ENV)
 
 $(TEST_INSTALLED): pyproject.toml $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# axe-core, the Nu HTML checker and Lighthouse, at the exact versions of package-lock.json
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
