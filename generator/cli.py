@@ -114,6 +114,10 @@ def _register_optional_commands() -> None:
     for module_name, attribute in (
         ("generator.demo_command", "demo"),
         ("generator.report_command", "report"),
+        ("generator.ingest.commands", "collect"),
+        ("generator.ingest.commands", "import_command"),
+        ("generator.ingest.commands", "log"),
+        ("generator.ingest.commands", "serve"),
     ):
         try:
             module = __import__(module_name, fromlist=[attribute])

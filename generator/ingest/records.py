@@ -70,7 +70,7 @@ class Submission:
 
     def reject(self, reason: str, detail: str) -> Rejected:
         """This submission refused for `reason`."""
-        return Rejected(self.source, reason, detail, self.record, self.survey if _printable(self.survey) else "",
+        return Rejected(self.source, reason, detail, self.record, self.survey if is_printable(self.survey) else "",
                         self.file, self.line)
 
 
@@ -160,7 +160,7 @@ def _text_problem(submission: Submission, limits: Limits | None) -> tuple[str, s
     fields += [(name, value) for name, values in submission.answers.items() for value in (name, *values)]
     fields += [(name, name) for name in submission.unknown]
     for name, value in fields:
-        if not _printable(value):
+        if not is_printable(value):
             return (f"control_character: {_short(name)}",
                     f"'{_short(name)}' holds a control character or broken Unicode (kept here, not in the data)")
         if limits is not None:
@@ -171,7 +171,8 @@ def _text_problem(submission: Submission, limits: Limits | None) -> tuple[str, s
     return None
 
 
-def _printable(value: str) -> bool:
+def is_printable(value: str) -> bool:
+    """No control characters (but tab and line breaks) and no broken Unicode."""
     for char in value:
         category = unicodedata.category(char)
         if (category == "Cc" and char not in ALLOWED_CONTROLS) or category == "Cs":
@@ -295,7 +296,7 @@ def _detail(problem: Problem) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = "".join(char if _printable(char) and char not in "\r\n\t" else "?" for char in str(text))
+    text = "".join(char if is_printable(char) and char not in "\r\n\t" else "?" for char in str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -1,0 +1,120 @@
+"""`rapport collect`, `rapport import`, `rapport log` and `rapport serve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from pathlib import Path
+
+import click
+
+from generator.cli import ISO_DATE, as_of_option, data_option, out_option, reports_errors
+from generator.errors import RapportError, did_you_mean
+from generator.model import CONTACT_KINDS
+
+
+@click.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--thanks-url", default=None,
+              help="Where a form is sent after its answers are saved (default: site.base_url + thanks/, else /thanks/).")
+@click.option("--origin", default=None,
+              help="The one origin allowed to post from scripts (CORS); default: the scheme and host of site.base_url.")
+@click.option("--max-body-bytes", default=64 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body accepted.")
+@reports_errors
+def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin: str | None, max_body_bytes: int) -> None:
+    """Run the response collector: POST /api/responses appends to DATA/responses/."""
+    import uvicorn
+
+    from generator.ingest.collector import ENDPOINT, CollectorConfig, create_collector_app
+
+    _require_data(data_dir)
+    app = create_collector_app(CollectorConfig(data_dir, thanks_url=thanks_url, origin=origin, max_body_bytes=max_body_bytes))
+    click.echo(f"collecting responses at http://{_url_host(host)}:{port}{ENDPOINT} into {data_dir}/responses/ "
+               f"(Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--source", required=True, help="formspree, google-forms, netlify, csv or jsonl.")
+@click.option("--survey", default=None, help="Survey id for rows that do not name their survey.")
+@click.option("--timezone", "timezone", default=None,
+              help="IANA time zone of times written without an offset, and of stored times (default: this computer's).")
+@click.option("--date-order", type=click.Choice(["auto", "mdy", "dmy"]), default="auto", show_default=True,
+              help="Day/month order of Google Sheets timestamps such as 11/02/2026.")
+@data_option
+@reports_errors
+def import_command(file: Path, source: str, survey: str | None, timezone: str | None, date_order: str, data_dir: Path) -> None:
+    """Import a form service's export FILE into DATA/responses/ (re-importing changes nothing)."""
+    from generator.ingest.importers import import_file
+
+    _require_data(data_dir)
+    if not file.is_file():
+        raise RapportError(f"{file}: no such file")
+    result = import_file(data_dir, file, source, survey=survey, timezone=timezone, date_order=date_order)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(result.summary())
+
+
+@click.command("log")
+@click.argument("client")
+@click.argument("kind")
+@click.option("--date", "date", type=ISO_DATE, default=None, help="Date of the contact (default: today).")
+@click.option("--minutes", default=None, help="How long it took, in whole minutes.")
+@click.option("--staff", default="", help="Who made the contact.")
+@click.option("--note", default="", help="A short note.")
+@data_option
+@reports_errors
+def log(client: str, kind: str, date: dt.date | None, minutes: str | None, staff: str, note: str, data_dir: Path) -> None:
+    """Append a contact with CLIENT (an id from clients.yaml) of KIND (onsite, remote, phone, email)."""
+    from generator.ingest.contacts import ContactEntry, append_contact
+
+    _require_data(data_dir)
+    if kind not in CONTACT_KINDS:
+        raise RapportError(f"'{kind}' is not a contact kind (expected {', '.join(CONTACT_KINDS)}){did_you_mean(kind, CONTACT_KINDS)}")
+    entry = ContactEntry(date=(date or dt.date.today()).isoformat(), client=client, kind=kind, staff=staff,
+                         minutes=minutes or "", note=note)
+    path = append_contact(data_dir, entry)
+    click.echo(f"logged {kind} contact with {client} on {entry.date} in {path}")
+
+
+@click.command()
+@data_option
+@out_option
+@as_of_option
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of templates searched before the built-in ones (default: ./site_templates if present).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@reports_errors
+def serve(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None, host: str, port: int) -> None:
+    """Build, serve public pages and dashboards on this computer, collect responses, rebuild on change."""
+    from generator.ingest.serve import run_preview
+
+    _require_data(data_dir)
+    if not _is_loopback(host):
+        raise RapportError(f"'{host}' is not a loopback address: the preview serves your private dashboards, "
+                           "so it only listens on 127.0.0.1 (use `rapport collect` on a server)")
+    run_preview(data_dir, out_dir, host=host, port=port, as_of=as_of, templates_dir=templates_dir)
+
+
+def _require_data(data_dir: Path) -> None:
+    if not data_dir.is_dir():
+        raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
