@@ -36,6 +36,9 @@ validate: $(INSTALLED) ## Check data/ and list every problem with file and line
 report: $(INSTALLED) ## Print the client metrics table for data/
 	$(PY) -m generator report --data $(DATA)
 
+serve: $(INSTALLED) ## Preview on 127.0.0.1 with rebuild on change and the local collector
+	$(PY) -m generator serve --data $(DATA) --out $(OUT)
+
 bench: $(INSTALLED) ## Print speed figures for large generated portfolios
 	$(PY) benchmarks/run.py
 
