@@ -1,0 +1,34 @@
+"""The JSON object of DESIGN.md §3, exactly: contract keys only, ISO dates, None as null."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from generator.metrics.table import CONTRACT_CLIENT_FIELDS
+
+if TYPE_CHECKING:
+    from generator.metrics import Reports
+
+CONTRACT_PORTFOLIO_FIELDS = (
+    "clients_active", "responses_12m", "nps_12m", "csat_12m", "onsite_12m",
+    "clients_survey_overdue", "clients_at_risk",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def to_contract_json(reports: "Reports") -> dict[str, Any]:
+    """`{"as_of", "portfolio", "clients"}` with the §3 keys, clients sorted by id."""
+    rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
+    return {
+        "as_of": reports.as_of.isoformat(),
+        "portfolio": {key: reports.portfolio[key] for key in CONTRACT_PORTFOLIO_FIELDS},
+        "clients": [{key: _plain(value) for key, value in row.items()} for row in rows],
+    }

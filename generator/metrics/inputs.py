@@ -1,0 +1,141 @@
+"""The metrics stage's view of a Portfolio: clients as arrays, and only data dated on or before A.
+
+This is the one place that enforces "data dated after A does not exist for the report":
+every later module reads `Inputs`, never the Portfolio's frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator.metrics.dates import day64, days_of
+from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
+from generator.portfolio import Portfolio
+
+NO_CLIENT = -1  # `ci` of an anonymous response
+
+
+@dataclass(frozen=True)
+class Roster:
+    """One entry per client, sorted by id, with each client's effective targets."""
+
+    ids: np.ndarray            # str
+    names: np.ndarray          # str
+    start: np.ndarray          # datetime64[D]
+    term: np.ndarray           # int64, months
+    ended: np.ndarray          # datetime64[D], NaT when not ended
+    cadence_months: np.ndarray  # int64: 12, 6 or 3
+    onsite_min: np.ndarray     # int64
+    onsite_typical: np.ndarray  # int64
+    pcs: np.ndarray
+    servers: np.ndarray
+    wan: np.ndarray            # bool
+    active: np.ndarray         # bool: started on or before A, not ended before A
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the metrics read. Day columns are int64 days since 1970-01-01."""
+
+    as_of: dt.date
+    today: int                 # A as a day number
+    targets: Targets
+    ideal: IdealClient
+    surveys: tuple[Survey, ...]
+    roster: Roster
+    contacts: pd.DataFrame     # ci, client, kind, day
+    responses: pd.DataFrame    # survey, response_id, ci, client, day
+    scores: pd.DataFrame       # survey, response_id, ci, client, day, question, type, csat, score (int64)
+    answers: dict[str, pd.DataFrame]  # survey id → its response rows dated ≤ A (all columns)
+
+
+def prepare(portfolio: Portfolio) -> Inputs:
+    """Build the Inputs of `portfolio` at `portfolio.as_of`."""
+    as_of = portfolio.as_of
+    roster = _roster(portfolio, as_of)
+    today = int(day64(as_of).astype(np.int64))
+    position = pd.Index(roster.ids)
+
+    contacts = _dated(portfolio.contacts, "date", today)[["client", "kind", "day"]]
+    contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
+
+    answers = {sid: _dated(frame, "date", today) for sid, frame in portfolio.responses.items()}
+    parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
+    responses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"response_id": [], "client": [], "day": np.array([], dtype=np.int64), "survey": []})
+    responses = responses[["survey", "response_id", "client", "day"]]
+    responses.insert(2, "ci", _client_positions(position, responses["client"]))
+
+    scores = _dated(portfolio.scores, "date", today)
+    scores = scores[["survey", "response_id", "client", "day", "question", "type", "csat"]].assign(
+        score=scores["score"].to_numpy().astype(np.int64))
+    scores.insert(2, "ci", _client_positions(position, scores["client"]))
+    return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
+                  ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
+                  contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
+                  scores=scores.reset_index(drop=True), answers=answers)
+
+
+def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:
+    """The rows dated on or before A, with an int `day` column."""
+    days = days_of(frame[column]).astype(np.int64)
+    keep = days <= today
+    return frame.loc[keep].assign(day=days[keep])
+
+
+def _client_positions(position: pd.Index, clients: pd.Series) -> np.ndarray:
+    """Roster position of each row's client; NO_CLIENT for anonymous rows."""
+    found = position.get_indexer(clients.astype(object))
+    return np.where(clients.to_numpy() == "", NO_CLIENT, found)
+
+
+def _roster(portfolio: Portfolio, as_of: dt.date) -> Roster:
+    targets = portfolio.settings.targets
+    clients = sorted(portfolio.clients, key=lambda client: client.id)
+
+    def column(values: list, dtype: str) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    start = column([c.agreement.start for c in clients], "datetime64[D]")
+    ended = column([c.ended if c.ended is not None else "NaT" for c in clients], "datetime64[D]")
+    today = day64(as_of)
+    return Roster(
+        ids=column([c.id for c in clients], "object"),
+        names=column([c.name for c in clients], "object"),
+        start=start,
+        term=column([c.agreement.term_months for c in clients], "int64"),
+        ended=ended,
+        cadence_months=column([CADENCE_MONTHS[c.survey_cadence or targets.survey_cadence] for c in clients], "int64"),
+        onsite_min=column([targets.onsite_min_per_month if c.onsite_min_per_month is None
+                           else c.onsite_min_per_month for c in clients], "int64"),
+        onsite_typical=column([targets.onsite_typical_per_month if c.onsite_typical_per_month is None
+                               else c.onsite_typical_per_month for c in clients], "int64"),
+        pcs=column([c.pcs for c in clients], "int64"),
+        servers=column([c.servers for c in clients], "int64"),
+        wan=column([c.wan for c in clients], "bool"),
+        active=(start <= today) & (np.isnat(ended) | (ended >= today)),
+    )
+
+
+def count_per_client(ci: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Rows (or summed weights) per roster position; anonymous rows are ignored."""
+    ci = np.asarray(ci)
+    keep = ci >= 0
+    chosen = None if weights is None else np.asarray(weights)[keep]
+    return np.bincount(ci[keep], weights=chosen, minlength=size).astype(np.int64)
+
+
+def latest_per_client(ci: np.ndarray, days: np.ndarray, size: int) -> np.ndarray:
+    """The latest day per roster position as `datetime64[D]`, NaT when the client has none."""
+    ci = np.asarray(ci)
+    keep = ci >= 0
+    latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, ci[keep], np.asarray(days, dtype=np.int64)[keep])
+    return np.where(latest == np.iinfo(np.int64).min, np.datetime64("NaT", "D"), latest.astype("datetime64[D]"))
