@@ -8,6 +8,7 @@ our own is answered `503` (try again), never `500`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import json
@@ -29,7 +30,7 @@ from generator.forms.fields import (FORMSPREE_HONEYPOT_FIELD, FORMSPREE_NEXT_FIE
                                     SURVEY_FIELD, TOKEN_FIELD)
 from generator.ingest.append import data_lock
 from generator.ingest.context import ContextCache
-from generator.ingest.intake import Outcome, ingest
+from generator.ingest.intake import IngestReport, Outcome, ingest
 from generator.ingest.quarantine import Rejected, write_quarantine
 from generator.ingest.records import Limits, Submission
 
@@ -69,6 +70,8 @@ class Collector:
         self.config = config
         self.contexts = ContextCache(config.data_dir)
         self.on_accept = on_accept
+        self._waiting: list[tuple[Submission, asyncio.Future[Outcome]]] = []
+        self._writer: asyncio.Task | None = None
 
     async def handle(self, request: Request) -> Response:
         """Answer one request to the endpoint."""
@@ -103,10 +106,10 @@ class Collector:
             await self._quarantine_raw(request, body, "bad_request", str(exc), received)
             return _answer(request, 400, "bad_request", f"{PUBLIC_MESSAGES['bad_request']} ({exc})")
         submission = to_submission(fields)
+        submission.received = received
         if kind == "application/json":
             submission.record = json.loads(body.decode("utf-8"))  # kept with its own types
-        report = await anyio.to_thread.run_sync(self._ingest, submission, received)
-        outcome = report.outcomes[0]
+        outcome = await self._store(submission)
         if outcome.status == "quarantined":
             code = outcome.reason.split(":")[0]
             status = 503 if code == "response_file_unreadable" else 422
@@ -120,9 +123,45 @@ class Collector:
                                 status_code=201 if outcome.status == "accepted" else 200)
         return RedirectResponse(self._thanks_url(), status_code=303)
 
-    def _ingest(self, submission: Submission, received: dt.datetime):
+    async def _store(self, submission: Submission) -> Outcome:
+        """Hand the submission to the writer; wait for what became of it.
+
+        Submissions that arrive while the writer is busy go in its next batch: one check
+        and one atomic replacement for all of them, instead of one per request.
+        """
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((submission, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        return await future
+
+    async def _write_batches(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                report = await anyio.to_thread.run_sync(self._ingest, [submission for submission, _ in batch])
+            except Exception:  # noqa: BLE001 - one at a time, so only a failing one answers 503
+                if len(batch) == 1:
+                    report = None
+                else:
+                    self._waiting = batch[1:] + self._waiting
+                    batch = batch[:1]
+                    try:
+                        report = await anyio.to_thread.run_sync(self._ingest, [batch[0][0]])
+                    except Exception:  # noqa: BLE001
+                        report = None
+            if report is None:
+                _, future = batch[0]
+                if not future.done():
+                    future.set_exception(RuntimeError("the response could not be stored"))
+                continue
+            for (_, future), outcome in zip(batch, report.outcomes):
+                if not future.done():
+                    future.set_result(outcome)
+
+    def _ingest(self, submissions: list[Submission]) -> IngestReport:
         context = self.contexts.get()
-        return ingest(context, [submission], now=received, limits=self.config.limits, require_answers=True)
+        return ingest(context, submissions, limits=self.config.limits, require_answers=True)
 
     async def _quarantine_raw(self, request: Request, body: bytes, reason: str, detail: str, received: dt.datetime) -> None:
         """Keep a request we could not even read as a record."""

@@ -48,7 +48,8 @@ class Submission:
     client through its `token`. `problem` is a (reason, detail) already found while reading.
     `identity` is the row as the source wrote it, for sources without ids of their own: the
     response id is derived from it, and such a record also counts as a repeat when the same
-    client, time and answers are already stored.
+    client, time and answers are already stored. `received` is when a live submission
+    arrived (its `submitted_at` when it names none).
     """
 
     source: str
@@ -67,6 +68,7 @@ class Submission:
     line: int = 0
     identity: Any = None
     derived: bool = False
+    received: dt.datetime | None = None
 
     def reject(self, reason: str, detail: str) -> Rejected:
         """This submission refused for `reason`."""
@@ -120,8 +122,10 @@ def _check_one(
         return submission.reject(*text_problem)
     if submission.honeypot.strip():
         return submission.reject("honeypot", "the hidden field meant for robots was filled in")
-    submitted_at = submission.submitted_at or now.isoformat(timespec="seconds")
-    too_fast = _time_trap(submission.shown_at, submitted_at, context.min_seconds)
+    received = submission.received or now
+    submitted_at = submission.submitted_at or received.isoformat(timespec="seconds")
+    too_fast = _time_trap(submission.shown_at, _instant(submission.submitted_at) if submission.submitted_at else received,
+                          context.min_seconds)
     if too_fast is not None:
         return submission.reject(*too_fast)
     survey = context.surveys.get(submission.survey)
@@ -180,19 +184,19 @@ def is_printable(value: str) -> bool:
     return True
 
 
-def _time_trap(shown_at: str, submitted_at: str, min_seconds: int) -> tuple[str, str] | None:
+def _time_trap(shown_at: str, sent: dt.datetime | None, min_seconds: int) -> tuple[str, str] | None:
     """Refuse a form sent sooner after it was shown than a person could fill it in."""
     if not shown_at.strip():
         return None  # no JavaScript: no time to check
-    if not re.fullmatch(r"\d{1,16}", shown_at.strip()):
+    if not re.fullmatch(r"[0-9]{1,16}", shown_at.strip()):
         return "bad_shown_at", f"'{_short(shown_at)}' is not milliseconds since 1970"
-    sent = _instant(submitted_at)
     if sent is None:
         return None  # the timestamp check reports it
     elapsed = sent.timestamp() - int(shown_at) / 1000
-    # a negative time is a browser clock set ahead of ours, not a robot
-    if 0 <= elapsed < min_seconds:
-        return "too_fast", f"sent {elapsed:.1f} s after the page was shown (at least {min_seconds} s expected)"
+    # more than a second negative is a browser clock set ahead of ours, not a robot;
+    # less is a time of submission written in whole seconds
+    if -1 < elapsed < min_seconds:
+        return "too_fast", f"sent {max(elapsed, 0):.1f} s after the page was shown (at least {min_seconds} s expected)"
     return None
 
 
