@@ -19,7 +19,7 @@ TEST_INSTALLED := $(ENV_DIR)/.rapport-test-installed
 NODE_INSTALLED := node_modules/.rapport-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help site test validate report bench clean
+.PHONY: help site test validate report bench audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ serve: $(INSTALLED) ## Preview on 127.0.0.1 with rebuild on change and the local
 
 bench: $(INSTALLED) ## Print speed figures for large generated portfolios
 	$(PY) benchmarks/run.py
+
+audit: $(INSTALLED) $(NODE_INSTALLED) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)
+	$(PY) scripts/audit.py
 
 clean: ## Remove output/ and the virtual environment
 	rm -rf $(OUT) .venv

@@ -49,6 +49,8 @@ def render_public(portfolio: Portfolio, secret: bytes, environment: jinja2.Envir
             robots="noindex",
         )))
     files += render_survey_pages(portfolio, secret, environment, style)
+    # survey links and dashboards are never for search engines
+    files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
     script, _, _ = environment.loader.get_source(environment, "survey.js")
     files.append(OutputFile("public/assets/survey.js", script.encode("utf-8")))
     return files

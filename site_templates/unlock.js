@@ -1,0 +1,219 @@
+/* Rapport: open an encrypted dashboard page in the browser, with WebCrypto only.
+   The format is generator/publish/crypto.py: PBKDF2-HMAC-SHA256 (at least 600,000 iterations)
+   turns the passphrase into the key that opens the content key; AES-256-GCM with the page's
+   published path as associated data opens the page. The passphrase never leaves this page; the
+   derived key is kept in sessionStorage (this tab, until it closes), never in localStorage,
+   which every site on the same *.github.io host shares. */
+(function () {
+  "use strict";
+
+  var MIN_ITERATIONS = 600000;
+  var KEY_AAD = "rapport dashboard key v1";
+  var STORE_PREFIX = "rapport-dashboard-key:";
+  var encoder = new TextEncoder();
+  var TYPES = { csv: "text/csv;charset=utf-8", ics: "text/calendar;charset=utf-8", json: "application/json", txt: "text/plain;charset=utf-8" };
+
+  function fail(reason, message) {
+    var error = new Error(message);
+    error.reason = reason;
+    return error;
+  }
+
+  function fromBase64(text) {
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function toBase64(bytes) {
+    var parts = [];
+    for (var i = 0; i < bytes.length; i += 0x8000) {
+      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000)));
+    }
+    return btoa(parts.join(""));
+  }
+
+  function subtle() {
+    if (!window.crypto || !window.crypto.subtle) {
+      throw fail("insecure", "This browser cannot decrypt the page here: open it over https:// or from your own disk.");
+    }
+    return window.crypto.subtle;
+  }
+
+  function checkIterations(iterations) {
+    if (typeof iterations !== "number" || Math.floor(iterations) !== iterations || iterations < MIN_ITERATIONS) {
+      throw fail("iterations", "This page was sealed with " + iterations + " key-derivation iterations; at least " +
+        MIN_ITERATIONS.toLocaleString("en") + " are required, so it is not opened. Build it again with Rapport.");
+    }
+  }
+
+  function aesKey(raw) {
+    return subtle().importKey("raw", raw, { name: "AES-GCM" }, false, ["decrypt"]);
+  }
+
+  /* PBKDF2-HMAC-SHA256 of the trimmed, NFC-normalised passphrase: 32 bytes. */
+  async function deriveKeyBytes(passphrase, sealedKey) {
+    checkIterations(sealedKey.iterations);
+    var secret = encoder.encode(passphrase.trim().normalize("NFC"));
+    var base = await subtle().importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
+    var bits = await subtle().deriveBits(
+      { name: "PBKDF2", hash: "SHA-256", salt: fromBase64(sealedKey.salt), iterations: sealedKey.iterations }, base, 256);
+    return new Uint8Array(bits);
+  }
+
+  /* The AES-GCM content key, opened with the passphrase key; a wrong passphrase fails here. */
+  async function openContentKey(passphraseKey, sealedKey) {
+    checkIterations(sealedKey.iterations);
+    var raw;
+    try {
+      raw = new Uint8Array(await subtle().decrypt(
+        { name: "AES-GCM", iv: fromBase64(sealedKey.nonce), additionalData: encoder.encode(KEY_AAD) },
+        await aesKey(passphraseKey), fromBase64(sealedKey.sealed)));
+    } catch (error) {
+      throw fail("passphrase", "Wrong passphrase. Check it and try again.");
+    }
+    return aesKey(raw.slice(0, 32));
+  }
+
+  /* One sealed file, bound to the path it was published at. */
+  async function openFile(contentKey, envelope, path) {
+    try {
+      return new Uint8Array(await subtle().decrypt(
+        { name: "AES-GCM", iv: fromBase64(envelope.nonce), additionalData: encoder.encode(path) },
+        contentKey, fromBase64(envelope.data)));
+    } catch (error) {
+      throw fail("damaged", "This page does not decrypt: it was changed, or moved from another address, after it was built. Build and publish it again.");
+    }
+  }
+
+  async function decryptWithPassphrase(envelope, passphrase, path) {
+    var derived = await deriveKeyBytes(passphrase, envelope.key);
+    return openFile(await openContentKey(derived, envelope.key), envelope, path);
+  }
+
+  /* The published path ("dashboard/c/….html") from where this page really is, so a page
+     moved to another address no longer matches the path it was sealed for. */
+  function sitePath(root) {
+    var folder = new URL(root || "./", window.location.href).pathname;
+    var here = window.location.pathname;
+    if (here.slice(-1) === "/") { here += "index.html"; }
+    else if (here.slice(here.lastIndexOf("/") + 1).indexOf(".") === -1) { here += ".html"; }
+    if (here.indexOf(folder) !== 0) { return ""; }
+    return "dashboard/" + decodeURIComponent(here.slice(folder.length));
+  }
+
+  function storageName(sealedKey) {
+    return STORE_PREFIX + sealedKey.salt + ":" + sealedKey.iterations;
+  }
+
+  function remembered(sealedKey) {
+    try {
+      var value = window.sessionStorage.getItem(storageName(sealedKey));
+      return value ? fromBase64(value) : null;
+    } catch (error) { return null; }
+  }
+
+  function remember(sealedKey, derived) {
+    try { window.sessionStorage.setItem(storageName(sealedKey), toBase64(derived)); } catch (error) { /* blocked */ }
+  }
+
+  function forget(sealedKey) {
+    try { window.sessionStorage.removeItem(storageName(sealedKey)); } catch (error) { /* blocked */ }
+  }
+
+  function showPage(bytes) {
+    var html = new TextDecoder("utf-8").decode(bytes);
+    // the decrypted page replaces this one in place: its scripts and stylesheets load as usual,
+    // and this page's Content-Security-Policy (the same as the page's own) stays in force
+    document.open();
+    document.write(html);
+    document.close();
+  }
+
+  function element(name, text, attributes) {
+    var node = document.createElement(name);
+    if (text) { node.textContent = text; }
+    Object.keys(attributes || {}).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    return node;
+  }
+
+  function showDownload(bytes, root) {
+    var cut = bytes.indexOf(10);
+    var name = new TextDecoder("utf-8").decode(bytes.subarray(0, cut));
+    var extension = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+    var blob = new Blob([bytes.subarray(cut + 1)], { type: TYPES[extension] || "application/octet-stream" });
+    var link = element("a", "Download " + name + " again", { href: URL.createObjectURL(blob), download: name, id: "rapport-download" });
+    var main = document.getElementById("main");
+    main.textContent = "";
+    main.appendChild(element("h1", name));
+    main.appendChild(element("p", "The file was decrypted in your browser and saved to your downloads."));
+    main.appendChild(element("p")).appendChild(link);
+    main.appendChild(element("p")).appendChild(element("a", "Back to the overview", { href: root + "index.html" }));
+    link.click();
+  }
+
+  async function start() {
+    var holder = document.getElementById("rapport-sealed");
+    var form = document.getElementById("rapport-unlock");
+    var status = document.getElementById("rapport-status");
+    if (!holder || !form) { return; }
+    var input = form.querySelector("input");
+    var button = form.querySelector("button");
+    var root = holder.getAttribute("data-root") || "";
+    var envelope;
+    var path;
+
+    function say(message, bad) {
+      status.textContent = message;
+      status.className = bad ? "bad" : "";
+    }
+
+    async function reveal(derived) {
+      var contentKey = await openContentKey(derived, envelope.key);
+      remember(envelope.key, derived);
+      var plain = await openFile(contentKey, envelope, path);
+      if (envelope.kind === "download") { showDownload(plain, root); } else { showPage(plain); }
+    }
+
+    try {
+      envelope = JSON.parse(holder.textContent);
+      checkIterations(envelope.key.iterations);
+      path = sitePath(root);
+      subtle();
+    } catch (error) {
+      say(error.reason ? error.message : "This page is not a readable Rapport dashboard page.", true);
+      return;
+    }
+
+    var stored = remembered(envelope.key);
+    if (stored) {
+      try { await reveal(stored); return; } catch (error) {
+        if (error.reason !== "passphrase") { say(error.message, true); return; }
+        forget(envelope.key);
+      }
+    }
+
+    form.hidden = false;
+    input.focus();
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      say("Unlocking…", false);
+      try {
+        await reveal(await deriveKeyBytes(input.value, envelope.key));
+      } catch (error) {
+        say(error.reason ? error.message : "This page could not be opened: " + error, true);
+        if (error.reason === "passphrase") { input.select(); }
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  window.RapportUnlock = {
+    MIN_ITERATIONS: MIN_ITERATIONS, deriveKeyBytes: deriveKeyBytes, openContentKey: openContentKey,
+    openFile: openFile, decryptWithPassphrase: decryptWithPassphrase, sitePath: sitePath
+  };
+  start();
+})();
