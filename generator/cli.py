@@ -87,10 +87,9 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
 
     portfolio = load_portfolio(data_dir, as_of)
     responses = sum(len(frame) for frame in portfolio.responses.values())
-    click.echo(
-        f"OK: {data_dir}: {len(portfolio.clients)} clients, {len(portfolio.contacts):,} contacts, "
-        f"{len(portfolio.surveys)} surveys, {responses:,} responses, {len(portfolio.pages)} pages"
-    )
+    counts = ((len(portfolio.clients), "client"), (len(portfolio.contacts), "contact"), (len(portfolio.surveys), "survey"),
+              (responses, "response"), (len(portfolio.pages), "page"))
+    click.echo(f"OK: {data_dir}: " + ", ".join(f"{count:,} {noun}{'' if count == 1 else 's'}" for count, noun in counts))
 
 
 @cli.command()

@@ -48,7 +48,7 @@ def _question_id(value: str) -> str:
     if not QUESTION_ID.match(value):
         raise ValueError(f"'{value}' is not a question id (expected lower-case letters, digits, '_' and '-', starting with a letter or digit)")
     if value in RESERVED_QUESTION_IDS:
-        raise ValueError(f"'{value}' is reserved for the response file (choose another id)")
+        raise ValueError(f"'{value}' is a reserved name (reserved: {', '.join(RESERVED_QUESTION_IDS)}; choose another id)")
     return value
 
 

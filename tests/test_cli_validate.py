@@ -47,7 +47,7 @@ def test_good_portfolio_prints_one_ok_line_with_counts(make_portfolio: MakePortf
     )
     result = validate(data)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.splitlines() == [f"OK: {data}: 1 clients, 2 contacts, 1 surveys, 1 responses, 1 pages"]
+    assert result.stdout.splitlines() == [f"OK: {data}: 1 client, 2 contacts, 1 survey, 1 response, 1 page"]
 
 
 def test_corrupted_portfolio_lists_every_problem_and_exits_1(make_portfolio: MakePortfolio) -> None:
@@ -86,14 +86,12 @@ def test_python_tag_is_reported_not_run_by_the_cli(make_portfolio: MakePortfolio
     marker = tmp_path / "executed"
     data = make_portfolio(site=f"business:\n  name: !!python/object/apply:os.system ['touch {marker}']\n")
     assert_failed_with(validate(data), [
-        f"{data}/site.yaml:2: not valid YAML: could not determine a constructor for the tag"
-        " 'tag:yaml.org,2002:python/object/apply:os.system'",
+        f"{data}/site.yaml:2: tag '!!python/object/apply:os.system' is not allowed"
+        " (data files cannot contain code; remove the tag)",
     ])
     assert not marker.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="loader bug: minutes too large for int64 crash the loader (TypeError), so "
-                   "validate prints a traceback instead of a located problem")
 def test_minutes_too_large_give_a_problem_not_a_traceback(make_portfolio: MakePortfolio) -> None:
     data = make_portfolio(contacts=[["2026-01-05", "acme", "onsite", "Ann", "99999999999999999999", ""]])
     result = validate(data)

@@ -280,9 +280,6 @@ def test_question_added_after_responses_is_unanswered(make_portfolio: MakePortfo
     assert answers[["overall", "recommend", "improve"]].values.tolist() == [["4", "", ""]]
 
 
-@pytest.mark.xfail(strict=True, reason="loader bug: a survey without a response file gets an empty frame whose "
-                   "columns are ordered response_id, client, submitted_at, <questions>, date, line — not the "
-                   "documented order with date after submitted_at")
 def test_empty_responses_frame_has_the_documented_columns(make_portfolio: MakePortfolio) -> None:
     answers = load_portfolio(make_portfolio()).responses["review"]
     question_ids = [question["id"] for question in SURVEY["questions"]]

@@ -9,7 +9,7 @@ from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
-from generator.load.yaml_files import load_clients, load_settings, load_surveys
+from generator.load.yaml_files import load_settings, load_surveys, read_clients
 from generator.portfolio import Portfolio
 
 __all__ = ["load_portfolio"]
@@ -24,7 +24,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
     problems: list[Problem] = []
 
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
-    clients, client_ids = load_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
+    # None when clients.yaml cannot be read: then client ids in other files go unchecked
+    clients, client_ids = read_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
     clients.sort(key=lambda client: client.id)
     backend = settings.forms.backend if settings else None
     surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", problems, backend)
@@ -38,7 +39,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
             shown_path = f"{shown}/responses/{path.name}"
             survey = survey_by_id.get(path.stem)
             if survey is None:
-                if not (data_dir / "surveys" / f"{path.stem}.yaml").exists():
+                # a survey file with problems was reported already; its responses add nothing
+                if not any((data_dir / "surveys" / f"{path.stem}{suffix}").exists() for suffix in (".yaml", ".yml")):
                     problems.append(unknown_response_file(path, shown_path, sorted(survey_by_id)))
                 continue
             responses[survey.id] = load_responses(path, shown_path, survey, client_ids, problems)

@@ -8,8 +8,14 @@ import pandas as pd
 
 from generator.errors import Problem, did_you_mean
 
-ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
-TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})"
+# [0-9], not \d: \d also matches other scripts' digits ('٣', '３'), which pandas cannot parse
+ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+TIMESTAMP_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+WHOLE_NUMBER_PATTERN = r"[+-]?[0-9]+"
+# float64 holds every whole number of up to 15 digits exactly, so the Int64 columns stay exact
+MAX_DIGITS = 15
+DATE_EXPECTED = "YYYY-MM-DD"
+TIMESTAMP_EXPECTED = "YYYY-MM-DDTHH:MM:SS+HH:MM or …Z"
 
 
 def _report(frame: pd.DataFrame, mask: pd.Series, shown: str, column: str, message, problems: list[Problem]) -> None:
@@ -23,31 +29,41 @@ def _report(frame: pd.DataFrame, mask: pd.Series, shown: str, column: str, messa
 def parse_dates(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:
     """Parse `YYYY-MM-DD` text; bad or impossible dates are reported and become NaT."""
     text = frame[column].astype(str)
+    empty = text == ""
     shaped = text.str.fullmatch(ISO_DATE_PATTERN)
     parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
-    _report(frame, ~shaped, shown, column, lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)", problems)
-    _report(frame, shaped & parsed.isna(), shown, column, lambda v: f"'{v}' is not a real date (expected YYYY-MM-DD)", problems)
+    _report(frame, empty, shown, column, lambda v: f"is empty (expected {DATE_EXPECTED})", problems)
+    _report(frame, ~shaped & ~empty, shown, column, lambda v: f"'{v}' is not a date (expected {DATE_EXPECTED})", problems)
+    _report(frame, shaped & parsed.isna(), shown, column, lambda v: f"'{v}' is not a real date (expected {DATE_EXPECTED})", problems)
     return parsed
 
 
 def parse_timestamps(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:
     """Check ISO 8601 timestamps with an offset; return the calendar date written in each."""
     text = frame[column].astype(str)
+    empty = text == ""
     shaped = text.str.fullmatch(TIMESTAMP_PATTERN)
     instants = pd.to_datetime(text.where(shaped), format="ISO8601", utc=True, errors="coerce")
     dates = pd.to_datetime(text.str.slice(0, 10).where(shaped), format="%Y-%m-%d", errors="coerce")
-    _report(frame, ~shaped, shown, column,
-            lambda v: f"'{v}' is not a timestamp with offset (expected YYYY-MM-DDTHH:MM:SS+HH:MM or …Z)", problems)
+    _report(frame, empty, shown, column, lambda v: f"is empty (expected {TIMESTAMP_EXPECTED})", problems)
+    _report(frame, ~shaped & ~empty, shown, column,
+            lambda v: f"'{v}' is not a timestamp with offset (expected {TIMESTAMP_EXPECTED})", problems)
     _report(frame, shaped & (instants.isna() | dates.isna()), shown, column,
-            lambda v: f"'{v}' is not a real date and time (expected YYYY-MM-DDTHH:MM:SS+HH:MM or …Z)", problems)
+            lambda v: f"'{v}' is not a real date and time (expected {TIMESTAMP_EXPECTED})", problems)
     return dates.where(instants.notna())
 
 
 def check_member(
-    frame: pd.DataFrame, column: str, allowed: Collection[str], shown: str, problems: list[Problem],
+    frame: pd.DataFrame, column: str, allowed: Collection[str] | None, shown: str, problems: list[Problem],
     what: str, expected: str, allow_empty: bool = False,
 ) -> pd.Series:
-    """Report values outside `allowed` with 'did you mean'; return the mask of good rows."""
+    """Report values outside `allowed` with 'did you mean'; return the mask of good rows.
+
+    `allowed` None means the allowed values are unknown (their file could not be read,
+    which is reported once there): nothing is checked.
+    """
+    if allowed is None:
+        return pd.Series(True, index=frame.index)
     values = frame[column]
     good = values.isin(list(allowed))
     if allow_empty:
@@ -65,20 +81,30 @@ def check_whole_numbers(
     """Check optional whole numbers within [low, high]; return them as floats (NaN when empty/bad)."""
     text = frame[column].astype(str).str.strip()
     empty = text == ""
-    whole = text.str.fullmatch(r"[+-]?\d+")
-    numbers = pd.to_numeric(text.where(whole), errors="coerce")
+    whole = text.str.fullmatch(WHOLE_NUMBER_PATTERN)
+    long = whole & (text.str.len() > MAX_DIGITS)
+    negative = pd.Series(False, index=frame.index)
+    if long.any():
+        # only the few long texts are looked at closely: a sign or leading zeros are not digits
+        long_text = text[long]
+        long[long] = long_text.str.lstrip("+-").str.lstrip("0").str.len() > MAX_DIGITS
+        negative[long] = text[long].str.startswith("-")
+    numbers = pd.to_numeric(text.where(whole & ~long), errors="coerce")
     _report(frame, ~empty & ~whole, shown, column, lambda v: f"'{v}' is not a whole number (expected {expected})", problems)
-    in_range = pd.Series(True, index=frame.index)
+    in_range = ~long
     if low is not None:
-        below = whole & (numbers < low)
+        # a negative number too long to store is still below any lower bound
+        below = whole & ((numbers < low) | (long & negative))
         in_range &= ~below
         _report(frame, below, shown, column,
                 lambda v: f"'{v}' is negative (expected {expected})" if low == 0 else f"'{v}' is out of range (expected {expected})",
                 problems)
     if high is not None:
-        above = whole & (numbers > high)
+        above = whole & ~long & (numbers > high)
         in_range &= ~above
         _report(frame, above, shown, column, lambda v: f"'{v}' is out of range (expected {expected})", problems)
+    too_large = long & ~(negative & (low is not None))
+    _report(frame, too_large, shown, column, lambda v: f"'{v}' is too large (expected {expected})", problems)
     return numbers.where(whole & in_range)
 
 

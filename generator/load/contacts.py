@@ -24,8 +24,11 @@ def empty_contacts() -> pd.DataFrame:
     })
 
 
-def load_contacts(path: Path, shown: str, client_ids: set[str], problems: list[Problem]) -> pd.DataFrame:
-    """Validate every contact; the frame holds only rows without problems."""
+def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems: list[Problem]) -> pd.DataFrame:
+    """Validate every contact; the frame holds only rows without problems.
+
+    `client_ids` None means clients.yaml could not be read: client ids are not checked.
+    """
     if not path.is_file():
         return empty_contacts()
     table = read_csv_table(path, shown, CONTACT_COLUMNS, CONTACT_COLUMNS, problems)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, decode_utf8, did_you_mean, not_utf8
 
 
 @dataclass(frozen=True)
@@ -28,18 +30,20 @@ def read_csv_table(
     `allowed` None means extra columns are allowed (the caller checks them).
     """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            text_rows, lines = _records(handle)
+        # decoded whole, so a bad byte's offset is the file's, not a decoder chunk's
+        text = decode_utf8(path.read_bytes())
     except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        problems.append(not_utf8(shown, exc))
         return None
-    except csv.Error as exc:
-        problems.append(Problem(shown, 1, "", f"not valid CSV: {exc}"))
+    try:
+        text_rows, lines = _records(io.StringIO(text, newline=""))
+    except BrokenRecord as exc:
+        problems.append(Problem(shown, exc.line, "", f"not valid CSV: {exc.reason}"))
         return None
     if not text_rows:
         problems.append(Problem(shown, 1, "", f"file is empty (expected the header {','.join(required)})"))
         return None
-    header = tuple(cell.strip().lstrip("\ufeff") for cell in text_rows[0])
+    header = tuple(cell.strip() for cell in text_rows[0])
     header_ok = True
     for column in required:
         if column not in header:
@@ -72,17 +76,30 @@ def read_csv_table(
     return CsvTable(frame, header)
 
 
-def _records(handle) -> tuple[list[list[str]], list[int]]:
-    """All non-blank records and the physical line each one starts on."""
+class BrokenRecord(Exception):
+    """A record the csv module cannot parse, with the physical line it starts on."""
+
+    def __init__(self, line: int, reason: str):
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{line}: {reason}")
+
+
+def _records(handle: TextIO) -> tuple[list[list[str]], list[int]]:
+    """All non-blank records and the physical line each one starts on; raise BrokenRecord."""
     reader = csv.reader(handle, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
-    for row in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not row:
-            continue
-        rows.append(row)
-        lines.append(start)
+    try:
+        for row in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not row:
+                continue
+            rows.append(row)
+            lines.append(start)
+    except csv.Error as exc:
+        # the record being read when the error struck starts just after the last good one
+        raise BrokenRecord(previous_end + 1, str(exc)) from None
     return rows, lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.errors import Problem
+from generator.errors import Problem, decode_utf8, not_utf8
 from generator.model import SLUG
 from generator.portfolio import Page
 
@@ -20,9 +20,9 @@ def load_pages(folder: Path, shown_folder: str, problems: list[Problem]) -> tupl
             problems.append(Problem(shown, 0, "", f"'{path.stem}' is not a page name (expected lower-case letters, digits and '-')"))
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = decode_utf8(path.read_bytes())
         except UnicodeDecodeError as exc:
-            problems.append(Problem(shown, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+            problems.append(not_utf8(shown, exc))
             continue
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem.replace("-", " ").title())
         pages.append(Page(path.stem, title, text))

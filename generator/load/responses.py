@@ -17,16 +17,21 @@ SCORE_COLUMNS = ("survey", "response_id", "client", "date", "question", "type", 
 
 def empty_responses(survey: Survey) -> pd.DataFrame:
     """A response frame with no rows and this survey's columns."""
-    columns = {name: pd.Series(dtype=object) for name in (*RESERVED_COLUMNS, *(q.id for q in survey.questions))}
+    columns = {name: pd.Series(dtype=object) for name in RESERVED_COLUMNS}
     columns["date"] = pd.Series(dtype="datetime64[ns]")
+    columns.update({question.id: pd.Series(dtype=object) for question in survey.questions})
     columns["line"] = pd.Series(dtype="int64")
+    # the documented order (generator/portfolio.py): reserved columns, date, answers, line
     return pd.DataFrame(columns)
 
 
 def load_responses(
-    path: Path, shown: str, survey: Survey, client_ids: set[str], problems: list[Problem],
+    path: Path, shown: str, survey: Survey, client_ids: set[str] | None, problems: list[Problem],
 ) -> pd.DataFrame:
-    """Validate every response against its survey; the frame holds only good rows."""
+    """Validate every response against its survey; the frame holds only good rows.
+
+    `client_ids` None means clients.yaml could not be read: client ids are not checked.
+    """
     question_ids = tuple(q.id for q in survey.questions)
     table = read_csv_table(path, shown, RESERVED_COLUMNS, RESERVED_COLUMNS + question_ids, problems)
     if table is None:
@@ -77,7 +82,8 @@ def _check_multi(frame: pd.DataFrame, column: str, options: tuple[str, ...], sho
         for part in value.split(";"):
             if part not in allowed:
                 problems.append(Problem(shown, int(line), column,
-                                        f"'{part}' is not an option (expected {'; '.join(options)}, joined by ';'){did_you_mean(part, options)}"))
+                                        f"'{part}' is not an option (expected some of {', '.join(options)}, separated by ';')"
+                                        f"{did_you_mean(part, options)}"))
                 good[index] = False
     return good
 

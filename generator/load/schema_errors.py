@@ -62,12 +62,24 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
+# what a type error expected, for an empty value
+_EXPECTED_TYPE = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false", "bool_parsing": "true or false",
+    "model_type": "key: value pairs", "model_attributes_type": "key: value pairs", "dict_type": "key: value pairs",
+    "tuple_type": "a list", "list_type": "a list",
+}
+
+
 def _describe(error: dict[str, Any], model: type[BaseModel], location: Location) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return "missing (required)"
+    if value is None and kind in _EXPECTED_TYPE:
+        # `name: ~` or a bare `name:` is an empty value, not the Python None
+        return f"is empty (expected {_EXPECTED_TYPE[kind]})"
     if kind == "extra_forbidden":
         owner = _model_at(model, location[:-1])
         known = list(owner.model_fields) if owner else []

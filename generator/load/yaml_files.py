@@ -7,22 +7,31 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from generator.errors import Problem, did_you_mean
-from generator.load.schema_errors import problems_from
+from generator.errors import Problem, did_you_mean, not_utf8
+from generator.load.schema_errors import field_path, problems_from
 from generator.model import Client, Settings, Survey
 from generator.yamlio import YamlDocument, YamlSyntaxError, read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def _read(path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+def _read(path: Path, shown: str, problems: list[Problem], label: str = "") -> YamlDocument | None:
+    """Parse one YAML file; report why it cannot be read, and every key written twice.
+
+    `label` prefixes field names, as in `clients[0].name`.
+    """
     try:
-        return read_yaml(path)
+        doc = read_yaml(path)
     except YamlSyntaxError as exc:
-        problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.message}"))
+        problems.append(Problem(shown, exc.line, "", exc.message))
+        return None
     except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-    return None
+        problems.append(not_utf8(shown, exc))
+        return None
+    for duplicate in doc.duplicates:
+        problems.append(Problem(shown, duplicate.line, label + field_path(duplicate.location),
+                                f"duplicate key '{duplicate.location[-1]}' (first on line {duplicate.first_line})"))
+    return doc
 
 
 def _validate(
@@ -51,20 +60,33 @@ def load_settings(path: Path, shown: str, problems: list[Problem]) -> Settings |
 
 
 def load_clients(path: Path, shown: str, problems: list[Problem]) -> tuple[list[Client], set[str]]:
+    """Read `clients.yaml`: valid client records, plus every id named (empty when unreadable).
+
+    For callers that need a set; `read_clients` also says when the ids are unknown.
+    """
+    clients, client_ids = read_clients(path, shown, problems)
+    return clients, set() if client_ids is None else client_ids
+
+
+def read_clients(path: Path, shown: str, problems: list[Problem]) -> tuple[list[Client], set[str] | None]:
     """Read `clients.yaml`: valid client records, plus every id named (even on a bad record).
 
     The ids of records with problems still count as known, so that one bad field does
-    not make every contact of that client an error too.
+    not make every contact of that client an error too. When the file is missing or
+    cannot be read as a list the ids are None (unknown), so that the one problem is
+    not buried under a 'not a client id' for every contact and response.
     """
     if not path.is_file():
         problems.append(Problem(shown, 0, "", "file is missing (expected a list of clients)"))
-        return [], set()
-    doc = _read(path, shown, problems)
-    if doc is None or doc.data is None:
+        return [], None
+    doc = _read(path, shown, problems, "clients")
+    if doc is None:
+        return [], None
+    if doc.data is None:
         return [], set()
     if not isinstance(doc.data, list):
         problems.append(Problem(shown, 1, "", "expected a list of clients (- id: …)"))
-        return [], set()
+        return [], None
     clients: list[Client] = []
     first_line: dict[str, int] = {}
     for index, entry in enumerate(doc.data):
@@ -135,8 +157,9 @@ def _check_survey(survey: Survey, stem: str, doc: YamlDocument, shown: str) -> l
             target = question.show_if.question
             earlier = [q.id for q in survey.questions[:index]]
             if target not in earlier:
+                expected = f"expected one of {', '.join(earlier)}" if earlier else "no question comes before this one"
                 found.append(Problem(shown, doc.line_of(where + ("show_if", "question")), f"questions[{index}].show_if.question",
-                                     f"'{target}' is not an earlier question (expected one of {', '.join(earlier) or 'none'}){did_you_mean(target, earlier)}"))
+                                     f"'{target}' is not an earlier question ({expected}){did_you_mean(target, earlier)}"))
     for column, question_id in (survey.import_map or {}).items():
         if question_id not in seen and question_id not in ("client", "submitted_at", "response_id", "token"):
             found.append(Problem(shown, doc.line_of(("import_map", column)), f"import_map.{column}",
