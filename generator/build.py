@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.progress import Progress
+from generator.publish import publish_stage
 from generator.render import RenderInput, render_site
 from generator.templates import make_environment
 from generator.write import write_output
@@ -35,6 +36,7 @@ def build_site(
         portfolio = load_portfolio(data_dir, as_of)
         progress.stage("rendering pages")
         files = render_site(RenderInput(portfolio, site_secret(data_dir)), make_environment(templates_dir))
+        files = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, then the leak gate
         progress.stage("writing output")
         count = write_output(files, out_dir)
     finally:

@@ -1,0 +1,142 @@
+"""Encrypted dashboards for a public host: every page of `dashboard/` sealed into `public/dashboard/`.
+
+Layout of `public/dashboard/`:
+
+- `index.html` — the overview, sealed inside the unlock page (the address to bookmark);
+- `c/<opaque>.html` — every other page and every export (CSV, .ics, …), each sealed inside its
+  own unlock page; the name is an HMAC of the original path, so it reveals no client;
+- `assets/` — stylesheets, scripts and fonts of the dashboards, in plain text (they are code,
+  not client data; the leak gate still reads them), plus `unlock.js` and `unlock.css`.
+
+Each unlock page carries its ciphertext inline (no fetch, so it also opens from disk). After the
+passphrase, a page replaces the unlock page with its decrypted HTML, so its own scripts and
+charts run as if loaded directly; an export becomes a download made in the browser. Relative
+links inside a page are rewritten at build time to the opaque names.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterable
+
+import jinja2
+
+from generator.errors import RapportError
+from generator.model import Settings
+from generator.publish.crypto import ContentKey, SealedKey, b64, opaque_name, seal_file
+from generator.write import OutputFile
+
+SOURCE = "dashboard/"
+TARGET = "public/dashboard/"
+ASSET_SUFFIXES = (".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico")
+UNLOCK_ASSETS = ("unlock.js", "unlock.css")
+DEFAULT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+CSP_META = re.compile(r"""<meta\s+http-equiv=["']?Content-Security-Policy["']?\s+content=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+CSP_META_TAG = re.compile(r"<meta\s+http-equiv=[\"']?Content-Security-Policy[^>]*>\n?", re.IGNORECASE)
+LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_plain_asset(path: str) -> bool:
+    """Code the dashboards load (`dashboard/assets/*.css|js|…`), published without encryption."""
+    return path.startswith(SOURCE + "assets/") and path.lower().endswith(ASSET_SUFFIXES)
+
+
+def published_path(path: str, content: ContentKey) -> str:
+    """Where a `dashboard/…` file goes under `public/`."""
+    if is_plain_asset(path):
+        return "public/" + path
+    if path == SOURCE + "index.html":
+        return TARGET + "index.html"
+    return f"{TARGET}c/{opaque_name(content, path)}.html"
+
+
+def encrypt_dashboards(
+    files: Iterable[OutputFile], sealed_key: SealedKey, content: ContentKey,
+    environment: jinja2.Environment, settings: Settings,
+) -> list[OutputFile]:
+    """The public, encrypted copy of every file under `dashboard/`."""
+    dashboard = [item for item in files if item.path.startswith(SOURCE)]
+    layout = {item.path: published_path(item.path, content) for item in dashboard}
+    if len(set(layout.values())) != len(layout):
+        raise RapportError("two dashboard files got the same published name; rename one of them")
+    template = environment.get_template("unlock.html")
+    published: list[OutputFile] = []
+    for item in dashboard:
+        target = layout[item.path]
+        if is_plain_asset(item.path):
+            published.append(OutputFile(target, item.content))
+            continue
+        if item.path.endswith(".html"):
+            text = item.content.decode("utf-8")
+            csp = page_csp(item.path, text)
+            # the unlock page carries the same policy, and it stays in force: once is enough
+            page = CSP_META_TAG.sub("", rewrite_links(text, item.path, target, layout), count=1)
+            plaintext, kind = page.encode("utf-8"), "page"
+        else:
+            # the file name is part of the secret: it travels inside the ciphertext
+            plaintext, kind, csp = posixpath.basename(item.path).encode("utf-8") + b"\n" + item.content, "download", DEFAULT_CSP
+        site_path = target.removeprefix("public/")
+        sealed = seal_file(content, site_path, plaintext)
+        envelope = {
+            "v": 1, "kind": kind, "kdf": "PBKDF2-SHA256", "key": sealed_key.as_json(),
+            "nonce": b64(sealed.nonce), "data": b64(sealed.ciphertext),
+        }
+        root = posixpath.relpath(TARGET, posixpath.dirname(target) + "/")
+        root = "" if root == "." else root + "/"
+        shell = template.render(business=settings.business, site=settings.site, csp=csp, root=root, kind=kind, envelope=envelope)
+        published.append(OutputFile(target, shell.encode("utf-8")))
+    for name in UNLOCK_ASSETS:
+        source, _, _ = environment.loader.get_source(environment, name)
+        published.append(OutputFile(f"{TARGET}assets/{name}", source.encode("utf-8")))
+    return published
+
+
+def page_csp(path: str, text: str) -> str:
+    """The page's own Content-Security-Policy, which its unlock page must carry too.
+
+    A policy set by `<meta>` stays in force when the decrypted page replaces the unlock page, so
+    the unlock page uses the same one: not looser (that would weaken the page) and not stricter
+    (that would break its charts).
+    """
+    found = CSP_META.search(text)
+    policy = html.unescape(found.group(1) or found.group(2) or "") if found else DEFAULT_CSP
+    directives = {part.split()[0].lower(): part.split()[1:] for part in policy.split(";") if part.split()}
+    scripts = directives.get("script-src", directives.get("default-src", []))
+    if "'self'" not in scripts:
+        raise RapportError(f"{path}: its Content-Security-Policy does not allow scripts from 'self', which its unlock page needs")
+    return policy
+
+
+def rewrite_links(text: str, source: str, target: str, layout: dict[str, str]) -> str:
+    """Point relative `href`/`src` links of a page at where their targets are published."""
+
+    def replace(match: re.Match[str]) -> str:
+        quoted = match.group(2) if match.group(2) is not None else match.group(3)
+        url = html.unescape(quoted)
+        moved = _moved_url(url, source, target, layout)
+        if moved is None:
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(moved, quote=True)}"'
+
+    return LINK_ATTRIBUTE.sub(replace, text)
+
+
+def _moved_url(url: str, source: str, target: str, layout: dict[str, str]) -> str | None:
+    if not url or url.startswith(("#", "/", "?")) or HAS_SCHEME.match(url):
+        return None
+    cut = min((index for index in (url.find("?"), url.find("#")) if index != -1), default=len(url))
+    path, rest = url[:cut], url[cut:]
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+    if path.endswith("/") or path in (".", ".."):
+        resolved += "/index.html"
+    if resolved in layout:
+        destination = layout[resolved]
+    elif resolved.startswith("public/"):
+        destination = resolved  # a dashboard link to a public page, e.g. a client's survey link
+    else:
+        return None
+    relative = posixpath.relpath(destination, posixpath.dirname(target))
+    return relative + rest

@@ -1,0 +1,235 @@
+"""The leak gate: no client data in plain text in anything meant for publishing.
+
+Every file under `public/` is read — its contents, and its path — for the private strings of
+the portfolio: client names and ids, contact names, e-mails and phones, client notes, the
+notes of the contact log and the free-text answers of every survey. Text is compared as
+words: HTML entities and %-escapes decoded, Unicode-normalised, case-folded, and split into
+runs of letters and digits, so `Caf&eacute; Lumi&#232;re` and `CAFÉ  LUMIÈRE` both match
+`Café Lumière`, while a name never matches inside a longer word or inside random base64.
+
+Left out on purpose (see README, "Publishing"): strings under 4 characters; note and answer
+fragments under 12 characters, or found in the business's own public text (survey questions,
+pages), which would stop builds for words like "Backups"; staff names, which are the
+consultant's own people. The one allowed exception is a client's own survey pages greeting
+them by name when `forms.greet_by_name` is on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from generator.errors import RapportError
+from generator.markdown_html import markdown_to_html
+from generator.portfolio import Portfolio
+from generator.render.surveys import survey_links
+from generator.write import OutputFile
+
+MIN_CHARS = 4
+MIN_FREE_TEXT_CHARS = 12
+WORD = re.compile(r"\w+")
+TAG = re.compile(r"<[^>]*>")
+SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;])\s+")
+MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
+GREETING_KINDS = ("client name", "contact name")
+# path words of the site itself; a client id equal to one of these cannot be told apart from it
+SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
+
+Words = tuple[str, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """Client data of one kind found in one file (the data itself is never kept)."""
+
+    file: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.kind}"
+
+
+class LeakError(RapportError):
+    """Client data was found in files meant for publishing."""
+
+    def __init__(self, findings: Iterable[Finding]):
+        self.findings = sorted(set(findings))
+        files = len({finding.file for finding in self.findings})
+        lines = "\n".join(f"  {finding}" for finding in self.findings)
+        super().__init__(
+            f"the leak gate found client data in {files} file{'s' if files != 1 else ''} meant for publishing "
+            f"(kind shown, never the data):\n{lines}\n"
+            "Nothing was written or published. Remove it from the template, page or setting that puts it there."
+        )
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One private string, as words, with what it is and whose it is."""
+
+    words: Words
+    kind: str
+    owner: str = ""
+    in_paths_only: bool = False
+
+
+def words_of(text: str) -> list[str]:
+    """The comparable words of a text: entities and %-escapes decoded, NFKC, case-folded."""
+    text = html.unescape(text)
+    if "%" in text:
+        text = unquote(text, errors="replace")
+    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+class Matcher:
+    """Finds word sequences in a text; indexed by each needle's longest word, so a scan is one pass."""
+
+    def __init__(self, needles: Iterable[Needle]):
+        grouped: dict[Words, list[Needle]] = defaultdict(list)
+        for needle in needles:
+            grouped[needle.words].append(needle)
+        self.by_anchor: dict[str, list[tuple[Words, int, list[Needle]]]] = defaultdict(list)
+        for words, group in grouped.items():
+            anchor = max(range(len(words)), key=lambda index: len(words[index]))
+            self.by_anchor[words[anchor]].append((words, anchor, group))
+
+    def find(self, words: list[str]) -> Iterator[Needle]:
+        """Every needle whose words occur, in order and adjacent, in words."""
+        present = self.by_anchor.keys() & set(words)
+        if not present:
+            return
+        positions: dict[str, list[int]] = defaultdict(list)
+        for index, word in enumerate(words):
+            if word in present:
+                positions[word].append(index)
+        for anchor in present:
+            for needle_words, offset, group in self.by_anchor[anchor]:
+                size = len(needle_words)
+                for index in positions[anchor]:
+                    start = index - offset
+                    if start >= 0 and tuple(words[start:start + size]) == needle_words:
+                        yield from group
+                        break
+
+
+def private_needles(portfolio: Portfolio) -> list[Needle]:
+    """Every private string of the portfolio worth looking for."""
+    needles: list[Needle] = []
+    free_text: list[Needle] = []
+    reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
+    for client in portfolio.clients:
+        needles += _exact(client.name, "client name", client.id)
+        if client.id not in reserved:
+            needles += _exact(client.id, "client id", client.id, in_paths_only=True)
+        needles += _exact(client.contact.name, "contact name", client.id)
+        needles += _exact(client.contact.email, "contact e-mail", client.id)
+        needles += _exact(client.contact.phone, "contact phone", client.id)
+        digits = "".join(ch for ch in client.contact.phone or "" if ch.isdigit())
+        needles += _exact(digits, "contact phone", client.id)
+        if client.notes:
+            plain = html.unescape(TAG.sub(" ", markdown_to_html(client.notes)))
+            free_text += _fragments(plain, "client notes", client.id)
+    contacts = portfolio.contacts
+    for client_id, note in zip(contacts["client"].tolist(), contacts["note"].tolist()):
+        free_text += _fragments(note, "contact-log note", client_id)
+    for survey in portfolio.surveys:
+        frame = portfolio.responses.get(survey.id)
+        if frame is None:
+            continue
+        for question in survey.questions:
+            if question.type == "text" and question.id in frame.columns:
+                for client_id, answer in zip(frame["client"].tolist(), frame[question.id].tolist()):
+                    free_text += _fragments(answer, "free-text answer", client_id)
+    public = _public_words(portfolio)
+    ordinary = {id(needle) for needle in Matcher(free_text).find(public)}
+    kept = needles + [needle for needle in free_text if id(needle) not in ordinary]
+    # only a greeting needs to know whose a string is; the rest collapse (contact notes repeat a lot)
+    unique = {(n.words, n.kind, n.owner if n.kind in GREETING_KINDS else "", n.in_paths_only): n for n in kept}
+    return list(unique.values())
+
+
+def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False) -> list[Needle]:
+    words = tuple(words_of(value or ""))
+    if len(" ".join(words)) < MIN_CHARS:
+        return []
+    return [Needle(words, kind, owner, in_paths_only)]
+
+
+def _fragments(text: object, kind: str, owner: str) -> list[Needle]:
+    """The text and each of its lines and sentences, when long enough to mean something."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    found: dict[Words, Needle] = {}
+    for part in [text, *SENTENCE_BREAK.split(text)]:
+        words = tuple(words_of(part))
+        if len(" ".join(words)) >= MIN_FREE_TEXT_CHARS:
+            found.setdefault(words, Needle(words, kind, owner))
+    return list(found.values())
+
+
+def _public_words(portfolio: Portfolio) -> list[str]:
+    """The business's own public text, one word list (with breaks) to test free text against."""
+    settings = portfolio.settings
+    texts = [settings.business.name, settings.business.email or "", settings.business.phone or ""]
+    for survey in portfolio.surveys:
+        texts += [survey.title, survey.intro or ""]
+        for question in survey.questions:
+            texts += [question.label, question.low_label or "", question.high_label or "", *(question.options or ())]
+    for page in portfolio.pages:
+        texts += [page.title, page.markdown]
+    words: list[str] = []
+    for text in texts:
+        words += words_of(text) + ["\x00"]  # a break, so no match spans two texts
+    return words
+
+
+def greeting_pages(portfolio: Portfolio, secret: bytes) -> dict[str, str]:
+    """Path → client id of the survey pages allowed to greet their client by name."""
+    if not portfolio.settings.forms.greet_by_name:
+        return {}
+    return {f"public/survey/{token}/index.html": client.id for _, client, token in survey_links(portfolio, secret)}
+
+
+def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> list[Finding]:
+    """Findings for every file under `public/`; empty when nothing leaks."""
+    needles = private_needles(portfolio)
+    in_content = Matcher(needle for needle in needles if not needle.in_paths_only)
+    in_paths = Matcher(needles)
+    greeted = greeting_pages(portfolio, secret)
+    findings: set[Finding] = set()
+    for item in files:
+        if not item.path.startswith("public/"):
+            continue
+        for needle in in_paths.find(words_of(item.path.removeprefix("public/"))):
+            findings.add(Finding(item.path, f"{needle.kind} in the file name"))
+        text = item.content.decode("utf-8", errors="replace")
+        views = [text]
+        if item.path.lower().endswith(MARKUP_SUFFIXES):
+            views.append(TAG.sub(" ", text))  # "Renewal <b>soon</b>" reads as the words a visitor sees
+        for view in views:
+            for needle in in_content.find(words_of(view)):
+                if needle.kind in GREETING_KINDS and greeted.get(item.path) == needle.owner:
+                    continue
+                findings.add(Finding(item.path, needle.kind))
+    return sorted(findings)
+
+
+def check_files(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> None:
+    """Raise LeakError naming every file under `public/` that holds client data."""
+    findings = scan(portfolio, files, secret)
+    if findings:
+        raise LeakError(findings)
+
+
+def read_public_folder(public_dir: Path) -> list[OutputFile]:
+    """Every file of a built `public/` folder, as the build would have listed it."""
+    return [
+        OutputFile(str(PurePosixPath("public", *path.relative_to(public_dir).parts)), path.read_bytes())
+        for path in sorted(public_dir.rglob("*")) if path.is_file()
+    ]
