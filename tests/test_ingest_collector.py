@@ -54,14 +54,14 @@ def rows(data: Path, survey: str = "review") -> list[dict[str, str]]:
     path = data / "responses" / f"{survey}.csv"
     if not path.exists():
         return []
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
 
 
 def quarantined(data: Path) -> list[dict[str, str]]:
     """Every quarantined record of every source."""
     found: list[dict[str, str]] = []
     for path in sorted((data / "quarantine").glob("*.csv")) if (data / "quarantine").is_dir() else []:
-        found += list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        found += list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
     return found
 
 

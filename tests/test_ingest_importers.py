@@ -40,7 +40,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 def stored(data: Path) -> list[dict[str, str]]:
     """Rows of the annual-review response file."""
-    text = (data / "responses" / "annual-review.csv").read_text(encoding="utf-8")
+    text = (data / "responses" / "annual-review.csv").read_bytes().decode("utf-8")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
@@ -48,7 +48,7 @@ def reasons(data: Path, source: str) -> list[tuple[str, str]]:
     """(line, reason) of every quarantined record of a source."""
     found = []
     for path in sorted((data / "quarantine").glob(f"{source}-*.csv")):
-        found += [(row["line"], row["reason"]) for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))]
+        found += [(row["line"], row["reason"]) for row in csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8"), newline=""))]
     return found
 
 
