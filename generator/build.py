@@ -1,4 +1,4 @@
-"""The build: load → render → write, each stage a function of the previous one's result."""
+"""The build: load → metrics → render → publish checks → write, each a function of the one before."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.keys import site_secret
 from generator.load import load_portfolio
+from generator.metrics import compute_reports
 from generator.progress import Progress
 from generator.publish import publish_stage
 from generator.render import RenderInput, render_site
@@ -30,12 +31,14 @@ def build_site(
 ) -> BuildResult:
     """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure."""
     started = time.perf_counter()
-    progress = progress or Progress(stages=3)
+    progress = progress or Progress(stages=4)
     try:
         progress.stage("loading data")
         portfolio = load_portfolio(data_dir, as_of)
+        progress.stage("computing metrics")
+        reports = compute_reports(portfolio)
         progress.stage("rendering pages")
-        files = render_site(RenderInput(portfolio, site_secret(data_dir)), make_environment(templates_dir))
+        files = render_site(RenderInput(portfolio, reports, site_secret(data_dir)), make_environment(templates_dir))
         files = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, then the leak gate
         progress.stage("writing output")
         count = write_output(files, out_dir)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import jinja2
 
+from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.dashboard import render_dashboard
 from generator.render.public import render_public
@@ -19,11 +20,12 @@ class RenderInput:
     """What the pages are made from."""
 
     portfolio: Portfolio
+    reports: Reports
     secret: bytes
 
 
 def render_site(source: RenderInput, environment: jinja2.Environment) -> list[OutputFile]:
     """The public site under `public/` and the private dashboards under `dashboard/`."""
-    files = render_public(source.portfolio, source.secret, environment)
-    files += render_dashboard(source.portfolio, source.secret, environment)
+    files = render_public(source.portfolio, source.reports, source.secret, environment)
+    files += render_dashboard(source.portfolio, source.reports, source.secret, environment)
     return sorted(files, key=lambda item: item.path)

@@ -7,10 +7,10 @@ import datetime as dt
 import jinja2
 import pandas as pd
 
+from generator.metrics import Reports
 from generator.model import CONTACT_KINDS
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
-from generator.render.surveys import is_active
 from generator.write import OutputFile
 
 DASHBOARD_CSS = "dashboard.css"
@@ -39,12 +39,13 @@ def last_contacts(portfolio: Portfolio) -> dict[str, dt.date]:
     return {client_id: stamp.date() for client_id, stamp in zip(latest.index.tolist(), latest.tolist())}
 
 
-def render_dashboard(portfolio: Portfolio, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
+def render_dashboard(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
     """Every file under `dashboard/`."""
     counts = contact_counts(portfolio)
     latest = last_contacts(portfolio)
+    active = dict(zip(reports.clients["id"].tolist(), reports.clients["active"].tolist()))
     rows = [
-        {"client": client, "active": is_active(portfolio, client), "counts": counts[client.id],
+        {"client": client, "active": active[client.id], "counts": counts[client.id],
          "last_contact": latest.get(client.id), "href": f"clients/{client.id}.html"}
         for client in portfolio.clients
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jinja2
 
 from generator.markdown_html import markdown_to_html
+from generator.metrics import Reports
 from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.surveys import render_survey_pages
@@ -25,7 +26,7 @@ def _body_without_title(page: Page) -> str:
     return page.markdown
 
 
-def render_public(portfolio: Portfolio, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
+def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
     """Every file under `public/`."""
     settings = portfolio.settings
     style = inline_style(environment, "public.css")
@@ -48,7 +49,7 @@ def render_public(portfolio: Portfolio, secret: bytes, environment: jinja2.Envir
             root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
             robots="noindex",
         )))
-    files += render_survey_pages(portfolio, secret, environment, style)
+    files += render_survey_pages(portfolio, reports, secret, environment, style)
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
     script, _, _ = environment.loader.get_source(environment, "survey.js")

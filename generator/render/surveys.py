@@ -6,6 +6,7 @@ import jinja2
 
 from generator.forms import FormTarget, form_target
 from generator.markdown_html import markdown_to_html
+from generator.metrics import Reports
 from generator.model import Client, Question, Survey
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
@@ -19,12 +20,6 @@ SCALES = {
 }
 
 
-def is_active(portfolio: Portfolio, client: Client) -> bool:
-    """Started on or before as_of, and not ended before it."""
-    started = client.agreement.start <= portfolio.as_of
-    return started and (client.ended is None or client.ended >= portfolio.as_of)
-
-
 def thanks_url(portfolio: Portfolio, page_root: str) -> str:
     """Absolute when the site's address is known (backends redirect there), else relative."""
     base = portfolio.settings.site.base_url
@@ -33,20 +28,21 @@ def thanks_url(portfolio: Portfolio, page_root: str) -> str:
     return f"{page_root}thanks/index.html"
 
 
-def survey_links(portfolio: Portfolio, secret: bytes) -> list[tuple[Survey, Client, str]]:
+def survey_links(portfolio: Portfolio, reports: Reports, secret: bytes) -> list[tuple[Survey, Client, str]]:
     """(survey, client, token) for every active client and survey."""
-    active = [client for client in portfolio.clients if is_active(portfolio, client)]
+    active_ids = set(reports.clients.loc[reports.clients["active"], "id"].tolist())
+    active = [client for client in portfolio.clients if client.id in active_ids]
     return [(survey, client, survey_token(secret, survey.id, client.id)) for survey in portfolio.surveys for client in active]
 
 
 def render_survey_pages(
-    portfolio: Portfolio, secret: bytes, environment: jinja2.Environment, style: InlineStyle,
+    portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, style: InlineStyle,
 ) -> list[OutputFile]:
     """Personal and anonymous survey pages under `public/survey/`."""
     template = environment.get_template("survey.html")
     settings = portfolio.settings
     pages: list[tuple[Survey, Client | None, str]] = [(survey, None, "") for survey in portfolio.surveys]
-    pages += survey_links(portfolio, secret)
+    pages += survey_links(portfolio, reports, secret)
     files: list[OutputFile] = []
     prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
     for survey, client, token in pages:
