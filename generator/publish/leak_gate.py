@@ -26,16 +26,16 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import RapportError
-from generator.markdown_html import markdown_to_html
 from generator.portfolio import Portfolio
-from generator.render.surveys import survey_links
+from generator.tokens import survey_token
 from generator.write import OutputFile
 
 MIN_CHARS = 4
 MIN_FREE_TEXT_CHARS = 12
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punctuation
 TAG = re.compile(r"<[^>]*>")
-SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;])\s+")
+SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
+MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 GREETING_KINDS = ("client name", "contact name")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
@@ -102,27 +102,28 @@ class Matcher:
     def find(self, words: list[str]) -> Iterator[Needle]:
         """Every needle whose words occur, in order and adjacent, in words."""
         present = self.by_anchor.keys() & set(words)
-        if not present:
-            return
-        positions: dict[str, list[int]] = defaultdict(list)
-        for index, word in enumerate(words):
-            if word in present:
-                positions[word].append(index)
         for anchor in present:
-            for needle_words, offset, group in self.by_anchor[anchor]:
-                size = len(needle_words)
-                for index in positions[anchor]:
+            waiting = list(self.by_anchor[anchor])
+            index = -1
+            while waiting:
+                try:
+                    index = words.index(anchor, index + 1)  # a C-speed scan to the next occurrence
+                except ValueError:
+                    break
+                for entry in list(waiting):
+                    needle_words, offset, group = entry
                     start = index - offset
-                    if start >= 0 and tuple(words[start:start + size]) == needle_words:
+                    if start >= 0 and tuple(words[start:start + len(needle_words)]) == needle_words:
+                        waiting.remove(entry)
                         yield from group
-                        break
 
 
 def private_needles(portfolio: Portfolio) -> list[Needle]:
     """Every private string of the portfolio worth looking for."""
     needles: list[Needle] = []
-    free_text: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
+    # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
+    free_text: dict[str, set[str]] = defaultdict(set)
     for client in portfolio.clients:
         needles += _exact(client.name, "client name", client.id)
         if client.id not in reserved:
@@ -133,25 +134,17 @@ def private_needles(portfolio: Portfolio) -> list[Needle]:
         digits = "".join(ch for ch in client.contact.phone or "" if ch.isdigit())
         needles += _exact(digits, "contact phone", client.id)
         if client.notes:
-            plain = html.unescape(TAG.sub(" ", markdown_to_html(client.notes)))
-            free_text += _fragments(plain, "client notes", client.id)
-    contacts = portfolio.contacts
-    for client_id, note in zip(contacts["client"].tolist(), contacts["note"].tolist()):
-        free_text += _fragments(note, "contact-log note", client_id)
+            # Markdown marks are punctuation, which words ignore; only link targets are not shown
+            free_text["client notes"].add(MARKDOWN_LINK_TARGET.sub("]", client.notes))
+    free_text["contact-log note"].update(portfolio.contacts["note"].tolist())
     for survey in portfolio.surveys:
         frame = portfolio.responses.get(survey.id)
-        if frame is None:
-            continue
         for question in survey.questions:
-            if question.type == "text" and question.id in frame.columns:
-                for client_id, answer in zip(frame["client"].tolist(), frame[question.id].tolist()):
-                    free_text += _fragments(answer, "free-text answer", client_id)
-    public = _public_words(portfolio)
-    ordinary = {id(needle) for needle in Matcher(free_text).find(public)}
-    kept = needles + [needle for needle in free_text if id(needle) not in ordinary]
-    # only a greeting needs to know whose a string is; the rest collapse (contact notes repeat a lot)
-    unique = {(n.words, n.kind, n.owner if n.kind in GREETING_KINDS else "", n.in_paths_only): n for n in kept}
-    return list(unique.values())
+            if frame is not None and question.type == "text" and question.id in frame.columns:
+                free_text["free-text answer"].update(frame[question.id].tolist())
+    fragments = {needle.words: needle for kind, texts in free_text.items() for text in texts for needle in _fragments(text, kind)}
+    ordinary = {needle.words for needle in Matcher(fragments.values()).find(_public_words(portfolio))}
+    return needles + [needle for words, needle in fragments.items() if words not in ordinary]
 
 
 def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False) -> list[Needle]:
@@ -161,7 +154,7 @@ def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False
     return [Needle(words, kind, owner, in_paths_only)]
 
 
-def _fragments(text: object, kind: str, owner: str) -> list[Needle]:
+def _fragments(text: object, kind: str) -> list[Needle]:
     """The text and each of its lines and sentences, when long enough to mean something."""
     if not isinstance(text, str) or not text.strip():
         return []
@@ -169,7 +162,7 @@ def _fragments(text: object, kind: str, owner: str) -> list[Needle]:
     for part in [text, *SENTENCE_BREAK.split(text)]:
         words = tuple(words_of(part))
         if len(" ".join(words)) >= MIN_FREE_TEXT_CHARS:
-            found.setdefault(words, Needle(words, kind, owner))
+            found.setdefault(words, Needle(words, kind))
     return list(found.values())
 
 
@@ -193,7 +186,10 @@ def greeting_pages(portfolio: Portfolio, secret: bytes) -> dict[str, str]:
     """Path → client id of the survey pages allowed to greet their client by name."""
     if not portfolio.settings.forms.greet_by_name:
         return {}
-    return {f"public/survey/{token}/index.html": client.id for _, client, token in survey_links(portfolio, secret)}
+    return {
+        f"public/survey/{survey_token(secret, survey.id, client.id)}/index.html": client.id
+        for survey in portfolio.surveys for client in portfolio.clients
+    }
 
 
 def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> list[Finding]:

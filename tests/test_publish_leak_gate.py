@@ -1,0 +1,174 @@
+"""The leak gate and the encrypted build: canaries never reach output/public/, builds are stable."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.load import load_portfolio
+from generator.publish.leak_gate import LeakError, private_needles, scan, words_of
+from generator.publish.stage import plain_dashboards
+from generator.templates import BUILTIN_TEMPLATES
+from generator.tokens import survey_token
+from generator.write import OutputFile
+from tests.conftest import REPO
+from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
+    CANARIES, PASSPHRASE, SECRET, canaries_in, canary_portfolio, readable, secrets_env, tree_digest,
+)
+
+
+def test_no_canary_under_public_after_a_build_with_encrypted_dashboards(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+    data = canary_portfolio(make_portfolio)
+    out = tmp_path / "output"
+    build_site(data, out)
+    assert canaries_in(out / "public") == []
+    # the canaries are real: the private dashboards show them, and they were published encrypted
+    private = readable((out / "dashboard" / "clients" / f"{CANARIES['client id']}.html").read_bytes())
+    assert CANARIES["client name"].casefold() in private and "zyxnotecanary" in private
+    shells = sorted((out / "public" / "dashboard" / "c").glob("*.html"))
+    assert len(shells) == len(list((out / "dashboard").rglob("*.html"))) - 1  # all but the overview
+    assert (out / "public" / "dashboard" / "index.html").is_file()
+
+
+def test_a_canary_in_a_public_template_stops_the_build_naming_the_file(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+    data = canary_portfolio(make_portfolio)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    thanks = (BUILTIN_TEMPLATES / "thanks.html").read_text()
+    (templates / "thanks.html").write_text(thanks.replace("You can close this page now.", f"Like {CANARIES['client name'].upper()}, you can close this page."))
+    out = tmp_path / "output"
+    build_site(data, out)
+    before = tree_digest(out)
+    with pytest.raises(LeakError) as caught:
+        build_site(data, out, templates_dir=templates)
+    message = str(caught.value)
+    assert "  public/thanks/index.html: client name\n" in message
+    assert "zyxclientcanary" not in message.casefold()  # the kind, never the data
+    assert [str(finding) for finding in caught.value.findings] == ["public/thanks/index.html: client name"]
+    assert tree_digest(out) == before  # nothing written
+
+
+def test_the_cli_build_reports_the_leak_and_exits_1(make_portfolio, tmp_path: Path) -> None:
+    data = canary_portfolio(make_portfolio)
+    pages = data / "pages"
+    pages.mkdir()
+    (pages / "index.md").write_text(f"# Welcome\n\nAsk {CANARIES['contact name']} about us: {CANARIES['contact e-mail']}.\n")
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": ""})
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the leak gate found client data in 1 file meant for publishing (kind shown, never the data):\n"
+                                    "  public/index.html: contact e-mail\n  public/index.html: contact name\n")
+    assert "Traceback" not in result.stderr and "Qwvcontact" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("written", [
+    "Zyxclientcanary Dental Group",
+    "ZYXCLIENTCANARY   dental\ngroup",
+    "Zyxclientcanary&#32;Dental&nbsp;Group",
+    "<span>Zyxclientcanary</span> <b>Dental</b> Group",
+    "mailto:zyxcanary.mail%40zyxcanary-mail.example",
+    "Call +1 (917) 555-2468",
+    "<p>Notes: zyxnotecanary keeps the server closet key at reception</p>",
+    '<img alt="Zyxanswercanary would like a written summary after each visit">',
+])
+def test_the_gate_sees_through_escaping_case_spacing_and_markup(make_portfolio, written: str) -> None:
+    portfolio = load_portfolio(canary_portfolio(make_portfolio))
+    findings = scan(portfolio, [OutputFile("public/page/index.html", f"<p>{written}</p>".encode())], b"s")
+    assert findings, written
+
+
+def test_the_gate_checks_file_names_and_ignores_random_base64(make_portfolio) -> None:
+    portfolio = load_portfolio(canary_portfolio(make_portfolio))
+    files = [OutputFile("public/clients/zyx-client.html", b"<p>hello</p>"),
+             OutputFile("public/zyxclientcanary-dental-group/index.html", b"ok"),
+             OutputFile("public/blob.txt", b"QWxhZGRpbjpvcGVuIHNlc2FtZQ+zyxclientcanaryDentalGroup/x==")]
+    assert [str(f) for f in scan(portfolio, files, b"s")] == [
+        "public/clients/zyx-client.html: client id in the file name",
+        "public/zyxclientcanary-dental-group/index.html: client name in the file name",
+    ]
+
+
+def test_short_and_ordinary_free_text_is_not_looked_for(make_portfolio) -> None:
+    portfolio = load_portfolio(canary_portfolio(make_portfolio))
+    words = {needle.words for needle in private_needles(portfolio)}
+    assert tuple(words_of("Backups")) not in words  # an answer that is also a survey option
+    assert tuple(words_of(CANARIES["free-text answer"])) in words
+    assert tuple(words_of("Zyxnotecanary keeps the server closet key at reception.")) in words
+    assert tuple(words_of("Sam Whitfield")) not in words  # staff are the consultant's own people
+
+
+def test_greet_by_name_allows_only_the_clients_own_survey_page(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+    data = canary_portfolio(make_portfolio, forms={"greet_by_name": True})
+    out = tmp_path / "output"
+    build_site(data, out)
+    own = out / "public" / "survey" / survey_token(SECRET.encode(), "review", CANARIES["client id"]) / "index.html"
+    assert "qwvcontact canaryperson" in readable(own.read_bytes())
+    leaks = [line for line in canaries_in(out / "public") if not line.startswith(str(own.parent.relative_to(out / "public")))]
+    assert leaks == []
+    # the same name on another client's page is a leak
+    portfolio = load_portfolio(data)
+    other = f"public/survey/{survey_token(SECRET.encode(), 'review', 'acme')}/index.html"
+    page = OutputFile(other, own.read_bytes())
+    assert [str(f) for f in scan(portfolio, [page], SECRET.encode())] == [f"{other}: contact name"]
+
+
+def test_a_dashboard_page_in_plain_text_under_public_is_refused() -> None:
+    page = OutputFile("dashboard/clients/acme.html", b"<h1>Private</h1>")
+    copies = [page, OutputFile("public/old/acme.html", page.content), OutputFile("public/dashboard/x.html", b"<h1>no name</h1>"),
+              OutputFile("public/dashboard/assets/dashboard.css", b"body{}")]
+    assert [str(f) for f in plain_dashboards(copies)] == [
+        "public/old/acme.html: a dashboard file in plain text",
+        "public/dashboard/x.html: a dashboard file in plain text",
+    ]
+
+
+def test_two_builds_with_the_same_data_and_secrets_are_identical(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+    data = canary_portfolio(make_portfolio)
+    build_site(data, tmp_path / "one")
+    build_site(data, tmp_path / "two")
+    assert tree_digest(tmp_path / "one" / "public") == tree_digest(tmp_path / "two" / "public")
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_a_change_to_one_client_changes_only_its_own_encrypted_page(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+    data = canary_portfolio(make_portfolio)
+    build_site(data, tmp_path / "one")
+    text = (data / "clients.yaml").read_text()
+    (data / "clients.yaml").write_text(text.replace("Second line of notes", "Changed line of notes"))
+    build_site(data, tmp_path / "two")
+    one, two = tree_digest(tmp_path / "one" / "public"), tree_digest(tmp_path / "two" / "public")
+    assert one.keys() == two.keys()
+    changed = [path for path in one if one[path] != two[path]]
+    plain_one, plain_two = tree_digest(tmp_path / "one" / "dashboard"), tree_digest(tmp_path / "two" / "dashboard")
+    assert [p for p in plain_one if plain_one[p] != plain_two[p]] == [f"clients/{CANARIES['client id']}.html"]
+    assert len(changed) == 1 and changed[0].startswith("dashboard/c/")
+
+
+def test_a_new_passphrase_re_keys_every_page(make_portfolio, tmp_path: Path, secrets_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = canary_portfolio(make_portfolio)
+    build_site(data, tmp_path / "one")
+    monkeypatch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", "another passphrase, also long")
+    build_site(data, tmp_path / "two")
+    one, two = tree_digest(tmp_path / "one" / "public" / "dashboard"), tree_digest(tmp_path / "two" / "public" / "dashboard")
+    sealed = [path for path in one if not path.startswith("assets/")]
+    assert sealed and not set(sealed) & {path for path in two if not path.startswith("assets/")} - {"index.html"}
+    assert one["index.html"] != two["index.html"]
+
+
+def test_without_a_passphrase_or_with_omit_no_dashboard_is_published(make_portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+    build_site(canary_portfolio(make_portfolio), tmp_path / "one")
+    assert not (tmp_path / "one" / "public" / "dashboard").exists()
+    assert (tmp_path / "one" / "dashboard" / "index.html").is_file()
+    monkeypatch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", PASSPHRASE)
+    shutil.rmtree(tmp_path / "data")
+    build_site(canary_portfolio(make_portfolio, dashboards={"publish": "omit"}), tmp_path / "two")
+    assert not (tmp_path / "two" / "public" / "dashboard").exists()
+    assert not (tmp_path / ".rapport" / "dashboard-key.json").exists()
