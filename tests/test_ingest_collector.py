@@ -10,9 +10,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -24,6 +24,7 @@ from generator.load import load_portfolio
 from generator.tokens import survey_token
 
 SECRET = "collector-test-secret"
+T = TypeVar("T")
 NOW_MS = lambda: int(time.time() * 1000)  # noqa: E731 - a tiny clock for the time trap
 
 
@@ -68,13 +69,17 @@ def quarantined(data: Path) -> list[dict[str, str]]:
 @pytest.fixture
 def client(data: Path) -> Iterator[httpx.Client]:
     """An HTTP client talking to the collector app in process."""
-    app = create_collector_app(CollectorConfig(data))
-    with httpx.Client(transport=_SyncASGI(app), base_url="http://testserver") as http:
+    with in_process(create_collector_app(CollectorConfig(data))) as http:
         yield http
 
 
+def in_process(app: Any) -> httpx.Client:
+    """A synchronous client for an ASGI app, without a server."""
+    return httpx.Client(transport=_SyncASGI(app), base_url="http://testserver")
+
+
 class _SyncASGI(httpx.BaseTransport):
-    """httpx's ASGI transport is async only; run each request on a private event loop."""
+    """httpx's ASGI transport is async only: run each request to completion on its own loop."""
 
     def __init__(self, app: Any):
         self.transport = httpx.ASGITransport(app=app)
@@ -82,9 +87,30 @@ class _SyncASGI(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         async def send() -> httpx.Response:
             response = await self.transport.handle_async_request(request)
-            body = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=body)
-        return asyncio.run(send())
+            return httpx.Response(response.status_code, headers=response.headers, content=await response.aread())
+        return run_async(send)
+
+
+def run_async(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine on a fresh event loop in its own thread.
+
+    Playwright's sync API (the session-wide `browser` fixture) keeps an event loop running
+    in the main thread once a browser test has run, so asyncio.run cannot be used there.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(factory())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def test_a_form_post_is_appended_and_answered_with_303_to_thanks(client: httpx.Client, data: Path) -> None:
@@ -200,7 +226,7 @@ def test_a_failure_of_ours_is_503_never_500(client: httpx.Client, data: Path, mo
 
 def test_the_thanks_url_can_be_configured_for_a_reverse_proxy(data: Path) -> None:
     app = create_collector_app(CollectorConfig(data, thanks_url="https://example.com/merci/"))
-    with httpx.Client(transport=_SyncASGI(app), base_url="http://testserver") as http:
+    with in_process(app) as http:
         assert http.post("/api/responses", data=valid_form()).headers["location"] == "https://example.com/merci/"
 
 
@@ -238,7 +264,7 @@ def test_200_concurrent_posts_make_exactly_200_rows_and_20_invalid_ones_are_quar
     app = create_collector_app(CollectorConfig(data))
     with running_server(app) as base:
         started = time.perf_counter()
-        statuses = asyncio.run(_post_all(base, posts, tasks=8))
+        statuses = run_async(lambda: _post_all(base, posts, tasks=8))
         elapsed = time.perf_counter() - started
     print(f"\n220 concurrent posts (200 valid) in {elapsed:.2f} s")
     assert sorted(statuses) == [303] * 200 + [422] * 20

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import hashlib
 import io
@@ -22,6 +21,7 @@ from generator.ingest.importers import import_file
 from generator.load import load_portfolio
 from generator.tokens import survey_token
 from tests.conftest import PortfolioWriter
+from tests.test_ingest_collector import run_async
 
 SECRET = "property-test-secret"
 TOKEN = survey_token(SECRET.encode(), "review", "acme")
@@ -146,7 +146,7 @@ def test_any_post_is_stored_or_quarantined_with_a_reason_and_never_answered_500(
         app = create_collector_app(CollectorConfig(data))
         accepted = 0
         for as_json, fields in posts:
-            response = asyncio.run(_post(app, as_json, fields))
+            response = run_async(lambda: _post(app, as_json, fields))
             assert response.status_code in (201, 303, 400, 413, 415, 422), response.text
             event(f"status {response.status_code}")
             if response.status_code in (201, 303):
