@@ -92,6 +92,8 @@ class Targets(Strict):
     detractor_max_nps: Annotated[int, Field(ge=0, le=10)] = 6
     unhappy_max_rating: Annotated[int, Field(ge=1, le=5)] = 3
     below_min_months_of_3: Annotated[int, Field(ge=1, le=3)] = 2
+    # a fall of a few points between two small periods is noise, not a trend
+    falling_min_drop: Annotated[float, Field(ge=0)] = 10
 
 
 class IdealClient(Strict):

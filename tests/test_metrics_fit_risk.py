@@ -226,3 +226,13 @@ def test_reasons_come_in_rule_order(make_portfolio: MakePortfolio) -> None:
     assert reasons == ["latest NPS answer 1 (detractor) on 2025-10-15", "latest CSAT answer 2 of 5 on 2025-10-15",
                        "3 of the last 3 months below the on-site minimum of 1 per month", "no contact logged",
                        "survey overdue since 2026-10-15", "renewal on 2027-03-01 in 90 days"]
+
+
+def test_a_fall_smaller_than_the_minimum_drop_is_not_a_trend(make_portfolio: MakePortfolio) -> None:
+    rows = [answer("p1", "2025-03-01", overall=5), answer("p2", "2025-04-01", overall=4),
+            answer("n1", "2026-02-01", overall=5), answer("n2", "2026-03-01", overall=4),
+            answer("n3", "2026-11-10", overall=4, nps=9), answer("n4", "2026-11-09", overall=3, nps=9)]
+    # CSAT 100.0 → 75.0 is a drop of 25 points
+    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 25}))[1] == [
+        "CSAT fell from 100.0 (n=2) in the previous 12 months to 75.0 (n=4) in the last 12 months"]
+    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 25.1})) == ("low", [])

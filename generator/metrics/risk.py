@@ -10,8 +10,9 @@ order); thresholds live in `targets` in site.yaml (defaults in brackets):
    "latest CSAT answer 2 of 5 on 2026-09-14".
    For 1 and 2, several answers on the latest day are a tie and the lowest one counts.
 3. Falling satisfaction: NPS (and, separately, CSAT) of the last 12 months (A−364 … A) is
-   lower, as shown to 1 decimal, than in the 365 days before (A−729 … A−365). Only compared
-   when both periods have at least 2 responses with such answers —
+   lower, as shown to 1 decimal, than in the 365 days before (A−729 … A−365), by at least
+   `falling_min_drop` [10] points. Only compared when both periods have at least 2
+   responses with such answers —
    "NPS fell from 50.0 (n=4) in the previous 12 months to 20.0 (n=5) in the last 12 months".
 4. On-site minimum: at least `below_min_months_of_3` [2] of the last 3 full calendar months
    before A's month (those wholly inside the agreement) had fewer on-site contacts than the
@@ -65,10 +66,13 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def _falling(name: str, now: Tally, before: Tally, values: Callable[[Tally], np.ndarray]) -> tuple[np.ndarray, Callable[[int], str]]:
+def _falling(name: str, now: Tally, before: Tally, values: Callable[[Tally], np.ndarray],
+             min_drop: float) -> tuple[np.ndarray, Callable[[int], str]]:
     current, previous = values(now), values(before)
+    # compare the figures as shown (1 decimal) so the reason never contradicts its own numbers
+    drop = np.round((previous - current) * 10) / 10
     holds = ((now.responses >= TREND_MIN_RESPONSES) & (before.responses >= TREND_MIN_RESPONSES)
-             & (current < previous))
+             & (current < previous) & (drop >= min_drop))
     return holds, lambda i: (f"{name} fell from {previous[i]:.1f} (n={before.answers[i]}) in the previous "
                              f"12 months to {current[i]:.1f} (n={now.answers[i]}) in the last 12 months")
 
@@ -82,8 +86,8 @@ def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[li
          lambda i: f"latest NPS answer {s.latest_nps[i]} (detractor) on {to_date(s.latest_nps_day[i])}"),
         ((s.latest_csat >= 0) & (s.latest_csat <= targets.unhappy_max_rating),
          lambda i: f"latest CSAT answer {s.latest_csat[i]} of 5 on {to_date(s.latest_csat_day[i])}"),
-        _falling("NPS", s.nps_now, s.nps_before, Tally.nps),
-        _falling("CSAT", s.csat_now, s.csat_before, Tally.csat),
+        _falling("NPS", s.nps_now, s.nps_before, Tally.nps, targets.falling_min_drop),
+        _falling("CSAT", s.csat_now, s.csat_before, Tally.csat, targets.falling_min_drop),
         (contact.below_min_last_3 >= targets.below_min_months_of_3,
          lambda i: f"{contact.below_min_last_3[i]} of the last 3 months below the on-site minimum"
                    f" of {s.onsite_min[i]} per month"),
