@@ -91,7 +91,10 @@ class Collector:
 
     async def _post(self, request: Request) -> Response:
         received = dt.datetime.now().astimezone()
-        body = await _read_body(request, self.config.max_body_bytes)
+        try:
+            body = await _read_body(request, self.config.max_body_bytes)
+        except ClientDisconnect:
+            return Response(status_code=400)  # half a body is no submission, and nobody is waiting for an answer
         if body is None:
             await self._quarantine_raw(request, b"", "too_large",
                                        f"body over {self.config.max_body_bytes:,} bytes (not kept)", received)
@@ -115,7 +118,7 @@ class Collector:
             status = 503 if code == "response_file_unreadable" else 422
             message = PUBLIC_MESSAGES.get(code, DEFAULT_MESSAGE) if status == 422 else \
                 "The answers could not be saved right now; they were kept for the consultant to review."
-            return _answer(request, status, outcome.reason, message, outcome)
+            return _answer(request, status, outcome.reason, message)
         if outcome.status == "accepted" and self.on_accept is not None:
             self.on_accept()
         if _wants_json(request, kind):
@@ -253,14 +256,11 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
         return None
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                return None
-            chunks.append(chunk)
-    except ClientDisconnect:
-        return b""
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
@@ -309,7 +309,7 @@ def _wants_json(request: Request, kind: str) -> bool:
     return kind == "application/json" or "application/json" in request.headers.get("accept", "")
 
 
-def _answer(request: Request, status: int, reason: str, message: str, outcome: Outcome | None = None) -> Response:
+def _answer(request: Request, status: int, reason: str, message: str) -> Response:
     """A clear refusal: JSON for JSON clients, a small HTML page for a browser form."""
     kind = _media_type(request)
     if _wants_json(request, kind):

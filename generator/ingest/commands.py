@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 from pathlib import Path
 
 import click
@@ -31,6 +32,7 @@ def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin
     from generator.ingest.collector import ENDPOINT, CollectorConfig, create_collector_app
 
     _require_data(data_dir)
+    _require_secret(data_dir)
     app = create_collector_app(CollectorConfig(data_dir, thanks_url=thanks_url, origin=origin, max_body_bytes=max_body_bytes))
     click.echo(f"collecting responses at http://{_url_host(host)}:{port}{ENDPOINT} into {data_dir}/responses/ "
                f"(Ctrl-C to stop)")
@@ -105,6 +107,15 @@ def serve(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
 def _require_data(data_dir: Path) -> None:
     if not data_dir.is_dir():
         raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
+
+
+def _require_secret(data_dir: Path) -> None:
+    """A collector with a fresh secret would match no survey link: refuse to start instead."""
+    from generator.keys import SECRET_ENV, secret_file
+
+    if not os.environ.get(SECRET_ENV, "").strip() and not secret_file(data_dir).is_file():
+        raise RapportError(f"no site secret: set {SECRET_ENV} to the secret the site was built with "
+                           f"(the content of .rapport/secret where you build), or the survey links will not match")
 
 
 def _is_loopback(host: str) -> bool:
