@@ -23,15 +23,17 @@ class BuildResult:
 
     files: int
     seconds: float
+    stages: dict[str, float]  # seconds per stage, in order
 
 
 def build_site(
-    data_dir: Path, out_dir: Path, as_of: dt.date | None = None, templates_dir: Path | None = None,
+    data_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, templates_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure."""
     started = time.perf_counter()
-    progress = progress or Progress(stages=4)
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    progress = progress or Progress(stages=5)
     try:
         progress.stage("loading data")
         portfolio = load_portfolio(data_dir, as_of)
@@ -39,9 +41,10 @@ def build_site(
         reports = compute_reports(portfolio)
         progress.stage("rendering pages")
         files = render_site(RenderInput(portfolio, reports, site_secret(data_dir)), make_environment(templates_dir))
+        progress.stage("encrypting and checking for leaks")
         files = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, then the leak gate
         progress.stage("writing output")
         count = write_output(files, out_dir)
     finally:
         progress.finish()
-    return BuildResult(count, time.perf_counter() - started)
+    return BuildResult(count, time.perf_counter() - started, progress.durations)

@@ -16,9 +16,19 @@ class Progress:
         self.stages = stages
         self.done = 0
         self.started = time.perf_counter()
+        self.durations: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def _close_current(self) -> None:
+        if self._current is not None:
+            name, began = self._current
+            self.durations[name] = time.perf_counter() - began
+            self._current = None
 
     def stage(self, name: str) -> None:
-        """Announce the next stage."""
+        """Announce the next stage (and time the previous one)."""
+        self._close_current()
+        self._current = (name, time.perf_counter())
         self.done += 1
         if self.enabled:
             elapsed = time.perf_counter() - self.started
@@ -26,7 +36,8 @@ class Progress:
             self.stream.flush()
 
     def finish(self) -> None:
-        """Clear the progress line."""
+        """Time the last stage and clear the progress line."""
+        self._close_current()
         if self.enabled:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
