@@ -46,7 +46,7 @@ def test_appending_keeps_every_old_byte_and_adds_whole_rows(data: Path) -> None:
     path = data / "responses" / "review.csv"
     report = ingest(load_context(data), [answer("one"), answer("two")])
     assert report.count("accepted") == 2
-    text = path.read_text(encoding="utf-8")
+    text = path.read_bytes().decode("utf-8")
     assert text.startswith(EXISTING)
     assert [row["improve"] for row in csv.DictReader(io.StringIO(text, newline=""))] == ['kept, as "written"', "one", "two"]
 
