@@ -192,7 +192,10 @@ class Collector:
         sent = request.headers.get("origin")
         if not sent:
             return None
-        allowed = self.config.origin or _origin_of(self._settings_url())
+        try:
+            allowed = self.config.origin or _origin_of(self._settings_url())
+        except Exception:  # noqa: BLE001 - unreadable settings: no CORS, and the POST path reports the rest
+            allowed = None
         return sent if allowed and sent == allowed else None
 
     @staticmethod
