@@ -19,7 +19,7 @@ TEST_INSTALLED := $(ENV_DIR)/.rapport-test-installed
 NODE_INSTALLED := node_modules/.rapport-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help site test validate report bench audit clean
+.PHONY: help site test validate report serve publish bench audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

@@ -8,9 +8,7 @@ dashboards tell a story (see STORY_ROLES); the rest are drawn at random.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
 import math
 import random
 import re
@@ -22,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from generator.csv_text import csv_lines
 
 __all__ = ["DemoCounts", "STORY_ROLES", "write_demo"]
 
@@ -552,11 +552,7 @@ def _header(survey: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_lines([header, *rows])
 
 
 class _Dumper(yaml.SafeDumper):

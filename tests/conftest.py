@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import http.server
-import io
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -15,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from generator.csv_text import csv_lines
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"
@@ -38,13 +38,8 @@ CONTACT_HEADER = ["date", "client", "kind", "staff", "minutes", "note"]
 
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """CSV text with `\\n` line ends, exactly as the loaders expect."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(header))
-    for row in rows:
-        writer.writerow(list(row))
-    return buffer.getvalue()
+    """CSV text with `\n` line ends, exactly as the loaders expect."""
+    return csv_lines([list(header), *(list(row) for row in rows)]).decode("utf-8")
 
 
 def yaml_text(data: Any) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from generator.load import load_portfolio
 from tests.conftest import CLIENT, CONTACT_HEADER, SURVEY

@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build_site
 from generator.tokens import survey_token
-from tests.conftest import CLIENT, SITE, serve_with_capture
+from tests.conftest import CLIENT, serve_with_capture
 
 SECRET = "survey-page-secret"
 SURVEY = {
