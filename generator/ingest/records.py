@@ -23,7 +23,7 @@ from generator.errors import Problem, did_you_mean
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import Rejected
 from generator.load.checks import check_member, parse_timestamps
-from generator.load.responses import _check_answers  # the loader's per-question rules
+from generator.load.responses import check_answers  # the loader's per-question rules
 from generator.model import RESERVED_COLUMNS, Question, Survey
 from generator.tokens import client_for_token
 
@@ -271,7 +271,7 @@ def _loader_problems(context: IntakeContext, survey: Survey, rows: list[dict[str
                  "an id from clients.yaml, or empty for an anonymous response", allow_empty=True)
     parse_timestamps(frame, "submitted_at", shown, problems)
     for question in survey.questions:
-        _check_answers(frame, question, shown, problems)
+        check_answers(frame, question, shown, problems)
     by_line: dict[int, list[Problem]] = {}
     for problem in problems:
         by_line.setdefault(problem.line, []).append(problem)

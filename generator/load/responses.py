@@ -9,7 +9,7 @@ import pandas as pd
 from generator.errors import Problem, did_you_mean
 from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps
 from generator.load.csv_rows import read_csv_table
-from generator.model import RESERVED_COLUMNS, Survey
+from generator.model import RESERVED_COLUMNS, Question, Survey
 
 SCALE = {"rating": (1, 5), "nps": (0, 10)}
 SCORE_COLUMNS = ("survey", "response_id", "client", "date", "question", "type", "csat", "score")
@@ -50,7 +50,7 @@ def load_responses(
     dates = parse_timestamps(frame, "submitted_at", shown, problems)
     good &= dates.notna()
     for question in survey.questions:
-        good &= _check_answers(frame, question, shown, problems)
+        good &= check_answers(frame, question, shown, problems)
     if len(problems) == before:
         good[:] = True
     ordered = [*RESERVED_COLUMNS, "date", *question_ids, "line"]
@@ -58,7 +58,8 @@ def load_responses(
     return frame.reset_index(drop=True)
 
 
-def _check_answers(frame: pd.DataFrame, question, shown: str, problems: list[Problem]) -> pd.Series:
+def check_answers(frame: pd.DataFrame, question: Question, shown: str, problems: list[Problem]) -> pd.Series:
+    """Check one question's answers; the mask of rows whose answer is good."""
     column = question.id
     answered = frame[column] != ""
     if question.type in SCALE:
