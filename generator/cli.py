@@ -117,6 +117,7 @@ def _register_optional_commands() -> None:
         ("generator.ingest.commands", "import_command"),
         ("generator.ingest.commands", "log"),
         ("generator.ingest.commands", "serve"),
+        ("generator.publish.commands", "publish"),
     ):
         try:
             module = __import__(module_name, fromlist=[attribute])
