@@ -13,7 +13,7 @@ from generator.build import build_site
 from generator.errors import DataError
 from generator.load import load_portfolio
 from generator.templates import make_environment
-from generator.tokens import survey_token
+from generator.tokens import client_for_token, survey_token
 from generator.write import OutputFile, write_output
 from tests.conftest import REPO, SAMPLE_DATA
 
@@ -157,3 +157,13 @@ def test_cli_build_prints_where_the_overview_is(make_portfolio, tmp_path: Path) 
     assert result.stdout.startswith("built ")
     assert f"{tmp_path / 'out'}/dashboard/index.html is your overview" in result.stdout
     assert result.stderr == ""
+
+
+def test_a_changed_character_maps_a_token_to_no_client() -> None:
+    secret, clients = b"k", ["acme", "bravo", "charlie"]
+    token = survey_token(secret, "review", "bravo")
+    assert client_for_token(secret, "review", token, clients) == "bravo"
+    assert client_for_token(secret, "pulse", token, clients) is None
+    for position in range(len(token)):
+        changed = token[:position] + ("A" if token[position] != "A" else "B") + token[position + 1:]
+        assert client_for_token(secret, "review", changed, clients) is None
