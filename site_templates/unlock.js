@@ -163,6 +163,12 @@
     var root = holder.getAttribute("data-root") || "";
     var envelope;
     var path;
+    var ready = false;
+    // the form never submits itself: the passphrase must not end up in an address or a request
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (ready) { unlock(); }
+    });
 
     function say(message, bad) {
       status.textContent = message;
@@ -174,6 +180,19 @@
       remember(envelope.key, derived);
       var plain = await openFile(contentKey, envelope, path);
       if (envelope.kind === "download") { showDownload(plain, root); } else { showPage(plain); }
+    }
+
+    async function unlock() {
+      button.disabled = true;
+      say("Unlocking…", false);
+      try {
+        await reveal(await deriveKeyBytes(input.value, envelope.key));
+      } catch (error) {
+        say(error.reason ? error.message : "This page could not be opened: " + error, true);
+        if (error.reason === "passphrase") { input.select(); }
+      } finally {
+        button.disabled = false;
+      }
     }
 
     try {
@@ -194,21 +213,9 @@
       }
     }
 
+    ready = true;
     form.hidden = false;
     input.focus();
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      button.disabled = true;
-      say("Unlocking…", false);
-      try {
-        await reveal(await deriveKeyBytes(input.value, envelope.key));
-      } catch (error) {
-        say(error.reason ? error.message : "This page could not be opened: " + error, true);
-        if (error.reason === "passphrase") { input.select(); }
-      } finally {
-        button.disabled = false;
-      }
-    });
   }
 
   window.RapportUnlock = {

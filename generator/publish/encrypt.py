@@ -35,6 +35,8 @@ UNLOCK_ASSETS = ("unlock.js", "unlock.css")
 DEFAULT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 CSP_META = re.compile(r"""<meta\s+http-equiv=["']?Content-Security-Policy["']?\s+content=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 CSP_META_TAG = re.compile(r"<meta\s+http-equiv=[\"']?Content-Security-Policy[^>]*>\n?", re.IGNORECASE)
+TAG = re.compile(r"<[a-zA-Z][^>]*>")
+DOWNLOAD_ATTRIBUTE = re.compile(r"""\sdownload(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?(?=[\s/>])""", re.IGNORECASE)
 LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -111,32 +113,46 @@ def page_csp(path: str, text: str) -> str:
 
 
 def rewrite_links(text: str, source: str, target: str, layout: dict[str, str]) -> str:
-    """Point relative `href`/`src` links of a page at where their targets are published."""
+    """Point relative `href`/`src` links of a page at where their targets are published.
 
-    def replace(match: re.Match[str]) -> str:
-        quoted = match.group(2) if match.group(2) is not None else match.group(3)
-        url = html.unescape(quoted)
-        moved = _moved_url(url, source, target, layout)
-        if moved is None:
-            return match.group(0)
-        return f'{match.group(1)}"{html.escape(moved, quote=True)}"'
+    A link to an export loses its `download` attribute: the browser must open the export's
+    unlock page, which then makes the real download.
+    """
 
-    return LINK_ATTRIBUTE.sub(replace, text)
+    def in_tag(tag: re.Match[str]) -> str:
+        exports: list[bool] = []
+
+        def replace(match: re.Match[str]) -> str:
+            quoted = match.group(2) if match.group(2) is not None else match.group(3)
+            url = html.unescape(quoted)
+            if not url or url.startswith(("#", "/", "?")) or HAS_SCHEME.match(url):
+                return match.group(0)
+            cut = min((index for index in (url.find("?"), url.find("#")) if index != -1), default=len(url))
+            resolved = _resolve(url[:cut], source)
+            if resolved in layout:
+                destination = layout[resolved]
+                exports.append(is_export(resolved))
+            elif resolved.startswith("public/"):
+                destination = resolved  # a dashboard link to a public page, e.g. a client's survey link
+            else:
+                return match.group(0)
+            moved = posixpath.relpath(destination, posixpath.dirname(target)) + url[cut:]
+            return f'{match.group(1)}"{html.escape(moved, quote=True)}"'
+
+        rewritten = LINK_ATTRIBUTE.sub(replace, tag.group(0))
+        return DOWNLOAD_ATTRIBUTE.sub("", rewritten) if any(exports) else rewritten
+
+    return TAG.sub(in_tag, text)
 
 
-def _moved_url(url: str, source: str, target: str, layout: dict[str, str]) -> str | None:
-    if not url or url.startswith(("#", "/", "?")) or HAS_SCHEME.match(url):
-        return None
-    cut = min((index for index in (url.find("?"), url.find("#")) if index != -1), default=len(url))
-    path, rest = url[:cut], url[cut:]
+def is_export(path: str) -> bool:
+    """A dashboard file that is neither a page nor an asset: a CSV, .ics, … made into a download."""
+    return path.startswith(SOURCE) and not path.endswith(".html") and not is_plain_asset(path)
+
+
+def _resolve(path: str, source: str) -> str:
+    """The output path that a relative link path on the page at `source` points to."""
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
-    if path.endswith("/") or path in (".", ".."):
+    if path.endswith("/") or path in ("", ".", ".."):
         resolved += "/index.html"
-    if resolved in layout:
-        destination = layout[resolved]
-    elif resolved.startswith("public/"):
-        destination = resolved  # a dashboard link to a public page, e.g. a client's survey link
-    else:
-        return None
-    relative = posixpath.relpath(destination, posixpath.dirname(target))
-    return relative + rest
+    return resolved
