@@ -39,6 +39,9 @@ report: $(INSTALLED) ## Print the client metrics table for data/
 serve: $(INSTALLED) ## Preview on 127.0.0.1 with rebuild on change and the local collector
 	$(PY) -m generator serve --data $(DATA) --out $(OUT)
 
+publish: $(INSTALLED) ## Build, check for leaks and push output/public/ to GitHub Pages (REMOTE=, CNAME=, DRY_RUN=1)
+	$(PY) -m generator publish --data $(DATA) --out $(OUT) $(if $(REMOTE),--remote $(REMOTE)) $(if $(CNAME),--cname $(CNAME)) $(if $(DRY_RUN),--dry-run)
+
 bench: $(INSTALLED) ## Print speed figures for large generated portfolios
 	$(PY) benchmarks/run.py
 
