@@ -16,7 +16,7 @@ from generator.publish.stage import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
 from generator.tokens import survey_token
 from generator.write import OutputFile
-from tests.conftest import REPO
+from tests.conftest import CLIENT, REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
     CANARIES, PASSPHRASE, SECRET, canaries_in, canary_portfolio, readable, secrets_env, tree_digest,
 )
@@ -92,6 +92,17 @@ def test_the_gate_checks_file_names_and_ignores_random_base64(make_portfolio) ->
         "public/clients/zyx-client.html: client id in the file name",
         "public/zyxclientcanary-dental-group/index.html: client name in the file name",
     ]
+
+
+def test_ciphertext_and_survey_tokens_are_not_read_as_words(make_portfolio) -> None:
+    portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "acme", "name": "Acme"}]))
+    blob = "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3 + "+Acme/" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3
+    token = "Xk3-aCmE_q9ZrT0vLw8pNc2y"
+    files = [OutputFile("public/dashboard/c/x.html", f'<script type="application/json">{{"data": "{blob}"}}</script>'.encode()),
+             OutputFile(f"public/survey/{token}/index.html", f'<input type="hidden" name="token" value="{token}">'.encode()),
+             OutputFile("public/survey/acme/index.html", b"<p>ok</p>")]
+    assert [str(f) for f in scan(portfolio, files, b"s")] == ["public/survey/acme/index.html: client id in the file name",
+                                                           "public/survey/acme/index.html: client name in the file name"]
 
 
 def test_short_and_ordinary_free_text_is_not_looked_for(make_portfolio) -> None:

@@ -30,10 +30,14 @@ from generator.write import OutputFile
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"
-ASSET_SUFFIXES = (".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico")
+ASSET_SUFFIXES = (
+    ".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico",
+)
 UNLOCK_ASSETS = ("unlock.js", "unlock.css")
 DEFAULT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
-CSP_META = re.compile(r"""<meta\s+http-equiv=["']?Content-Security-Policy["']?\s+content=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+CSP_META = re.compile(
+    r"""<meta\s+http-equiv=["']?Content-Security-Policy["']?\s+content=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE,
+)
 CSP_META_TAG = re.compile(r"<meta\s+http-equiv=[\"']?Content-Security-Policy[^>]*>\n?", re.IGNORECASE)
 TAG = re.compile(r"<[a-zA-Z][^>]*>")
 DOWNLOAD_ATTRIBUTE = re.compile(r"""\sdownload(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?(?=[\s/>])""", re.IGNORECASE)
@@ -73,13 +77,13 @@ def encrypt_dashboards(
             continue
         if item.path.endswith(".html"):
             text = item.content.decode("utf-8")
-            csp = page_csp(item.path, text)
+            kind, csp = "page", page_csp(item.path, text)
             # the unlock page carries the same policy, and it stays in force: once is enough
-            page = CSP_META_TAG.sub("", rewrite_links(text, item.path, target, layout), count=1)
-            plaintext, kind = page.encode("utf-8"), "page"
+            plaintext = CSP_META_TAG.sub("", rewrite_links(text, item.path, target, layout), count=1).encode("utf-8")
         else:
-            # the file name is part of the secret: it travels inside the ciphertext
-            plaintext, kind, csp = posixpath.basename(item.path).encode("utf-8") + b"\n" + item.content, "download", DEFAULT_CSP
+            # the file name may name a client: it travels inside the ciphertext, before the first newline
+            kind, csp = "download", DEFAULT_CSP
+            plaintext = posixpath.basename(item.path).encode("utf-8") + b"\n" + item.content
         site_path = target.removeprefix("public/")
         sealed = seal_file(content, site_path, plaintext)
         envelope = {
@@ -88,7 +92,8 @@ def encrypt_dashboards(
         }
         root = posixpath.relpath(TARGET, posixpath.dirname(target) + "/")
         root = "" if root == "." else root + "/"
-        shell = template.render(business=settings.business, site=settings.site, csp=csp, root=root, kind=kind, envelope=envelope)
+        shell = template.render(business=settings.business, site=settings.site, csp=csp, root=root, kind=kind,
+                                envelope=envelope)
         published.append(OutputFile(target, shell.encode("utf-8")))
     for name in UNLOCK_ASSETS:
         source, _, _ = environment.loader.get_source(environment, name)

@@ -36,6 +36,9 @@ WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punc
 TAG = re.compile(r"<[^>]*>")
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+# ciphertext and other long base64: read as words, its pieces would now and then spell a short name
+RANDOM_BASE64 = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
+TOKEN_CHARS = 22  # a survey token has at least 128 bits: 22 base64url characters
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 GREETING_KINDS = ("client name", "contact name")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
@@ -202,9 +205,13 @@ def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> li
     for item in files:
         if not item.path.startswith("public/"):
             continue
-        for needle in in_paths.find(words_of(item.path.removeprefix("public/"))):
+        path, text = item.path.removeprefix("public/"), item.content.decode("utf-8", errors="replace")
+        token = _survey_token(path)
+        if token:  # random letters, not words: "…-Acme_…" in a token is no client's name
+            path, text = path.replace(token, " "), text.replace(token, " ")
+        for needle in in_paths.find(words_of(path)):
             findings.add(Finding(item.path, f"{needle.kind} in the file name"))
-        text = item.content.decode("utf-8", errors="replace")
+        text = RANDOM_BASE64.sub(" ", text)
         views = [text]
         if item.path.lower().endswith(MARKUP_SUFFIXES):
             views.append(TAG.sub(" ", text))  # "Renewal <b>soon</b>" reads as the words a visitor sees
@@ -216,11 +223,10 @@ def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> li
     return sorted(findings)
 
 
-def check_files(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> None:
-    """Raise LeakError naming every file under `public/` that holds client data."""
-    findings = scan(portfolio, files, secret)
-    if findings:
-        raise LeakError(findings)
+def _survey_token(path: str) -> str:
+    """The token of a personal survey page's path (`survey/<token>/…`), else ''."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "survey" and len(parts[1]) >= TOKEN_CHARS else ""
 
 
 def read_public_folder(public_dir: Path) -> list[OutputFile]:

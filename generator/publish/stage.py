@@ -17,11 +17,6 @@ from generator.write import OutputFile
 SEALED_MARKER = b'id="rapport-sealed"'
 
 
-def dashboards_encrypted(portfolio: Portfolio, data_dir: Path) -> bool:
-    """True when this build publishes the dashboards: `encrypted` and a passphrase is set."""
-    return portfolio.settings.dashboards.publish == "encrypted" and dashboard_passphrase(data_dir) is not None
-
-
 def publish_stage(
     portfolio: Portfolio, files: Iterable[OutputFile], data_dir: Path, templates_dir: Path | None = None,
 ) -> list[OutputFile]:
