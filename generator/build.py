@@ -24,6 +24,7 @@ class BuildResult:
     files: int
     seconds: float
     stages: dict[str, float]  # seconds per stage, in order
+    written: int  # files whose bytes changed since the last build
 
 
 def build_site(
@@ -44,7 +45,7 @@ def build_site(
         progress.stage("encrypting and checking for leaks")
         files = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, then the leak gate
         progress.stage("writing output")
-        count = write_output(files, out_dir)
+        written = write_output(files, out_dir)
     finally:
         progress.finish()
-    return BuildResult(count, time.perf_counter() - started, progress.durations)
+    return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)

@@ -1,13 +1,23 @@
-"""The write stage: put every built file into a fresh folder, then swap it in whole."""
+"""The write stage: put every built file into a fresh folder, then swap it in whole.
+
+Files whose bytes did not change since the last build are hard-linked from the previous
+output instead of written again, so they keep their modification time (rsync, gh-pages and
+editors see only real changes). A manifest of content hashes, `.manifest.json` in the output
+folder, tells which ones those are without reading the old files.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+MANIFEST = ".manifest.json"
 
 
 @dataclass(frozen=True)
@@ -23,15 +33,25 @@ class OutputFile:
             raise ValueError(f"output path {self.path!r} must stay inside the output folder")
 
 
-def write_output(files: Iterable[OutputFile], out_dir: Path) -> int:
-    """Write all files into a temporary sibling of out_dir and swap it in; return the count.
+@dataclass(frozen=True)
+class WriteResult:
+    """How many files the output holds, and how many of them were (re)written."""
+
+    files: int
+    written: int
+
+
+def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteResult:
+    """Write all files into a temporary sibling of out_dir and swap it in.
 
     A failure before the swap leaves the previous out_dir exactly as it was.
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = _read_manifest(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    count = 0
+    manifest: dict[str, str] = {}
+    written = 0
     try:
         made: set[Path] = set()
         for item in files:
@@ -39,13 +59,38 @@ def write_output(files: Iterable[OutputFile], out_dir: Path) -> int:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(item.content)
-            count += 1
+            digest = hashlib.sha256(item.content).hexdigest()
+            manifest[item.path] = digest
+            if not (previous.get(item.path) == digest and _link_unchanged(out_dir / item.path, target, len(item.content))):
+                target.write_bytes(item.content)
+                written += 1
+        (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0) + "\n", encoding="utf-8")
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return count
+    return WriteResult(len(manifest), written)
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str]:
+    """The previous build's path → sha256 map; empty when there is none or it is unreadable."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _link_unchanged(old: Path, new: Path, size: int) -> bool:
+    """Hard-link the previous file into the new tree when it is still the same size; else False."""
+    try:
+        # the size check catches a file edited by hand since the manifest was written
+        if old.stat().st_size != size:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

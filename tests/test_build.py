@@ -37,7 +37,7 @@ def test_sample_builds_with_a_page_per_client_and_survey(tmp_path: Path, secret_
     out = tmp_path / "output"
     result = build_site(SAMPLE_DATA, out)
     portfolio = load_portfolio(SAMPLE_DATA)
-    assert result.files == len(tree_digest(out))
+    assert result.files == len(tree_digest(out)) - 1  # and the manifest
     overview = (out / "dashboard" / "index.html").read_text(encoding="utf-8")
     for client in portfolio.clients:
         page = out / "dashboard" / "clients" / f"{client.id}.html"
@@ -98,7 +98,8 @@ def test_a_write_interrupted_half_way_leaves_the_previous_output(tmp_path: Path)
 
     with pytest.raises(OSError, match="disk full"):
         write_output(files_then_failure(), out)
-    assert tree_digest(out) == {"a.txt": hashlib.sha256(b"old").hexdigest()}
+    assert tree_digest(out)["a.txt"] == hashlib.sha256(b"old").hexdigest()
+    assert sorted(tree_digest(out)) == [".manifest.json", "a.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
 
 
@@ -167,3 +168,24 @@ def test_a_changed_character_maps_a_token_to_no_client() -> None:
     for position in range(len(token)):
         changed = token[:position] + ("A" if token[position] != "A" else "B") + token[position + 1:]
         assert client_for_token(secret, "review", changed, clients) is None
+
+
+def test_a_rebuild_rewrites_only_changed_files_and_equals_a_clean_build(make_portfolio, tmp_path: Path, secret_env: None) -> None:
+    data = make_portfolio(contacts=[["2026-11-02", "acme", "onsite", "Sam", "60", "first visit"]])
+    out = tmp_path / "output"
+    first = build_site(data, out)
+    assert first.written == first.files
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    unchanged = build_site(data, out)
+    assert unchanged.written == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".manifest.json"} == {
+        p: t for p, t in stamps.items() if p.name != ".manifest.json"}
+    with (data / "contacts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2026-11-20,acme,phone,Sam,10,follow-up call\n")
+    changed = build_site(data, out)
+    assert 0 < changed.written < changed.files
+    client_page = out / "dashboard" / "clients" / "acme.html"
+    assert client_page.stat().st_mtime_ns != stamps[client_page]
+    assert (out / "public" / "404.html").stat().st_mtime_ns == stamps[out / "public" / "404.html"]
+    build_site(data, tmp_path / "clean")
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
