@@ -17,6 +17,7 @@ PY := $(ENV_DIR)/bin/python
 INSTALLED := $(ENV_DIR)/.rapport-installed
 TEST_INSTALLED := $(ENV_DIR)/.rapport-test-installed
 NODE_INSTALLED := node_modules/.rapport-installed
+PLOTLY_BUNDLE := $(ENV_DIR)/.rapport-plotly-basic
 
 .DEFAULT_GOAL := help
 .PHONY: help site test validate report serve publish bench audit clean
@@ -24,10 +25,10 @@ NODE_INSTALLED := node_modules/.rapport-installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-site: $(INSTALLED) ## Set up (first run only) and build output/ from data/
+site: $(INSTALLED) $(PLOTLY_BUNDLE) ## Set up (first run only) and build output/ from data/
 	$(PY) -m generator build --data $(DATA) --out $(OUT)
 
-test: $(TEST_INSTALLED) $(NODE_INSTALLED) ## Set up (first run only) and run every test, browser tests included
+test: $(TEST_INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Set up (first run only) and run every test, browser tests included
 	$(PY) -m pytest
 
 validate: $(INSTALLED) ## Check data/ and list every problem with file and line
@@ -45,7 +46,7 @@ publish: $(INSTALLED) ## Build, check for leaks and push output/public/ to GitHu
 bench: $(INSTALLED) ## Print speed figures for large generated portfolios
 	$(PY) benchmarks/run.py
 
-audit: $(INSTALLED) $(NODE_INSTALLED) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)
+audit: $(INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)
 	$(PY) scripts/audit.py
 
 clean: ## Remove output/ and the virtual environment
@@ -61,6 +62,12 @@ $(INSTALLED): pyproject.toml | $(MAKE_ENV)
 $(TEST_INSTALLED): pyproject.toml $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
+
+# The dashboards' plotly.js: the official basic bundle of the same version, from the npm registry
+# over HTTPS (no Node.js needed), sha512-checked and cached in the environment. Offline it says so,
+# the build uses the full bundle of the plotly package, and the next make tries again.
+$(PLOTLY_BUNDLE): $(INSTALLED)
+	$(PY) -m generator.charts.bundle --stamp $@
 
 # axe-core, the Nu HTML checker and Lighthouse, at the exact versions of package-lock.json
 $(NODE_INSTALLED): package.json package-lock.json

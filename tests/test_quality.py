@@ -76,6 +76,10 @@ def page_kinds(site: Path) -> dict[str, str]:
         "404": "public/404.html",
         "dashboard overview": "dashboard/index.html",
         "client page": f"dashboard/clients/{active.id}.html",
+        "survey dashboard": f"dashboard/surveys/{survey.id}.html",
+        "feedback inbox": "dashboard/inbox.html",
+        "calendar": "dashboard/calendar.html",
+        "invitations": "dashboard/invitations.html",
     }
     for name, relative in kinds.items():
         assert (site / relative).is_file(), name

@@ -1,0 +1,107 @@
+"""A client page's charts: contacts by kind against the on-site targets, and satisfaction by quarter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.charts.data import DashboardData
+from generator.charts.spec import (
+    BLUE, GREEN, KIND_COLOURS, KIND_NAMES, SERIES_COLOURS, VERMILION, Figure, layout, series, shown,
+    small_sample_note,
+)
+from generator.model import CONTACT_KINDS, Survey
+
+TIMELINE_MONTHS = 24
+LEGEND_CHARS = 48
+
+
+def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
+    """Contacts per month by kind (last 24 months), with the on-site minimum and typical target as lines."""
+    months = data.months.get(client_id, [])[-TIMELINE_MONTHS:]
+    if not months:
+        return None
+    x = [m.month for m in months]
+    traces: list[dict[str, Any]] = []
+    for kind in CONTACT_KINDS:  # on-site first: the bottom of each stack, read against the lines
+        counts = [getattr(m, kind) for m in months]
+        traces.append({
+            "type": "bar", "name": KIND_NAMES[kind], "x": x, "y": counts, "marker": {"color": KIND_COLOURS[kind]},
+            "hovertemplate": f"%{{x}}: %{{y}} {KIND_NAMES[kind].lower()}<extra></extra>",
+        })
+    for name, attribute, colour, dash in (("On-site minimum", "onsite_min", VERMILION, "dash"),
+                                         ("Typical on-site target", "onsite_typical", GREEN, "dot")):
+        values = [getattr(m, attribute) for m in months]
+        traces.append({
+            "type": "scatter", "mode": "lines", "name": f"{name} ({values[-1]} a month)", "x": x, "y": values,
+            "line": {"color": colour, "width": 2, "dash": dash, "shape": "hvh"}, "hoverinfo": "skip",
+        })
+    rows = [(m.month, m.onsite, m.remote, m.phone, m.email, m.onsite_min, m.onsite_typical, _month_state(m, data))
+            for m in months]
+    return Figure(
+        "chart-client-contacts", f"Contacts by kind per month, last {len(months)} months, with the on-site targets",
+        {"data": traces, "layout": layout("contacts", barmode="stack", height=320)},
+        ("Month", "On-site", "Remote", "Phone", "E-mail", "On-site minimum", "Typical target", "On-site status"), rows,
+        "Read the blue on-site part of each bar against the dashed minimum and dotted typical lines.",
+    )
+
+
+def _month_state(month: Any, data: DashboardData) -> str:
+    if month.month == str(data.as_of)[:7]:
+        return "this month so far"
+    if not month.counted:
+        return "outside the agreement"
+    return "below the minimum" if month.below_min else "minimum met"
+
+
+def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ...]) -> Figure | None:
+    """The mean of each rating question per quarter (1–5)."""
+    rows = data.means.get(client_id, [])
+    if not rows:
+        return None
+    quarters = sorted({r.quarter for r in rows})
+    traces: list[dict[str, Any]] = []
+    table = []
+    order = [(s, q) for s in surveys for q in s.questions if q.type == "rating"]
+    for index, (survey, question) in enumerate(order):
+        chosen = {r.quarter: r for r in rows if r.survey == survey.id and r.question == question.id}
+        if not chosen:
+            continue
+        label = question.label if len(question.label) <= LEGEND_CHARS else question.label[:LEGEND_CHARS - 1] + "…"
+        name = f"{survey.title}: {label}"
+        x = [q for q in quarters if q in chosen]
+        traces += series(name, x, [chosen[q].mean for q in x], [chosen[q].n for q in x],
+                         [chosen[q].indicative for q in x], SERIES_COLOURS[index % len(SERIES_COLOURS)], data.minimum,
+                         digits=2)
+        table += [(q, survey.title, question.label, shown(chosen[q].mean, 2), chosen[q].n) for q in x]
+    if not traces:
+        return None
+    return Figure(
+        "chart-client-ratings", "Average rating per question and quarter (1 = worst, 5 = best)",
+        {"data": traces, "layout": layout("average rating", y_range=(0.8, 5.4), height=380, order=quarters)},
+        ("Quarter", "Survey", "Question", "Average", "Answers"), table, small_sample_note(data.minimum),
+    )
+
+
+def nps_trend(data: DashboardData, client_id: str) -> Figure | None:
+    """The client's NPS and CSAT per quarter."""
+    rows = [r for r in data.quarters.get(client_id, []) if r.nps_n or r.csat_n]
+    if not rows:
+        return None
+    x = [r.quarter for r in rows]
+    traces = series("NPS", x, [r.nps for r in rows], [r.nps_n for r in rows], [r.nps_indicative for r in rows],
+                    BLUE, data.minimum)
+    traces += series("CSAT", x, [r.csat for r in rows], [r.csat_n for r in rows], [r.csat_indicative for r in rows],
+                     SERIES_COLOURS[1], data.minimum, unit=" %")
+    table = [(r.quarter, r.responses, shown(r.nps), r.nps_n, shown(r.csat), r.csat_n) for r in rows]
+    return Figure(
+        "chart-client-nps", "NPS (−100 to 100) and CSAT (%) per quarter",
+        {"data": traces, "layout": layout("score", y_range=(-105, 110))},
+        ("Quarter", "Responses", "NPS", "NPS answers", "CSAT %", "CSAT answers"), table, small_sample_note(data.minimum),
+    )
+
+
+def client_figures(data: DashboardData, client_id: str, surveys: tuple[Survey, ...]) -> list[Figure]:
+    """Every chart of one client page, in page order (those without data left out)."""
+    found = (contact_timeline(data, client_id), nps_trend(data, client_id), rating_trends(data, client_id, surveys))
+    return [figure for figure in found if figure is not None]
+

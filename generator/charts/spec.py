@@ -1,0 +1,134 @@
+"""Plain-dict plotly.js figure specifications: the shared layout, colours and the small-sample rule.
+
+Figures are plain data (never `go.Figure`: it validates every attribute, ~100× slower) and are
+serialised once, by the page, into a `<script type="application/json">` block. plotly.js renders
+a subset of HTML in text, hover text, legend names and category labels, so every string that
+comes from data goes through `plotly_text` first: it then shows literally, tags and all.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Okabe–Ito: told apart with the common colour-vision deficiencies
+BLUE, SKY, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
+    "#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#8a8a8a")
+SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION)
+KIND_COLOURS = {"onsite": BLUE, "remote": SKY, "phone": ORANGE, "email": PURPLE}
+PLOT_HEIGHTS = tuple(range(220, 621, 40))
+KIND_NAMES = {"onsite": "On-site", "remote": "Remote", "phone": "Phone", "email": "E-mail"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chart: a stable DOM id, its caption, the plotly spec and its numbers as a table."""
+
+    id: str                        # "chart-<page>-<name>", unique on its page, the same every build
+    caption: str
+    spec: dict[str, Any]           # {"data": [...], "layout": {...}} for Plotly.newPlot
+    columns: tuple[str, ...]       # the text alternative: a table of the plotted numbers
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    note: str = ""                 # how to read it, e.g. the small-sample rule
+
+
+def plotly_text(value: object) -> str:
+    """Text from data made inert for plotly.js, which renders `<br>`, `<a href>`, `<span style>`…"""
+    return html.escape(str(value), quote=True)
+
+
+def number(value: object) -> float | int | None:
+    """A finite number or None (NaN and None both mean 'no figure')."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value  # type: ignore[return-value]
+
+
+def shown(value: object, digits: int = 1) -> str:
+    """A figure as the tables show it: fixed decimals, '—' when there is none."""
+    value = number(value)
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def plot_height(pixels: int) -> int:
+    """Heights come in steps the stylesheet reserves room for (`.plot.h220` … `.h620`), so nothing shifts."""
+    return next((height for height in PLOT_HEIGHTS if height >= pixels), PLOT_HEIGHTS[-1])
+
+
+def layout(y_title: str, *, x_title: str = "", height: int = 300, y_range: Sequence[float] | None = None,
+           barmode: str | None = None, categories: bool = True, order: Sequence[str] | None = None) -> dict[str, Any]:
+    """The shared layout: no zoom or drag (a dashboard is read, not explored), legend above."""
+    y_axis: dict[str, Any] = {"title": {"text": y_title}, "fixedrange": True, "zeroline": False, "automargin": True}
+    if y_range is not None:
+        y_axis["range"] = list(y_range)
+    x_axis: dict[str, Any] = {"fixedrange": True, "automargin": True}
+    if categories:
+        x_axis["type"] = "category"
+    if order is not None:  # traces list their own categories; this fixes the axis order
+        x_axis.update({"categoryorder": "array", "categoryarray": list(order)})
+    if x_title:
+        x_axis["title"] = {"text": x_title}
+    spec: dict[str, Any] = {
+        "height": plot_height(height), "margin": {"l": 56, "r": 16, "t": 12, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "hovermode": "closest", "dragmode": False, "xaxis": x_axis, "yaxis": y_axis,
+    }
+    if barmode:
+        spec["barmode"] = barmode
+    return spec
+
+
+def template_text(value: object) -> str:
+    """Data text for a hovertemplate: escaped, and `%` made an entity so `%{…}` is never a variable."""
+    return plotly_text(value).replace("%", "&#37;")
+
+
+def series(name: str, x: Sequence[str], y: Sequence[object], n: Sequence[int], indicative: Sequence[bool],
+           colour: str, minimum: int, unit: str = "", digits: int = 1) -> list[dict[str, Any]]:
+    """A trend over categories that obeys the small-sample rule (metrics issue #3).
+
+    Values from at least `minimum` answers form a line; values from fewer are drawn as hollow
+    points labelled with their n and never joined, so a trend is never read into them.
+    """
+    label = plotly_text(name)
+    hover = f"{template_text(name)}<br>%{{x}}: %{{y:.{digits}f}}{unit} (n=%{{customdata}})"
+    solid_y, few_x, few_y, few_n = [], [], [], []
+    for xi, value, k, few in zip(x, y, n, indicative):
+        value = number(value)
+        solid_y.append(None if few else value)
+        if few and value is not None:
+            few_x.append(xi)
+            few_y.append(value)
+            few_n.append(k)
+    traces: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "lines+markers", "name": label, "legendgroup": label,
+        "x": list(x), "y": solid_y, "customdata": list(n), "connectgaps": False,
+        "hovertemplate": hover + "<extra></extra>",
+        "line": {"color": colour, "width": 2}, "marker": {"color": colour, "size": 7},
+    }]
+    if few_x:
+        traces.append({
+            "type": "scatter", "mode": "markers+text", "name": f"{label}: fewer than {minimum} answers",
+            "legendgroup": label, "x": few_x, "y": few_y, "customdata": few_n,
+            "text": [f"n={k}" for k in few_n], "textposition": "top center", "textfont": {"color": colour, "size": 11},
+            "hovertemplate": hover + ", indicative<extra></extra>",
+            "marker": {"color": colour, "size": 9, "symbol": "circle-open", "line": {"width": 2}},
+        })
+    return traces
+
+
+def small_sample_note(minimum: int) -> str:
+    """The caption note shared by every trend."""
+    return (f"Figures from fewer than {minimum} answers are indicative: drawn as hollow points "
+            "with their n, never joined into a line.")

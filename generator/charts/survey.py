@@ -1,0 +1,153 @@
+"""A survey page's charts: per question the distribution of answers and the trend by quarter,
+and the response count per quarter. Survey pages count every response on or before A,
+anonymous ones included (DESIGN.md §3).
+
+The per-question trends are not in the metrics stage's frames (those pool surveys, or leave
+anonymous answers out), so they are tallied here from the scores with the metrics stage's own
+rounding (`percent_1dp`, `mean_2dp`) and NPS bands, so that a figure can never differ in rounding.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from generator.charts.data import DashboardData
+from generator.charts.spec import BLUE, GREEN, GREY, VERMILION, Figure, layout, plotly_text, series, shown, small_sample_note
+from generator.metrics import Reports
+from generator.metrics.rounding import mean_2dp, percent_1dp
+from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
+from generator.metrics.trends import quarter_names, quarter_of
+from generator.model import Question, Survey
+from generator.portfolio import Portfolio
+
+
+@dataclass(frozen=True)
+class NpsSplit:
+    """Promoters, passives and detractors of one NPS question, with the NPS they give."""
+
+    promoters: int
+    passives: int
+    detractors: int
+    answers: int
+    nps: float | None
+
+
+@dataclass(frozen=True)
+class QuestionCharts:
+    question: Question
+    answered: int
+    distribution: Figure | None
+    trend: Figure | None
+    split: NpsSplit | None
+
+
+def question_trends(portfolio: Portfolio, minimum: int) -> dict[tuple[str, str], list[tuple[str, float, int, bool]]]:
+    """(survey, question) → [(quarter, figure, n, indicative)]: rating means and NPS, all respondents."""
+    scores = portfolio.scores
+    scores = scores[scores["date"] <= pd.Timestamp(portfolio.as_of)]
+    if scores.empty:
+        return {}
+    days = scores["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    score = scores["score"].to_numpy().astype(np.int64)
+    frame = pd.DataFrame({
+        "survey": scores["survey"].to_numpy(), "question": scores["question"].to_numpy(), "type": scores["type"].to_numpy(),
+        "quarter": quarter_of(days), "score": score,
+        "p": (score >= PROMOTER_MIN).astype(np.int64), "d": (score <= DETRACTOR_MAX).astype(np.int64),
+    })
+    table = frame.groupby(["survey", "question", "type", "quarter"]).agg(
+        n=("score", "size"), total=("score", "sum"), p=("p", "sum"), d=("d", "sum")).reset_index()
+    n = table["n"].to_numpy()
+    is_nps = table["type"].to_numpy() == "nps"
+    figure = np.where(is_nps, percent_1dp((table["p"] - table["d"]).to_numpy(), n), mean_2dp(table["total"].to_numpy(), n))
+    found: dict[tuple[str, str], list[tuple[str, float, int, bool]]] = {}
+    for survey, question, quarter, value, count in zip(table["survey"].tolist(), table["question"].tolist(),
+                                                       quarter_names(table["quarter"].to_numpy()).tolist(),
+                                                       figure.tolist(), n.tolist()):
+        found.setdefault((survey, question), []).append((quarter, value, count, count < minimum))
+    return found
+
+
+def responses_per_quarter(data: DashboardData, survey: Survey) -> Figure:
+    """How many responses each quarter (each survey round) brought."""
+    counts = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()))
+    quarters = sorted(counts)
+    named = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()) if r.client)
+    return Figure(
+        "chart-survey-responses", "Responses per quarter",
+        {"data": [{"type": "bar", "name": "Responses", "x": quarters, "y": [counts[q] for q in quarters],
+                   "marker": {"color": BLUE}, "hoverinfo": "x+y"}],
+         "layout": {**layout("responses", height=260), "showlegend": False}},
+        ("Quarter", "Responses", "From known clients", "Anonymous"),
+        [(q, counts[q], named[q], counts[q] - named[q]) for q in quarters],
+    )
+
+
+def _distribution(survey: Survey, question: Question, answers: list[str], counts: list[int]) -> Figure:
+    total = sum(counts)
+    shares = [shown(percent_1dp(np.array([c]), np.array([total]))[0]) if total else "—" for c in counts]
+    labels = [plotly_text(a) for a in answers]
+    hover = [f"{label}: {count} ({share} %)" for label, count, share in zip(labels, counts, shares)]
+    if question.type == "nps":
+        colours = [VERMILION if int(a) <= DETRACTOR_MAX else GREEN if int(a) >= PROMOTER_MIN else GREY for a in answers]
+    else:
+        colours = [BLUE] * len(answers)
+    horizontal = question.type in ("choice", "multi")
+    trace: dict[str, Any] = {"type": "bar", "name": "Answers", "marker": {"color": colours}, "hovertext": hover, "hoverinfo": "text"}
+    spec_layout = {**layout("answers", height=260 if not horizontal else 60 + 36 * len(answers)), "showlegend": False}
+    if horizontal:
+        trace.update({"orientation": "h", "x": counts, "y": labels})
+        spec_layout["yaxis"] = {"type": "category", "autorange": "reversed", "fixedrange": True, "automargin": True}
+        spec_layout["xaxis"] = {"title": {"text": "answers"}, "fixedrange": True, "automargin": True}
+    else:
+        trace.update({"x": labels, "y": counts})
+        spec_layout["xaxis"]["title"] = {"text": "answer"}
+    note = "A response may pick several options, so the counts can add up to more than the responses." if question.type == "multi" else ""
+    return Figure(f"chart-survey-{question.id}-distribution", f"Answers to “{question.label}”",
+                  {"data": [trace], "layout": spec_layout}, ("Answer", "Count", "Share %"),
+                  list(zip(answers, counts, shares)), note)
+
+
+def _trend(question: Question, points: list[tuple[str, float, int, bool]], minimum: int) -> Figure:
+    nps = question.type == "nps"
+    x = [p[0] for p in points]
+    traces = series("NPS" if nps else "Average", x, [p[1] for p in points], [p[2] for p in points],
+                    [p[3] for p in points], BLUE, minimum, digits=1 if nps else 2)
+    y_range = (-105, 110) if nps else (0.8, 5.4)
+    return Figure(f"chart-survey-{question.id}-trend", f"“{question.label}”: {'NPS' if nps else 'average'} per quarter",
+                  {"data": traces, "layout": {**layout("NPS" if nps else "average (1–5)", y_range=y_range, height=260),
+                                               "showlegend": False}},
+                  ("Quarter", "NPS" if nps else "Average", "Answers"),
+                  [(p[0], shown(p[1], 1 if nps else 2), p[2]) for p in points], small_sample_note(minimum))
+
+
+def survey_charts(reports: Reports, survey: Survey, trends: dict[tuple[str, str], list], minimum: int) -> list[QuestionCharts]:
+    """Per question of the survey: its distribution, its trend and (NPS) the promoter split."""
+    distributions = reports.distributions
+    chosen = distributions[distributions["survey"].to_numpy() == survey.id]
+    by_question: dict[str, tuple[list[str], list[int], int]] = {}
+    for question, answer, count, answered in zip(chosen["question"].tolist(), chosen["answer"].tolist(),
+                                                 chosen["count"].tolist(), chosen["answered"].tolist()):
+        answers, counts, _ = by_question.setdefault(question, ([], [], answered))
+        answers.append(str(answer))
+        counts.append(int(count))
+    result = []
+    for question in survey.questions:
+        if question.type == "text":
+            result.append(QuestionCharts(question, 0, None, None, None))
+            continue
+        answers, counts, answered = by_question.get(question.id, ([], [], 0))
+        split = None
+        if question.type == "nps":
+            p = sum(c for a, c in zip(answers, counts) if int(a) >= PROMOTER_MIN)
+            d = sum(c for a, c in zip(answers, counts) if int(a) <= DETRACTOR_MAX)
+            total = sum(counts)
+            split = NpsSplit(p, total - p - d, d, total, float(percent_1dp(np.array([p - d]), np.array([total]))[0]) if total else None)
+        points = trends.get((survey.id, question.id), [])
+        result.append(QuestionCharts(question, int(answered), _distribution(survey, question, answers, counts) if answers else None,
+                                     _trend(question, points, minimum) if points else None, split))
+    return result

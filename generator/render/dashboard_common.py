@@ -1,0 +1,79 @@
+"""What every dashboard page shares: navigation, export links, the page context and its writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from generator.charts import Charts
+from generator.portfolio import Portfolio
+from generator.render.common import html_file, root_prefix
+from generator.write import OutputFile
+
+EXPORTS = (
+    ("exports/clients.csv", "client table"),
+    ("exports/contacts-per-month.csv", "contacts per month"),
+    ("exports/responses.csv", "all responses"),
+)
+DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
+RENEWAL_DAYS = 120   # the overview's list of coming renewals
+
+
+@dataclass
+class DashboardSite:
+    """The inputs of every dashboard page, and the one place a page is rendered."""
+
+    portfolio: Portfolio
+    charts: Charts
+    environment: jinja2.Environment
+    _templates: dict[str, jinja2.Template] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.portfolio.as_of
+
+    def navigation(self) -> list[tuple[str, str, str]]:
+        """(href from the dashboard root, label, key) of every page in the top navigation."""
+        links = [("index.html", "Overview", "overview"), ("inbox.html", "Feedback inbox", "inbox"),
+                 ("calendar.html", "Calendar", "calendar"), ("invitations.html", "Invitations", "invitations")]
+        return links + [(f"surveys/{s.id}.html", s.title, f"survey-{s.id}") for s in self.portfolio.surveys]
+
+    def template(self, name: str) -> jinja2.Template:
+        if name not in self._templates:
+            self._templates[name] = self.environment.get_template(name)
+        return self._templates[name]
+
+    def page(self, template: str, path: str, current: str, **context: Any) -> OutputFile:
+        """Render one page at `dashboard/<path>`; links inside it are relative to `root`."""
+        settings = self.portfolio.settings
+        html = self.template(template).render(
+            business=settings.business, site=settings.site, as_of=self.as_of, root=root_prefix(path),
+            navigation=self._navigation, current=current, exports=EXPORTS, minimum=self.charts.data.minimum,
+            **context,
+        )
+        return html_file(f"dashboard/{path}", html)
+
+    def __post_init__(self) -> None:
+        self._navigation = self.navigation()
+
+
+def days_between(later: dt.date | None, earlier: dt.date) -> int | None:
+    """Whole days from `earlier` to `later`, None when `later` is unknown."""
+    return None if later is None else (later - earlier).days
+
+
+def money(value: float | None) -> str:
+    """A monthly fee as shown: thousands separated, cents only when there are any."""
+    if value is None:
+        return "—"
+    return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
+
+
+def status(row: dict[str, Any]) -> str:
+    """Active, ended on a date, or not started yet."""
+    if row["active"]:
+        return "active"
+    return f"ended {row['ended'].isoformat()}" if row["ended"] else "not started"

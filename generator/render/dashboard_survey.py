@@ -1,0 +1,28 @@
+"""One page per survey: per question the answers' distribution and trend, responses per quarter,
+and every free-text answer. Anonymous responses count here (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from generator.model import Survey
+from generator.render.dashboard_common import DashboardSite
+from generator.render.inbox import inbox_items
+from generator.write import OutputFile
+
+
+def render_survey(site: DashboardSite, survey: Survey, items: list[dict]) -> OutputFile:
+    """`dashboard/surveys/<id>.html`."""
+    data = site.charts.data
+    responses = data.responses.get(survey.id, [])
+    written = [item for item in items if item["survey"] == survey.id]
+    return site.page(
+        "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
+        survey=survey, questions=site.charts.surveys[survey.id], responses_figure=site.charts.survey_responses[survey.id],
+        response_count=len(responses), anonymous=sum(1 for r in responses if not r.client),
+        written={q.id: [item for item in written if item["question"] == q.id] for q in survey.questions},
+    )
+
+
+def render_surveys(site: DashboardSite) -> list[OutputFile]:
+    """Every survey page."""
+    items = inbox_items(site, site.charts.data)
+    return [render_survey(site, survey, items) for survey in site.portfolio.surveys]

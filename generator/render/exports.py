@@ -1,0 +1,94 @@
+"""CSV exports of the client table, contacts per month and every response, linked from each page.
+
+UTF-8 with a BOM so Excel opens accents correctly, CRLF line ends. A *text* cell that a
+spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) gets a
+leading `'`; numbers stay numbers, so `-50.0` NPS is still a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from generator.charts.data import DashboardData
+from generator.metrics import Reports
+from generator.portfolio import Portfolio
+from generator.write import OutputFile
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_QUESTIONS = ("rating", "nps")
+
+
+def cell(value: Any) -> Any:
+    """One value as written: numbers as they are, dates ISO, lists joined, formula-like text defused."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(item) for item in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The rows as CSV: BOM, CRLF, every field through `cell`."""
+    buffer = io.StringIO()
+    # CRLF as the terminator also makes the writer quote a lone carriage return inside a field
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([cell(name) for name in header])
+    writer.writerows([cell(value) for value in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def clients_csv(data: DashboardData, reports: Reports) -> bytes:
+    """One row per client: contact and agreement, then every column of the metrics table."""
+    columns = [c for c in reports.clients.columns if c not in ("id", "name")]
+    header = ["id", "name", "contact_name", "contact_email", "contact_phone", "monthly_fee", "term_months", *columns]
+    rows = []
+    for row in data.clients:
+        client = row["client"]
+        rows.append([row["id"], row["name"], client.contact.name, client.contact.email, client.contact.phone,
+                     client.agreement.monthly_fee, client.agreement.term_months, *(row[c] for c in columns)])
+    return csv_bytes(header, rows)
+
+
+def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
+    """One row per client and month: contacts by kind and on-site visits against the targets."""
+    frame = reports.monthly_contacts
+    columns = list(frame.columns)
+    rows = [[*values[:1], data.name(values[0]), *values[1:]] for values in zip(*(frame[c].tolist() for c in columns))]
+    return csv_bytes([columns[0], "client_name", *columns[1:]], rows)
+
+
+def responses_csv(portfolio: Portfolio, data: DashboardData) -> bytes:
+    """Every answer of every response dated on or before A, one row each (a long table for pivots)."""
+    header = ["survey", "response_id", "client", "client_name", "submitted_at", "date", "question", "question_type",
+              "question_label", "answer"]
+    rows = []
+    for survey in portfolio.surveys:
+        for response in sorted(data.responses.get(survey.id, []), key=lambda r: (r.date, r.submitted_at, r.response_id)):
+            for question, value in response.answers():
+                if value == "":
+                    continue
+                answer = int(value) if question.type in NUMERIC_QUESTIONS else value
+                rows.append([survey.id, response.response_id, response.client, data.name(response.client),
+                             response.submitted_at, response.date, question.id, question.type, question.label, answer])
+    return csv_bytes(header, rows)
+
+
+def render_exports(portfolio: Portfolio, reports: Reports, data: DashboardData) -> list[OutputFile]:
+    """The three CSV files under `dashboard/exports/`."""
+    return [
+        OutputFile("dashboard/exports/clients.csv", clients_csv(data, reports)),
+        OutputFile("dashboard/exports/contacts-per-month.csv", contacts_csv(data, reports)),
+        OutputFile("dashboard/exports/responses.csv", responses_csv(portfolio, data)),
+    ]

@@ -1,0 +1,125 @@
+/* Rapport dashboards: draw each chart with plotly.js when it comes near the screen.
+
+   A chart is a `.plot` element whose `data-spec` names a `<script type="application/json">`
+   block holding its figure (data + layout). plotly.js is loaded once, from this script's own
+   folder, and only when the first chart is about to be seen, so a page shows its numbers at
+   once and never waits for the chart library. Without JavaScript, each chart's numbers are in
+   the table below it. Printing draws every chart at the paper's width; a chart that cannot be
+   drawn prints its table instead. */
+(function () {
+  "use strict";
+
+  var PLOTLY_URL = new URL("plotly.min.js", document.currentScript.src).href;
+  var PRINT_WIDTH = 660; // px: A4 and Letter, portrait, with 15 mm margins
+  var CONFIG = { displayModeBar: false, responsive: true, displaylogo: false, scrollZoom: false };
+  var loading = null;
+  var opened = [];
+
+  function loadPlotly() {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = PLOTLY_URL;
+        tag.onload = function () { resolve(window.Plotly); };
+        tag.onerror = function () { reject(new Error("plotly.js did not load from " + PLOTLY_URL)); };
+        document.head.appendChild(tag);
+      });
+    }
+    return loading;
+  }
+
+  /* Text and grid colours from the stylesheet, so charts follow the light or dark scheme. */
+  function themed(layout) {
+    var style = getComputedStyle(document.documentElement);
+    var fg = style.getPropertyValue("--fg").trim() || "#1b1f24";
+    var line = style.getPropertyValue("--line").trim() || "#d0d7de";
+    layout.font = Object.assign({}, layout.font, { color: fg });
+    ["xaxis", "yaxis"].forEach(function (name) {
+      layout[name] = Object.assign({ gridcolor: line, linecolor: line, zerolinecolor: line }, layout[name]);
+    });
+    return layout;
+  }
+
+  function figureOf(plot) {
+    var holder = document.getElementById(plot.getAttribute("data-spec"));
+    return JSON.parse(holder.textContent);
+  }
+
+  /* Draw one chart now (plotly must be loaded); plotly draws SVG charts synchronously. */
+  function draw(plot) {
+    if (plot.getAttribute("data-drawn")) { return; }
+    var figure = figureOf(plot);
+    plot.textContent = "";
+    plot.setAttribute("data-drawn", "drawing");
+    window.Plotly.newPlot(plot, figure.data, themed(figure.layout), CONFIG);
+    plot.setAttribute("data-drawn", "true");
+    plot.classList.add("drawn");
+  }
+
+  function failed(plot, error) {
+    var note = plot.querySelector(".plot-fallback");
+    if (note) { note.textContent = "The chart could not be drawn (" + error.message + "); its numbers are in the table below."; }
+  }
+
+  function drawLater(plot) {
+    loadPlotly().then(function () { draw(plot); }).catch(function (error) { failed(plot, error); });
+  }
+
+  function plots() {
+    return Array.prototype.slice.call(document.querySelectorAll(".plot[data-spec]"));
+  }
+
+  function watch() {
+    var all = plots();
+    if (!all.length) { return; }
+    if (!("IntersectionObserver" in window)) { all.forEach(drawLater); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { observer.unobserve(entry.target); drawLater(entry.target); }
+      });
+    }, { rootMargin: "300px 0px" });
+    all.forEach(function (plot) { observer.observe(plot); });
+  }
+
+  function beforePrint() {
+    plots().forEach(function (plot) {
+      if (window.Plotly && !plot.getAttribute("data-drawn")) {
+        try { draw(plot); } catch (error) { failed(plot, error); }
+      }
+      if (plot.getAttribute("data-drawn") === "true") {
+        window.Plotly.relayout(plot, { width: PRINT_WIDTH });
+      } else {
+        var details = plot.parentNode.querySelector("details.chart-data");
+        if (details && !details.open) { details.open = true; opened.push(details); }
+      }
+    });
+  }
+
+  function afterPrint() {
+    plots().forEach(function (plot) {
+      if (plot.getAttribute("data-drawn") === "true") {
+        window.Plotly.relayout(plot, { width: null, autosize: true });
+      }
+    });
+    opened.forEach(function (details) { details.open = false; });
+    opened = [];
+  }
+
+  /* The client page's button: draw every chart first, then open the print dialog. */
+  function printButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("button.print-review"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        loadPlotly().then(function () { plots().forEach(draw); }).catch(function () { /* tables print instead */ })
+          .then(function () { window.print(); });
+      });
+    });
+  }
+
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  window.RapportCharts = { load: loadPlotly, draw: draw, drawAll: function () { return loadPlotly().then(function () { plots().forEach(draw); }); } };
+  printButtons();
+  watch();
+})();
