@@ -36,8 +36,13 @@ class Figure:
 
 
 def plotly_text(value: object) -> str:
-    """Text from data made inert for plotly.js, which renders `<br>`, `<a href>`, `<span style>`…"""
-    return html.escape(str(value), quote=True)
+    """Text from data made inert for plotly.js, which renders `<br>`, `<a href>`, `<span style>`…
+
+    With `<` and `&` escaped no tag or entity of the data survives; plotly decodes these
+    entities back, so the text shows as written. (It does not decode `&quot;`, and quotes
+    outside a tag are harmless, so they stay.)
+    """
+    return html.escape(str(value), quote=False)
 
 
 def number(value: object) -> float | int | None:

@@ -2,7 +2,9 @@
 
 UTF-8 with a BOM so Excel opens accents correctly, CRLF line ends. A *text* cell that a
 spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) gets a
-leading `'`; numbers stay numbers, so `-50.0` NPS is still a number.
+leading `'`; numbers stay numbers, so `-50.0` NPS is still a number. Text that already starts
+with `'` gets one too (spreadsheets hide the first), so removing one leading `'` from any
+prefixed cell always gives back exactly what was written.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from generator.portfolio import Portfolio
 from generator.write import OutputFile
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARDED_STARTS = (*FORMULA_STARTS, "'")
 NUMERIC_QUESTIONS = ("rating", "nps")
 
 
@@ -36,7 +39,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(item) for item in value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(GUARDED_STARTS) else text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -1,0 +1,146 @@
+"""CSV exports: formula-like text defused, numbers kept numbers, UTF-8 with BOM, exact round trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.build import build_site
+from generator.cli import cli
+from generator.render.exports import cell, csv_bytes
+from tests.conftest import CLIENT, SAMPLE_DATA
+
+FORMULAS = ["=1+1", "+1 555 0100", "-2", "@SUM(A1)", "\tTab", "\rCR", "=HYPERLINK(\"http://x\")"]
+
+
+def read(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def undo(text: str) -> str:
+    """What the consultant typed: the export's guard quote removed."""
+    return text[1:] if text.startswith("'") else text
+
+
+def test_formula_like_text_is_prefixed_and_numbers_stay_numbers() -> None:
+    rows = read(csv_bytes(["text", "number"], [[text, -50.0] for text in FORMULAS] + [["Café Lumière", 3]]))
+    assert rows[0] == ["text", "number"]
+    assert [row[0] for row in rows[1:-1]] == ["'" + text for text in FORMULAS]
+    assert all(row[1] == "-50.0" for row in rows[1:-1])
+    assert rows[-1] == ["Café Lumière", "3"]
+
+
+def test_cells_of_every_kind() -> None:
+    import datetime as dt
+
+    assert cell(None) == "" and cell(float("nan")) == ""
+    assert cell(True) == "true" and cell(False) == "false"
+    assert cell(-6) == -6 and cell(-12.5) == -12.5
+    assert cell(dt.date(2026, 11, 30)) == "2026-11-30"
+    assert cell(["a", "=b"]) == "a; =b"
+    assert cell(["=b", "a"]) == "'=b; a"
+    assert cell("-") == "'-" and cell("a=b") == "a=b"
+    assert cell("'=b") == "''=b" and cell("'quoted'") == "''quoted'"  # a leading quote is kept on a round trip
+
+
+@given(st.lists(st.lists(st.one_of(st.text(), st.sampled_from(["'=x", "''", "'", "=", "\r\n", "\r"]),
+                                   st.integers(-10**6, 10**6)), min_size=3, max_size=3), max_size=20))
+def test_any_rows_read_back_exactly(rows: list[list[object]]) -> None:
+    back = read(csv_bytes(["a", "b", "c"], rows))
+    assert back[0] == ["a", "b", "c"]
+    assert [[undo(value) for value in row] for row in back[1:]] == [[str(value) for value in row] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def tricky_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import PortfolioWriter
+
+    root = tmp_path_factory.mktemp("exports")
+    clients = [
+        {**CLIENT, "name": "=cmd|' /C calc'!A0", "contact": {"name": "@Dana", "email": "dana@acme.example", "phone": "+1 555 0101"}},
+        {**CLIENT, "id": "cafe", "name": "Café Lumière — Noël", "contact": {"name": "Noémie"}},
+    ]
+    responses = [
+        {"response_id": "r1", "client": "acme", "submitted_at": "2026-10-01T10:00:00Z", "overall": "2", "recommend": "0",
+         "areas": "Helpdesk;Backups", "improve": "-1 for the invoices\nand =2 for\rthe rest"},
+        {"response_id": "r2", "client": "cafe", "submitted_at": "2026-10-02T10:00:00Z", "overall": "5", "recommend": "10",
+         "improve": "Très bien, merci"},
+        {"response_id": "r3", "client": "", "submitted_at": "2026-10-03T10:00:00Z", "overall": "4", "improve": "+ more visits"},
+    ]
+    contacts = [["2026-10-05", "acme", "onsite", "bo", "60", ""], ["2026-11-05", "cafe", "phone", "bo", "10", ""]]
+    data = PortfolioWriter(root / "data").write(
+        site={"business": {"name": "Test IT"}, "as_of": "2026-11-30"}, clients=clients, contacts=contacts,
+        responses={"review": responses})
+    out = root / "output"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAPPORT_SECRET", "export-secret")
+        build_site(data, out)
+    return out / "dashboard" / "exports"
+
+
+def records(path: Path) -> list[dict[str, str]]:
+    rows = read(path.read_bytes())
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_responses_export_round_trips_and_defuses(tricky_site: Path) -> None:
+    rows = records(tricky_site / "responses.csv")
+    answers = {(r["response_id"], r["question"]): r["answer"] for r in rows}
+    assert answers[("r1", "overall")] == "2" and answers[("r1", "recommend")] == "0"
+    assert answers[("r1", "areas")] == "Helpdesk;Backups"
+    assert answers[("r1", "improve")] == "'-1 for the invoices\nand =2 for\rthe rest"
+    assert undo(answers[("r1", "improve")]) == "-1 for the invoices\nand =2 for\rthe rest"
+    assert answers[("r2", "improve")] == "Très bien, merci"
+    assert answers[("r3", "improve")] == "'+ more visits"
+    names = {r["response_id"]: r["client_name"] for r in rows}
+    assert names == {"r1": "'=cmd|' /C calc'!A0", "r2": "Café Lumière — Noël", "r3": ""}
+    assert ("r1", "visits") not in answers  # unanswered questions are left out of the long table
+
+
+def test_clients_export_matches_report_json(tricky_site: Path) -> None:
+    rows = {r["id"]: r for r in records(tricky_site / "clients.csv")}
+    assert rows["acme"]["name"] == "'=cmd|' /C calc'!A0"
+    assert rows["acme"]["contact_name"] == "'@Dana" and rows["acme"]["contact_phone"] == "'+1 555 0101"
+    assert rows["cafe"]["name"] == "Café Lumière — Noël"
+    data = tricky_site.parent.parent.parent / "data"
+    report = json.loads(CliRunner().invoke(cli, ["report", "--json", "--data", str(data)]).stdout)
+    for client in report["clients"]:
+        row = rows[client["id"]]
+        for key, value in client.items():
+            if isinstance(value, bool):
+                assert row[key] == str(value).lower(), key
+            elif isinstance(value, list):
+                assert row[key] == "; ".join(value), key
+            elif value is None:
+                assert row[key] == "", key
+            elif isinstance(value, float):
+                assert float(row[key]) == value, key
+            else:
+                assert row[key] == str(value), key
+
+
+def test_contacts_per_month_export(tricky_site: Path) -> None:
+    rows = records(tricky_site / "contacts-per-month.csv")
+    october = next(r for r in rows if r["client"] == "acme" and r["month"] == "2026-10")
+    assert (october["onsite"], october["total"], october["onsite_min"], october["below_min"]) == ("1", "1", "1", "false")
+    assert october["client_name"] == "'=cmd|' /C calc'!A0"
+
+
+def test_the_sample_exports_are_linked_from_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", "export-secret")
+    build_site(SAMPLE_DATA, tmp_path / "out")
+    dashboard = tmp_path / "out" / "dashboard"
+    for page in dashboard.rglob("*.html"):
+        source = page.read_text(encoding="utf-8")
+        prefix = "../" if page.parent != dashboard else ""
+        for name in ("clients.csv", "contacts-per-month.csv", "responses.csv"):
+            assert f'href="{prefix}exports/{name}"' in source
+    assert len(records(dashboard / "exports" / "clients.csv")) == 14
