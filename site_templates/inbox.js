@@ -2,14 +2,15 @@
 
    Every answer is already in the page as a list item whose data-client, data-survey and
    data-bands attributes say what it is; the filters only hide and show items. Without
-   JavaScript the form stays hidden and the page is the full list. */
+   JavaScript the filters stay disabled and the page is the full list. */
 (function () {
   "use strict";
 
   var form = document.getElementById("inbox-filters");
+  var fieldset = document.getElementById("inbox-fieldset");
   var list = document.getElementById("inbox-list");
   var count = document.getElementById("inbox-count");
-  if (!form || !list || !count) { return; }
+  if (!form || !fieldset || !list || !count) { return; }
   var items = Array.prototype.slice.call(list.querySelectorAll("li.inbox-item"));
   var total = items.length;
 
@@ -39,6 +40,6 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
   // a reset changes the controls after the event, so filter once they have their values back
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
-  form.hidden = false;
+  fieldset.disabled = false;
   apply();
 })();

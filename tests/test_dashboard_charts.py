@@ -74,22 +74,31 @@ def test_the_contact_timeline_draws_the_onsite_targets_as_lines(sample_charts) -
     assert len(bars[0]["x"]) == 24 and bars[0]["x"][-1] == "2026-11"
 
 
-def test_kpi_history_is_the_same_figure_at_each_quarter_end(sample_charts) -> None:
+def test_kpi_tiles_compare_with_the_previous_quarter_end(sample_charts) -> None:
     portfolio, charts = sample_charts
     assert quarter_ends(dt.date(2026, 11, 30), 4) == [dt.date(2025, 12, 31), dt.date(2026, 3, 31),
                                                       dt.date(2026, 6, 30), dt.date(2026, 9, 30)]
     assert quarter_ends(dt.date(2026, 9, 30), 1) == [dt.date(2026, 6, 30)]
     tiles = {tile.key: tile for tile in charts.tiles}
     assert list(tiles) == ["nps", "csat", "responses", "onsite", "overdue", "at_risk"]
-    earlier = compute_reports(load_portfolio(SAMPLE_DATA, dt.date(2026, 9, 30)))
-    assert tiles["at_risk"].points[-2].value == earlier.portfolio["clients_at_risk"]
-    assert tiles["nps"].points[-1].value == compute_reports(portfolio).portfolio["nps_12m"]
+    reports, earlier = compute_reports(portfolio), compute_reports(load_portfolio(SAMPLE_DATA, dt.date(2026, 9, 30)))
+    at_risk = [p.value for p in tiles["at_risk"].points]
+    assert at_risk[-2:] == [earlier.portfolio["clients_at_risk"], reports.portfolio["clients_at_risk"]]
+    delta = reports.portfolio["nps_12m"] - earlier.portfolio["nps_12m"]
+    assert tiles["nps"].change == f"{'▲' if delta > 0 else '▼'} {abs(delta):.1f} points since 2026-09-30"
+    # per quarter, as the metrics stage gives it, with the small-sample rule
+    quarterly = reports.portfolio_quarterly.tail(8)
+    assert [p.label for p in tiles["nps"].points] == quarterly["quarter"].tolist()
+    assert [p.value for p in tiles["csat"].points] == quarterly["csat"].tolist()
+    assert len(tiles["nps"].hollow) == int(quarterly["nps_indicative"].sum())
 
 
 def test_sparklines_break_where_a_quarter_has_no_figure() -> None:
-    lines, dot = sparkline([1, 2, None, 4, None])
+    lines, dot, hollow = sparkline([1, 2, None, 4, None])
     assert len(lines) == 2 and len(lines[0].split()) == 2
     assert len(lines[1].split()) == 2  # a lone point is a zero-length line, drawn as a dot
-    assert dot is None  # the last value is missing
-    assert sparkline([None, None]) == ([], None)
+    assert dot is None and hollow == []  # the last value is missing
+    assert sparkline([None, None]) == ([], None, [])
     assert sparkline([3, 3])[1] == (116.0, 18.0)
+    lines, dot, hollow = sparkline([1, 2, 3], [False, True, False])
+    assert len(lines) == 2 and len(hollow) == 1  # an indicative value is a hollow point, not joined

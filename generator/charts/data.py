@@ -96,17 +96,12 @@ class DashboardData:
         return row["name"] if row else ""
 
 
-def rows_of(frame: pd.DataFrame, columns: Iterable[str]) -> list[tuple]:
-    """The frame's rows as tuples of python values: one tolist() per column."""
-    return list(zip(*(frame[column].tolist() for column in columns)))
-
-
 def grouped(frame: pd.DataFrame, row_type: type, key: str = "client") -> dict[str, list]:
     """Rows of `row_type` per value of `key`, in frame order."""
     groups: dict[str, list] = defaultdict(list)
-    make = row_type._make
-    for client, *rest in rows_of(frame, [key, *row_type._fields]):
-        groups[client].append(make(rest))
+    rows = map(row_type._make, zip(*(frame[column].tolist() for column in row_type._fields)))
+    for client, row in zip(frame[key].tolist(), rows):
+        groups[client].append(row)
     return dict(groups)
 
 
@@ -137,7 +132,9 @@ def build_data(portfolio: Portfolio, reports: Reports) -> DashboardData:
 
 def _comments(reports: Reports) -> list[dict[str, Any]]:
     """The free-text answers as dicts; a missing score is None (never NaN)."""
-    rows = reports.comments.to_dict("records")
+    frame = reports.comments
+    columns = list(frame.columns)
+    rows = [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
     for row in rows:
         for key in ("nps", "csat"):
             value = row[key]
@@ -155,7 +152,7 @@ def _responses(portfolio: Portfolio) -> dict[str, list[Response]]:
             found[survey.id] = []
             continue
         frame = frame[frame["date"] <= limit]
-        dates = [stamp.date() for stamp in frame["date"].tolist()]
+        dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
         columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
         items = [
             Response(survey, response_id, client, day, submitted, values)

@@ -8,6 +8,10 @@ opens from disk and survives encryption for publishing (generator/publish/encryp
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
+
 import jinja2
 
 from generator.charts import build_charts
@@ -28,12 +32,30 @@ ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
 PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of short-lived strings and rows are made.
+
+    Each collection walks every live object, the loaded portfolio's included; at 1,000 clients
+    that was a quarter of the dashboards' time. Nothing here builds reference cycles that matter,
+    and the collector runs again as soon as the pages are made.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_dashboard(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
     """Every file under `dashboard/`."""
-    site = DashboardSite(portfolio, build_charts(portfolio, reports), environment)
-    files = [render_overview(site), *render_clients(site), *render_surveys(site), render_inbox(site),
-             *render_calendar(site), render_invitations(site, reports, secret),
-             *render_exports(portfolio, reports, site.charts.data)]
+    with collector_paused():
+        site = DashboardSite(portfolio, build_charts(portfolio, reports), environment)
+        files = [render_overview(site), *render_clients(site), *render_surveys(site), render_inbox(site),
+                 *render_calendar(site), render_invitations(site, reports, secret),
+                 *render_exports(portfolio, reports, site.charts.data)]
     for name in ASSETS:
         source, _, _ = environment.loader.get_source(environment, name)
         files.append(OutputFile(f"dashboard/assets/{name}", source.encode("utf-8")))

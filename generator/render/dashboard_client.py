@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.charts.data import Response
+from generator.render.dashboard_html import answer_list
 from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
 from generator.write import OutputFile
 
@@ -40,7 +41,7 @@ def response_views(responses: list[Response]) -> list[dict[str, Any]]:
     """Each response with an anchor and every answer, newest first."""
     return [
         {"anchor": f"response-{index}", "response": response,
-         "answers": [(q, answer_text(q.type, value), q.type == "text") for q, value in response.answers()]}
+         "answers": answer_list((q.label, answer_text(q.type, value), q.type == "text") for q, value in response.answers())}
         for index, response in enumerate(responses, start=1)
     ]
 

@@ -11,6 +11,7 @@ import jinja2
 from generator.charts import Charts
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
+from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
 from generator.write import OutputFile
 
 EXPORTS = (
@@ -29,6 +30,7 @@ class DashboardSite:
     portfolio: Portfolio
     charts: Charts
     environment: jinja2.Environment
+    cache: dict[str, Any] = field(default_factory=dict)  # what several pages share, made once
     _templates: dict[str, jinja2.Template] = field(default_factory=dict)
 
     @property
@@ -52,6 +54,7 @@ class DashboardSite:
         html = self.template(template).render(
             business=settings.business, site=settings.site, as_of=self.as_of, root=root_prefix(path),
             navigation=self._navigation, current=current, exports=EXPORTS, minimum=self.charts.data.minimum,
+            table_rows=table_rows, date=date_html, risk=risk_html, score=figure_html,
             **context,
         )
         return html_file(f"dashboard/{path}", html)

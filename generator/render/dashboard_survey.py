@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
+from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
 from generator.write import OutputFile
 
@@ -18,7 +19,8 @@ def render_survey(site: DashboardSite, survey: Survey, items: list[dict]) -> Out
         "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
         survey=survey, questions=site.charts.surveys[survey.id], responses_figure=site.charts.survey_responses[survey.id],
         response_count=len(responses), anonymous=sum(1 for r in responses if not r.client),
-        written={q.id: [item for item in written if item["question"] == q.id] for q in survey.questions},
+        written={q.id: comment_items((item for item in written if item["question"] == q.id), "../", on_survey_page=True)
+                 for q in survey.questions},
     )
 
 

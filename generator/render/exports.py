@@ -16,18 +16,22 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pandas as pd
+
 from generator.charts.data import DashboardData
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.write import OutputFile
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-GUARDED_STARTS = (*FORMULA_STARTS, "'")
+GUARD_SET = frozenset((*FORMULA_STARTS, "'"))
 NUMERIC_QUESTIONS = ("rating", "nps")
 
 
 def cell(value: Any) -> Any:
     """One value as written: numbers as they are, dates ISO, lists joined, formula-like text defused."""
+    if type(value) is str:  # the common case first: a million cells in a large export
+        return "'" + value if value[:1] in GUARD_SET else value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
@@ -39,17 +43,25 @@ def cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(item) for item in value)
     text = str(value)
-    return "'" + text if text.startswith(GUARDED_STARTS) else text
+    return "'" + text if text[:1] in GUARD_SET else text
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """The rows as CSV: BOM, CRLF, every field through `cell`."""
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], prepared: bool = False) -> bytes:
+    """The rows as CSV: BOM, CRLF, every field through `cell` (unless the rows are `prepared` already)."""
     buffer = io.StringIO()
     # CRLF as the terminator also makes the writer quote a lone carriage return inside a field
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([cell(name) for name in header])
-    writer.writerows([cell(value) for value in row] for row in rows)
+    writer.writerows(rows if prepared else (list(map(cell, row)) for row in rows))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def column_cells(frame: pd.DataFrame, column: str) -> list[Any]:
+    """A frame column as written cells: integers as they are, the rest through `cell`."""
+    series = frame[column]
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.tolist()
+    return list(map(cell, series.tolist()))
 
 
 def clients_csv(data: DashboardData, reports: Reports) -> bytes:
@@ -68,8 +80,10 @@ def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
     """One row per client and month: contacts by kind and on-site visits against the targets."""
     frame = reports.monthly_contacts
     columns = list(frame.columns)
-    rows = [[*values[:1], data.name(values[0]), *values[1:]] for values in zip(*(frame[c].tolist() for c in columns))]
-    return csv_bytes([columns[0], "client_name", *columns[1:]], rows)
+    names = {client: cell(data.name(client)) for client in set(frame["client"].tolist())}
+    cells = [column_cells(frame, column) for column in columns]
+    rows = [[values[0], names[client], *values[1:]] for client, values in zip(frame["client"].tolist(), zip(*cells))]
+    return csv_bytes([columns[0], "client_name", *columns[1:]], rows, prepared=True)
 
 
 def responses_csv(portfolio: Portfolio, data: DashboardData) -> bytes:
@@ -78,14 +92,15 @@ def responses_csv(portfolio: Portfolio, data: DashboardData) -> bytes:
               "question_label", "answer"]
     rows = []
     for survey in portfolio.surveys:
-        for response in sorted(data.responses.get(survey.id, []), key=lambda r: (r.date, r.submitted_at, r.response_id)):
-            for question, value in response.answers():
-                if value == "":
-                    continue
-                answer = int(value) if question.type in NUMERIC_QUESTIONS else value
-                rows.append([survey.id, response.response_id, response.client, data.name(response.client),
-                             response.submitted_at, response.date, question.id, question.type, question.label, answer])
-    return csv_bytes(header, rows)
+        questions = [(q, [cell(q.id), cell(q.type), cell(q.label)], q.type in NUMERIC_QUESTIONS) for q in survey.questions]
+        for response in reversed(data.responses.get(survey.id, [])):  # oldest first
+            # the same for every answer of the response: converted once
+            head = list(map(cell, (survey.id, response.response_id, response.client, data.name(response.client),
+                                   response.submitted_at, response.date)))
+            for (question, named, numeric), value in zip(questions, response.values):
+                if value != "":
+                    rows.append([*head, *named, int(value) if numeric else cell(value)])
+    return csv_bytes(header, rows, prepared=True)
 
 
 def render_exports(portfolio: Portfolio, reports: Reports, data: DashboardData) -> list[OutputFile]:

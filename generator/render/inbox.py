@@ -11,6 +11,7 @@ from typing import Any
 from generator.charts.data import DashboardData
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
+from generator.render.dashboard_html import comment_items
 from generator.write import OutputFile
 
 SCORE_FILTERS = (
@@ -44,7 +45,9 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
 
 
 def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]]:
-    """Every free-text answer, newest first, ready to show and to filter."""
+    """Every free-text answer, newest first, ready to show and to filter (made once per build)."""
+    if "inbox" in site.cache:
+        return site.cache["inbox"]
     surveys = {s.id: s for s in site.portfolio.surveys}
     items = []
     for row in data.comments:
@@ -61,6 +64,7 @@ def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]
             # what the score filter matches, space-separated: "detractor unhappy", or "unscored"
             "bands": " ".join(part for part in (band, mood) if part) or "unscored",
         })
+    site.cache["inbox"] = items
     return items
 
 
@@ -73,5 +77,5 @@ def render_inbox(site: DashboardSite) -> OutputFile:
     if any(not item["client"] for item in items):
         clients.append(("-", "Anonymous"))
     surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in items)]
-    return site.page("dashboard_inbox.html", "inbox.html", "inbox", items=items, clients=clients,
-                     surveys=surveys, score_filters=SCORE_FILTERS)
+    return site.page("dashboard_inbox.html", "inbox.html", "inbox", items=items, items_html=comment_items(items, ""),
+                     clients=clients, surveys=surveys, score_filters=SCORE_FILTERS)

@@ -1,0 +1,83 @@
+"""HTML the dashboards repeat thousands of times, built in Python rather than in template loops.
+
+A 1,000-client build writes about 600,000 table cells and 140,000 answers; escaping and joining
+them here takes a tenth of the time of Jinja loops, and the output is the same markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+import datetime as dt
+
+import markupsafe
+
+NONE = markupsafe.Markup('<span class="none">—</span>')
+
+
+def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
+    """`<tr>` elements: the first cell of each row a row header, every cell escaped."""
+    parts = []
+    for row in rows:
+        cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
+        parts.append(f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n")
+    return markupsafe.Markup("".join(parts))
+
+
+def answer_list(answers: Iterable[tuple[str, str, bool]]) -> markupsafe.Markup:
+    """`<dt>`/`<dd>` pairs of (question label, answer text, free text?), escaped."""
+    free_text = ' class="free-text"'
+    return markupsafe.Markup("".join(
+        f"<dt>{escape(label)}</dt><dd{free_text if free else ''}>{escape(text)}</dd>\n"
+        for label, text, free in answers))
+
+
+def date_html(value: dt.date | None) -> markupsafe.Markup:
+    """A date as `<time>`, or a dash."""
+    if value is None:
+        return NONE
+    day = value.isoformat()
+    return markupsafe.Markup(f'<time datetime="{day}">{day}</time>')
+
+
+def risk_html(level: str | None) -> markupsafe.Markup:
+    """The risk level as a badge, or a dash for clients that are not active."""
+    if not level:
+        return NONE
+    level = escape(level)
+    return markupsafe.Markup(f'<span class="risk risk-{level}">{level}</span>')
+
+
+def figure_html(value: float | None, n: int, indicative: bool, unit: str = "") -> markupsafe.Markup:
+    """An NPS or CSAT figure with its n; `*` (read out as 'indicative') below the minimum answers."""
+    shown = NONE if value is None else f"{value:.1f}{escape(unit)}"
+    flag = '<span class="indicative">*<span class="visually-hidden"> indicative</span></span>' if indicative and value is not None else ""
+    return markupsafe.Markup(f'{shown}{flag} <span class="n">(n={int(n)})</span>')
+
+
+def comment_items(items: Iterable[dict], root: str, on_survey_page: bool = False) -> markupsafe.Markup:
+    """The `<li>` of each free-text answer: date, client (linked to the response), text, scores.
+
+    The inbox's items carry the `data-*` attributes its filters read; on a survey page the
+    survey and question are the page's own, so they are left out.
+    """
+    parts = []
+    for item in items:
+        day = item["date"].isoformat()
+        if item["client"]:
+            anchor = f"#{item['anchor']}" if item["anchor"] else ""
+            who = f'<a href="{root}clients/{escape(item["client"])}.html{anchor}">{escape(item["client_name"])}</a>'
+        else:
+            who = "Anonymous"
+        scores = f'<p class="scores">{escape(item["scores_text"])}</p>' if item["scores_text"] else ""
+        if on_survey_page:
+            parts.append(f'<li class="inbox-item"><p class="meta"><time datetime="{day}">{day}</time> · {who}</p>\n'
+                         f'<blockquote class="free-text">{escape(item["text"])}</blockquote>{scores}</li>\n')
+            continue
+        parts.append(
+            f'<li class="inbox-item" data-client="{escape(item["client"] or "-")}" data-survey="{escape(item["survey"])}" '
+            f'data-bands="{item["bands"]}">\n<p class="meta"><time datetime="{day}">{day}</time> · {who} · '
+            f'{escape(item["survey_title"])}</p>\n<p class="question">{escape(item["question_label"])}</p>\n'
+            f'<blockquote class="free-text">{escape(item["text"])}</blockquote>\n{scores}</li>\n')
+    return markupsafe.Markup("".join(parts))
