@@ -143,3 +143,31 @@ def test_the_client_page_prints_as_a_client_review(page, sample_output: Path, pa
         assert all(plot.is_visible() for plot in page.locator(".plot").all())
         assert page.evaluate("getComputedStyle(document.querySelector('section.page-break')).breakBefore") == "page"
     assert page.console_errors == []
+
+
+def test_the_published_encrypted_dashboards_work_the_same(page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Unlocked from public/dashboard/: links rewritten, plotly from the plain assets, charts drawn, inbox filters."""
+    out = tmp_path_factory.mktemp("published") / "output"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAPPORT_SECRET", "browser-test-secret")
+        patch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", "a passphrase for the browser test")
+        build_site(SAMPLE_DATA, out)
+    assert (out / "public" / "dashboard" / "assets" / "plotly.min.js").is_file()
+    with serve_folder(out / "public") as base:
+        page.goto(base + "dashboard/index.html")
+        page.locator("#rapport-passphrase").fill("a passphrase for the browser test")
+        page.get_by_role("button", name="Unlock").click()
+        page.locator("#rapport-sealed").wait_for(state="detached")
+        assert page.locator("h1").inner_text() == "Portfolio overview"
+        assert draw_every_chart(page) == 2
+        page.locator("#all-clients + .scroll").get_by_role("link", name="Bayview Dental Care").click()
+        page.locator("#rapport-sealed").wait_for(state="detached")
+        assert page.locator("h1").inner_text() == "Bayview Dental Care"
+        assert draw_every_chart(page) == 3
+        page.get_by_role("link", name="Feedback inbox").click()
+        page.locator("#rapport-sealed").wait_for(state="detached")
+        page.wait_for_selector("#filter-client:enabled")
+        total = page.locator("li.inbox-item").count()
+        page.select_option("#filter-client", CLIENT)
+        assert 0 < page.locator("li.inbox-item:visible").count() < total
+    assert page.console_errors == []
