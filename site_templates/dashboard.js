@@ -62,8 +62,20 @@
     if (note) { note.textContent = "The chart could not be drawn (" + error.message + "); its numbers are in the table below."; }
   }
 
+  /* Charts that came into view are drawn one per task, so the page stays responsive between them. */
+  var queue = [];
+  function pump() {
+    var plot = queue.shift();
+    if (!plot) { return; }
+    try { draw(plot); } catch (error) { failed(plot, error); }
+    if (queue.length) { window.setTimeout(pump, 0); }
+  }
+
   function drawLater(plot) {
-    loadPlotly().then(function () { draw(plot); }).catch(function (error) { failed(plot, error); });
+    loadPlotly().then(function () {
+      queue.push(plot);
+      if (queue.length === 1) { window.setTimeout(pump, 0); }
+    }).catch(function (error) { failed(plot, error); });
   }
 
   function plots() {
@@ -78,7 +90,7 @@
       entries.forEach(function (entry) {
         if (entry.isIntersecting) { observer.unobserve(entry.target); drawLater(entry.target); }
       });
-    }, { rootMargin: "300px 0px" });
+    }, { rootMargin: "100px 0px" });
     all.forEach(function (plot) { observer.observe(plot); });
   }
 

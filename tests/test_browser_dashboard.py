@@ -171,3 +171,25 @@ def test_the_published_encrypted_dashboards_work_the_same(page, tmp_path_factory
         page.select_option("#filter-client", CLIENT)
         assert 0 < page.locator("li.inbox-item:visible").count() < total
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations_with_every_chart_drawn(browser, sample_output: Path, scheme: str) -> None:
+    from tests.test_quality import AXE, require
+
+    require(AXE, "axe-core")
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    failures = {}
+    with serve_folder(sample_output / "dashboard") as base:
+        for path in ("index.html", f"clients/{CLIENT}.html", "surveys/annual-review.html", "surveys/quarterly-pulse.html"):
+            page.goto(base + path)
+            draw_every_chart(page)
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in result["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            if serious:
+                failures[path] = serious
+    context.close()
+    assert failures == {}
