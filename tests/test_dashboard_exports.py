@@ -92,17 +92,18 @@ def records(path: Path) -> list[dict[str, str]]:
 
 
 def test_responses_export_round_trips_and_defuses(tricky_site: Path) -> None:
-    rows = records(tricky_site / "responses.csv")
-    answers = {(r["response_id"], r["question"]): r["answer"] for r in rows}
-    assert answers[("r1", "overall")] == "2" and answers[("r1", "recommend")] == "0"
-    assert answers[("r1", "areas")] == "Helpdesk;Backups"
-    assert answers[("r1", "improve")] == "'-1 for the invoices\nand =2 for\rthe rest"
-    assert undo(answers[("r1", "improve")]) == "-1 for the invoices\nand =2 for\rthe rest"
-    assert answers[("r2", "improve")] == "Très bien, merci"
-    assert answers[("r3", "improve")] == "'+ more visits"
-    names = {r["response_id"]: r["client_name"] for r in rows}
-    assert names == {"r1": "'=cmd|' /C calc'!A0", "r2": "Café Lumière — Noël", "r3": ""}
-    assert ("r1", "visits") not in answers  # unanswered questions are left out of the long table
+    rows = {r["response_id"]: r for r in records(tricky_site / "responses-review.csv")}
+    assert list(rows) == ["r1", "r2", "r3"]  # oldest first
+    assert list(rows["r1"]) == ["response_id", "client", "client_name", "submitted_at", "date",
+                                "overall", "recommend", "visits", "areas", "improve"]
+    assert (rows["r1"]["overall"], rows["r1"]["recommend"], rows["r1"]["visits"]) == ("2", "0", "")
+    assert rows["r1"]["areas"] == "Helpdesk;Backups"
+    assert rows["r1"]["improve"] == "'-1 for the invoices\nand =2 for\rthe rest"
+    assert undo(rows["r1"]["improve"]) == "-1 for the invoices\nand =2 for\rthe rest"
+    assert rows["r2"]["improve"] == "Très bien, merci"
+    assert rows["r3"]["improve"] == "'+ more visits" and rows["r3"]["recommend"] == ""
+    assert {r: rows[r]["client_name"] for r in rows} == {"r1": "'=cmd|' /C calc'!A0", "r2": "Café Lumière — Noël", "r3": ""}
+    assert rows["r1"]["date"] == "2026-10-01" and rows["r1"]["submitted_at"] == "2026-10-01T10:00:00Z"
 
 
 def test_clients_export_matches_report_json(tricky_site: Path) -> None:
@@ -141,6 +142,19 @@ def test_the_sample_exports_are_linked_from_every_page(tmp_path: Path, monkeypat
     for page in dashboard.rglob("*.html"):
         source = page.read_text(encoding="utf-8")
         prefix = "../" if page.parent != dashboard else ""
-        for name in ("clients.csv", "contacts-per-month.csv", "responses.csv"):
+        for name in ("clients.csv", "contacts-per-month.csv", "responses-annual-review.csv", "responses-quarterly-pulse.csv"):
             assert f'href="{prefix}exports/{name}"' in source
     assert len(records(dashboard / "exports" / "clients.csv")) == 14
+
+
+def test_sample_responses_export_matches_the_data_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", "export-secret")
+    build_site(SAMPLE_DATA, tmp_path / "out")
+    for source in sorted((SAMPLE_DATA / "responses").glob("*.csv")):
+        with source.open(encoding="utf-8", newline="") as handle:
+            original = {row["response_id"]: row for row in csv.DictReader(handle) if row["submitted_at"][:10] <= "2026-11-30"}
+        exported = records(tmp_path / "out" / "dashboard" / "exports" / f"responses-{source.stem}.csv")
+        assert sorted(r["response_id"] for r in exported) == sorted(original)
+        for row in exported:
+            for column, value in original[row["response_id"]].items():
+                assert undo(row[column]) == value, (source.name, row["response_id"], column)

@@ -53,10 +53,11 @@ def section(page: Path, heading_id: str) -> str:
 def test_every_page_kind_is_built(sample: Path) -> None:
     portfolio = load_portfolio(SAMPLE_DATA)
     expected = {"index.html", "inbox.html", "calendar.html", "calendar.ics", "invitations.html",
-                "exports/clients.csv", "exports/contacts-per-month.csv", "exports/responses.csv",
+                "exports/clients.csv", "exports/contacts-per-month.csv",
                 "assets/dashboard.css", "assets/dashboard.js", "assets/inbox.js", "assets/plotly.min.js"}
     expected |= {f"clients/{c.id}.html" for c in portfolio.clients}
     expected |= {f"surveys/{s.id}.html" for s in portfolio.surveys}
+    expected |= {f"exports/responses-{s.id}.csv" for s in portfolio.surveys}
     built = {str(p.relative_to(sample)) for p in sample.rglob("*") if p.is_file()}
     assert built == expected
 

@@ -12,13 +12,9 @@ from generator.charts import Charts
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
+from generator.render.exports import export_links
 from generator.write import OutputFile
 
-EXPORTS = (
-    ("exports/clients.csv", "client table"),
-    ("exports/contacts-per-month.csv", "contacts per month"),
-    ("exports/responses.csv", "all responses"),
-)
 DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
 RENEWAL_DAYS = 120   # the overview's list of coming renewals
 
@@ -53,7 +49,7 @@ class DashboardSite:
         settings = self.portfolio.settings
         html = self.template(template).render(
             business=settings.business, site=settings.site, as_of=self.as_of, root=root_prefix(path),
-            navigation=self._navigation, current=current, exports=EXPORTS, minimum=self.charts.data.minimum,
+            navigation=self._navigation, current=current, exports=self._exports, minimum=self.charts.data.minimum,
             table_rows=table_rows, date=date_html, risk=risk_html, score=figure_html,
             **context,
         )
@@ -61,6 +57,7 @@ class DashboardSite:
 
     def __post_init__(self) -> None:
         self._navigation = self.navigation()
+        self._exports = export_links(self.portfolio)
 
 
 def days_between(later: dt.date | None, earlier: dt.date) -> int | None:

@@ -1,4 +1,5 @@
-"""CSV exports of the client table, contacts per month and every response, linked from each page.
+"""CSV exports of the client table, contacts per month and every response (one file per survey),
+linked from each page.
 
 UTF-8 with a BOM so Excel opens accents correctly, CRLF line ends. A *text* cell that a
 spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) gets a
@@ -20,6 +21,7 @@ import pandas as pd
 
 from generator.charts.data import DashboardData
 from generator.metrics import Reports
+from generator.model import Survey
 from generator.portfolio import Portfolio
 from generator.write import OutputFile
 
@@ -86,27 +88,32 @@ def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
     return csv_bytes([columns[0], "client_name", *columns[1:]], rows, prepared=True)
 
 
-def responses_csv(portfolio: Portfolio, data: DashboardData) -> bytes:
-    """Every answer of every response dated on or before A, one row each (a long table for pivots)."""
-    header = ["survey", "response_id", "client", "client_name", "submitted_at", "date", "question", "question_type",
-              "question_label", "answer"]
-    rows = []
-    for survey in portfolio.surveys:
-        questions = [(q, [cell(q.id), cell(q.type), cell(q.label)], q.type in NUMERIC_QUESTIONS) for q in survey.questions]
-        for response in reversed(data.responses.get(survey.id, [])):  # oldest first
-            # the same for every answer of the response: converted once
-            head = list(map(cell, (survey.id, response.response_id, response.client, data.name(response.client),
-                                   response.submitted_at, response.date)))
-            for (question, named, numeric), value in zip(questions, response.values):
-                if value != "":
-                    rows.append([*head, *named, int(value) if numeric else cell(value)])
+def responses_csv(survey: Survey, data: DashboardData) -> bytes:
+    """One row per response to the survey dated on or before A, oldest first, one column per question.
+
+    The columns of `data/responses/<survey>.csv`, with the client's name and the response's date;
+    rating and NPS answers are numbers, an unanswered question is an empty cell.
+    """
+    header = ["response_id", "client", "client_name", "submitted_at", "date", *(q.id for q in survey.questions)]
+    numeric = [q.type in NUMERIC_QUESTIONS for q in survey.questions]
+    rows = [
+        [*map(cell, (response.response_id, response.client, data.name(response.client), response.submitted_at, response.date)),
+         *(("" if value == "" else int(value) if number else cell(value)) for value, number in zip(response.values, numeric))]
+        for response in reversed(data.responses.get(survey.id, []))  # oldest first
+    ]
     return csv_bytes(header, rows, prepared=True)
 
 
+def export_links(portfolio: Portfolio) -> list[tuple[str, str]]:
+    """(path under dashboard/, label) of every export, for the pages' footer."""
+    return [("exports/clients.csv", "client table"), ("exports/contacts-per-month.csv", "contacts per month"),
+            *((f"exports/responses-{s.id}.csv", f"responses: {s.title}") for s in portfolio.surveys)]
+
+
 def render_exports(portfolio: Portfolio, reports: Reports, data: DashboardData) -> list[OutputFile]:
-    """The three CSV files under `dashboard/exports/`."""
-    return [
+    """The CSV files under `dashboard/exports/`: clients, contacts per month, and responses per survey."""
+    files = [
         OutputFile("dashboard/exports/clients.csv", clients_csv(data, reports)),
         OutputFile("dashboard/exports/contacts-per-month.csv", contacts_csv(data, reports)),
-        OutputFile("dashboard/exports/responses.csv", responses_csv(portfolio, data)),
     ]
+    return files + [OutputFile(f"dashboard/exports/responses-{s.id}.csv", responses_csv(s, data)) for s in portfolio.surveys]
