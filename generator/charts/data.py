@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
 
 from generator.metrics import Reports
-from generator.model import Client, Question, Survey
+from generator.model import Question, Survey
 from generator.portfolio import Portfolio
 
 

@@ -27,6 +27,8 @@ class HeatCell:
 
 @dataclass(frozen=True)
 class HeatRow:
+    """One client's row: its targets and a cell per month."""
+
     client_id: str
     name: str
     minimum: int
@@ -36,6 +38,8 @@ class HeatRow:
 
 @dataclass(frozen=True)
 class Heatmap:
+    """Active clients × months, drawn as an HTML table with a stable id."""
+
     id: str
     months: list[str]
     rows: list[HeatRow]

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from generator.charts.data import DashboardData
-from generator.charts.spec import BLUE, GREEN, GREY, VERMILION, Figure, layout, plotly_text, series, shown, small_sample_note
+from generator.charts.spec import (
+    BLUE, GREEN, GREY, VERMILION, Figure, layout, plotly_text, series, shown, small_sample_note,
+)
 from generator.metrics import Reports
 from generator.metrics.rounding import mean_2dp, percent_1dp
 from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
@@ -39,6 +41,8 @@ class NpsSplit:
 
 @dataclass(frozen=True)
 class QuestionCharts:
+    """One question's charts on its survey page (None where the question has no such chart)."""
+
     question: Question
     answered: int
     distribution: Figure | None

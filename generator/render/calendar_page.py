@@ -38,6 +38,7 @@ class Event:
 
     @property
     def uid(self) -> str:
+        """Stable across builds: the same event keeps its identity in the consultant's calendar."""
         return f"{self.kind}-{self.client_id}-{self.day.isoformat()}@rapport"
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.charts.data import Response
-from generator.render.dashboard_html import answer_list
 from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
+from generator.render.dashboard_html import answer_list
 from generator.write import OutputFile
 
 SCALE_TOP = {"rating": 5, "nps": 10}

@@ -31,6 +31,7 @@ class DashboardSite:
 
     @property
     def as_of(self) -> dt.date:
+        """The report date."""
         return self.portfolio.as_of
 
     def navigation(self) -> list[tuple[str, str, str]]:
@@ -40,6 +41,7 @@ class DashboardSite:
         return links + [(f"surveys/{s.id}.html", s.title, f"survey-{s.id}") for s in self.portfolio.surveys]
 
     def template(self, name: str) -> jinja2.Template:
+        """A template, loaded once per build."""
         if name not in self._templates:
             self._templates[name] = self.environment.get_template(name)
         return self._templates[name]

@@ -6,10 +6,9 @@ them here takes a tenth of the time of Jinja loops, and the output is the same m
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
-
-import datetime as dt
 
 import markupsafe
 
