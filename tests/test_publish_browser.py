@@ -111,7 +111,7 @@ def test_unlock_the_overview_then_open_a_client_without_typing_again(page, built
         assert page.locator("h1").inner_text() == plain_heading(overview)
         # its stylesheet loaded from the plain assets folder under the page's CSP
         assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") != "none"
-        page.get_by_role("link", name=CANARIES["client name"], exact=True).click()
+        page.get_by_role("link", name=CANARIES["client name"], exact=True).first.click()
         page.wait_for_url(re.compile(r".*/dashboard/c/[a-z2-7]{24}\.html$"))
         page.locator("#rapport-sealed").wait_for(state="detached")
         assert page.locator("h1").inner_text() == CANARIES["client name"]
@@ -179,7 +179,7 @@ def test_a_tampered_moved_or_weakened_page_is_refused(page, built: Path) -> None
 def test_the_dashboards_open_from_disk(page, built: Path) -> None:
     open_dashboard(page, (built / "public" / "dashboard" / "index.html").as_uri())
     assert page.locator("h1").inner_text() == plain_heading(built / "dashboard" / "index.html")
-    page.get_by_role("link", name=CANARIES["client name"], exact=True).click()
+    page.get_by_role("link", name=CANARIES["client name"], exact=True).first.click()
     page.locator("#rapport-sealed").wait_for(state="detached")
     assert page.locator("h1").inner_text() == CANARIES["client name"]
 
