@@ -103,20 +103,11 @@ def test_a_survey_answered_in_chromium_reaches_the_data_once_and_shows_on_the_da
     assert (row["client"], row["overall"], row["recommend"], row["areas"], row["improve"]) == ("acme", "4", "9", "Backups", ANSWER)
     assert wait_for_build(base, before)["ok"] is True
     assert page.console_errors == []
-    # the rebuilt dashboards: find the answer on any dashboard page linked from the overview
-    page.goto(f"{base}dashboard/")
-    pages = [f"{base}dashboard/"] + sorted({page.evaluate("(a) => a.href", link) for link in page.locator("a[href$='.html']").element_handles()})
-    found = []
-    for url in pages:
-        if not url.startswith(f"{base}dashboard/"):
-            continue
-        page.goto(url)
-        if page.get_by_text(ANSWER, exact=False).count():
-            found.append(url)
-    if not found:
-        pytest.xfail("no dashboard page shows survey answers yet (the feedback inbox is not built); "
-                     "the answer is stored and the dashboards were rebuilt")
-    assert found
+    # the rebuilt dashboards show it in the feedback inbox and on the client's page
+    page.goto(f"{base}dashboard/inbox.html")
+    assert page.get_by_text(ANSWER, exact=False).count() >= 1
+    page.goto(f"{base}dashboard/clients/acme.html")
+    assert page.get_by_text(ANSWER, exact=False).count() >= 1
 
 
 def test_a_form_sent_faster_than_the_time_trap_allows_is_refused_in_the_browser(page, make_portfolio, tmp_path: Path,
