@@ -34,6 +34,9 @@ data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path)
                            show_default=True, help="Folder with site.yaml, clients.yaml, contacts.csv, surveys/, responses/.")
 out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
                           show_default=True, help="Folder to build into.")
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="Folder of templates searched before the built-in ones (default: ./site_templates if present).")
 as_of_option = click.option("--as-of", "as_of", type=ISO_DATE, default=None,
                             help="Report date (default: as_of in site.yaml, else today).")
 
@@ -96,8 +99,7 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
 @data_option
 @out_option
 @as_of_option
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of templates searched before the built-in ones (default: ./site_templates if present).")
+@templates_option
 @reports_errors
 def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None) -> None:
     """Build the site into OUT/public (publishable) and OUT/dashboard (private)."""

@@ -94,6 +94,22 @@ class PortfolioWriter:
         (self.root / name).write_text(text, encoding="utf-8")
 
 
+SAMPLE_SECRET = "sample-site-secret"
+
+
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data built once per test run (site secret SAMPLE_SECRET, no passphrase)."""
+    from generator.build import build_site
+
+    out = tmp_path_factory.mktemp("sample") / "output"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAPPORT_SECRET", SAMPLE_SECRET)
+        patch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+        build_site(SAMPLE_DATA, out)
+    return out
+
+
 @pytest.fixture
 def portfolio_writer(tmp_path: Path) -> PortfolioWriter:
     """A writer for a tiny portfolio under tmp_path/data."""

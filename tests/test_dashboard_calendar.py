@@ -18,18 +18,14 @@ from generator.build import build_site
 from generator.cli import cli
 from generator.load import load_portfolio
 from generator.tokens import survey_token
-from tests.conftest import CLIENT, SAMPLE_DATA
+from tests.conftest import CLIENT, SAMPLE_DATA, SAMPLE_SECRET
 
-SECRET = "calendar-secret"
+SECRET = SAMPLE_SECRET
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("calendar") / "output"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RAPPORT_SECRET", SECRET)
-        build_site(SAMPLE_DATA, out)
-    return out / "dashboard"
+def sample(sample_output: Path) -> Path:
+    return sample_output / "dashboard"
 
 
 @pytest.fixture(scope="module")

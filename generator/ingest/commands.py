@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli import ISO_DATE, as_of_option, data_option, out_option, reports_errors
+from generator.cli import ISO_DATE, as_of_option, data_option, out_option, reports_errors, templates_option
 from generator.errors import RapportError, did_you_mean
 from generator.model import CONTACT_KINDS
 
@@ -88,8 +88,7 @@ def log(client: str, kind: str, date: dt.date | None, minutes: str | None, staff
 @data_option
 @out_option
 @as_of_option
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of templates searched before the built-in ones (default: ./site_templates if present).")
+@templates_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @reports_errors

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import click
 
-from generator.cli import as_of_option, data_option, out_option, reports_errors
+from generator.cli import as_of_option, data_option, out_option, reports_errors, templates_option
 
 
 @click.command()
 @data_option
 @out_option
 @as_of_option
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of templates searched before the built-in ones.")
+@templates_option
 @click.option("--remote", default="origin", show_default=True,
               help="Git remote to push to: a remote's name or a repository URL or path.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch GitHub Pages serves.")
