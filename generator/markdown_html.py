@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import markdown
 import nh3
 
@@ -11,10 +14,22 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
+# Building a parser with its extensions costs more than converting a client's notes: each
+# thread keeps one and resets it between texts (a parser is not safe to share between threads).
+_parsers = threading.local()
 
+
+def _parser() -> markdown.Markdown:
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return parser
+
+
+@functools.lru_cache(maxsize=4096)
 def markdown_to_html(text: str) -> str:
     """Render Markdown, then keep only allowed tags, attributes and link schemes."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _parser().reset().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
