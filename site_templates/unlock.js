@@ -1,16 +1,23 @@
 /* Rapport: open an encrypted dashboard page in the browser, with WebCrypto only.
    The format is generator/publish/crypto.py: PBKDF2-HMAC-SHA256 (at least 600,000 iterations)
    turns the passphrase into the key that opens the content key; AES-256-GCM with the page's
-   published path as associated data opens the page. The passphrase never leaves this page; the
-   derived key is kept in sessionStorage (this tab, until it closes), never in localStorage,
-   which every site on the same *.github.io host shares. */
+   published path as associated data opens the page, which is then decompressed (zlib format,
+   DecompressionStream). Bytes are written as hexadecimal in SYMBOLS, sixteen punctuation
+   marks, so that nothing published holds a letter to spell a name with. The passphrase never
+   leaves this page; the derived key is kept in sessionStorage (this tab, until it closes),
+   never in localStorage, which every site on the same *.github.io host shares. */
 (function () {
   "use strict";
 
   var MIN_ITERATIONS = 600000;
+  var VERSION = 2;
+  var SYMBOLS = "!#$()*+,-.:;=?@^";  // the hex digits 0-f, as in generator/publish/crypto.py
+  var VALUE = new Uint8Array(256).fill(255);
+  for (var digit = 0; digit < SYMBOLS.length; digit++) { VALUE[SYMBOLS.charCodeAt(digit)] = digit; }
   var KEY_AAD = "rapport dashboard key v1";
   var STORE_PREFIX = "rapport-dashboard-key:";
   var encoder = new TextEncoder();
+  var DAMAGED = "This page does not decrypt: it was changed, or moved from another address, after it was built. Build and publish it again.";
   var TYPES = { csv: "text/csv;charset=utf-8", ics: "text/calendar;charset=utf-8", json: "application/json", txt: "text/plain;charset=utf-8" };
 
   function fail(reason, message) {
@@ -19,19 +26,40 @@
     return error;
   }
 
-  function fromBase64(text) {
-    var raw = atob(text);
-    var bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+  /* Bytes from SYMBOLS text: a lookup table over the text's UTF-8 bytes (a non-ASCII character
+     makes the lengths differ; any other character maps to 255 and is caught below). */
+  function decode(text) {
+    if (typeof text !== "string") { throw fail("damaged", DAMAGED); }
+    var codes = encoder.encode(text);
+    if (codes.length !== text.length || codes.length % 2 !== 0) { throw fail("damaged", DAMAGED); }
+    var bytes = new Uint8Array(codes.length >> 1);
+    var bad = 0;
+    for (var i = 0, j = 0; j < bytes.length; i += 2, j++) {
+      var high = VALUE[codes[i]], low = VALUE[codes[i + 1]];
+      bad |= high | low;
+      bytes[j] = (high << 4) | low;
+    }
+    if (bad > 15) { throw fail("damaged", DAMAGED); }
     return bytes;
   }
 
-  function toBase64(bytes) {
-    var parts = [];
-    for (var i = 0; i < bytes.length; i += 0x8000) {
-      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000)));
+  function encode(bytes) {
+    var out = "";
+    for (var i = 0; i < bytes.length; i++) { out += SYMBOLS[bytes[i] >> 4] + SYMBOLS[bytes[i] & 15]; }
+    return out;
+  }
+
+  /* The zlib-format bytes the page was compressed into, inflated by the browser. */
+  async function inflate(bytes) {
+    if (typeof DecompressionStream !== "function") {
+      throw fail("old", "This browser is too old to open the page (it has no DecompressionStream); use a current Chrome, Edge, Firefox or Safari.");
     }
-    return btoa(parts.join(""));
+    try {
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch (error) {
+      throw fail("damaged", DAMAGED);
+    }
   }
 
   function subtle() {
@@ -58,33 +86,35 @@
     var secret = encoder.encode(passphrase.trim().normalize("NFC"));
     var base = await subtle().importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
     var bits = await subtle().deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt: fromBase64(sealedKey.salt), iterations: sealedKey.iterations }, base, 256);
+      { name: "PBKDF2", hash: "SHA-256", salt: decode(sealedKey.salt), iterations: sealedKey.iterations }, base, 256);
     return new Uint8Array(bits);
   }
 
   /* The AES-GCM content key, opened with the passphrase key; a wrong passphrase fails here. */
   async function openContentKey(passphraseKey, sealedKey) {
     checkIterations(sealedKey.iterations);
+    var nonce = decode(sealedKey.nonce), sealed = decode(sealedKey.sealed);
     var raw;
     try {
       raw = new Uint8Array(await subtle().decrypt(
-        { name: "AES-GCM", iv: fromBase64(sealedKey.nonce), additionalData: encoder.encode(KEY_AAD) },
-        await aesKey(passphraseKey), fromBase64(sealedKey.sealed)));
+        { name: "AES-GCM", iv: nonce, additionalData: encoder.encode(KEY_AAD) }, await aesKey(passphraseKey), sealed));
     } catch (error) {
       throw fail("passphrase", "Wrong passphrase. Check it and try again.");
     }
     return aesKey(raw.slice(0, 32));
   }
 
-  /* One sealed file, bound to the path it was published at. */
+  /* One sealed file, bound to the path it was published at: decrypted, then decompressed. */
   async function openFile(contentKey, envelope, path) {
+    var compressed;
     try {
-      return new Uint8Array(await subtle().decrypt(
-        { name: "AES-GCM", iv: fromBase64(envelope.nonce), additionalData: encoder.encode(path) },
-        contentKey, fromBase64(envelope.data)));
+      compressed = await subtle().decrypt(
+        { name: "AES-GCM", iv: decode(envelope.nonce), additionalData: encoder.encode(path) },
+        contentKey, decode(envelope.data));
     } catch (error) {
-      throw fail("damaged", "This page does not decrypt: it was changed, or moved from another address, after it was built. Build and publish it again.");
+      throw fail("damaged", DAMAGED);
     }
+    return inflate(compressed);
   }
 
   async function decryptWithPassphrase(envelope, passphrase, path) {
@@ -110,12 +140,12 @@
   function remembered(sealedKey) {
     try {
       var value = window.sessionStorage.getItem(storageName(sealedKey));
-      return value ? fromBase64(value) : null;
+      return value ? decode(value) : null;
     } catch (error) { return null; }
   }
 
   function remember(sealedKey, derived) {
-    try { window.sessionStorage.setItem(storageName(sealedKey), toBase64(derived)); } catch (error) { /* blocked */ }
+    try { window.sessionStorage.setItem(storageName(sealedKey), encode(derived)); } catch (error) { /* blocked */ }
   }
 
   function forget(sealedKey) {
@@ -197,6 +227,7 @@
 
     try {
       envelope = JSON.parse(holder.textContent);
+      if (envelope.v !== VERSION) { throw new Error("version"); }
       checkIterations(envelope.key.iterations);
       path = sitePath(root);
       subtle();
@@ -220,7 +251,8 @@
 
   window.RapportUnlock = {
     MIN_ITERATIONS: MIN_ITERATIONS, deriveKeyBytes: deriveKeyBytes, openContentKey: openContentKey,
-    openFile: openFile, decryptWithPassphrase: decryptWithPassphrase, sitePath: sitePath
+    openFile: openFile, decryptWithPassphrase: decryptWithPassphrase, sitePath: sitePath,
+    SYMBOLS: SYMBOLS, decode: decode, encode: encode, inflate: inflate
   };
   start();
 })();

@@ -1,9 +1,12 @@
-"""The dashboard envelope: a known-answer vector, tamper and passphrase failures, the iteration floor, keys."""
+"""The dashboard envelope: a known-answer vector, tamper and passphrase failures, the iteration floor, keys, the alphabet."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,8 @@ import pytest
 from generator.errors import RapportError
 from generator.publish import crypto
 from generator.publish.crypto import (
-    ContentKey, CryptoError, SealedFile, SealedKey, WrongPassphrase, b64, open_file, open_key, opaque_name,
-    seal_file, seal_key, unb64,
+    SYMBOLS, ContentKey, CryptoError, SealedFile, SealedKey, WrongPassphrase, compress, decode, encode, open_file,
+    open_key, opaque_name, seal_file, seal_key, unb64,
 )
 from generator.publish.passphrase import dashboard_key, dashboard_passphrase, key_file
 from tests.test_publish_support import PASSPHRASE
@@ -25,21 +28,24 @@ KAT = {
     "content_key": bytes(range(64)),
     "key_nonce": bytes(range(0xA0, 0xAC)),
     "path": "dashboard/c/known-answer.html",
-    "plaintext": "<h1>Known answer ✓</h1>".encode(),
-    # results
+    "plaintext": "<h1>Known answer ✓</h1>".encode() * 3,
+    # results, bytes in the published alphabet
     "passphrase_key": "ef177144eec9420cbc1093d2a8b344a92bc506d0d4ec9c028dd19f8324d8c1e6",
-    "sealed_key": "q2+xg38ww+8/Ixi5CJgDvOhP/SbtCZ+iQ8s/8iIrP+By4LINl2QC2GbSJor+WwsH1qamOpnpwuYdvnOQGuw6JWF8jkU8k3iNhcoToPVuWw4=",
-    "file_nonce": "nBDRvyVOvLOduaSj",
-    "ciphertext": "fz9w7I+2LFZ7mCjdRp8+TWN79PdVTiy82/f0xISaLp8WWdhThYewMkE=",
-    "opaque_name": "kalb3ojpgvoxe2l4kej2xt7r",  # of dashboard/clients/acme.html
+    "sealed_key": ":;+^;#-(,^(!=(@^(^$(#-;.!-.-!(;=@-)^^?$+@?!..^:$)(=;(^^$$$$;(^@!,$@!;$!?.,+)!$?-++?$$+-:^@*;!;!,?+:+:+(:..@.=$@+#?;@,(.!#:@=(:$*+#,=-@)*(=.(,--?-*=:#(:!^*+@*;!@",
+    "compressed": "789cb3c930b4f3cecb2fcf5348cc2b2e4f2d52783467b28d3e50d08664090017d21bca",  # hex: zlib, level 6
+    "file_nonce": "#@*()$=^,**():!-;+^?(^=^",
+    "ciphertext": "$:(!)?,?^.:++?,?:#$:=.?!;:-@.#--!$!*?#@.,#$;??(=*-$!;;,(!..(*^*=##-?+;!,+:)+-*:$#^^::$=-().$-:^=@?#-,.",
+    "opaque_name": "5379916898132549289829724625",  # of dashboard/clients/acme.html
 }
+LETTER = re.compile(r"[^\x00-\x7f]|[A-Za-z]")
 
 
 def kat_envelope() -> dict:
     """The vector as an unlock page carries it."""
     return {
-        "v": 1, "kind": "page", "kdf": "PBKDF2-SHA256",
-        "key": {"iterations": KAT["iterations"], "salt": b64(KAT["salt"]), "nonce": b64(KAT["key_nonce"]), "sealed": KAT["sealed_key"]},
+        "v": 2, "kind": "page", "kdf": "PBKDF2-SHA256", "zip": "deflate",
+        "key": {"iterations": KAT["iterations"], "salt": encode(KAT["salt"]), "nonce": encode(KAT["key_nonce"]),
+                "sealed": KAT["sealed_key"]},
         "nonce": KAT["file_nonce"], "data": KAT["ciphertext"],
     }
 
@@ -51,10 +57,14 @@ def test_known_answer_vector() -> None:
     assert derived.hex() == KAT["passphrase_key"] == hashlib.pbkdf2_hmac(
         "sha256", KAT["passphrase"].encode(), KAT["salt"], KAT["iterations"]).hex()
     sealed = seal_key(content, KAT["passphrase"], KAT["iterations"], salt=KAT["salt"], nonce=KAT["key_nonce"])
-    assert b64(sealed.sealed) == KAT["sealed_key"]
+    assert encode(sealed.sealed) == KAT["sealed_key"]
     assert open_key(sealed, KAT["passphrase"]) == content
+    # compressed first (deterministically), then encrypted with the compressed bytes' nonce
+    assert compress(KAT["plaintext"]).hex() == KAT["compressed"]
+    assert zlib.decompress(bytes.fromhex(KAT["compressed"])) == KAT["plaintext"]
     file = seal_file(content, KAT["path"], KAT["plaintext"])
-    assert (b64(file.nonce), b64(file.ciphertext)) == (KAT["file_nonce"], KAT["ciphertext"])
+    assert (encode(file.nonce), encode(file.ciphertext)) == (KAT["file_nonce"], KAT["ciphertext"])
+    assert len(file.ciphertext) == len(bytes.fromhex(KAT["compressed"])) + 16 < len(KAT["plaintext"])
     assert open_file(content, KAT["path"], file) == KAT["plaintext"]
     assert opaque_name(content, "dashboard/clients/acme.html") == KAT["opaque_name"]
 
@@ -68,10 +78,10 @@ def test_the_passphrase_is_trimmed_and_nfc_normalised_like_in_the_browser() -> N
 
 def test_wrong_passphrase_flipped_byte_and_moved_path_all_fail() -> None:
     content = ContentKey.from_bytes(KAT["content_key"])
-    sealed = SealedKey(KAT["iterations"], KAT["salt"], KAT["key_nonce"], unb64(KAT["sealed_key"]))
+    sealed = SealedKey(KAT["iterations"], KAT["salt"], KAT["key_nonce"], decode(KAT["sealed_key"]))
     with pytest.raises(WrongPassphrase):
         open_key(sealed, "correct horse battery stapler")
-    file = SealedFile(unb64(KAT["file_nonce"]), unb64(KAT["ciphertext"]))
+    file = SealedFile(decode(KAT["file_nonce"]), decode(KAT["ciphertext"]))
     for index in (0, len(file.ciphertext) // 2, len(file.ciphertext) - 1):  # body and tag
         flipped = bytearray(file.ciphertext)
         flipped[index] ^= 0x01
@@ -89,7 +99,7 @@ def test_wrong_passphrase_flipped_byte_and_moved_path_all_fail() -> None:
 def test_fewer_than_600000_iterations_are_refused(iterations: int) -> None:
     with pytest.raises(CryptoError, match="below the floor of 600,000"):
         seal_key(ContentKey.generate(), PASSPHRASE, iterations)
-    sealed = SealedKey(iterations, KAT["salt"], KAT["key_nonce"], unb64(KAT["sealed_key"]))
+    sealed = SealedKey(iterations, KAT["salt"], KAT["key_nonce"], decode(KAT["sealed_key"]))
     with pytest.raises(CryptoError, match="below the floor"):
         open_key(sealed, KAT["passphrase"])
 
@@ -102,6 +112,9 @@ def test_nonces_are_deterministic_per_plaintext_and_never_shared_between_plainte
     elsewhere = seal_file(content, "dashboard/c/x.html", b"<p>one</p>")
     assert len({one.nonce, two.nonce, elsewhere.nonce}) == 3
     assert len(one.nonce) == 12
+    # the nonce is of the bytes encrypted: another zlib's output of the same page gets another nonce
+    assert one.nonce == crypto.file_nonce(content, "dashboard/index.html", compress(b"<p>one</p>"))
+    assert one.nonce != crypto.file_nonce(content, "dashboard/index.html", zlib.compress(b"<p>one</p>", 1))
 
 
 def test_opaque_names_are_stable_and_say_nothing() -> None:
@@ -109,7 +122,27 @@ def test_opaque_names_are_stable_and_say_nothing() -> None:
     name = opaque_name(content, "dashboard/clients/acme-dental.html")
     assert name == opaque_name(content, "dashboard/clients/acme-dental.html")
     assert name != opaque_name(content, "dashboard/clients/acme-dentals.html")
-    assert name.isalnum() and "acme" not in name and len(name) == 24
+    # digits only: a keyed hash written in letters would now and then spell a name
+    names = [opaque_name(content, f"dashboard/clients/{number}.html") for number in range(2000)]
+    assert all(re.fullmatch(r"[0-9]{28}", each) for each in [name, *names])
+    assert len(set(names)) == len(names)
+
+
+def test_the_published_alphabet_has_no_letter_or_digit_and_is_inert_in_html_and_json() -> None:
+    assert len(SYMBOLS) == len(set(SYMBOLS)) == 16
+    assert not any(symbol.isalnum() or symbol.isspace() for symbol in SYMBOLS)
+    assert not set(SYMBOLS) & set("<>&\"'\\%`/")  # markup, entities, quotes, escapes, %-escapes, comments
+    data = os.urandom(4096) + bytes(range(256))
+    text = encode(data)
+    assert len(text) == 2 * len(data) and set(text) == set(SYMBOLS) and not LETTER.search(text)
+    assert json.dumps(text) == f'"{text}"'  # nothing to escape in JSON
+    assert decode(text) == data
+
+
+@pytest.mark.parametrize("text", ["0a", "!", "!# ", " !#", "!#\n", "AB", "!\u00e9", "!#$"])
+def test_decoding_refuses_anything_outside_the_alphabet(text: str) -> None:
+    with pytest.raises(CryptoError, match="not in the payload alphabet"):
+        decode(text)
 
 
 # ---------------------------------------------------------------- passphrase and key file

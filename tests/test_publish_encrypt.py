@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import RapportError
 from generator.model import Settings
-from generator.publish.crypto import ContentKey, SealedFile, open_file, opaque_name, seal_key, unb64
+from generator.publish.crypto import ContentKey, SealedFile, decode, open_file, opaque_name, seal_key
 from generator.publish.encrypt import encrypt_dashboards, rewrite_links
 from generator.templates import make_environment
 from generator.write import OutputFile
@@ -58,6 +58,10 @@ def seal(files: list[OutputFile]) -> tuple[ContentKey, dict[str, OutputFile]]:
     return content, {item.path: item for item in published}
 
 
+def envelope_of(shell: str) -> dict:
+    return json.loads(re.search(r'id="rapport-sealed" data-root="[^"]*">(.*?)</script>', shell, re.DOTALL).group(1))
+
+
 def test_layout_names_and_sealed_contents() -> None:
     files = [OutputFile("dashboard/index.html", page("Overview", '<a href="clients/acme-dental.html">Acme Dental</a>')),
              OutputFile("dashboard/clients/acme-dental.html", page("Acme Dental", "<h1>Acme Dental</h1>")),
@@ -71,11 +75,15 @@ def test_layout_names_and_sealed_contents() -> None:
         "public/dashboard/index.html", client_name, export_name, "public/dashboard/assets/dashboard.css",
         "public/dashboard/assets/unlock.js", "public/dashboard/assets/unlock.css"])
     assert published["public/dashboard/assets/dashboard.css"].content == b"main{max-width:72rem}"
+    assert re.fullmatch(r"public/dashboard/c/[0-9]{28}\.html", client_name)
     for path in ("public/dashboard/index.html", client_name, export_name):
         shell = published[path].content.decode()
         assert "acme" not in shell.casefold()
-        envelope = json.loads(re.search(r'id="rapport-sealed" data-root="[^"]*">(.*?)</script>', shell, re.S).group(1))
-        plain = open_file(content, path.removeprefix("public/"), SealedFile(unb64(envelope["nonce"]), unb64(envelope["data"])))
+        envelope = envelope_of(shell)
+        assert envelope["v"] == 2 and envelope["zip"] == "deflate"
+        for value in (envelope["data"], envelope["nonce"], *(envelope["key"][name] for name in ("salt", "nonce", "sealed"))):
+            assert value and not re.search(r"[^!#$()*+,\-.:;=?@^]", value)  # no letter, digit, space or markup
+        plain = open_file(content, path.removeprefix("public/"), SealedFile(decode(envelope["nonce"]), decode(envelope["data"])))
         if path == export_name:
             assert envelope["kind"] == "download" and plain == b"acme-dental.ics\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
         else:
@@ -90,3 +98,24 @@ def test_a_page_whose_policy_forbids_own_scripts_cannot_be_unlocked() -> None:
     files = [OutputFile("dashboard/index.html", page("Overview", "", csp="default-src 'none'; script-src 'none'"))]
     with pytest.raises(RapportError, match=r"dashboard/index.html: its Content-Security-Policy does not allow scripts from 'self'"):
         seal(files)
+
+
+@pytest.mark.parametrize("source", ["'sha256-QWNtZSBEZW50YWwgR3JvdXAgaXMgYSBjbGllbnQ='", "'nonce-QWNtZQ'"])
+def test_a_policy_with_a_hash_or_nonce_is_refused_as_its_letters_would_be_public(source: str) -> None:
+    files = [OutputFile("dashboard/index.html", page("Overview", "", csp=f"default-src 'none'; script-src 'self' {source}"))]
+    with pytest.raises(RapportError, match=r"dashboard/index.html: its Content-Security-Policy has a hash or nonce source"):
+        seal(files)
+
+
+def test_pages_are_compressed_before_encryption_and_the_same_page_gives_the_same_bytes() -> None:
+    rows = "".join(f"<tr><td>Client {number}</td><td>{number % 7}</td></tr>" for number in range(2000))
+    files = [OutputFile("dashboard/index.html", page("Overview", f"<table>{rows}</table>")),
+             OutputFile("dashboard/exports/clients.csv", "".join(f"client-{n},{n % 7}\r\n" for n in range(2000)).encode())]
+    content = ContentKey.generate()
+    sealed_key = seal_key(content, PASSPHRASE, 600_000)
+    environment, settings = make_environment(), Settings(business={"name": "Test IT"})
+    once = encrypt_dashboards(files, sealed_key, content, environment, settings)
+    assert encrypt_dashboards(files, sealed_key, content, environment, settings) == once  # no churn
+    for source, published in zip(files, (item for item in once if "/assets/" not in item.path), strict=True):
+        data = decode(envelope_of(published.content.decode())["data"])
+        assert len(data) < len(source.content) / 4

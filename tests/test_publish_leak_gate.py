@@ -11,6 +11,7 @@ import pytest
 
 from generator.build import build_site
 from generator.load import load_portfolio
+from generator.publish.crypto import encode
 from generator.publish.leak_gate import LeakError, private_needles, scan, words_of
 from generator.publish.stage import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
@@ -84,7 +85,7 @@ def test_the_gate_sees_through_escaping_case_spacing_and_markup(make_portfolio, 
     assert findings, written
 
 
-def test_the_gate_checks_file_names_and_ignores_random_base64(make_portfolio) -> None:
+def test_the_gate_checks_file_names_and_matches_whole_words_only(make_portfolio) -> None:
     portfolio = load_portfolio(canary_portfolio(make_portfolio))
     files = [OutputFile("public/clients/zyx-client.html", b"<p>hello</p>"),
              OutputFile("public/zyxclientcanary-dental-group/index.html", b"ok"),
@@ -95,14 +96,19 @@ def test_the_gate_checks_file_names_and_ignores_random_base64(make_portfolio) ->
     ]
 
 
-def test_ciphertext_and_survey_tokens_are_not_read_as_words(make_portfolio) -> None:
-    portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "acme", "name": "Acme"}]))
-    blob = "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3 + "+Acme/" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3
+def test_ciphertext_is_read_like_any_text_and_survey_tokens_are_not_read_as_words(make_portfolio) -> None:
+    portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "acme", "name": "Acme",
+                                                        "contact": {"name": "Dana", "phone": "+1 917 555 2468"}}]))
+    sealed = encode(b"Acme Dana 19175552468" + bytes(range(256)) * 40)  # the published alphabet: nothing to read
+    blob = "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3 + "+Acme/" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3  # base64 spells names now and then
     token = "Xk3-aCmE_q9ZrT0vLw8pNc2y"
-    files = [OutputFile("public/dashboard/c/x.html", f'<script type="application/json">{{"data": "{blob}"}}</script>'.encode()),
+    files = [OutputFile("public/dashboard/c/1234567890123456789012345678.html",
+                        f'<script type="application/json" id="rapport-sealed">{{"data": "{sealed}"}}</script>'.encode()),
+             OutputFile("public/dashboard/c/x.html", f'<script type="application/json">{{"data": "{blob}"}}</script>'.encode()),
              OutputFile(f"public/survey/{token}/index.html", f'<input type="hidden" name="token" value="{token}">'.encode()),
              OutputFile("public/survey/acme/index.html", b"<p>ok</p>")]
-    assert [str(f) for f in scan(portfolio, files, b"s")] == ["public/survey/acme/index.html: client id in the file name",
+    assert [str(f) for f in scan(portfolio, files, b"s")] == ["public/dashboard/c/x.html: client name",
+                                                           "public/survey/acme/index.html: client id in the file name",
                                                            "public/survey/acme/index.html: client name in the file name"]
 
 

@@ -93,7 +93,7 @@ def test_the_dashboards_unlock_under_a_project_sub_path(page, sample_site: Path,
         page.locator("#rapport-sealed").wait_for(state="detached")
         assert page.url.endswith("/rapport/dashboard/")
         page.locator("main a[href^='c/']").first.click()
-        page.wait_for_url(re.compile(r".*/rapport/dashboard/c/[a-z2-7]{24}\.html$"))
+        page.wait_for_url(re.compile(r".*/rapport/dashboard/c/[0-9]{28}\.html$"))
         page.locator("#rapport-sealed").wait_for(state="detached")
     assert page.console_errors == []
 

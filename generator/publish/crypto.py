@@ -6,9 +6,21 @@ The envelope (DESIGN.md §4):
   opaque file names (HMAC-SHA256), so no key serves two purposes;
 - the content key sealed with AES-256-GCM under a key derived from the passphrase by
   PBKDF2-HMAC-SHA256 (a random 16-byte salt, at least 600,000 iterations);
-- each file sealed with AES-256-GCM, its published path as associated data, and a nonce
-  derived from the path and the plaintext's SHA-256: the same page gives the same ciphertext
-  (no churn in gh-pages diffs), and a nonce is never reused for a different plaintext.
+- each file compressed (zlib format, fixed settings: pages and exports shrink 5-10x), then
+  sealed with AES-256-GCM, its published path as associated data, and a nonce derived from the
+  path and the SHA-256 of the compressed bytes: the same page gives the same ciphertext (no
+  churn in gh-pages diffs), and a nonce never serves two different messages, even if another
+  zlib compressed the same page differently.
+
+What is published is written without letters, so that no name can be read in it by chance,
+however much of it there is:
+
+- binary values (ciphertext, nonces, salt, sealed key) in `SYMBOLS`, hexadecimal whose sixteen
+  digits are punctuation marks: no letter and no digit of any script, so the payload holds no
+  word at all: no name, and no phone number either. Every symbol is ASCII and inert in HTML
+  text, attribute values, `<script>` data and JSON strings (no `<`, `>`, `&`, quotes,
+  backslash or `%`);
+- opaque file names in decimal digits: a file name needs characters that are safe in a path.
 
 site_templates/unlock.js is the browser side of exactly this format.
 """
@@ -20,6 +32,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -34,6 +47,14 @@ DEFAULT_ITERATIONS = 1_000_000
 SALT_BYTES = 16
 NONCE_BYTES = 12
 KEY_AAD = b"rapport dashboard key v1"  # associated data of the sealed content key
+# sixteen symbols for the hex digits 0-f, in order; unlock.js has the same string
+SYMBOLS = "!#$()*+,-.:;=?@^"
+_TO_SYMBOLS = bytes.maketrans(b"0123456789abcdef", SYMBOLS.encode("ascii"))
+# every other byte becomes "~", which bytes.fromhex refuses (it would skip whitespace)
+_FROM_SYMBOLS = bytes(b"0123456789abcdef"[SYMBOLS.index(chr(byte))] if chr(byte) in SYMBOLS else ord("~") for byte in range(256))
+# zlib format (DecompressionStream("deflate") in the browser), fixed level, window and memory: deterministic
+COMPRESS_LEVEL = 6
+NAME_DIGITS = 28  # about 93 bits
 
 
 class CryptoError(RapportError):
@@ -78,13 +99,18 @@ class SealedKey:
     sealed: bytes
 
     def as_json(self) -> dict[str, object]:
-        """JSON-ready fields, bytes as base64."""
+        """JSON-ready fields for the private key file, bytes as base64."""
         return {"iterations": self.iterations, "salt": b64(self.salt), "nonce": b64(self.nonce), "sealed": b64(self.sealed)}
+
+    def as_published(self) -> dict[str, object]:
+        """JSON-ready fields for a published page, bytes in `SYMBOLS` (no letters)."""
+        return {"iterations": self.iterations, "salt": encode(self.salt), "nonce": encode(self.nonce),
+                "sealed": encode(self.sealed)}
 
 
 @dataclass(frozen=True)
 class SealedFile:
-    """One encrypted file: its nonce and the ciphertext with the GCM tag appended."""
+    """One encrypted file: its nonce and the compressed, encrypted bytes with the GCM tag appended."""
 
     nonce: bytes
     ciphertext: bytes
@@ -101,6 +127,19 @@ def unb64(text: str) -> bytes:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
         raise CryptoError(f"not base64: {exc}") from None
+
+
+def encode(data: bytes) -> str:
+    """Bytes as hexadecimal written in `SYMBOLS`: two punctuation marks per byte, no letter, no digit."""
+    return data.hex().encode("ascii").translate(_TO_SYMBOLS).decode("ascii")
+
+
+def decode(text: str) -> bytes:
+    """Bytes from `encode` text; raises CryptoError on anything else (hex digits and spaces included)."""
+    try:
+        return bytes.fromhex(text.encode("ascii").translate(_FROM_SYMBOLS).decode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise CryptoError(f"not in the payload alphabet: {exc}") from None
 
 
 def normalise_passphrase(passphrase: str) -> bytes:
@@ -146,27 +185,42 @@ def open_key(sealed: SealedKey, passphrase: str) -> ContentKey:
     return ContentKey.from_bytes(raw)
 
 
-def file_nonce(content: ContentKey, path: str, plaintext: bytes) -> bytes:
-    """HMAC(derivation key, path, SHA-256 of the plaintext), truncated to 12 bytes."""
-    message = b"nonce\x00" + path.encode("utf-8") + b"\x00" + hashlib.sha256(plaintext).digest()
-    return hmac.new(content.derivation, message, hashlib.sha256).digest()[:NONCE_BYTES]
+def file_nonce(content: ContentKey, path: str, message: bytes) -> bytes:
+    """HMAC(derivation key, path, SHA-256 of the bytes encrypted), truncated to 12 bytes."""
+    data = b"nonce\x00" + path.encode("utf-8") + b"\x00" + hashlib.sha256(message).digest()
+    return hmac.new(content.derivation, data, hashlib.sha256).digest()[:NONCE_BYTES]
+
+
+def compress(plaintext: bytes) -> bytes:
+    """zlib format, level 6, 32 KiB window: the same bytes for the same file with the same zlib."""
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 15, 8, zlib.Z_DEFAULT_STRATEGY)
+    return packer.compress(plaintext) + packer.flush()
 
 
 def seal_file(content: ContentKey, path: str, plaintext: bytes) -> SealedFile:
-    """Encrypt one file for its published path (the path is the associated data)."""
-    nonce = file_nonce(content, path, plaintext)
-    return SealedFile(nonce, AESGCM(content.encryption).encrypt(nonce, plaintext, path.encode("utf-8")))
+    """Compress and encrypt one file for its published path (the path is the associated data).
+
+    The nonce comes from the compressed bytes, not the plaintext: were another zlib to compress
+    the same page differently, the two messages still get different nonces.
+    """
+    message = compress(plaintext)
+    nonce = file_nonce(content, path, message)
+    return SealedFile(nonce, AESGCM(content.encryption).encrypt(nonce, message, path.encode("utf-8")))
 
 
 def open_file(content: ContentKey, path: str, sealed: SealedFile) -> bytes:
-    """Decrypt one file; CryptoError when it was changed or moved to another path."""
+    """Decrypt and decompress one file; CryptoError when it was changed or moved to another path."""
     try:
-        return AESGCM(content.encryption).decrypt(sealed.nonce, sealed.ciphertext, path.encode("utf-8"))
+        message = AESGCM(content.encryption).decrypt(sealed.nonce, sealed.ciphertext, path.encode("utf-8"))
     except InvalidTag:
         raise CryptoError(f"{path}: does not decrypt (changed, or moved from another path)") from None
+    try:
+        return zlib.decompress(message)
+    except zlib.error as exc:
+        raise CryptoError(f"{path}: decrypts but does not decompress ({exc})") from None
 
 
 def opaque_name(content: ContentKey, path: str) -> str:
-    """A stable file name that says nothing about the file: 24 base32 characters."""
-    digest = hmac.new(content.derivation, b"name\x00" + path.encode("utf-8"), hashlib.sha256).digest()[:15]
-    return base64.b32encode(digest).decode("ascii").lower()
+    """A stable file name that says nothing about the file: 28 decimal digits, no letter to spell with."""
+    digest = hmac.new(content.derivation, b"name\x00" + path.encode("utf-8"), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:16], "big") % 10**NAME_DIGITS).zfill(NAME_DIGITS)

@@ -3,13 +3,14 @@
 Layout of `public/dashboard/`:
 
 - `index.html` — the overview, sealed inside the unlock page (the address to bookmark);
-- `c/<opaque>.html` — every other page and every export (CSV, .ics, …), each sealed inside its
-  own unlock page; the name is an HMAC of the original path, so it reveals no client;
+- `c/<28 digits>.html` — every other page and every export (CSV, .ics, …), each sealed inside
+  its own unlock page; the name is an HMAC of the original path, so it reveals no client;
 - `assets/` — stylesheets, scripts and fonts of the dashboards, in plain text (they are code,
   not client data; the leak gate still reads them), plus `unlock.js` and `unlock.css`.
 
-Each unlock page carries its ciphertext inline (no fetch, so it also opens from disk). After the
-passphrase, a page replaces the unlock page with its decrypted HTML, so its own scripts and
+Each unlock page carries its ciphertext inline (no fetch, so it also opens from disk), written
+in `crypto.SYMBOLS`: nothing in an unlock page that comes from the data contains a letter, so
+no client's name can be read in it, even by chance. After the passphrase, a page replaces the unlock page with its decrypted HTML, so its own scripts and
 charts run as if loaded directly; an export becomes a download made in the browser. Relative
 links inside a page are rewritten at build time to the opaque names.
 """
@@ -25,7 +26,7 @@ import jinja2
 
 from generator.errors import RapportError
 from generator.model import Settings
-from generator.publish.crypto import ContentKey, SealedKey, b64, opaque_name, seal_file
+from generator.publish.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
 from generator.write import OutputFile
 
 SOURCE = "dashboard/"
@@ -43,6 +44,9 @@ TAG = re.compile(r"<[a-zA-Z][^>]*>")
 DOWNLOAD_ATTRIBUTE = re.compile(r"""\sdownload(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?(?=[\s/>])""", re.IGNORECASE)
 LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# a hash or nonce source is base64 computed from the page, which the unlock page would show in the clear
+DERIVED_SOURCE = re.compile(r"'(?:sha256|sha384|sha512|nonce)-", re.IGNORECASE)
+ENVELOPE_VERSION = 2  # 2: compressed before encryption, bytes in crypto.SYMBOLS; unlock.js reads only this one
 
 
 def is_plain_asset(path: str) -> bool:
@@ -87,8 +91,8 @@ def encrypt_dashboards(
         site_path = target.removeprefix("public/")
         sealed = seal_file(content, site_path, plaintext)
         envelope = {
-            "v": 1, "kind": kind, "kdf": "PBKDF2-SHA256", "key": sealed_key.as_json(),
-            "nonce": b64(sealed.nonce), "data": b64(sealed.ciphertext),
+            "v": ENVELOPE_VERSION, "kind": kind, "kdf": "PBKDF2-SHA256", "zip": "deflate", "key": sealed_key.as_published(),
+            "nonce": encode(sealed.nonce), "data": encode(sealed.ciphertext),
         }
         root = posixpath.relpath(TARGET, posixpath.dirname(target) + "/")
         root = "" if root == "." else root + "/"
@@ -114,6 +118,10 @@ def page_csp(path: str, text: str) -> str:
     scripts = directives.get("script-src", directives.get("default-src", []))
     if "'self'" not in scripts:
         raise RapportError(f"{path}: its Content-Security-Policy does not allow scripts from 'self', which its unlock page needs")
+    if DERIVED_SOURCE.search(policy):
+        # its letters would be published in the clear, and could spell a name by chance
+        raise RapportError(f"{path}: its Content-Security-Policy has a hash or nonce source, which its public unlock page "
+                           "would have to show; dashboards load their scripts and styles from files instead")
     return policy
 
 

@@ -5,7 +5,9 @@ the portfolio: client names and ids, contact names, e-mails and phones, client n
 notes of the contact log and the free-text answers of every survey. Text is compared as
 words: HTML entities and %-escapes decoded, Unicode-normalised, case-folded, and split into
 runs of letters and digits, so `Caf&eacute; Lumi&#232;re` and `CAFÉ  LUMIÈRE` both match
-`Café Lumière`, while a name never matches inside a longer word or inside random base64.
+`Café Lumière`, while a name never matches inside a longer word. Ciphertext is not skipped:
+encrypted dashboards carry it without a letter or digit (generator/publish/crypto.py), so their
+unlock pages are read like any other file, and random base64 anywhere else is read as words.
 
 Left out on purpose (see README, "Publishing"): strings under 4 characters; note and answer
 fragments under 12 characters, or found in the business's own public text (survey questions,
@@ -36,8 +38,6 @@ WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punc
 TAG = re.compile(r"<[^>]*>")
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-# ciphertext and other long base64: read as words, its pieces would now and then spell a short name
-RANDOM_BASE64 = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
 TOKEN_CHARS = 22  # a survey token has at least 128 bits: 22 base64url characters
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 GREETING_KINDS = ("client name", "contact name")
@@ -226,7 +226,6 @@ def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> li
 
 def _needles_in(matcher: Matcher, text: str, markup: bool) -> list[Needle]:
     """Needles found in a file's text, read as written and, for markup, as a visitor sees it."""
-    text = RANDOM_BASE64.sub(" ", text)
     views = [text, TAG.sub(" ", text)] if markup else [text]  # "Renewal <b>soon</b>" reads as "Renewal soon"
     return [needle for view in views for needle in matcher.find(words_of(view))]
 
