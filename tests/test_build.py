@@ -144,7 +144,8 @@ def test_tokens_are_keyed_per_survey_and_client() -> None:
     tokens = {survey_token(secret, s, c) for s in ("a", "b") for c in ("x", "y")}
     assert len(tokens) == 4
     token = survey_token(secret, "a", "x")
-    assert len(token) >= 22 and token.replace("-", "").replace("_", "").isalnum()
+    assert len(token) == 49 and token.isascii() and token.isdigit()  # 160 bits, no letters to spell a name
+    assert len({survey_token(secret, "a", str(n)) for n in range(1000)}) == 1000
     assert survey_token(b"other", "a", "x") != token
 
 
@@ -189,3 +190,45 @@ def test_a_rebuild_rewrites_only_changed_files_and_equals_a_clean_build(make_por
     assert (out / "public" / "404.html").stat().st_mtime_ns == stamps[out / "public" / "404.html"]
     build_site(data, tmp_path / "clean")
     assert tree_digest(out) == tree_digest(tmp_path / "clean")
+
+
+def _icalendar_reference(business: str, as_of, items) -> bytes:
+    """The calendar as the icalendar package writes it (what render/calendar_page.py used to call)."""
+    import datetime as dt
+
+    import icalendar
+    from icalendar.prop import vDDDTypes, vText
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Rapport//Client dashboards//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{business}: surveys, renewals and visits")
+    stamp = vDDDTypes(dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    for item in items:
+        event = icalendar.Event()
+        event["UID"] = vText(item.uid)
+        event["DTSTAMP"] = stamp
+        event["DTSTART"] = vDDDTypes(item.day)
+        event["DTEND"] = vDDDTypes(item.day + dt.timedelta(days=1))
+        event["SUMMARY"] = vText(item.summary)
+        event["DESCRIPTION"] = vText(item.detail)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+@pytest.mark.parametrize("business", ["Harbor Point IT", "Ærø Café; Søren, \\ & Co — a name long enough to fold over the line"])
+def test_the_calendar_file_has_the_bytes_icalendar_writes(business: str) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from generator.render.calendar_page import Event, ics
+
+    texts = ["plain", "commas, semicolons; and \\ backslashes", "two\nlines\r\nand\rthree", "literal \\N break",
+             "x" * 73 + ",", "y" * 72 + ";z", "é" * 40, "Zoë " * 30, "ab" * 36 + "\\\\" + "c" * 20, "😀" * 25,
+             "^" * 80, "a" * 74, "a" * 75]
+    items = [Event(dt.date(2026, 1, 1) + dt.timedelta(days=k), "survey", f"client-{k}", text, f"Survey due: {text}", text)
+             for k, text in enumerate(texts)]
+    site = SimpleNamespace(portfolio=SimpleNamespace(settings=SimpleNamespace(business=SimpleNamespace(name=business))),
+                           as_of=dt.date(2026, 11, 30))
+    assert ics(site, items) == _icalendar_reference(business, site.as_of, items)

@@ -20,7 +20,7 @@ from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
 FIXTURE_SECRET = "rapport-fixture-secret"
-ACME = "E3nGM6YyT-nu21MISy49n_QuMfhHVo9Z"  # the fixture token of acme-dental for annual-review
+ACME = "0111186480622603440844919133543756306621150409208"  # the fixture token of acme-dental for annual-review
 
 
 @pytest.fixture

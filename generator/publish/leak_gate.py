@@ -38,7 +38,7 @@ WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punc
 TAG = re.compile(r"<[^>]*>")
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-TOKEN_CHARS = 22  # a survey token has at least 128 bits: 22 base64url characters
+TOKEN_CHARS = 22  # a survey token has at least 128 bits (generator/tokens.py: 49 digits)
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 GREETING_KINDS = ("client name", "contact name")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
