@@ -1,23 +1,38 @@
-"""Build progress on a terminal; silence everywhere else (pipes, CI logs, tests)."""
+"""Build progress: a bar on a terminal for builds long enough to wait for; silence everywhere else
+(pipes, CI logs, tests). Every stage is timed either way."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
+from collections.abc import Sequence
 from typing import TextIO
+
+SHOW_AFTER = 0.3     # seconds: a build quicker than this never draws anything
+REDRAW_EVERY = 0.1   # seconds between two drawings of the bar
+BAR_WIDTH = 24
 
 
 class Progress:
-    """Reports each stage with its elapsed time when the stream is a terminal."""
+    """Times each stage; on a terminal, draws `[#####-----] 3/6 rendering pages 412/1,021 … 1.4 s`.
 
-    def __init__(self, stages: int, stream: TextIO | None = None, enabled: bool | None = None):
+    `stages` lists (key, label) pairs in order (or is just their number); the key names the
+    stage in `durations`, the label is what the bar says.
+    """
+
+    def __init__(self, stages: Sequence[tuple[str, str]] | int, stream: TextIO | None = None, enabled: bool | None = None):
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.stages = stages
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.labels = {} if isinstance(stages, int) else dict(stages)
+        self.stages = stages if isinstance(stages, int) else len(stages)
         self.done = 0
         self.started = time.perf_counter()
         self.durations: dict[str, float] = {}
         self._current: tuple[str, float] | None = None
+        self._part = (0, 0)
+        self._drawn_at = 0.0
+        self._visible = False
 
     def _close_current(self) -> None:
         if self._current is not None:
@@ -26,18 +41,49 @@ class Progress:
             self._current = None
 
     def stage(self, name: str) -> None:
-        """Announce the next stage (and time the previous one)."""
+        """Start the next stage (and time the previous one)."""
         self._close_current()
         self._current = (name, time.perf_counter())
         self.done += 1
-        if self.enabled:
-            elapsed = time.perf_counter() - self.started
-            self.stream.write(f"\r\x1b[2K[{self.done}/{self.stages}] {name}… ({elapsed:.1f} s)")
-            self.stream.flush()
+        self._part = (0, 0)
+        self._draw(force=True)
+
+    def advance(self, done: int, total: int) -> None:
+        """Within the current stage, `done` of `total` steps are finished."""
+        self._part = (done, total)
+        self._draw()
 
     def finish(self) -> None:
-        """Time the last stage and clear the progress line."""
+        """Time the last stage and clear the bar."""
         self._close_current()
-        if self.enabled:
+        if self._visible:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
+            self._visible = False
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        elapsed = now - self.started
+        if elapsed < SHOW_AFTER or (not force and now - self._drawn_at < REDRAW_EVERY):
+            return
+        self._drawn_at = now
+        done, total = self._part
+        fraction = (self.done - 1 + (done / total if total else 0)) / max(self.stages, 1)
+        filled = round(BAR_WIDTH * min(max(fraction, 0.0), 1.0))
+        name = self._current[0] if self._current else ""
+        steps = f" {done:,}/{total:,}" if total else ""
+        line = (f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.done}/{self.stages} "
+                f"{self.labels.get(name, name)}{steps}… {elapsed:.1f} s")
+        width = shutil.get_terminal_size((80, 20)).columns
+        self.stream.write("\r\x1b[2K" + line[:max(width - 1, 10)])
+        self.stream.flush()
+        self._visible = True
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        return False

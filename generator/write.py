@@ -12,12 +12,15 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 MANIFEST = ".manifest.json"
+_CLEANERS: list[subprocess.Popen] = []
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,12 @@ class WriteResult:
     written: int
 
 
-def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteResult:
+def write_output(files: Iterable[OutputFile], out_dir: Path, background: bool = False) -> WriteResult:
     """Write all files into a temporary sibling of out_dir and swap it in.
 
-    A failure before the swap leaves the previous out_dir exactly as it was.
+    A failure before the swap leaves the previous out_dir exactly as it was. With `background`,
+    the previous tree is deleted by a detached process after the swap (for a command that
+    exits right after: the build need not wait for it).
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +70,7 @@ def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteResult:
                 target.write_bytes(item.content)
                 written += 1
         (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-        _swap_in(staging, out_dir)
+        _swap_in(staging, out_dir, background)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -93,7 +98,7 @@ def _link_unchanged(old: Path, new: Path, size: int) -> bool:
     return True
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
+def _swap_in(staging: Path, out_dir: Path, background: bool) -> None:
     """Replace out_dir by staging with two renames; the old tree is removed afterwards."""
     if not out_dir.exists():
         os.replace(staging, out_dir)
@@ -106,4 +111,29 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     except BaseException:
         os.replace(retired, out_dir)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    # with it, any old tree a previous build's cleanup did not get to (it was interrupted)
+    leftovers = [retired, *(path for path in out_dir.parent.glob(f".{out_dir.name}.old-*") if path != retired)]
+    if not (background and _remove_in_background(leftovers)):
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_in_background(folders: list[Path]) -> bool:
+    """Delete folders in a detached process, so the build need not wait; False if none could start.
+
+    Deleting a tree of thousands of files and folders takes a few tenths of a second on a
+    journaled file system, longer than writing the new one when little changed. The folders
+    are already out of the way (renamed), so nothing waits for them.
+    """
+    _CLEANERS[:] = [cleaner for cleaner in _CLEANERS if cleaner.poll() is None]  # reap the finished ones
+    try:
+        cleaner = subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys\nfor folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
+             *map(str, folders)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )
+    except OSError:
+        return False
+    _CLEANERS.append(cleaner)  # kept, so that a long-running preview reaps them (above) and leaves no zombies
+    return True

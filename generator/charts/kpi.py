@@ -1,13 +1,14 @@
 """The overview's KPI tiles: each §3 portfolio figure with its n, a sparkline and its change.
 
 - The change is against the end of the previous quarter: the metrics stage is simply run again
-  with that report date (`compute_reports` at an earlier `as_of`), so every tile compares the
-  same figure by the same definition, and nothing is recomputed here.
+  with that report date (`compute_headline`, the metrics without their breakdowns, at an earlier
+  `as_of`), so every tile compares the same figure by the same definition, and nothing is
+  recomputed here.
 - The sparkline of NPS, CSAT and responses is the metrics stage's figure per quarter (with its n;
   a quarter with fewer answers than the minimum is a hollow dot), and that of the on-site tile
   the share of client months meeting the minimum per quarter, both over the last 8 quarters.
   "Surveys overdue" and "clients at risk" exist only as of a date, so their line joins the
-  counts at the last two quarter ends and today: two more metrics runs (about 0.2 s each
+  counts at the last two quarter ends and today: two more headline runs (about 0.1 s each
   at 1,000 clients; a longer history would cost as much again per quarter).
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.metrics import Reports, compute_reports
+from generator.metrics import Headline, Reports, compute_headline
 from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.rounding import percent_1dp
 from generator.portfolio import Portfolio
@@ -89,7 +90,7 @@ def _share(met: int, n: int) -> float | None:
     return None if n == 0 else float(percent_1dp(np.array([met]), np.array([n]))[0])
 
 
-def counted_months(reports: Reports) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def counted_months(reports: Reports | Headline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Month labels, counted flags and below-minimum flags of the active clients' months."""
     frame = reports.monthly_contacts
     active = set(reports.clients.loc[reports.clients["active"].to_numpy(dtype=bool), "id"].tolist())
@@ -97,7 +98,7 @@ def counted_months(reports: Reports) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return frame["month"].to_numpy()[chosen], chosen[chosen], frame["below_min"].to_numpy(dtype=bool)[chosen]
 
 
-def onsite_share(reports: Reports) -> tuple[float | None, int]:
+def onsite_share(reports: Reports | Headline) -> tuple[float | None, int]:
     """% of counted client months of active clients in the last 12 full months meeting the minimum, and n."""
     months, _, below = counted_months(reports)
     last = np.isin(months, month_label(last_full_months(reports.as_of, 12)))
@@ -105,7 +106,7 @@ def onsite_share(reports: Reports) -> tuple[float | None, int]:
     return _share(n - int(below[last].sum()), n), n
 
 
-def snapshot(reports: Reports) -> dict[str, Point]:
+def snapshot(reports: Reports | Headline) -> dict[str, Point]:
     """Every KPI of one Reports."""
     p = reports.portfolio
     day, active = reports.as_of.isoformat(), int(p["clients_active"])
@@ -143,7 +144,7 @@ def per_quarter(reports: Reports) -> dict[str, list[Point]]:
 
 def kpi_tiles(portfolio: Portfolio, reports: Reports) -> list[Tile]:
     """The six tiles of the overview."""
-    earlier = [snapshot(compute_reports(dataclasses.replace(portfolio, as_of=day)))
+    earlier = [snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day)))
                for day in quarter_ends(reports.as_of, SNAPSHOTS)]
     now = snapshot(reports)
     quarters = per_quarter(reports)

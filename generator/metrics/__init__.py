@@ -28,7 +28,7 @@ from generator.metrics.table import client_table
 from generator.metrics.trends import question_means, quarterly
 from generator.portfolio import Portfolio
 
-__all__ = ["Reports", "compute_reports", "to_contract_json"]
+__all__ = ["Headline", "Reports", "compute_headline", "compute_reports", "to_contract_json"]
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,40 @@ class Reports:
     comments: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class Headline:
+    """The figures of a report date without their breakdowns: what a KPI tile compares over time.
+
+    The same `as_of`, `clients`, `portfolio` and `monthly_contacts` as `Reports`, from the same
+    code, at about half the cost (no quarterly series, question means, distributions or comments).
+    """
+
+    as_of: dt.date
+    clients: pd.DataFrame
+    portfolio: Mapping[str, Any]
+    monthly_contacts: pd.DataFrame
+
+
 def compute_reports(portfolio: Portfolio) -> Reports:
     """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O."""
+    inputs, clients, figures = _headline(portfolio)
+    return Reports(
+        as_of=inputs.as_of, clients=clients, portfolio=figures,
+        quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
+        question_means=question_means(inputs, by_client=True),
+        portfolio_question_means=question_means(inputs, by_client=False),
+        distributions=distributions(inputs), monthly_contacts=monthly_contacts(inputs), comments=comments(inputs),
+    )
+
+
+def compute_headline(portfolio: Portfolio) -> Headline:
+    """The client table, portfolio figures and monthly contacts at `portfolio.as_of`; no I/O."""
+    inputs, clients, figures = _headline(portfolio)
+    return Headline(as_of=inputs.as_of, clients=clients, portfolio=figures, monthly_contacts=monthly_contacts(inputs))
+
+
+def _headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any]]:
+    """The prepared inputs, the client table and the portfolio figures."""
     inputs = prepare(portfolio)
     roster, targets, size = inputs.roster, inputs.targets, len(inputs.roster)
     nps, csat = nps_rows(inputs.scores), csat_rows(inputs.scores)
@@ -82,14 +114,7 @@ def compute_reports(portfolio: Portfolio) -> Reports:
     levels, reasons = assess(signals, targets, day64(inputs.as_of))
     clients = client_table(inputs, signals, count_per_client(responses_12m["ci"].to_numpy(), size),
                            fit_issues(roster, inputs.ideal), levels, reasons)
-    return Reports(
-        as_of=inputs.as_of, clients=clients,
-        portfolio=_portfolio(inputs, clients, nps_12m, csat_12m, responses_12m),
-        quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
-        question_means=question_means(inputs, by_client=True),
-        portfolio_question_means=question_means(inputs, by_client=False),
-        distributions=distributions(inputs), monthly_contacts=monthly_contacts(inputs), comments=comments(inputs),
-    )
+    return inputs, clients, _portfolio(inputs, clients, nps_12m, csat_12m, responses_12m)
 
 
 def _portfolio(inputs: Inputs, clients: pd.DataFrame, nps_12m: pd.DataFrame, csat_12m: pd.DataFrame,

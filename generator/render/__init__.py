@@ -6,26 +6,44 @@ from dataclasses import dataclass
 
 import jinja2
 
+from generator.charts import Charts, build_charts
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
-from generator.render.dashboard import render_dashboard
+from generator.render.dashboard import collector_paused, dashboard_tasks
+from generator.render.parallel import Report, default_workers, run_tasks
 from generator.render.public import render_public
 from generator.write import OutputFile
 
 __all__ = ["RenderInput", "render_site"]
 
+# Below this many clients a build takes a fraction of a second and a second process costs more than it saves.
+PARALLEL_FROM_CLIENTS = 150
+
 
 @dataclass(frozen=True)
 class RenderInput:
-    """What the pages are made from."""
+    """What the pages are made from; the charts are made from the reports when not given."""
 
     portfolio: Portfolio
     reports: Reports
     secret: bytes
+    charts: Charts | None = None
 
 
-def render_site(source: RenderInput, environment: jinja2.Environment) -> list[OutputFile]:
-    """The public site under `public/` and the private dashboards under `dashboard/`."""
-    files = render_public(source.portfolio, source.reports, source.secret, environment)
-    files += render_dashboard(source.portfolio, source.reports, source.secret, environment)
+def render_site(
+    source: RenderInput, environment: jinja2.Environment, workers: int | None = None, report: Report | None = None,
+) -> list[OutputFile]:
+    """The public site under `public/` and the private dashboards under `dashboard/`.
+
+    `workers` processes share the pages (render/parallel.py); by default two on a machine with
+    two cores or more, for portfolios large enough to gain from it. `report(done, total)` hears
+    how far the tasks are.
+    """
+    if workers is None:
+        workers = default_workers() if len(source.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
+    with collector_paused():
+        charts = source.charts or build_charts(source.portfolio, source.reports)
+        tasks = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts)
+        tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
+        files = [item for result in run_tasks(tasks, workers, report) for item in result]
     return sorted(files, key=lambda item: item.path)

@@ -13,9 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
-import icalendar
 import markupsafe
-from icalendar.prop import vDDDTypes, vText
 
 from generator.render.dashboard_common import DashboardSite
 from generator.write import OutputFile
@@ -81,26 +79,71 @@ def events(site: DashboardSite) -> list[Event]:
 def ics(site: DashboardSite, items: list[Event]) -> bytes:
     """The events as an iCalendar file.
 
-    Properties are set as typed values rather than through `Component.add`, which infers each
-    type again: a third faster for the thousands of events of a large portfolio.
+    Written line by line here rather than through the icalendar package, which escapes, types
+    and folds every property character by character (a third of a second for 1,000 clients);
+    the bytes are the same as its `Calendar.to_ical()` (tests/test_build.py compares them).
     """
     business = site.portfolio.settings.business.name
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Rapport//Client dashboards//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{business}: surveys, renewals and visits")
-    stamp = vDDDTypes(dt.datetime.combine(site.as_of, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    stamp = _day(site.as_of) + "T000000Z"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Rapport//Client dashboards//EN", "CALSCALE:GREGORIAN",
+             # an extension property: written as it is, not escaped as TEXT (line breaks aside)
+             _fold("X-WR-CALNAME:" + _one_line(f"{business}: surveys, renewals and visits"))]
     for item in items:
-        event = icalendar.Event()
-        event["UID"] = vText(item.uid)
-        event["DTSTAMP"] = stamp
-        event["DTSTART"] = vDDDTypes(item.day)  # VALUE=DATE: an all-day event
-        event["DTEND"] = vDDDTypes(item.day + dt.timedelta(days=1))
-        event["SUMMARY"] = vText(item.summary)
-        event["DESCRIPTION"] = vText(item.detail)
-        cal.add_component(event)
-    return cal.to_ical()
+        lines += [
+            "BEGIN:VEVENT",
+            _fold("SUMMARY:" + _text(item.summary)),
+            f"DTSTART;VALUE=DATE:{_day(item.day)}",  # an all-day event
+            f"DTEND;VALUE=DATE:{_day(item.day + dt.timedelta(days=1))}",
+            f"DTSTAMP:{stamp}",
+            _fold("UID:" + _text(item.uid)),
+            _fold("DESCRIPTION:" + _text(item.detail)),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _day(day: dt.date) -> str:
+    """A DATE value: `YYYYMMDD`."""
+    return f"{day.year:04}{day.month:02}{day.day:02}"
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 (and icalendar) do: backslash, `;`, `,` and line breaks."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _one_line(value: str) -> str:
+    """A value written as it is, but for line breaks, which a content line cannot hold."""
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Fold a content line into pieces under `limit` octets, as icalendar does.
+
+    A piece never ends in the backslash of an escape (`\\;`), which some clients misread.
+    """
+    if len(line) < limit and (line.isascii() or len(line.encode("utf-8")) < limit):
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= limit:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                pieces.append("".join(current))
+                current, size = [carried], len(carried.encode("utf-8"))
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    if current:
+        pieces.append("".join(current))
+    return "\r\n ".join(pieces)
 
 
 def table_rows(items: list[Event], as_of: dt.date) -> markupsafe.Markup:

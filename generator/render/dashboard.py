@@ -9,12 +9,13 @@ opens from disk and survives encryption for publishing (generator/publish/encryp
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Iterator
 
 import jinja2
 
-from generator.charts import build_charts
+from generator.charts import Charts, build_charts
 from generator.charts.bundle import dashboard_bundle
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
@@ -26,9 +27,11 @@ from generator.render.dashboard_survey import render_surveys
 from generator.render.exports import render_exports
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
+from generator.render.parallel import Task
 from generator.write import OutputFile
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
+CLIENTS_PER_TASK = 25
 PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
 
 
@@ -49,13 +52,37 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def render_dashboard(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
+def render_dashboard(
+    portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts | None = None,
+) -> list[OutputFile]:
     """Every file under `dashboard/`."""
     with collector_paused():
-        site = DashboardSite(portfolio, build_charts(portfolio, reports), environment)
-        files = [render_overview(site), *render_clients(site), *render_surveys(site), render_inbox(site),
-                 *render_calendar(site), render_invitations(site, reports, secret),
-                 *render_exports(portfolio, reports, site.charts.data)]
+        return [item for task in dashboard_tasks(portfolio, reports, secret, environment, charts) for item in task()]
+
+
+def dashboard_tasks(
+    portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts | None = None,
+) -> list[Task]:
+    """The dashboards as independent tasks, the largest first, client pages in batches (see render/parallel.py)."""
+    site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment)
+    tasks: list[Task] = [
+        lambda: render_exports(portfolio, reports, site.charts.data),
+        lambda: render_calendar(site),
+        lambda: [render_overview(site)],
+        lambda: render_surveys(site),
+        lambda: [render_inbox(site)],
+        lambda: [render_invitations(site, reports, secret)],
+        lambda: assets(environment),
+    ]
+    rows = site.charts.data.clients
+    for start in range(0, len(rows), CLIENTS_PER_TASK):
+        tasks.append(functools.partial(render_clients, site, rows[start:start + CLIENTS_PER_TASK]))
+    return tasks
+
+
+def assets(environment: jinja2.Environment) -> list[OutputFile]:
+    """The dashboards' stylesheet and scripts, and plotly.js."""
+    files = []
     for name in ASSETS:
         source, _, _ = environment.loader.get_source(environment, name)
         files.append(OutputFile(f"dashboard/assets/{name}", source.encode("utf-8")))

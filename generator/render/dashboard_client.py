@@ -99,6 +99,6 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     )
 
 
-def render_clients(site: DashboardSite) -> list[OutputFile]:
-    """Every client page."""
-    return [render_client(site, row) for row in site.charts.data.clients]
+def render_clients(site: DashboardSite, rows: list[dict[str, Any]] | None = None) -> list[OutputFile]:
+    """Every client page, or those of some rows of `site.charts.data.clients`."""
+    return [render_client(site, row) for row in (site.charts.data.clients if rows is None else rows)]

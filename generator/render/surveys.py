@@ -14,7 +14,7 @@ from generator.render.style import InlineStyle
 from generator.tokens import survey_token
 from generator.write import OutputFile
 
-# two stand-in tokens of a real token's length and alphabet (see token_shell)
+# two stand-in tokens, URL-safe like a real one and found nowhere else (see token_shell)
 PLACEHOLDERS = ("Rapport0Token0StandIn0Number0One", "Rapport0Token0StandIn0Number0Two")
 SCALES = {
     "rating": (range(1, 6), "Very dissatisfied", "Very satisfied"),
@@ -78,9 +78,10 @@ def token_shell(template: jinja2.Template, context: dict) -> str | None:
     """The page rendered once with a stand-in token, when the template uses the token only as text.
 
     Personal pages differ only in their token, so rendering one per survey and putting each
-    token in its place gives the same bytes at a fraction of the cost. A token is URL-safe
-    base64, which escaping leaves as it is; a template that transforms it (a user's own, say)
-    is caught by rendering a second stand-in, and then every page is rendered in full.
+    token in its place gives the same bytes at a fraction of the cost. A token is made of
+    URL-safe characters, which escaping leaves as they are; a template that transforms it (a
+    user's own, say) is caught by rendering a second stand-in, and then every page is rendered
+    in full.
     """
     first, second = (template.render(token=placeholder, **context) for placeholder in PLACEHOLDERS)
     if first.replace(PLACEHOLDERS[0], PLACEHOLDERS[1]) != second or PLACEHOLDERS[1] in first:

@@ -1,0 +1,102 @@
+"""Render on both cores: a forked worker and this process take tasks from one shared counter.
+
+A task is a function that returns some files. The worker is a fork of this process, so it
+already holds the portfolio, the reports and the charts: nothing is sent to it, and only the
+bytes of its pages come back (one pickled list through a pipe). Taking tasks in turn from a
+counter keeps both cores busy to the end whatever each task costs.
+
+Whatever the worker does not report back — it failed, or was killed — this process renders
+itself, so an error in a template is raised here, with its usual traceback, exactly as in a
+build on one core. Forking is used only where it is safe and pays: on Linux, from a process
+with no other Python thread (the preview server builds in a thread: it renders on one core).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+from generator.write import OutputFile
+
+Task = Callable[[], list[OutputFile]]
+Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
+
+
+def can_fork() -> bool:
+    """Forking is safe here: Linux (macOS forks badly with its system frameworks) and one Python thread."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def default_workers() -> int:
+    """Processes to render with: the cores this process may use, two at most (what pays)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def run_tasks(tasks: Sequence[Task], workers: int = 1, report: Report | None = None) -> list[list[OutputFile]]:
+    """Each task's files, in task order; with workers=2, two processes share the tasks."""
+    report = report or (lambda done, total: None)
+    if workers < 2 or len(tasks) < 2 or not can_fork():
+        results = []
+        for index, task in enumerate(tasks):
+            results.append(task())
+            report(index + 1, len(tasks))
+        return results
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    receiver, sender = context.Pipe(duplex=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the worker: render, send, and leave without running any of the parent's exit handlers
+        status = 1
+        try:
+            receiver.close()
+            sender.send_bytes(pickle.dumps(_take_tasks(tasks, counter), protocol=pickle.HIGHEST_PROTOCOL))
+            status = 0
+        finally:
+            os._exit(status)
+    sender.close()
+    try:
+        done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
+        with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
+            done.update(pickle.loads(receiver.recv_bytes()))
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # this process failed first: the worker's pages are not needed
+        raise
+    finally:
+        receiver.close()
+        os.waitpid(pid, 0)
+    return [done[index] if index in done else tasks[index]() for index in range(len(tasks))]
+
+
+def _take_tasks(
+    tasks: Sequence[Task], counter, stop_on_error: bool = True, report: Report | None = None,
+) -> dict[int, list[OutputFile]]:
+    """Run the next untaken task until none is left; the worker stops at its first error."""
+    done: dict[int, list[OutputFile]] = {}
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        if index >= len(tasks):
+            return done
+        if not stop_on_error:
+            done[index] = tasks[index]()
+            if report is not None:
+                report(min(counter.value, len(tasks)), len(tasks))
+            continue
+        try:
+            done[index] = tasks[index]()
+        except Exception:  # noqa: BLE001 - the parent renders this task again and raises its error
+            return done
