@@ -7,15 +7,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.charts import build_charts
+from generator.charts import build_charts, earlier_snapshots
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.metrics import compute_reports
+from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.publish import publish_stage
-from generator.render import RenderInput, collector_paused, render_site
+from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_paused, render_site
+from generator.render.fingerprints import client_digests
+from generator.render.parallel import Background, default_workers
 from generator.templates import make_environment
-from generator.write import write_output
+from generator.write import OutputWriter, Previous
 
 # (key in BuildResult.stages, what the progress line says)
 STAGES = (
@@ -54,17 +57,42 @@ def build_site(
         with collector_paused():
             progress.stage("load")
             portfolio = load_portfolio(data_dir, as_of)
-            progress.stage("metrics")
-            reports = compute_reports(portfolio)
-            progress.stage("charts")
-            charts = build_charts(portfolio, reports)
+            # the KPI tiles' earlier quarter ends and the digests of each client's data need the
+            # portfolio only: a second core computes them while this one computes the metrics
+            beside = Background(lambda: (earlier_snapshots(portfolio), client_digests(portfolio)),
+                                enabled=_parallel(portfolio, workers))
+            try:
+                progress.stage("metrics")
+                reports = compute_reports(portfolio)
+                progress.stage("charts")
+                earlier, digests = beside.result()
+                charts = build_charts(portfolio, reports, earlier)
+            finally:
+                beside.cancel()
             progress.stage("render")
-            source = RenderInput(portfolio, reports, site_secret(data_dir), charts)
+            previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
+            source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
             files = render_site(source, make_environment(templates_dir), workers, progress.advance)
-            progress.stage("publish")
-            files = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, then the leak gate
-            progress.stage("write")
-            written = write_output(files, out_dir, background=True)  # the old tree is deleted after we return
+            # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
+            # the old tree, when one is replaced, is deleted after we return
+            writer = OutputWriter(out_dir, background=True, previous=previous)
+            try:
+                writer.start(files)
+                progress.stage("publish")
+                published = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, the leak gate
+                progress.stage("write")
+                rendered = {id(item) for item in files}
+                written = writer.commit(item for item in published if id(item) not in rendered)
+            except BaseException:
+                writer.discard()
+                raise
     finally:
         progress.finish()
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+
+
+def _parallel(portfolio: Portfolio, workers: int | None) -> bool:
+    """Whether a second process is worth starting: asked for, or a large portfolio and a second core."""
+    if workers is not None:
+        return workers >= 2
+    return len(portfolio.clients) >= PARALLEL_FROM_CLIENTS and default_workers() >= 2

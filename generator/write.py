@@ -1,9 +1,21 @@
-"""The write stage: put every built file into a fresh folder, then swap it in whole.
+"""The write stage: put the built files in place as one change, touching only what changed.
 
-Files whose bytes did not change since the last build are hard-linked from the previous
-output instead of written again, so they keep their modification time (rsync, gh-pages and
-editors see only real changes). A manifest of content hashes, `.manifest.json` in the output
-folder, tells which ones those are without reading the old files.
+Each file's SHA-256 goes into a manifest, `.manifest.json` in the output folder, so the next
+build knows which files are unchanged without reading them; an unchanged file is never
+rewritten, so it keeps its modification time (rsync, gh-pages and editors see only real
+changes). Changed and new files are first written into a staging folder beside the output;
+nothing in the output is touched until every file is there. Then, either:
+
+- few files changed (a rebuild after a new response or contact): each is moved into the output
+  by a rename, files no longer built are deleted, and the manifest is written last. Until that
+  last step the old manifest is gone, so a build that dies half way is followed by a full
+  write, never trusted;
+- many changed, or there is no usable previous output: the unchanged files are hard-linked
+  into the staging folder, which then replaces the output with two renames; the old tree is
+  deleted afterwards (in the background for a command that exits right after).
+
+A failure before that point (a render error, a full disk) leaves the previous output exactly
+as it was.
 """
 
 from __future__ import annotations
@@ -15,20 +27,30 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 MANIFEST = ".manifest.json"
+MANIFEST_VERSION = 2
+# Above this share of changed files, a fresh tree swapped in whole is about as quick as moving
+# files one by one, and it keeps the output consistent at every instant.
+PATCH_AT_MOST = 0.25
 _CLEANERS: list[subprocess.Popen] = []
 
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of the built site, by its path relative to the output folder."""
+    """One file of the built site, by its path relative to the output folder.
+
+    `inputs`, when set, is a digest of everything the file was made from; the manifest keeps it,
+    so that the next build can reuse the file instead of making it again (see `Previous`).
+    """
 
     path: str
     content: bytes
+    inputs: str = ""
 
     def __post_init__(self) -> None:
         pure = PurePosixPath(self.path)
@@ -45,57 +67,213 @@ class WriteResult:
 
 
 def write_output(files: Iterable[OutputFile], out_dir: Path, background: bool = False) -> WriteResult:
-    """Write all files into a temporary sibling of out_dir and swap it in.
+    """Write all files to out_dir as one change (see the module's docstring).
 
-    A failure before the swap leaves the previous out_dir exactly as it was. With `background`,
-    the previous tree is deleted by a detached process after the swap (for a command that
-    exits right after: the build need not wait for it).
+    A failure before the files are put in place leaves the previous out_dir exactly as it was.
+    With `background`, a replaced tree is deleted by a detached process (for a command that
+    exits right after: it need not wait).
     """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    previous = _read_manifest(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    manifest: dict[str, str] = {}
-    written = 0
+    writer = OutputWriter(out_dir, background)
     try:
-        made: set[Path] = set()
-        for item in files:
-            target = staging / item.path
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            digest = hashlib.sha256(item.content).hexdigest()
-            manifest[item.path] = digest
-            if not (previous.get(item.path) == digest and _link_unchanged(out_dir / item.path, target, len(item.content))):
-                target.write_bytes(item.content)
-                written += 1
-        (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-        _swap_in(staging, out_dir, background)
+        writer.add(files)
+        return writer.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        writer.discard()
         raise
-    return WriteResult(len(manifest), written)
 
 
-def _read_manifest(out_dir: Path) -> dict[str, str]:
-    """The previous build's path → sha256 map; empty when there is none or it is unreadable."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
+class OutputWriter:
+    """Stages a build's files beside out_dir, then puts them in place with `commit()`.
 
+    `start(files)` stages files on a thread, so that writing overlaps other work of the build
+    (the publish checks); `commit(more)` waits for it, stages `more` and commits.
+    """
 
-def _link_unchanged(old: Path, new: Path, size: int) -> bool:
-    """Hard-link the previous file into the new tree when it is still the same size; else False."""
-    try:
-        # the size check catches a file edited by hand since the manifest was written
-        if old.stat().st_size != size:
+    def __init__(self, out_dir: Path, background: bool = False, previous: Previous | None = None):
+        self.out_dir = Path(out_dir).resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.background = background
+        self.previous = previous if previous is not None and previous.out_dir == self.out_dir else Previous.read(self.out_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.manifest: dict[str, str] = {}
+        self.inputs: dict[str, str] = {}
+        self.changed: set[str] = set()   # staged: new, or different from the previous output
+        self.unchanged: dict[str, bytes] = {}  # the rest, kept in case the old file cannot be linked
+        self._made: set[Path] = {self.staging}
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def add(self, files: Iterable[OutputFile]) -> None:
+        """Record each file; stage it unless the previous output holds the same bytes."""
+        for item in files:
+            digest = hashlib.sha256(item.content).hexdigest()
+            self.manifest[item.path] = digest
+            if item.inputs:
+                self.inputs[item.path] = item.inputs
+            else:
+                self.inputs.pop(item.path, None)
+            target = self.staging / item.path
+            if self.previous.files.get(item.path) == digest and _same_size(self.out_dir / item.path, len(item.content)):
+                if item.path in self.changed:  # staged earlier with other bytes: a later file replaced it
+                    self.changed.discard(item.path)
+                    target.unlink()
+                self.unchanged[item.path] = item.content
+                continue
+            self.unchanged.pop(item.path, None)
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            target.write_bytes(item.content)
+            self.changed.add(item.path)
+
+    def start(self, files: Iterable[OutputFile]) -> None:
+        """`add(files)` on a thread (file system calls release the interpreter lock)."""
+
+        def run() -> None:
+            try:
+                self.add(files)
+            except BaseException as exc:  # noqa: BLE001 - raised again by commit()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="rapport-write", daemon=True)
+        self._thread.start()
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def commit(self, more: Iterable[OutputFile] = ()) -> WriteResult:
+        """Stage `more`, then put everything in place; the staging folder is gone afterwards."""
+        self._join()
+        self.add(more)
+        removed = [path for path in self.previous.files if path not in self.manifest]
+        if self._can_patch(removed):
+            self._patch(removed)
+        else:
+            self._replace()
+        return WriteResult(len(self.manifest), len(self.changed))
+
+    def discard(self) -> None:
+        """Give up: remove the staging folder, leave the output as it was."""
+        try:
+            self._join()
+        except BaseException:  # noqa: BLE001 - the caller is handling an error already
+            pass
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _manifest_bytes(self) -> bytes:
+        record = {"version": MANIFEST_VERSION, "files": self.manifest, "inputs": self.inputs}
+        return (json.dumps(record, sort_keys=True, indent=0) + "\n").encode("utf-8")
+
+    def _can_patch(self, removed: list[str]) -> bool:
+        """A previous output whose files are exactly its manifest's, and few changes."""
+        if not self.previous.files or len(self.changed) + len(removed) > PATCH_AT_MOST * max(len(self.manifest), 1):
             return False
-        os.link(old, new)
+        on_disk = set()
+        for folder, _, names in os.walk(self.out_dir):
+            relative = os.path.relpath(folder, self.out_dir)
+            on_disk.update(names if relative == "." else (f"{relative}/{name}".replace(os.sep, "/") for name in names))
+        return on_disk == {*self.previous.files, MANIFEST}
+
+    def _patch(self, removed: list[str]) -> None:
+        """Move the staged files into the output, delete the files no longer built, manifest last."""
+        manifest = self.out_dir / MANIFEST
+        record = self._manifest_bytes()
+        if self.changed or removed:
+            manifest.unlink()  # from here until the new one is written, the output is not to be trusted
+        for path in sorted(self.changed):
+            target = self.out_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / path, target)
+        for path in removed:
+            (self.out_dir / path).unlink(missing_ok=True)
+            _remove_empty_folders((self.out_dir / path).parent, self.out_dir)
+        if self.changed or removed or _read_bytes(manifest) != record:
+            staged = self.staging / MANIFEST
+            staged.write_bytes(record)
+            os.replace(staged, manifest)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _replace(self) -> None:
+        """Complete the staging folder with the unchanged files, then swap it in."""
+        for path, content in self.unchanged.items():
+            target = self.staging / path
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            try:
+                os.link(self.out_dir / path, target)
+            except OSError:  # gone since, or a file system without hard links: write it after all
+                target.write_bytes(content)
+                self.changed.add(path)
+        (self.staging / MANIFEST).write_bytes(self._manifest_bytes())
+        _swap_in(self.staging, self.out_dir, self.background)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last build left in an output folder, from its manifest."""
+
+    out_dir: Path
+    files: dict[str, str]   # path → sha256
+    inputs: dict[str, str]  # path → digest of what the file was made from (for the files that have one)
+
+    @classmethod
+    def read(cls, out_dir: Path) -> Previous:
+        """The manifest of out_dir; empty when there is none or it is unreadable."""
+        out_dir = Path(out_dir).resolve()
+        try:
+            record = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(out_dir, {}, {})
+        if not isinstance(record, dict):
+            return cls(out_dir, {}, {})
+        if record.get("version") != MANIFEST_VERSION:  # the first format: path → sha256 alone
+            return cls(out_dir, {k: v for k, v in record.items() if isinstance(v, str)}, {})
+        files, inputs = record.get("files"), record.get("inputs")
+        return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {})
+
+    def reuse(self, path: str, inputs: str) -> bytes | None:
+        """The file's bytes from the last build when it was made from the same inputs, else None.
+
+        The bytes are checked against the manifest, so a file edited by hand is made again.
+        """
+        if not inputs or self.inputs.get(path) != inputs or path not in self.files:
+            return None
+        try:
+            content = (self.out_dir / path).read_bytes()
+        except OSError:
+            return None
+        return content if hashlib.sha256(content).hexdigest() == self.files[path] else None
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _same_size(path: Path, size: int) -> bool:
+    """The previous file is still there with this size (a file edited by hand since is not reused)."""
+    try:
+        return path.stat().st_size == size
     except OSError:
         return False
-    return True
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove folder and its parents up to root while they are empty."""
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _swap_in(staging: Path, out_dir: Path, background: bool) -> None:

@@ -142,10 +142,18 @@ def per_quarter(reports: Reports) -> dict[str, list[Point]]:
     return series
 
 
-def kpi_tiles(portfolio: Portfolio, reports: Reports) -> list[Tile]:
-    """The six tiles of the overview."""
-    earlier = [snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day)))
-               for day in quarter_ends(reports.as_of, SNAPSHOTS)]
+def earlier_snapshots(portfolio: Portfolio) -> list[dict[str, Point]]:
+    """Every KPI at the last quarter ends before the report date, oldest first.
+
+    A function of the portfolio alone, so a build can compute it beside the metrics stage.
+    """
+    return [snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day)))
+            for day in quarter_ends(portfolio.as_of, SNAPSHOTS)]
+
+
+def kpi_tiles(portfolio: Portfolio, reports: Reports, earlier: list[dict[str, Point]] | None = None) -> list[Tile]:
+    """The six tiles of the overview (`earlier`: `earlier_snapshots(portfolio)`, made here when not given)."""
+    earlier = earlier_snapshots(portfolio) if earlier is None else earlier
     now = snapshot(reports)
     quarters = per_quarter(reports)
     tiles = []

@@ -10,11 +10,12 @@ from generator.charts import Charts, build_charts
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.dashboard import collector_paused, dashboard_tasks
+from generator.render.fingerprints import page_inputs
 from generator.render.parallel import Report, default_workers, run_tasks
 from generator.render.public import render_public
-from generator.write import OutputFile
+from generator.write import OutputFile, Previous
 
-__all__ = ["RenderInput", "render_site"]
+__all__ = ["PARALLEL_FROM_CLIENTS", "RenderInput", "collector_paused", "render_site"]
 
 # Below this many clients a build takes a fraction of a second and a second process costs more than it saves.
 PARALLEL_FROM_CLIENTS = 150
@@ -28,6 +29,8 @@ class RenderInput:
     reports: Reports
     secret: bytes
     charts: Charts | None = None
+    previous: Previous | None = None  # the last build's output, whose unchanged pages are reused
+    client_digests: dict[str, bytes] | None = None  # render/fingerprints.py, when made already
 
 
 def render_site(
@@ -43,7 +46,9 @@ def render_site(
         workers = default_workers() if len(source.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
     with collector_paused():
         charts = source.charts or build_charts(source.portfolio, source.reports)
-        tasks = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts)
+        # digests of what pages are made from: recorded for the next build, compared with the last one's
+        inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.client_digests)
+        tasks = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts, source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
         files = [item for result in run_tasks(tasks, workers, report) for item in result]
     return sorted(files, key=lambda item: item.path)

@@ -25,10 +25,11 @@ from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
 from generator.render.dashboard_survey import render_surveys
 from generator.render.exports import render_exports
+from generator.render.fingerprints import PageInputs
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.parallel import Task
-from generator.write import OutputFile
+from generator.write import OutputFile, Previous
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
 CLIENTS_PER_TASK = 25
@@ -62,9 +63,14 @@ def render_dashboard(
 
 def dashboard_tasks(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts | None = None,
+    previous: Previous | None = None, inputs: PageInputs | None = None,
 ) -> list[Task]:
-    """The dashboards as independent tasks, the largest first, client pages in batches (see render/parallel.py)."""
-    site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment)
+    """The dashboards as independent tasks, the largest first, client pages in batches (see render/parallel.py).
+
+    Pages carry their `inputs` digests (render/fingerprints.py); those made from the same inputs
+    as in `previous` (the last build's output) are reused from it.
+    """
+    site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment, previous, inputs)
     tasks: list[Task] = [
         lambda: render_exports(portfolio, reports, site.charts.data),
         lambda: render_calendar(site),

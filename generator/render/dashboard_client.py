@@ -86,12 +86,16 @@ def next_actions(site: DashboardSite, row: dict[str, Any], views: list[dict[str,
 
 
 def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
-    """`dashboard/clients/<id>.html`."""
+    """`dashboard/clients/<id>.html`, or the last build's when the client's inputs are the same."""
+    path, inputs = f"clients/{row['id']}.html", site.client_inputs(row)
+    reused = site.reused(path, inputs)
+    if reused is not None:
+        return reused
     client = row["client"]
     views = response_views(site.charts.data.by_client_responses.get(row["id"], []))
     agreement = client.agreement
     return site.page(
-        "dashboard_client.html", f"clients/{row['id']}.html", "client",
+        "dashboard_client.html", path, "client", inputs,
         row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
         due_in=days_between(row["survey_next_due"], site.as_of),

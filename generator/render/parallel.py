@@ -1,4 +1,5 @@
-"""Render on both cores: a forked worker and this process take tasks from one shared counter.
+"""Work on both cores: a forked worker and this process take tasks from one shared counter
+(`run_tasks`), or a forked worker computes one value while this process goes on (`Background`).
 
 A task is a function that returns some files. The worker is a fork of this process, so it
 already holds the portfolio, the reports and the charts: nothing is sent to it, and only the
@@ -21,11 +22,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from generator.write import OutputFile
 
 Task = Callable[[], list[OutputFile]]
 Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
+Value = TypeVar("Value")
 
 
 def can_fork() -> bool:
@@ -100,3 +103,56 @@ def _take_tasks(
             done[index] = tasks[index]()
         except Exception:  # noqa: BLE001 - the parent renders this task again and raises its error
             return done
+
+
+class Background(Generic[Value]):
+    """`function()` computed by a forked worker while this process does something else.
+
+    `result()` returns its value (pickled back through a pipe). Where forking is not safe, or
+    the worker fails or dies, `result()` computes the value here instead, so an error is raised
+    here with its usual traceback.
+    """
+
+    def __init__(self, function: Callable[[], Value], enabled: bool = True):
+        self.function = function
+        self.pid = 0
+        if not (enabled and can_fork()):
+            return
+        receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                receiver.close()
+                sender.send_bytes(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
+                status = 0
+            except BaseException:  # noqa: BLE001 - result() computes it again in the parent and raises there
+                pass
+            finally:
+                os._exit(status)
+        sender.close()
+        self.receiver = receiver
+
+    def result(self) -> Value:
+        """The value: from the worker when it delivered one, else computed now."""
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            try:
+                return pickle.loads(self.receiver.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                pass
+            finally:
+                self.receiver.close()
+                os.waitpid(pid, 0)
+        return self.function()
+
+    def cancel(self) -> None:
+        """Stop the worker when the value is no longer needed (the build failed)."""
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            self.receiver.close()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
