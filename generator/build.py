@@ -7,16 +7,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.charts import build_charts, earlier_snapshots
+from generator.charts import build_charts, earlier_snapshots, quarter_ends, snapshots_key
 from generator.keys import site_secret
 from generator.load import load_portfolio
+from generator.load.cache import LoadCache
 from generator.metrics import compute_reports
 from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.publish import publish_stage
 from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_paused, render_site
-from generator.render.fingerprints import client_digests
-from generator.render.parallel import Background, default_workers
+from generator.render.fingerprints import DataDigests, data_digests
+from generator.parallel import Background, default_workers
 from generator.templates import make_environment
 from generator.write import OutputWriter, Previous
 
@@ -59,8 +60,7 @@ def build_site(
             portfolio = load_portfolio(data_dir, as_of)
             # the KPI tiles' earlier quarter ends and the digests of each client's data need the
             # portfolio only: a second core computes them while this one computes the metrics
-            beside = Background(lambda: (earlier_snapshots(portfolio), client_digests(portfolio)),
-                                enabled=_parallel(portfolio, workers))
+            beside = Background(lambda: _beside_metrics(portfolio), enabled=_parallel(portfolio, workers))
             try:
                 progress.stage("metrics")
                 reports = compute_reports(portfolio)
@@ -89,6 +89,14 @@ def build_site(
     finally:
         progress.finish()
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+
+
+def _beside_metrics(portfolio: Portfolio) -> tuple[list, DataDigests]:
+    """The KPI tiles' earlier quarter ends and the data's digests; both cached while their inputs stay the same."""
+    cache = LoadCache.for_data(portfolio.data_dir)
+    digests = data_digests(portfolio, cache, until=quarter_ends(portfolio.as_of, 1)[-1])
+    key = snapshots_key(portfolio, digests.records, list(digests.until.values()))
+    return cache.load("kpi-snapshots", key, lambda: earlier_snapshots(portfolio), []), digests
 
 
 def _parallel(portfolio: Portfolio, workers: int | None) -> bool:

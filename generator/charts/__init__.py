@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
-from generator.charts.kpi import Point, Tile, earlier_snapshots, kpi_tiles
+from generator.charts.kpi import Point, Tile, earlier_snapshots, kpi_tiles, quarter_ends, snapshots_key
 from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
 from generator.charts.survey import QuestionCharts, question_trends, responses_per_quarter, survey_charts
@@ -21,7 +21,10 @@ from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
 
-__all__ = ["Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts", "earlier_snapshots"]
+__all__ = [
+    "Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts", "earlier_snapshots",
+    "quarter_ends", "snapshots_key",
+]
 
 
 @dataclass(frozen=True)

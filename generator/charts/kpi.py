@@ -151,6 +151,17 @@ def earlier_snapshots(portfolio: Portfolio) -> list[dict[str, Point]]:
             for day in quarter_ends(portfolio.as_of, SNAPSHOTS)]
 
 
+def snapshots_key(portfolio: Portfolio, records: bytes, frames_until: list[bytes]) -> list[bytes]:
+    """What `earlier_snapshots` is a function of: settings, surveys, client records, the data up to the
+    last quarter end (`frames_until`: digests of each frame's rows dated on or before it), and those dates.
+
+    Every metric ignores what is dated after its report date (DESIGN.md §3), so a new response or
+    contact today leaves the earlier quarter ends as they were: a rebuild takes them from the cache.
+    """
+    return [portfolio.settings.model_dump_json().encode(), *(s.model_dump_json().encode() for s in portfolio.surveys),
+            records, *frames_until, *(day.isoformat().encode() for day in quarter_ends(portfolio.as_of, SNAPSHOTS))]
+
+
 def kpi_tiles(portfolio: Portfolio, reports: Reports, earlier: list[dict[str, Point]] | None = None) -> list[Tile]:
     """The six tiles of the overview (`earlier`: `earlier_snapshots(portfolio)`, made here when not given)."""
     earlier = earlier_snapshots(portfolio) if earlier is None else earlier

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from generator.errors import DataError, Problem, RapportError
+from generator.load.cache import LoadCache, contacts_key, file_bytes, responses_key
 from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
@@ -23,13 +24,19 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
     shown = str(data_dir).rstrip("/")
     problems: list[Problem] = []
 
+    # files that loaded without a problem before are taken from the cache when their bytes are the same
+    cache = LoadCache.for_data(data_dir)
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
     # None when clients.yaml cannot be read: then client ids in other files go unchecked
-    clients, client_ids = read_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
+    clients, client_ids = cache.load(
+        "clients", [file_bytes(data_dir / "clients.yaml")],
+        lambda: read_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems), problems)
     clients.sort(key=lambda client: client.id)
     backend = settings.forms.backend if settings else None
     surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", problems, backend)
-    contacts = load_contacts(data_dir / "contacts.csv", f"{shown}/contacts.csv", client_ids, problems)
+    contacts = cache.load(
+        "contacts", contacts_key(data_dir, client_ids),
+        lambda: load_contacts(data_dir / "contacts.csv", f"{shown}/contacts.csv", client_ids, problems), problems)
 
     responses = {}
     survey_by_id = {survey.id: survey for survey in surveys}
@@ -43,7 +50,9 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
                 if not any((data_dir / "surveys" / f"{path.stem}{suffix}").exists() for suffix in (".yaml", ".yml")):
                     problems.append(unknown_response_file(path, shown_path, sorted(survey_by_id)))
                 continue
-            responses[survey.id] = load_responses(path, shown_path, survey, client_ids, problems)
+            responses[survey.id] = cache.load(
+                f"responses-{survey.id}", responses_key(path, survey, client_ids),
+                lambda: load_responses(path, shown_path, survey, client_ids, problems), problems)
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
 
     if problems or settings is None:

@@ -10,8 +10,8 @@ from generator.charts import Charts, build_charts
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.dashboard import collector_paused, dashboard_tasks
-from generator.render.fingerprints import page_inputs
-from generator.render.parallel import Report, default_workers, run_tasks
+from generator.render.fingerprints import DataDigests, page_inputs
+from generator.parallel import Report, default_workers, run_tasks
 from generator.render.public import render_public
 from generator.write import OutputFile, Previous
 
@@ -30,7 +30,7 @@ class RenderInput:
     secret: bytes
     charts: Charts | None = None
     previous: Previous | None = None  # the last build's output, whose unchanged pages are reused
-    client_digests: dict[str, bytes] | None = None  # render/fingerprints.py, when made already
+    digests: DataDigests | None = None  # render/fingerprints.py, when made already
 
 
 def render_site(
@@ -38,7 +38,7 @@ def render_site(
 ) -> list[OutputFile]:
     """The public site under `public/` and the private dashboards under `dashboard/`.
 
-    `workers` processes share the pages (render/parallel.py); by default two on a machine with
+    `workers` processes share the pages (generator/parallel.py); by default two on a machine with
     two cores or more, for portfolios large enough to gain from it. `report(done, total)` hears
     how far the tasks are.
     """
@@ -47,8 +47,9 @@ def render_site(
     with collector_paused():
         charts = source.charts or build_charts(source.portfolio, source.reports)
         # digests of what pages are made from: recorded for the next build, compared with the last one's
-        inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.client_digests)
-        tasks = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts, source.previous, inputs)
+        inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.digests)
+        tasks, files = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
+                                       source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
-        files = [item for result in run_tasks(tasks, workers, report) for item in result]
+        files += [item for result in run_tasks(tasks, workers, report) for item in result]
     return sorted(files, key=lambda item: item.path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import jinja2
 
@@ -20,15 +20,15 @@ from generator.charts.bundle import dashboard_bundle
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.calendar_page import render_calendar
-from generator.render.dashboard_client import render_clients
+from generator.render.dashboard_client import client_path, render_clients
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
 from generator.render.dashboard_survey import render_surveys
-from generator.render.exports import render_exports
+from generator.render.exports import export_makers
 from generator.render.fingerprints import PageInputs
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
-from generator.render.parallel import Task
+from generator.parallel import Task
 from generator.write import OutputFile, Previous
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
@@ -58,21 +58,32 @@ def render_dashboard(
 ) -> list[OutputFile]:
     """Every file under `dashboard/`."""
     with collector_paused():
-        return [item for task in dashboard_tasks(portfolio, reports, secret, environment, charts) for item in task()]
+        tasks, reused = dashboard_tasks(portfolio, reports, secret, environment, charts)
+        return reused + [item for task in tasks for item in task()]
 
 
 def dashboard_tasks(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts | None = None,
     previous: Previous | None = None, inputs: PageInputs | None = None,
-) -> list[Task]:
-    """The dashboards as independent tasks, the largest first, client pages in batches (see render/parallel.py).
+) -> tuple[list[Task], list[OutputFile]]:
+    """The dashboards as independent tasks, the largest first, client pages in batches (see generator/parallel.py),
+    and the files taken as they are from the last build.
 
-    Pages carry their `inputs` digests (render/fingerprints.py); those made from the same inputs
-    as in `previous` (the last build's output) are reused from it.
+    Client pages and exports carry their `inputs` digests (render/fingerprints.py); those made
+    from the same inputs as in `previous` (the last build's output) are read from it here, so
+    they never travel between processes.
     """
     site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment, previous, inputs)
-    tasks: list[Task] = [
-        lambda: render_exports(portfolio, reports, site.charts.data),
+    reused: list[OutputFile] = []
+    tasks: list[Task] = []
+    for path, make, frames in export_makers(portfolio, reports, site.charts.data):
+        key = inputs.from_frames(path, frames) if inputs is not None and frames is not None else ""
+        found = site.reused(path, key)
+        if found is not None:
+            reused.append(found)
+        else:
+            tasks.append(functools.partial(_export, path, make, key))
+    tasks += [
         lambda: render_calendar(site),
         lambda: [render_overview(site)],
         lambda: render_surveys(site),
@@ -80,10 +91,20 @@ def dashboard_tasks(
         lambda: [render_invitations(site, reports, secret)],
         lambda: assets(environment),
     ]
-    rows = site.charts.data.clients
+    rows = []
+    for row in site.charts.data.clients:
+        found = site.reused(client_path(row), site.client_inputs(row))
+        if found is not None:
+            reused.append(found)
+        else:
+            rows.append(row)
     for start in range(0, len(rows), CLIENTS_PER_TASK):
         tasks.append(functools.partial(render_clients, site, rows[start:start + CLIENTS_PER_TASK]))
-    return tasks
+    return tasks, reused
+
+
+def _export(path: str, make: Callable[[], bytes], inputs: str) -> list[OutputFile]:
+    return [OutputFile(f"dashboard/{path}", make(), inputs)]
 
 
 def assets(environment: jinja2.Environment) -> list[OutputFile]:

@@ -85,9 +85,14 @@ def next_actions(site: DashboardSite, row: dict[str, Any], views: list[dict[str,
     return actions
 
 
+def client_path(row: dict[str, Any]) -> str:
+    """A client page's path under `dashboard/`."""
+    return f"clients/{row['id']}.html"
+
+
 def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     """`dashboard/clients/<id>.html`, or the last build's when the client's inputs are the same."""
-    path, inputs = f"clients/{row['id']}.html", site.client_inputs(row)
+    path, inputs = client_path(row), site.client_inputs(row)
     reused = site.reused(path, inputs)
     if reused is not None:
         return reused

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -110,10 +111,22 @@ def export_links(portfolio: Portfolio) -> list[tuple[str, str]]:
             *((f"exports/responses-{s.id}.csv", f"responses: {s.title}") for s in portfolio.surveys)]
 
 
+def export_makers(
+    portfolio: Portfolio, reports: Reports, data: DashboardData,
+) -> list[tuple[str, Callable[[], bytes], tuple[str, ...] | None]]:
+    """(path under dashboard/, how to make it, the data frames it is made from; None: the metrics) of every export.
+
+    An export made from whole frames only depends on them, the client records (for names), the
+    settings, the surveys and the report date (render/fingerprints.py), so a rebuild can reuse it.
+    """
+    return [
+        ("exports/clients.csv", lambda: clients_csv(data, reports), None),
+        ("exports/contacts-per-month.csv", lambda: contacts_csv(data, reports), ("contacts",)),
+        *((f"exports/responses-{s.id}.csv", functools.partial(responses_csv, s, data), (f"responses/{s.id}",))
+          for s in portfolio.surveys),
+    ]
+
+
 def render_exports(portfolio: Portfolio, reports: Reports, data: DashboardData) -> list[OutputFile]:
     """The CSV files under `dashboard/exports/`: clients, contacts per month, and responses per survey."""
-    files = [
-        OutputFile("dashboard/exports/clients.csv", clients_csv(data, reports)),
-        OutputFile("dashboard/exports/contacts-per-month.csv", contacts_csv(data, reports)),
-    ]
-    return files + [OutputFile(f"dashboard/exports/responses-{s.id}.csv", responses_csv(s, data)) for s in portfolio.surveys]
+    return [OutputFile(f"dashboard/{path}", make()) for path, make, _ in export_makers(portfolio, reports, data)]

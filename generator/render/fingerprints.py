@@ -8,18 +8,16 @@ hundred clients, against the milliseconds per client of making the page; the wri
 it in the manifest (`OutputFile.inputs`), and the next build reuses the page when the digest is
 the same (`Previous.reuse`, which also checks the file's bytes).
 
-Whoever makes a client page depend on anything else (another client's data, say) must add it
-to `client_digests` or `shared_digest`; tests/test_incremental.py compares rebuilds with clean
-builds after each kind of change.
+Two CSV exports are keyed the same way by the whole frames they are made from (contacts per
+month; the responses to one survey). Whoever makes such a file depend on anything else (a
+client page on another client's data, say) must add it to its digest here;
+tests/test_incremental.py compares rebuilds with clean builds after each kind of change.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib.metadata
+import datetime as dt
 import pickle
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,33 +25,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from generator.load.cache import LoadCache, code_version, contacts_key, responses_key
+from generator.load.cache import digest as _digest
 from generator.portfolio import Portfolio
-
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic")
-PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def _digest(*parts: bytes) -> bytes:
-    hasher = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        hasher.update(len(part).to_bytes(8, "little"))  # so that ("ab", "c") and ("a", "bc") differ
-        hasher.update(part)
-    return hasher.digest()
-
-
-@functools.cache
-def code_version() -> bytes:
-    """This package's source and the versions of Python and of the libraries pages depend on."""
-    parts = [sys.version.encode()]
-    for name in LIBRARIES:
-        try:
-            parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(name.encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts += [path.relative_to(PACKAGE).as_posix().encode(), path.read_bytes()]
-    return _digest(*parts)
-
 
 def templates_digest(environment: jinja2.Environment) -> bytes | None:
     """Every file the environment's loaders can read; None for a loader that is not folders on disk."""
@@ -83,49 +57,86 @@ def shared_digest(portfolio: Portfolio, environment: jinja2.Environment) -> byte
     )
 
 
-def client_digests(portfolio: Portfolio) -> dict[str, bytes]:
-    """Per client id, a digest of its record, its contacts and its responses (every column, in file order)."""
-    contacts = _rows_by_client(portfolio.contacts)
-    responses = [_rows_by_client(portfolio.responses[survey.id]) for survey in portfolio.surveys]
-    return {
-        client.id: _digest(client.model_dump_json().encode(), contacts.get(client.id, b""),
-                           *(found.get(client.id, b"") for found in responses))
-        for client in portfolio.clients
-    }
+@dataclass(frozen=True)
+class DataDigests:
+    """Digests of the portfolio's data: per client, per frame, and of every client record."""
+
+    clients: dict[str, bytes]  # a client's record, contacts and responses
+    frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
+    records: bytes             # every client record, in id order
+    until: dict[str, bytes]    # per frame, its rows dated on or before `data_digests(…, until=day)`
 
 
-def _rows_by_client(frame: pd.DataFrame) -> dict[str, bytes]:
-    """Per value of `client`, the 64-bit hashes of its rows (pandas' own, stable across runs) as bytes."""
+def data_digests(portfolio: Portfolio, cache: LoadCache | None = None, until: dt.date | None = None) -> DataDigests:
+    """The digests of `portfolio` (about 0.1 s for 1,000 clients and 130,000 contacts).
+
+    With `cache`, the row hashes of a frame whose source file did not change are read from it.
+    """
+    ids = {client.id for client in portfolio.clients}
+    frames = {"contacts": (portfolio.contacts, contacts_key(portfolio.data_dir, ids))}
+    for survey in portfolio.surveys:
+        path = portfolio.data_dir / "responses" / f"{survey.id}.csv"
+        frames[f"responses/{survey.id}"] = (portfolio.responses[survey.id], responses_key(path, survey, ids))
+    by_client, whole, dated = {}, {}, {}
+    for name, (frame, source) in frames.items():
+        if cache is None or frame.empty:
+            by_client[name], hashes = _row_hashes(frame)
+        else:
+            by_client[name], hashes = cache.load(f"rows-{name.replace('/', '-')}", source, lambda f=frame: _row_hashes(f), [])
+        whole[name] = _digest(hashes.tobytes())
+        if until is not None and len(hashes):
+            dated[name] = _digest(hashes[(frame["date"] <= pd.Timestamp(until)).to_numpy()].tobytes())
+        else:
+            dated[name] = whole[name]
+    records = {client.id: client.model_dump_json().encode() for client in portfolio.clients}
+    return DataDigests(
+        clients={client_id: _digest(record, *(found.get(client_id, b"") for found in by_client.values()))
+                 for client_id, record in records.items()},
+        frames=whole,
+        records=_digest(*records.values()),
+        until=dated,
+    )
+
+
+def _row_hashes(frame: pd.DataFrame) -> tuple[dict[str, bytes], np.ndarray]:
+    """Per value of `client`, the 64-bit hashes of its rows (pandas' own, stable across runs); and all of them."""
     if frame.empty:
-        return {}
+        return {}, np.zeros(0, dtype=np.uint64)
     hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     codes, clients = pd.factorize(frame["client"], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(clients)))[:-1]
-    return {client: rows.tobytes() for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
+    by_client = {client: rows.tobytes() for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
+    return by_client, hashes
 
 
 @dataclass(frozen=True)
 class PageInputs:
-    """The digests pages are keyed by: what all share, and each client's own data."""
+    """The digests pages are keyed by: what all share, and the data's."""
 
     shared: bytes
-    clients: dict[str, bytes]
+    data: DataDigests
 
     def client_page(self, row: dict) -> str:
-        """The inputs digest of one client's page: shared, the client's data, its metrics row (without the record)."""
-        own = self.clients.get(row["id"])
+        """A client's page: shared, the client's data, its metrics row (without the record, digested already)."""
+        own = self.data.clients.get(row["id"])
         if own is None:
             return ""
         values = {key: value for key, value in row.items() if key != "client"}
         return _digest(self.shared, own, pickle.dumps(values, protocol=4)).hex()
 
+    def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
+        """A file made from whole frames of the data (and every client record, for names)."""
+        if any(frame not in self.data.frames for frame in frames):
+            return ""
+        return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
+
 
 def page_inputs(
-    portfolio: Portfolio, environment: jinja2.Environment, clients: dict[str, bytes] | None = None,
+    portfolio: Portfolio, environment: jinja2.Environment, data: DataDigests | None = None,
 ) -> PageInputs | None:
-    """The digests for this build (`clients`: `client_digests(portfolio)` when made already); None if unknowable."""
+    """The digests for this build (`data`: `data_digests(portfolio)` when made already); None if unknowable."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    return PageInputs(shared, client_digests(portfolio) if clients is None else clients)
+    return PageInputs(shared, data_digests(portfolio) if data is None else data)
