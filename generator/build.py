@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_pause
 from generator.render.fingerprints import DataDigests, data_digests
 from generator.parallel import Background, default_workers
 from generator.templates import make_environment
-from generator.write import OutputWriter, Previous
+from generator.write import OutputWriter, Previous, WriteResult
 
 # (key in BuildResult.stages, what the progress line says)
 STAGES = (
@@ -57,38 +58,50 @@ def build_site(
         # every object made here lives until the end of the build: collecting cycles would only walk them
         with collector_paused():
             progress.stage("load")
-            portfolio = load_portfolio(data_dir, as_of)
-            # the KPI tiles' earlier quarter ends and the digests of each client's data need the
-            # portfolio only: a second core computes them while this one computes the metrics
-            beside = Background(lambda: _beside_metrics(portfolio), enabled=_parallel(portfolio, workers))
-            try:
-                progress.stage("metrics")
-                reports = compute_reports(portfolio)
-                progress.stage("charts")
-                earlier, digests = beside.result()
-                charts = build_charts(portfolio, reports, earlier)
-            finally:
-                beside.cancel()
-            progress.stage("render")
-            previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
-            source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
-            files = render_site(source, make_environment(templates_dir), workers, progress.advance)
-            # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
-            # the old tree, when one is replaced, is deleted after we return
-            writer = OutputWriter(out_dir, background=True, previous=previous)
-            try:
-                writer.start(files)
-                progress.stage("publish")
-                published = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, the leak gate
-                progress.stage("write")
-                rendered = {id(item) for item in files}
-                written = writer.commit(item for item in published if id(item) not in rendered)
-            except BaseException:
-                writer.discard()
-                raise
+            # files loaded afresh go into the load cache while the pages render, on whichever core is free
+            cache_writes: list[Callable[[], None]] = []
+            portfolio = load_portfolio(data_dir, as_of, cache_writes)
+            written = _after_load(portfolio, data_dir, out_dir, templates_dir, progress, workers, cache_writes)
     finally:
         progress.finish()
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+
+
+def _after_load(
+    portfolio: Portfolio, data_dir: Path, out_dir: Path, templates_dir: Path | None, progress: Progress,
+    workers: int | None, cache_writes: list[Callable[[], None]],
+) -> WriteResult:
+    """The stages after the load: metrics, charts, render, publish, write."""
+    # the KPI tiles' earlier quarter ends and the digests of each client's data need the
+    # portfolio only: a second core computes them while this one computes the metrics
+    beside = Background(lambda: _beside_metrics(portfolio), enabled=_parallel(portfolio, workers))
+    try:
+        progress.stage("metrics")
+        reports = compute_reports(portfolio)
+        progress.stage("charts")
+        earlier, digests = beside.result()
+        charts = build_charts(portfolio, reports, earlier)
+    finally:
+        beside.cancel()
+    progress.stage("render")
+    previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
+    source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
+    environment = make_environment(templates_dir)
+    environment.bytecode_cache = LoadCache.for_data(data_dir).templates()  # compiled once, not per build
+    files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes)
+    # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
+    # the old tree, when one is replaced, is deleted after we return
+    writer = OutputWriter(out_dir, background=True, previous=previous)
+    try:
+        writer.start(files)
+        progress.stage("publish")
+        published = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, the leak gate
+        progress.stage("write")
+        rendered = {id(item) for item in files}
+        return writer.commit(item for item in published if id(item) not in rendered)
+    except BaseException:
+        writer.discard()
+        raise
 
 
 def _beside_metrics(portfolio: Portfolio) -> tuple[list, DataDigests]:

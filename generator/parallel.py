@@ -113,7 +113,7 @@ class Background(Generic[Value]):
     here with its usual traceback.
     """
 
-    def __init__(self, function: Callable[[], Value], enabled: bool = True):
+    def __init__(self, function: Callable[[], Value], enabled: bool = True, niceness: int = 0):
         self.function = function
         self.pid = 0
         if not (enabled and can_fork()):
@@ -126,6 +126,8 @@ class Background(Generic[Value]):
             status = 1
             try:
                 receiver.close()
+                if niceness:
+                    os.nice(niceness)  # only the time the other processes leave over
                 sender.send_bytes(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
                 status = 0
             except BaseException:  # noqa: BLE001 - result() computes it again in the parent and raises there

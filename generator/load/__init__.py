@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.errors import DataError, Problem, RapportError
@@ -16,8 +17,14 @@ from generator.portfolio import Portfolio
 __all__ = ["load_portfolio"]
 
 
-def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfolio:
-    """Load and validate `data_dir`; raise DataError listing every problem in every file."""
+def load_portfolio(
+    data_dir: Path | str, as_of: dt.date | None = None, cache_writes: list[Callable[[], None]] | None = None,
+) -> Portfolio:
+    """Load and validate `data_dir`; raise DataError listing every problem in every file.
+
+    Files that loaded without a problem are kept in the load cache (load/cache.py); with
+    `cache_writes`, writing them is left to the caller, who calls each function put in the list.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
@@ -25,7 +32,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None) -> Portfo
     problems: list[Problem] = []
 
     # files that loaded without a problem before are taken from the cache when their bytes are the same
-    cache = LoadCache.for_data(data_dir)
+    cache = LoadCache.for_data(data_dir, cache_writes)
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
     # None when clients.yaml cannot be read: then client ids in other files go unchecked
     clients, client_ids = cache.load(

@@ -25,15 +25,14 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jinja2
 import numpy as np
 import pandas as pd
 
 from generator.errors import Problem
 from generator.model import Survey
-from generator.parallel import can_fork
 
 PACKAGE = Path(__file__).resolve().parent.parent
-_WRITERS: list[int] = []  # forked processes writing entries, reaped later
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml")
 Value = TypeVar("Value")
 
@@ -87,13 +86,18 @@ def responses_key(path: Path, survey: Survey, client_ids: Collection[str] | None
 class LoadCache:
     """Validated files of one data folder, in `<project>/.rapport/cache/`."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, deferred: list[Callable[[], None]] | None = None):
         self.folder = folder
+        self.deferred = deferred  # when a list: new entries are written by calling what is put in it
 
     @classmethod
-    def for_data(cls, data_dir: Path) -> LoadCache:
-        """The cache beside the data folder (the folder of the site secret), or a disabled one."""
-        return cls(data_dir.resolve().parent / ".rapport" / "cache")
+    def for_data(cls, data_dir: Path, deferred: list[Callable[[], None]] | None = None) -> LoadCache:
+        """The cache beside the data folder (the folder of the site secret).
+
+        With `deferred`, writing new entries is left to the caller (a build does it on its second
+        core); by default they are written at once.
+        """
+        return cls(data_dir.resolve().parent / ".rapport" / "cache", deferred)
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its value from the last build when the key is the same and it had no problem."""
@@ -106,8 +110,22 @@ class LoadCache:
         before = len(problems)
         value = compute()
         if len(problems) == before:
-            self._write_aside(name, key, value)
+            if self.deferred is None:
+                self._write(name, key, value)
+            else:
+                self.deferred.append(functools.partial(self._write, name, key, value))
         return value
+
+    def templates(self) -> jinja2.BytecodeCache | None:
+        """Compiled templates, kept beside the entries (Jinja keys them by the template's source)."""
+        if self.folder is None:
+            return None
+        folder = self.folder / "templates"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return jinja2.FileSystemBytecodeCache(str(folder))
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.pickle"
@@ -120,20 +138,6 @@ class LoadCache:
                 return (pickle.load(handle),)
         except Exception:  # noqa: BLE001 - a missing, partial or foreign entry is a miss
             return None
-
-    def _write_aside(self, name: str, key: bytes, value: Any) -> None:
-        """Write an entry from a forked process where that is safe, so the build does not wait for it."""
-        _reap()
-        if not can_fork():
-            self._write(name, key, value)
-            return
-        pid = os.fork()
-        if pid == 0:
-            try:
-                self._write(name, key, value)
-            finally:
-                os._exit(0)
-        _WRITERS.append(pid)
 
     def _write(self, name: str, key: bytes, value: Any) -> None:
         value = _compact(value)
@@ -153,17 +157,6 @@ class LoadCache:
                 raise
         except OSError:
             pass  # a read-only project folder: build without the cache
-
-
-def _reap() -> None:
-    """Collect the writers that have finished (a long-running preview builds many times)."""
-    for pid in list(_WRITERS):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _WRITERS.remove(pid)
 
 
 def _compact(value: Any) -> Any:

@@ -41,11 +41,14 @@ def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems:
     good &= check_member(frame, "client", client_ids, shown, problems, "a client id", "an id from clients.yaml")
     good &= check_member(frame, "kind", CONTACT_KINDS, shown, problems, "a contact kind", joined(CONTACT_KINDS))
     minutes = check_whole_numbers(frame, "minutes", 0, None, shown, problems, "a whole number of minutes, 0 or more")
-    good &= minutes.notna() | (frame["minutes"].astype(str).str.strip() == "")
     if len(problems) == before:
         good[:] = True
+    else:
+        good &= minutes.notna() | (frame["minutes"].astype(str).str.strip() == "")
     contacts = pd.DataFrame({
         "date": dates, "client": frame["client"], "kind": frame["kind"], "staff": frame["staff"],
         "minutes": minutes.astype("Int64"), "note": frame["note"], "line": frame["line"],
-    })[good]
+    })
+    if not good.all():
+        contacts = contacts[good]
     return contacts.reset_index(drop=True)

@@ -6,7 +6,6 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 
@@ -36,7 +35,7 @@ def read_csv_table(
         problems.append(not_utf8(shown, exc))
         return None
     try:
-        text_rows, lines = _records(io.StringIO(text, newline=""))
+        text_rows, lines = _records(text)
     except BrokenRecord as exc:
         problems.append(Problem(shown, exc.line, "", f"not valid CSV: {exc.reason}"))
         return None
@@ -61,14 +60,16 @@ def read_csv_table(
     if not header_ok:
         return None
     width = len(header)
-    good_rows: list[list[str]] = []
-    good_lines: list[int] = []
-    for row, line in zip(text_rows[1:], lines[1:]):
-        if len(row) != width:
-            problems.append(Problem(shown, line, "", f"has {len(row)} fields (expected {width}: {','.join(header)})"))
-            continue
-        good_rows.append(row)
-        good_lines.append(line)
+    good_rows: list[list[str]] = text_rows[1:]
+    good_lines: list[int] = lines[1:]
+    if any(size != width for size in set(map(len, good_rows))):
+        good_rows, good_lines = [], []
+        for row, line in zip(text_rows[1:], lines[1:]):
+            if len(row) != width:
+                problems.append(Problem(shown, line, "", f"has {len(row)} fields (expected {width}: {','.join(header)})"))
+                continue
+            good_rows.append(row)
+            good_lines.append(line)
     frame = pd.DataFrame(good_rows, columns=list(header), dtype=object)
     if not good_rows:
         frame = pd.DataFrame({column: pd.Series(dtype=object) for column in header})
@@ -85,9 +86,17 @@ class BrokenRecord(Exception):
         super().__init__(f"{line}: {reason}")
 
 
-def _records(handle: TextIO) -> tuple[list[list[str]], list[int]]:
+def _records(text: str) -> tuple[list[list[str]], list[int]]:
     """All non-blank records and the physical line each one starts on; raise BrokenRecord."""
-    reader = csv.reader(handle, strict=True)
+    # the usual file: one record per line and no blank line, so record k starts on line k
+    if "\r" not in text:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error:
+            rows = None  # read again below, to tell on which line
+        if rows is not None and len(rows) == text.count("\n") + (not text.endswith("\n")) and all(rows):
+            return rows, list(range(1, len(rows) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import jinja2
@@ -35,21 +37,39 @@ class RenderInput:
 
 def render_site(
     source: RenderInput, environment: jinja2.Environment, workers: int | None = None, report: Report | None = None,
+    side_tasks: Sequence[Callable[[], object]] = (),
 ) -> list[OutputFile]:
     """The public site under `public/` and the private dashboards under `dashboard/`.
 
     `workers` processes share the pages (generator/parallel.py); by default two on a machine with
     two cores or more, for portfolios large enough to gain from it. `report(done, total)` hears
-    how far the tasks are.
+    how far the tasks are. `side_tasks` are done on the way, by whichever process is free (a
+    build writes its load cache so); what they return is not used.
     """
     if workers is None:
         workers = default_workers() if len(source.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
     with collector_paused():
+        _compile_templates(environment)  # here, before a worker is forked, rather than in each process
         charts = source.charts or build_charts(source.portfolio, source.reports)
         # digests of what pages are made from: recorded for the next build, compared with the last one's
         inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.digests)
         tasks, files = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
                                        source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
+        tasks += [functools.partial(_aside, task) for task in side_tasks]
         files += [item for result in run_tasks(tasks, workers, report) for item in result]
     return sorted(files, key=lambda item: item.path)
+
+
+def _compile_templates(environment: jinja2.Environment) -> None:
+    """Load every page template once; one that fails is left to fail where it is used."""
+    for name in environment.list_templates(extensions=["html"]):
+        try:
+            environment.get_template(name)
+        except jinja2.TemplateError:
+            continue
+
+
+def _aside(task: Callable[[], object]) -> list[OutputFile]:
+    task()
+    return []

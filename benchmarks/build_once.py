@@ -1,0 +1,34 @@
+"""One build in this fresh process, the way `rapport build` makes it; prints its figures as one JSON line.
+
+`python benchmarks/build_once.py DATA OUT` — benchmarks/run.py times the whole process from
+outside (interpreter start to exit); this reports what only the process knows: the time of
+each stage, how many files it wrote, and its peak memory (and that of the processes it forked
+and waited for: the render worker, the metrics-side worker).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+started = time.perf_counter()
+import generator.cli  # noqa: E402, F401 - everything `rapport build` imports, so the start-up costs the same
+from generator.build import build_site  # noqa: E402
+
+
+def main() -> None:
+    """Build argv[1] into argv[2]."""
+    imported = time.perf_counter()
+    result = build_site(sys.argv[1], sys.argv[2])
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({
+        "imports": imported - started, "build": result.seconds, "stages": result.stages,
+        "files": result.files, "written": result.written, "peak_mb": own, "children_peak_mb": forked,
+    }))
+
+
+if __name__ == "__main__":
+    main()
