@@ -1,0 +1,341 @@
+"""Incremental builds: a rebuild touches only what changed and gives exactly the bytes of a clean build.
+
+A clean build here is a build of a copy of the data in a new project folder: no previous
+output and no load cache. Every kind of change a consultant makes is applied to a built
+portfolio, the portfolio is rebuilt over its output, and the two trees are compared byte for
+byte, manifest included (the inputs digests must be the same as well).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.build import build_site
+from generator.demo import write_demo
+from generator.load import load_portfolio
+from generator.write import MANIFEST, OutputFile, OutputWriter, Previous, write_output
+
+SECRET = "test-secret-for-incremental-builds"
+CLIENTS = 24
+
+
+@pytest.fixture(autouse=True)
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A demo portfolio in tmp_path/project/data."""
+    folder = tmp_path / "project" / "data"
+    write_demo(folder, clients=CLIENTS, seed=11)
+    return folder
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under folder, the manifest included."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {path.relative_to(folder).as_posix(): path.stat().st_mtime_ns
+            for path in folder.rglob("*") if path.is_file() and path.name != MANIFEST}
+
+
+def clean_build(data: Path, tmp_path: Path, **options) -> dict[str, str]:
+    """The tree a first build of the same data makes: a copy in a new project, no output, no cache."""
+    copy = tmp_path / "clean" / "data"
+    shutil.rmtree(copy.parent, ignore_errors=True)
+    shutil.copytree(data, copy)
+    build_site(copy, copy.parent / "output", **options)
+    return tree(copy.parent / "output")
+
+
+def append_row(path: Path, change: Callable[[dict[str, str]], None]) -> None:
+    """Append a copy of the file's last row, changed."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    row = dict(zip(rows[0], rows[-1]))
+    change(row)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([row[column] for column in rows[0]])
+    path.write_text(path.read_text(encoding="utf-8") + buffer.getvalue(), encoding="utf-8")
+
+
+def new_response(data: Path) -> None:
+    append_row(data / "responses" / "annual-review.csv", lambda row: row.update(
+        response_id="new-1", submitted_at="2026-11-30T09:00:00+00:00", improve="A brand new comment about the printer."))
+
+
+def new_contact(data: Path) -> None:
+    append_row(data / "contacts.csv", lambda row: row.update(date="2026-11-29", kind="onsite", note="Fixed the router"))
+
+
+def renamed_client(data: Path) -> None:
+    text = (data / "clients.yaml").read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("  name: "))
+    (data / "clients.yaml").write_text(text.replace(first, "  name: Renamed & Sons", 1), encoding="utf-8")
+
+
+def ended_client(data: Path) -> None:
+    text = (data / "clients.yaml").read_text(encoding="utf-8")
+    # the first record that has no end date yet: its survey pages go, and their folders
+    records = text.split("\n- ")
+    index = next(k for k, record in enumerate(records) if "ended:" not in record and k > 0)
+    records[index] = records[index].rstrip("\n") + "\n  ended: 2026-01-31\n"
+    (data / "clients.yaml").write_text("\n- ".join(records), encoding="utf-8")
+
+
+def relabelled_question(data: Path) -> None:
+    path = data / "surveys" / "annual-review.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("label: Overall, how satisfied", "label: All in all, how satisfied", 1), encoding="utf-8")
+
+
+def edited_page(data: Path) -> None:
+    path = data / "pages" / "services.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+
+
+def new_target(data: Path) -> None:
+    path = data / "site.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("onsite_min_per_month: 1", "onsite_min_per_month: 2"),
+                    encoding="utf-8")
+
+
+CHANGES = {
+    "a new response": new_response, "a new contact": new_contact, "a client renamed": renamed_client,
+    "a client ended": ended_client, "a survey question relabelled": relabelled_question,
+    "a page edited": edited_page, "a target changed": new_target,
+}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_after_a_new_response_rewrites_few_files_and_equals_a_clean_build(
+    data: Path, tmp_path: Path, workers: int,
+) -> None:
+    out = data.parent / "output"
+    first = build_site(data, out, workers=workers)
+    assert first.written == first.files
+    before = stamps(out)
+    new_response(data)
+    again = build_site(data, out, workers=workers)
+    assert 0 < again.written < again.files / 5
+    after = stamps(out)
+    unchanged = [path for path in before if after.get(path) == before[path]]
+    assert len(unchanged) == again.files - again.written  # only the rewritten files have a new time
+    assert "public/404.html" in unchanged and "dashboard/assets/plotly.min.js" in unchanged
+    assert tree(out) == clean_build(data, tmp_path, workers=workers)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_kind_of_change_rebuilds_to_exactly_a_clean_build(data: Path, tmp_path: Path, change: str) -> None:
+    out = data.parent / "output"
+    build_site(data, out)
+    CHANGES[change](data)
+    build_site(data, out)
+    assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_a_new_report_date_and_new_templates_rebuild_every_page_they_touch(data: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    out = data.parent / "output"
+    build_site(data, out)
+    build_site(data, out, as_of=dt.date(2026, 12, 15))
+    assert tree(out) == clean_build(data, tmp_path, as_of=dt.date(2026, 12, 15))
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    base = Path(__file__).resolve().parent.parent / "site_templates" / "_base_dashboard.html"
+    (mine / "_base_dashboard.html").write_text(base.read_text(encoding="utf-8").replace("· Rapport", "· Mine"), encoding="utf-8")
+    result = build_site(data, out, templates_dir=mine)
+    assert result.written > CLIENTS  # every client page changed with its layout
+    assert tree(out) == clean_build(data, tmp_path, templates_dir=mine)
+
+
+def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.render import dashboard_client
+
+    out = data.parent / "output"
+    build_site(data, out, workers=1)
+    made: list[str] = []
+    original = dashboard_client.DashboardSite.page
+
+    def counting(self, template, path, current, inputs="", **context):
+        made.append(path)
+        return original(self, template, path, current, inputs, **context)
+
+    monkeypatch.setattr(dashboard_client.DashboardSite, "page", counting)
+    new_response(data)
+    build_site(data, out, workers=1)
+    client_pages = [path for path in made if path.startswith("clients/")]
+    assert len(client_pages) == 1  # the client who answered
+
+
+def test_a_file_edited_by_hand_is_made_again(data: Path, tmp_path: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out)
+    page = next((out / "dashboard" / "clients").iterdir())
+    page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>edited "))
+    build_site(data, out)
+    assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_a_file_that_is_not_the_builds_is_removed(data: Path, tmp_path: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out)
+    (out / "public" / "stray.html").write_text("not ours", encoding="utf-8")
+    build_site(data, out)
+    assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_a_build_that_died_while_moving_files_in_is_followed_by_a_full_write(data: Path, tmp_path: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out)
+    (out / MANIFEST).unlink()  # what a build leaves when it dies half way through its last step
+    page = next((out / "dashboard" / "clients").iterdir())
+    page.write_bytes(b"half written")
+    result = build_site(data, out)
+    assert result.written == result.files
+    assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_parallel_and_single_core_builds_are_identical(data: Path, tmp_path: Path) -> None:
+    build_site(data, tmp_path / "one", workers=1)
+    shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
+    build_site(data, tmp_path / "two", workers=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_template_error_in_the_second_process_fails_the_build_here(data: Path, tmp_path: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out, workers=2)
+    before = tree(out)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "dashboard_client.html").write_text("{{ no_such_variable }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_variable"):
+        build_site(data, out, templates_dir=broken, workers=2)
+    assert tree(out) == before
+    assert sorted(p.name for p in data.parent.iterdir()) == [".rapport", "data", "output"]
+
+
+def test_the_load_cache_gives_the_same_portfolio_and_ignores_a_broken_entry(data: Path) -> None:
+    fresh = load_portfolio(data)
+    cached = load_portfolio(data)  # the first load wrote the cache
+    cache = data.parent / ".rapport" / "cache"
+    assert sorted(path.name for path in cache.glob("*.pickle")) == [
+        "clients.pickle", "contacts.pickle", "responses-annual-review.pickle", "responses-quarterly-pulse.pickle"]
+    pd.testing.assert_frame_equal(fresh.contacts, cached.contacts, check_exact=True)
+    for survey_id, frame in fresh.responses.items():
+        pd.testing.assert_frame_equal(frame, cached.responses[survey_id], check_exact=True)
+    assert fresh.clients == cached.clients
+    (cache / "contacts.pickle").write_bytes(b"not a pickle")
+    pd.testing.assert_frame_equal(fresh.contacts, load_portfolio(data).contacts, check_exact=True)
+
+
+def test_the_load_cache_keeps_only_files_without_problems(data: Path) -> None:
+    from generator.errors import DataError
+
+    with (data / "contacts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2026-13-01,nobody,onsite,Sam,5,\n")
+    with pytest.raises(DataError) as failure:
+        load_portfolio(data)
+    assert not (data.parent / ".rapport" / "cache" / "contacts.pickle").exists()
+    with pytest.raises(DataError) as again:  # the same messages, from the checks themselves
+        load_portfolio(data)
+    assert [str(p) for p in again.value.problems] == [str(p) for p in failure.value.problems]
+
+
+def test_a_manifest_of_the_first_format_is_still_read(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output([OutputFile("a.txt", b"same"), OutputFile("b.txt", b"old")], out)
+    digests = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    (out / MANIFEST).write_text(json.dumps(digests), encoding="utf-8")  # path → sha256, as before
+    stamp = (out / "a.txt").stat().st_mtime_ns
+    result = write_output([OutputFile("a.txt", b"same"), OutputFile("b.txt", b"new")], out)
+    assert (result.files, result.written) == (2, 1)
+    assert (out / "a.txt").stat().st_mtime_ns == stamp
+    assert Previous.read(out).files == {"a.txt": hashlib.sha256(b"same").hexdigest(), "b.txt": hashlib.sha256(b"new").hexdigest()}
+
+
+def test_files_are_moved_in_when_few_changed_and_the_tree_is_swapped_when_many_did(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    files = [OutputFile(f"pages/{k}/index.html", f"page {k}".encode()) for k in range(40)]
+    write_output(files, out)
+    inode = os.stat(out).st_ino
+    write_output(files[:-1] + [OutputFile("pages/new/index.html", b"new")], out)  # one new, one gone: moved in
+    assert os.stat(out).st_ino == inode
+    assert not (out / "pages" / "39").exists() and (out / "pages" / "new" / "index.html").read_bytes() == b"new"
+    write_output([OutputFile(f"pages/{k}/index.html", b"all new") for k in range(40)], out)  # all changed: swapped
+    assert os.stat(out).st_ino != inode
+    assert tree(out) == {**{f"pages/{k}/index.html": hashlib.sha256(b"all new").hexdigest() for k in range(40)},
+                         MANIFEST: hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()}
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+
+
+def test_a_writer_that_fails_leaves_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output([OutputFile("a.txt", b"old")], out)
+    writer = OutputWriter(out)
+    writer.start(OutputFile(f"{k}.txt", b"x") for k in range(3))
+    writer.discard()
+    assert tree(out) == {"a.txt": hashlib.sha256(b"old").hexdigest(),
+                         MANIFEST: hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()}
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+    assert pickle.loads(pickle.dumps(OutputFile("x.html", b"y", "key"))) == OutputFile("x.html", b"y", "key")
+
+
+def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:
+    import time
+
+    from generator.parallel import can_fork, run_tasks
+
+    if not can_fork():
+        pytest.skip("forking is not safe in this process (another thread runs)")
+
+    def task(number: int) -> list[OutputFile]:
+        time.sleep(0.01)
+        return [OutputFile(f"{number}.txt", str(os.getpid()).encode())]
+
+    results = run_tasks([lambda n=n: task(n) for n in range(20)], workers=2)
+    assert [files[0].path for files in results] == [f"{n}.txt" for n in range(20)]
+    assert len({files[0].content for files in results}) == 2  # both processes took some
+
+
+def test_a_task_that_fails_in_the_worker_is_run_again_here_and_raises_here() -> None:
+    from generator.parallel import Background, can_fork, run_tasks
+
+    if not can_fork():
+        pytest.skip("forking is not safe in this process (another thread runs)")
+    parent = os.getpid()
+
+    def fails_in_the_worker() -> list[OutputFile]:
+        if os.getpid() != parent:
+            raise RuntimeError("worker only")
+        return [OutputFile("done.txt", b"here")]
+
+    tasks = [fails_in_the_worker] * 6
+    assert [files[0].content for files in run_tasks(tasks, workers=2)] == [b"here"] * 6
+
+    def always_fails() -> list[OutputFile]:
+        raise ValueError(f"failed in {os.getpid()}")
+
+    with pytest.raises(ValueError, match=f"failed in {parent}"):
+        run_tasks([always_fails] * 4, workers=2)
+    assert Background(lambda: os.getpid()).result() != parent
+    assert Background(lambda: os.getpid(), enabled=False).result() == parent
+    with pytest.raises(ValueError, match=f"failed in {parent}"):
+        Background(always_fails).result()
