@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from generator.load.cache import LoadCache
 from generator.metrics import compute_reports
 from generator.portfolio import Portfolio
 from generator.progress import Progress
-from generator.publish import publish_stage
+from generator.publish import leak_gate, publish_stage
 from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_paused, render_site
 from generator.render.fingerprints import DataDigests, data_digests
 from generator.parallel import Background, default_workers
@@ -88,7 +89,8 @@ def _after_load(
     source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
     environment = make_environment(templates_dir)
     environment.bytecode_cache = LoadCache.for_data(data_dir).templates()  # compiled once, not per build
-    files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes)
+    files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes,
+                        local=[functools.partial(leak_gate.prepare, portfolio)])
     # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
     # the old tree, when one is replaced, is deleted after we return
     writer = OutputWriter(out_dir, background=True, previous=previous)

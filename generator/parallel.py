@@ -45,14 +45,22 @@ def default_workers() -> int:
     return max(1, min(2, cores))
 
 
-def run_tasks(tasks: Sequence[Task], workers: int = 1, report: Report | None = None) -> list[list[OutputFile]]:
-    """Each task's files, in task order; with workers=2, two processes share the tasks."""
+def run_tasks(
+    tasks: Sequence[Task], workers: int = 1, report: Report | None = None, local: Sequence[Callable[[], object]] = (),
+) -> list[list[OutputFile]]:
+    """Each task's files, in task order; with workers=2, two processes share the tasks.
+
+    `local` is work for this process alone (its results stay here), done once the shared tasks
+    are all taken, while the worker finishes its last ones.
+    """
     report = report or (lambda done, total: None)
     if workers < 2 or len(tasks) < 2 or not can_fork():
         results = []
         for index, task in enumerate(tasks):
             results.append(task())
             report(index + 1, len(tasks))
+        for work in local:
+            work()
         return results
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
@@ -71,6 +79,8 @@ def run_tasks(tasks: Sequence[Task], workers: int = 1, report: Report | None = N
     sender.close()
     try:
         done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
+        for work in local:
+            work()
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
             done.update(pickle.loads(receiver.recv_bytes()))
     except BaseException:

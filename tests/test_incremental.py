@@ -15,6 +15,9 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from generator.demo import write_demo
 from generator.load import load_portfolio
 from generator.write import MANIFEST, OutputFile, OutputWriter, Previous, write_output
 
+REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-incremental-builds"
 CLIENTS = 24
 
@@ -212,10 +216,24 @@ def test_a_build_that_died_while_moving_files_in_is_followed_by_a_full_write(dat
     assert tree(out) == clean_build(data, tmp_path)
 
 
+def in_fresh_process(code: str, *args: str) -> None:
+    """Run code in a new interpreter, where no other thread runs, so that forking is used for certain."""
+    completed = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True,
+                               cwd=REPO, env={**os.environ, "RAPPORT_SECRET": SECRET})
+    assert completed.returncode == 0, completed.stderr
+
+
 def test_parallel_and_single_core_builds_are_identical(data: Path, tmp_path: Path) -> None:
-    build_site(data, tmp_path / "one", workers=1)
+    in_fresh_process("""
+        import sys
+        from pathlib import Path
+        import generator.parallel
+        from generator.build import build_site
+        assert generator.parallel.can_fork()
+        build_site(sys.argv[1], sys.argv[2], workers=2)
+    """, str(data), str(tmp_path / "two"))
     shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
-    build_site(data, tmp_path / "two", workers=2)
+    build_site(data, tmp_path / "one", workers=1)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
@@ -226,8 +244,17 @@ def test_a_template_error_in_the_second_process_fails_the_build_here(data: Path,
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "dashboard_client.html").write_text("{{ no_such_variable }}", encoding="utf-8")
-    with pytest.raises(Exception, match="no_such_variable"):
-        build_site(data, out, templates_dir=broken, workers=2)
+    in_fresh_process("""
+        import sys
+        from pathlib import Path
+        from generator.build import build_site
+        try:
+            build_site(sys.argv[1], sys.argv[2], templates_dir=Path(sys.argv[3]), workers=2)
+        except Exception as error:
+            assert "no_such_variable" in str(error), error
+        else:
+            raise AssertionError("the build did not fail")
+    """, str(data), str(out), str(broken))
     assert tree(out) == before
     assert sorted(p.name for p in data.parent.iterdir()) == [".rapport", "data", "output"]
 
@@ -299,43 +326,45 @@ def test_a_writer_that_fails_leaves_the_previous_output(tmp_path: Path) -> None:
 
 
 def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:
-    import time
+    in_fresh_process("""
+        import os, time
+        from generator.parallel import run_tasks
+        from generator.write import OutputFile
 
-    from generator.parallel import can_fork, run_tasks
+        def task(number):
+            time.sleep(0.01)
+            return [OutputFile(f"{number}.txt", str(os.getpid()).encode())]
 
-    if not can_fork():
-        pytest.skip("forking is not safe in this process (another thread runs)")
-
-    def task(number: int) -> list[OutputFile]:
-        time.sleep(0.01)
-        return [OutputFile(f"{number}.txt", str(os.getpid()).encode())]
-
-    results = run_tasks([lambda n=n: task(n) for n in range(20)], workers=2)
-    assert [files[0].path for files in results] == [f"{n}.txt" for n in range(20)]
-    assert len({files[0].content for files in results}) == 2  # both processes took some
+        results = run_tasks([lambda n=n: task(n) for n in range(20)], workers=2)
+        assert [files[0].path for files in results] == [f"{n}.txt" for n in range(20)]
+        assert len({files[0].content for files in results}) == 2, "both processes took some"
+    """)
 
 
 def test_a_task_that_fails_in_the_worker_is_run_again_here_and_raises_here() -> None:
-    from generator.parallel import Background, can_fork, run_tasks
+    in_fresh_process("""
+        import os
+        from generator.parallel import Background, run_tasks
+        from generator.write import OutputFile
+        parent = os.getpid()
 
-    if not can_fork():
-        pytest.skip("forking is not safe in this process (another thread runs)")
-    parent = os.getpid()
+        def fails_in_the_worker():
+            if os.getpid() != parent:
+                raise RuntimeError("worker only")
+            return [OutputFile("done.txt", b"here")]
 
-    def fails_in_the_worker() -> list[OutputFile]:
-        if os.getpid() != parent:
-            raise RuntimeError("worker only")
-        return [OutputFile("done.txt", b"here")]
+        assert [files[0].content for files in run_tasks([fails_in_the_worker] * 6, workers=2)] == [b"here"] * 6
 
-    tasks = [fails_in_the_worker] * 6
-    assert [files[0].content for files in run_tasks(tasks, workers=2)] == [b"here"] * 6
+        def always_fails():
+            raise ValueError(f"failed in {os.getpid()}")
 
-    def always_fails() -> list[OutputFile]:
-        raise ValueError(f"failed in {os.getpid()}")
-
-    with pytest.raises(ValueError, match=f"failed in {parent}"):
-        run_tasks([always_fails] * 4, workers=2)
-    assert Background(lambda: os.getpid()).result() != parent
-    assert Background(lambda: os.getpid(), enabled=False).result() == parent
-    with pytest.raises(ValueError, match=f"failed in {parent}"):
-        Background(always_fails).result()
+        for attempt in (lambda: run_tasks([always_fails] * 4, workers=2), lambda: Background(always_fails).result()):
+            try:
+                attempt()
+            except ValueError as error:
+                assert str(error) == f"failed in {parent}", error
+            else:
+                raise AssertionError("no error")
+        assert Background(lambda: os.getpid()).result() != parent
+        assert Background(lambda: os.getpid(), enabled=False).result() == parent
+    """)

@@ -116,6 +116,18 @@ class LoadCache:
                 self.deferred.append(functools.partial(self._write, name, key, value))
         return value
 
+    def get(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """The entry `name` when it was stored under the same key (and code), else None."""
+        if self.folder is None:
+            return None
+        found = self._read(name, digest(code_version(), name.encode(), *key_parts))
+        return None if found is None else found[0]
+
+    def put(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Store `value` as the entry `name` (replacing what was there)."""
+        if self.folder is not None:
+            self._write(name, digest(code_version(), name.encode(), *key_parts), value)
+
     def templates(self) -> jinja2.BytecodeCache | None:
         """Compiled templates, kept beside the entries (Jinja keys them by the template's source)."""
         if self.folder is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import RapportError
+from generator.load.cache import LoadCache
 from generator.portfolio import Portfolio
 from generator.tokens import survey_token
 from generator.write import OutputFile
@@ -45,6 +47,7 @@ GREETING_KINDS = ("client name", "contact name")
 SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
 
 Words = tuple[str, ...]
+_made: dict[str, tuple[weakref.ref, list]] = {}  # the last portfolio's needles
 
 
 @dataclass(frozen=True, order=True)
@@ -122,7 +125,21 @@ class Matcher:
 
 
 def private_needles(portfolio: Portfolio) -> list[Needle]:
-    """Every private string of the portfolio worth looking for."""
+    """Every private string of the portfolio worth looking for (made once per portfolio: see `prepare`)."""
+    made = _made.get("needles")
+    if made is not None and made[0]() is portfolio:
+        return made[1]
+    needles = _private_needles(portfolio)
+    _made["needles"] = (weakref.ref(portfolio), needles)
+    return needles
+
+
+def prepare(portfolio: Portfolio) -> None:
+    """Make the portfolio's needles now, while the process would wait (a build does, after its share of pages)."""
+    private_needles(portfolio)
+
+
+def _private_needles(portfolio: Portfolio) -> list[Needle]:
     needles: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
@@ -145,9 +162,25 @@ def private_needles(portfolio: Portfolio) -> list[Needle]:
         for question in survey.questions:
             if frame is not None and question.type == "text" and question.id in frame.columns:
                 free_text["free-text answer"].update(frame[question.id].tolist())
-    fragments = {needle.words: needle for kind, texts in free_text.items() for text in texts for needle in _fragments(text, kind)}
+    split = {kind: _fragments_of(kind, texts, portfolio) for kind, texts in free_text.items()}
+    fragments = {needle.words: needle for kind, texts in free_text.items() for text in texts for needle in split[kind][text]}
     ordinary = {needle.words for needle in Matcher(fragments.values()).find(_public_words(portfolio))}
     return needles + [needle for words, needle in fragments.items() if words not in ordinary]
+
+
+def _fragments_of(kind: str, texts: set, portfolio: Portfolio) -> dict[object, list[Needle]]:
+    """`_fragments` of each text, the ones of the last build taken from the load cache (load/cache.py).
+
+    Splitting thousands of contact notes and answers into sentences and words is most of the
+    gate's work; a rebuild after one new response meets one new text.
+    """
+    cache = LoadCache.for_data(Path(portfolio.data_dir))
+    name = "needles-" + re.sub(r"[^a-z]+", "-", kind)
+    known = cache.get(name, []) or {}
+    found = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
+    if found.keys() != known.keys():
+        cache.put(name, [], found)
+    return {**dict.fromkeys(texts, []), **found}
 
 
 def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False) -> list[Needle]:

@@ -37,14 +37,15 @@ class RenderInput:
 
 def render_site(
     source: RenderInput, environment: jinja2.Environment, workers: int | None = None, report: Report | None = None,
-    side_tasks: Sequence[Callable[[], object]] = (),
+    side_tasks: Sequence[Callable[[], object]] = (), local: Sequence[Callable[[], object]] = (),
 ) -> list[OutputFile]:
     """The public site under `public/` and the private dashboards under `dashboard/`.
 
     `workers` processes share the pages (generator/parallel.py); by default two on a machine with
     two cores or more, for portfolios large enough to gain from it. `report(done, total)` hears
     how far the tasks are. `side_tasks` are done on the way, by whichever process is free (a
-    build writes its load cache so); what they return is not used.
+    build writes its load cache so); what they return is not used. `local` work is done in this
+    process once the pages are all taken (a build prepares its leak gate so).
     """
     if workers is None:
         workers = default_workers() if len(source.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
@@ -57,7 +58,7 @@ def render_site(
                                        source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
         tasks += [functools.partial(_aside, task) for task in side_tasks]
-        files += [item for result in run_tasks(tasks, workers, report) for item in result]
+        files += [item for result in run_tasks(tasks, workers, report, local) for item in result]
     return sorted(files, key=lambda item: item.path)
 
 

@@ -86,8 +86,7 @@ def dashboard_tasks(
     tasks += [
         lambda: render_calendar(site),
         lambda: [render_overview(site)],
-        lambda: render_surveys(site),
-        lambda: [render_inbox(site)],
+        lambda: [*render_surveys(site), render_inbox(site)],  # one task: they share the inbox's items
         lambda: [render_invitations(site, reports, secret)],
         lambda: assets(environment),
     ]

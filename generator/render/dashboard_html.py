@@ -7,12 +7,15 @@ them here takes a tenth of the time of Jinja loops, and the output is the same m
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 from collections.abc import Iterable, Sequence
-from html import escape
 
 import markupsafe
 
 NONE = markupsafe.Markup('<span class="none">—</span>')
+# the same labels, dates, scores and names are escaped thousands of times: each once
+escape = functools.lru_cache(maxsize=1 << 16)(html.escape)
 
 
 def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
