@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.errors import DataError, Problem, RapportError
-from generator.load.cache import LoadCache, contacts_key, file_bytes, responses_key
+from generator.load.cache import LoadCache, contacts_key, file_key, responses_key
 from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
@@ -36,7 +36,7 @@ def load_portfolio(
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
     # None when clients.yaml cannot be read: then client ids in other files go unchecked
     clients, client_ids = cache.load(
-        "clients", [file_bytes(data_dir / "clients.yaml")],
+        "clients", [file_key(data_dir / "clients.yaml")],
         lambda: read_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems), problems)
     clients.sort(key=lambda client: client.id)
     backend = settings.forms.backend if settings else None

@@ -35,6 +35,7 @@ from generator.model import Survey
 PACKAGE = Path(__file__).resolve().parent.parent
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml")
 Value = TypeVar("Value")
+_FILE_KEYS: dict[tuple, bytes] = {}
 
 
 def digest(*parts: bytes) -> bytes:
@@ -60,10 +61,20 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
-def file_bytes(path: Path) -> bytes:
-    """A file's bytes for a cache key; a marker when it cannot be read (the loader reports why)."""
+def file_key(path: Path) -> bytes:
+    """A digest of a file's bytes for a cache key; a marker when it cannot be read (the loader reports why).
+
+    Kept per file version (size, time, inode) in this process, so a build reads a large file
+    once for its keys however many parts of it ask.
+    """
     try:
-        return b"file\x00" + path.read_bytes()
+        stat = path.stat()
+        version = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if version not in _FILE_KEYS:
+            if len(_FILE_KEYS) > 256:  # a long-running preview: forget older versions
+                _FILE_KEYS.clear()
+            _FILE_KEYS[version] = b"file\x00" + digest(path.read_bytes())
+        return _FILE_KEYS[version]
     except OSError:
         return b"missing"
 
@@ -75,12 +86,12 @@ def ids_key(client_ids: Collection[str] | None) -> bytes:
 
 def contacts_key(data_dir: Path, client_ids: Collection[str] | None) -> list[bytes]:
     """Everything the loaded contacts frame is a function of (besides the code)."""
-    return [file_bytes(data_dir / "contacts.csv"), ids_key(client_ids)]
+    return [file_key(data_dir / "contacts.csv"), ids_key(client_ids)]
 
 
 def responses_key(path: Path, survey: Survey, client_ids: Collection[str] | None) -> list[bytes]:
     """Everything one survey's loaded responses frame is a function of (besides the code)."""
-    return [file_bytes(path), survey.model_dump_json().encode(), ids_key(client_ids)]
+    return [file_key(path), survey.model_dump_json().encode(), ids_key(client_ids)]
 
 
 class LoadCache:

@@ -47,7 +47,7 @@ GREETING_KINDS = ("client name", "contact name")
 SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
 
 Words = tuple[str, ...]
-_made: dict[str, tuple[weakref.ref, list]] = {}  # the last portfolio's needles
+_made: dict[str, tuple[weakref.ref, tuple]] = {}  # the last portfolio's needles and matchers
 
 
 @dataclass(frozen=True, order=True)
@@ -126,17 +126,22 @@ class Matcher:
 
 def private_needles(portfolio: Portfolio) -> list[Needle]:
     """Every private string of the portfolio worth looking for (made once per portfolio: see `prepare`)."""
-    made = _made.get("needles")
-    if made is not None and made[0]() is portfolio:
-        return made[1]
-    needles = _private_needles(portfolio)
-    _made["needles"] = (weakref.ref(portfolio), needles)
-    return needles
+    return _prepared(portfolio)[0]
 
 
 def prepare(portfolio: Portfolio) -> None:
     """Make the portfolio's needles now, while the process would wait (a build does, after its share of pages)."""
-    private_needles(portfolio)
+    _prepared(portfolio)
+
+
+def _prepared(portfolio: Portfolio) -> tuple[list[Needle], Matcher, Matcher]:
+    """The needles, and the matchers for file contents and for paths, of the last portfolio asked for."""
+    made = _made.get("needles")
+    if made is None or made[0]() is not portfolio:
+        needles = _private_needles(portfolio)
+        in_content = Matcher(needle for needle in needles if not needle.in_paths_only)
+        made = _made["needles"] = (weakref.ref(portfolio), (needles, in_content, Matcher(needles)))
+    return made[1]
 
 
 def _private_needles(portfolio: Portfolio) -> list[Needle]:
@@ -230,26 +235,25 @@ def greeting_pages(portfolio: Portfolio, secret: bytes) -> dict[str, str]:
 
 def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> list[Finding]:
     """Findings for every file under `public/`; empty when nothing leaks."""
-    needles = private_needles(portfolio)
-    in_content = Matcher(needle for needle in needles if not needle.in_paths_only)
-    in_paths = Matcher(needles)
+    _, in_content, in_paths = _prepared(portfolio)
     greeted = greeting_pages(portfolio, secret)
     findings: set[Finding] = set()
     # personal survey pages differ only in their token: scan each distinct text once
-    found_in: dict[str, list[Needle]] = {}
+    found_in: dict[tuple[bool, bytes], list[Needle]] = {}
     for item in files:
         if not item.path.startswith("public/"):
             continue
-        path, text = item.path.removeprefix("public/"), item.content.decode("utf-8", errors="replace")
+        path, content = item.path.removeprefix("public/"), item.content
         token = _survey_token(path)
         if token:  # random letters, not words: "…-Acme_…" in a token is no client's name
-            path, text = path.replace(token, " "), text.replace(token, " ")
+            # replaced in the bytes (UTF-8 matches whole characters only), before anything is decoded
+            path, content = path.replace(token, " "), content.replace(token.encode("utf-8"), b" ")
         for needle in in_paths.find(words_of(path)):
             findings.add(Finding(item.path, f"{needle.kind} in the file name"))
         markup = item.path.lower().endswith(MARKUP_SUFFIXES)
-        key = ("M" if markup else "T") + text
+        key = (markup, content)
         if key not in found_in:
-            found_in[key] = _needles_in(in_content, text, markup)
+            found_in[key] = _needles_in(in_content, content.decode("utf-8", errors="replace"), markup)
         for needle in found_in[key]:
             if needle.kind in GREETING_KINDS and greeted.get(item.path) == needle.owner:
                 continue

@@ -54,11 +54,15 @@ def render_site(
         charts = source.charts or build_charts(source.portfolio, source.reports)
         # digests of what pages are made from: recorded for the next build, compared with the last one's
         inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.digests)
-        tasks, files = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
+        tasks, reuse = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
                                        source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
         tasks += [functools.partial(_aside, task) for task in side_tasks]
-        files += [item for result in run_tasks(tasks, workers, report, local) for item in result]
+        # the reused files are read here, while the worker renders its last pages
+        reused: list[OutputFile] = []
+        local = [lambda: reused.extend(reuse()), *local]
+        files = [item for result in run_tasks(tasks, workers, report, local) for item in result]
+        files += reused
     return sorted(files, key=lambda item: item.path)
 
 

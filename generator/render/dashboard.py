@@ -58,31 +58,32 @@ def render_dashboard(
 ) -> list[OutputFile]:
     """Every file under `dashboard/`."""
     with collector_paused():
-        tasks, reused = dashboard_tasks(portfolio, reports, secret, environment, charts)
-        return reused + [item for task in tasks for item in task()]
+        tasks, reuse = dashboard_tasks(portfolio, reports, secret, environment, charts)
+        return reuse() + [item for task in tasks for item in task()]
 
 
 def dashboard_tasks(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts | None = None,
     previous: Previous | None = None, inputs: PageInputs | None = None,
-) -> tuple[list[Task], list[OutputFile]]:
+) -> tuple[list[Task], Task]:
     """The dashboards as independent tasks, the largest first, client pages in batches (see generator/parallel.py),
-    and the files taken as they are from the last build.
+    and one more that takes the files that stay as they are from the last build.
 
     Client pages and exports carry their `inputs` digests (render/fingerprints.py); those made
-    from the same inputs as in `previous` (the last build's output) are read from it here, so
-    they never travel between processes.
+    from the same inputs as in `previous` (the last build's output) are reused from it. That last
+    task reads them (and makes any whose file was changed since); it is meant for this process,
+    so that their bytes never travel between processes.
     """
     site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment, previous, inputs)
-    reused: list[OutputFile] = []
+    kept: list[tuple[str, str, Task]] = []  # (path, inputs, how to make it after all)
     tasks: list[Task] = []
     for path, make, frames in export_makers(portfolio, reports, site.charts.data):
         key = inputs.from_frames(path, frames) if inputs is not None and frames is not None else ""
-        found = site.reused(path, key)
-        if found is not None:
-            reused.append(found)
+        task = functools.partial(_export, path, make, key)
+        if site.reusable(path, key):
+            kept.append((path, key, task))
         else:
-            tasks.append(functools.partial(_export, path, make, key))
+            tasks.append(task)
     tasks += [
         lambda: render_calendar(site),
         lambda: [render_overview(site)],
@@ -92,14 +93,22 @@ def dashboard_tasks(
     ]
     rows = []
     for row in site.charts.data.clients:
-        found = site.reused(client_path(row), site.client_inputs(row))
-        if found is not None:
-            reused.append(found)
+        key = site.client_inputs(row)
+        if site.reusable(client_path(row), key):
+            kept.append((client_path(row), key, functools.partial(render_clients, site, [row])))
         else:
             rows.append(row)
     for start in range(0, len(rows), CLIENTS_PER_TASK):
         tasks.append(functools.partial(render_clients, site, rows[start:start + CLIENTS_PER_TASK]))
-    return tasks, reused
+
+    def reuse() -> list[OutputFile]:
+        files: list[OutputFile] = []
+        for path, key, make in kept:
+            found = site.reused(path, key)
+            files += make() if found is None else [found]
+        return files
+
+    return tasks, reuse
 
 
 def _export(path: str, make: Callable[[], bytes], inputs: str) -> list[OutputFile]:

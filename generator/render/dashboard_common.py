@@ -67,6 +67,10 @@ class DashboardSite:
         """The inputs digest of a client's page (render/fingerprints.py); '' when not recorded."""
         return "" if self.inputs is None else self.inputs.client_page(row)
 
+    def reusable(self, path: str, inputs: str) -> bool:
+        """The last build made `dashboard/<path>` from the same inputs (its bytes are checked when read)."""
+        return bool(inputs) and self.previous is not None and self.previous.inputs.get(f"dashboard/{path}") == inputs
+
     def reused(self, path: str, inputs: str) -> OutputFile | None:
         """The last build's `dashboard/<path>` when it was made from the same inputs."""
         if not inputs or self.previous is None:
