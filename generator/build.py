@@ -14,12 +14,12 @@ from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.load.cache import LoadCache
 from generator.metrics import compute_reports
+from generator.parallel import Background, default_workers
 from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.publish import leak_gate, publish_stage
 from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_paused, render_site
 from generator.render.fingerprints import DataDigests, data_digests
-from generator.parallel import Background, default_workers
 from generator.templates import make_environment
 from generator.write import OutputWriter, Previous, WriteResult
 

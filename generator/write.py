@@ -20,6 +20,7 @@ as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -51,6 +52,11 @@ class OutputFile:
     path: str
     content: bytes
     inputs: str = ""
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """The content's SHA-256 (hex), computed once: by the process that made the file, when it has time."""
+        return hashlib.sha256(self.content).hexdigest()
 
     def __post_init__(self) -> None:
         pure = PurePosixPath(self.path)
@@ -106,7 +112,7 @@ class OutputWriter:
     def add(self, files: Iterable[OutputFile]) -> None:
         """Record each file; stage it unless the previous output holds the same bytes."""
         for item in files:
-            digest = hashlib.sha256(item.content).hexdigest()
+            digest = item.sha256
             self.manifest[item.path] = digest
             if item.inputs:
                 self.inputs[item.path] = item.inputs
@@ -237,18 +243,18 @@ class Previous:
         files, inputs = record.get("files"), record.get("inputs")
         return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {})
 
-    def reuse(self, path: str, inputs: str) -> bytes | None:
-        """The file's bytes from the last build when it was made from the same inputs, else None.
+    def reuse(self, path: str, inputs: str) -> OutputFile | None:
+        """The file as the last build wrote it when it was made from the same inputs, else None.
 
         The bytes are checked against the manifest, so a file edited by hand is made again.
         """
         if not inputs or self.inputs.get(path) != inputs or path not in self.files:
             return None
         try:
-            content = (self.out_dir / path).read_bytes()
+            found = OutputFile(path, (self.out_dir / path).read_bytes(), inputs)
         except OSError:
             return None
-        return content if hashlib.sha256(content).hexdigest() == self.files[path] else None
+        return found if found.sha256 == self.files[path] else None
 
 
 def _read_bytes(path: Path) -> bytes | None:

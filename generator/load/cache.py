@@ -8,6 +8,10 @@ read (the client ids, the survey), and of this package's code and library versio
 per file: a changed file replaces its entry. Only files that loaded without a problem are
 kept, so every message a problem gives comes from the checks themselves.
 
+Later stages keep here, the same way, what they derive from the data alone: the row hashes
+behind the page digests (render/fingerprints.py), the KPI tiles' earlier quarter ends, the
+leak gate's words of each free text, and the compiled templates.
+
 The entries are pickles: whoever can write into `.rapport/` can change the data, the secret
 and the code as well. A cache that cannot be read or written is simply not used.
 """

@@ -25,7 +25,7 @@ from generator.metrics.risk import Signals, assess
 from generator.metrics.satisfaction import csat_rows, latest_answer, nps_rows, per_client, pooled, window
 from generator.metrics.schedule import schedule
 from generator.metrics.table import client_table
-from generator.metrics.trends import question_means, quarterly
+from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
 
 __all__ = ["Headline", "Reports", "compute_headline", "compute_reports", "to_contract_json"]

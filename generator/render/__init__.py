@@ -10,10 +10,10 @@ import jinja2
 
 from generator.charts import Charts, build_charts
 from generator.metrics import Reports
+from generator.parallel import Report, default_workers, run_tasks
 from generator.portfolio import Portfolio
 from generator.render.dashboard import collector_paused, dashboard_tasks
 from generator.render.fingerprints import DataDigests, page_inputs
-from generator.parallel import Report, default_workers, run_tasks
 from generator.render.public import render_public
 from generator.write import OutputFile, Previous
 

@@ -18,6 +18,7 @@ import jinja2
 from generator.charts import Charts, build_charts
 from generator.charts.bundle import dashboard_bundle
 from generator.metrics import Reports
+from generator.parallel import Task
 from generator.portfolio import Portfolio
 from generator.render.calendar_page import render_calendar
 from generator.render.dashboard_client import client_path, render_clients
@@ -28,7 +29,6 @@ from generator.render.exports import export_makers
 from generator.render.fingerprints import PageInputs
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
-from generator.parallel import Task
 from generator.write import OutputFile, Previous
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")

@@ -75,8 +75,7 @@ class DashboardSite:
         """The last build's `dashboard/<path>` when it was made from the same inputs."""
         if not inputs or self.previous is None:
             return None
-        content = self.previous.reuse(f"dashboard/{path}", inputs)
-        return None if content is None else OutputFile(f"dashboard/{path}", content, inputs)
+        return self.previous.reuse(f"dashboard/{path}", inputs)
 
     def __post_init__(self) -> None:
         self._navigation = self.navigation()

@@ -29,6 +29,7 @@ from generator.load.cache import LoadCache, code_version, contacts_key, response
 from generator.load.cache import digest as _digest
 from generator.portfolio import Portfolio
 
+
 def templates_digest(environment: jinja2.Environment) -> bytes | None:
     """Every file the environment's loaders can read; None for a loader that is not folders on disk."""
     loader = environment.loader
