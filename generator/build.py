@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from generator.render.fingerprints import DataDigests, data_digests
 from generator.templates import make_environment
 from generator.write import OutputWriter, Previous, WriteResult
 
+_FROZEN = False  # see _freeze_what_lives_long
 # (key in BuildResult.stages, what the progress line says)
 STAGES = (
     ("load", "loading data"),
@@ -53,6 +55,7 @@ def build_site(
     `workers` is how many processes render pages (None: chosen from the cores and the portfolio's size).
     """
     started = time.perf_counter()
+    _freeze_what_lives_long()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     progress = progress or Progress(STAGES)
     try:
@@ -66,6 +69,20 @@ def build_site(
     finally:
         progress.finish()
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+
+
+def _freeze_what_lives_long() -> None:
+    """Put what is alive before the first build (the modules, mostly) out of the collector's way, once.
+
+    Python's cycle collector walks every object it tracks at each full collection, and once more
+    when the process exits: the hundreds of thousands of objects of pandas, numpy, pydantic and
+    jinja2 live as long as the process anyway. Frozen (`gc.freeze`), they are never walked again:
+    `rapport build` exits a tenth of a second sooner, and forked workers share their memory pages.
+    """
+    global _FROZEN
+    if not _FROZEN:
+        gc.freeze()
+        _FROZEN = True
 
 
 def _after_load(
