@@ -90,24 +90,28 @@ def _after_load(
     workers: int | None, cache_writes: list[Callable[[], None]],
 ) -> WriteResult:
     """The stages after the load: metrics, charts, render, publish, write."""
-    # the KPI tiles' earlier quarter ends and the digests of each client's data need the
-    # portfolio only: a second core computes them while this one computes the metrics
-    beside = Background(lambda: _beside_metrics(portfolio), enabled=_parallel(portfolio, workers))
+    # the KPI tiles' earlier quarter ends, the digests of each client's data and the leak gate's
+    # needles need the portfolio only: a second core makes them while this one computes the metrics
+    previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
+    # a rebuild's second core has little else to do (its caches answer): it makes the needles too
+    rebuild = bool(previous.files)
+    beside = Background(lambda: _beside_metrics(portfolio, rebuild), enabled=_parallel(portfolio, workers))
     try:
         progress.stage("metrics")
         reports = compute_reports(portfolio)
         progress.stage("charts")
-        earlier, digests = beside.result()
+        earlier, digests, needles = beside.result()
+        if needles is not None:
+            leak_gate.adopt(portfolio, needles)
         charts = build_charts(portfolio, reports, earlier)
     finally:
         beside.cancel()
     progress.stage("render")
-    previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
     source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
     environment = make_environment(templates_dir)
     environment.bytecode_cache = LoadCache.for_data(data_dir).templates()  # compiled once, not per build
     files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes,
-                        local=[functools.partial(leak_gate.prepare, portfolio)])
+                        local=[functools.partial(leak_gate.prepare, portfolio)])  # unless made already
     # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
     # the old tree, when one is replaced, is deleted after we return
     writer = OutputWriter(out_dir, background=True, previous=previous)
@@ -123,12 +127,14 @@ def _after_load(
         raise
 
 
-def _beside_metrics(portfolio: Portfolio) -> tuple[list, DataDigests]:
-    """The KPI tiles' earlier quarter ends and the data's digests; both cached while their inputs stay the same."""
+def _beside_metrics(portfolio: Portfolio, needles: bool) -> tuple[list, DataDigests, tuple | None]:
+    """The KPI tiles' earlier quarter ends, the data's digests (both cached while their inputs stay
+    the same) and, if asked, the leak gate's needles: what needs the portfolio only."""
     cache = LoadCache.for_data(portfolio.data_dir)
     digests = data_digests(portfolio, cache, until=quarter_ends(portfolio.as_of, 1)[-1])
     key = snapshots_key(portfolio, digests.records, list(digests.until.values()))
-    return cache.load("kpi-snapshots", key, lambda: earlier_snapshots(portfolio), []), digests
+    earlier = cache.load("kpi-snapshots", key, lambda: earlier_snapshots(portfolio), [])
+    return earlier, digests, leak_gate.prepare(portfolio) if needles else None
 
 
 def _parallel(portfolio: Portfolio, workers: int | None) -> bool:

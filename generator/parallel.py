@@ -47,11 +47,14 @@ def default_workers() -> int:
 
 def run_tasks(
     tasks: Sequence[Task], workers: int = 1, report: Report | None = None, local: Sequence[Callable[[], object]] = (),
+    threaded: Callable[[], object] | None = None,
 ) -> list[list[OutputFile]]:
     """Each task's files, in task order; with workers=2, two processes share the tasks.
 
     `local` is work for this process alone (its results stay here), done once the shared tasks
-    are all taken, while the worker finishes its last ones.
+    are all taken, while the worker finishes its last ones. `threaded` is work for this process
+    too, done on a thread beside its tasks (reading files, hashing: what leaves the interpreter's
+    lock free); a thread is started only once the worker is forked.
     """
     report = report or (lambda done, total: None)
     if workers < 2 or len(tasks) < 2 or not can_fork():
@@ -59,7 +62,7 @@ def run_tasks(
         for index, task in enumerate(tasks):
             results.append(task())
             report(index + 1, len(tasks))
-        for work in local:
+        for work in (*local, *([threaded] if threaded else [])):
             work()
         return results
     context = multiprocessing.get_context("fork")
@@ -77,10 +80,13 @@ def run_tasks(
         finally:
             os._exit(status)
     sender.close()
+    beside = _Thread(threaded) if threaded else None
     try:
         done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
         for work in local:
             work()
+        if beside is not None:
+            beside.join()
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
             done.update(pickle.loads(receiver.recv_bytes()))
     except BaseException:
@@ -115,6 +121,27 @@ def _take_tasks(
             return done
         for item in done[index]:
             item.sha256  # noqa: B018 - hashed here, on this core, rather than by the parent's writer
+
+
+class _Thread:
+    """`work()` on a thread; `join()` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001 - raised again by join()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="rapport-beside", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 class Background(Generic[Value]):

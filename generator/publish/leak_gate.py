@@ -129,9 +129,14 @@ def private_needles(portfolio: Portfolio) -> list[Needle]:
     return _prepared(portfolio)[0]
 
 
-def prepare(portfolio: Portfolio) -> None:
-    """Make the portfolio's needles now, while the process would wait (a build does, after its share of pages)."""
-    _prepared(portfolio)
+def prepare(portfolio: Portfolio) -> tuple:
+    """Make the portfolio's needles now, while the process would wait; what `adopt` takes in another process."""
+    return _prepared(portfolio)
+
+
+def adopt(portfolio: Portfolio, prepared: tuple) -> None:
+    """Use needles `prepare`d for this portfolio elsewhere (a build's second core makes them)."""
+    _made["needles"] = (weakref.ref(portfolio), prepared)
 
 
 def _prepared(portfolio: Portfolio) -> tuple[list[Needle], Matcher, Matcher]:

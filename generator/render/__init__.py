@@ -58,10 +58,10 @@ def render_site(
                                        source.previous, inputs)
         tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
         tasks += [functools.partial(_aside, task) for task in side_tasks]
-        # the reused files are read here, while the worker renders its last pages
+        # the reused files are read (and checked) here, on a thread beside this process's pages
         reused: list[OutputFile] = []
-        local = [lambda: reused.extend(reuse()), *local]
-        files = [item for result in run_tasks(tasks, workers, report, local) for item in result]
+        files = [item for result in run_tasks(tasks, workers, report, local, lambda: reused.extend(reuse()))
+                 for item in result]
         files += reused
     return sorted(files, key=lambda item: item.path)
 
