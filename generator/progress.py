@@ -15,7 +15,7 @@ BAR_WIDTH = 24
 
 
 class Progress:
-    """Times each stage; on a terminal, draws `[#####-----] 3/6 rendering pages 412/1,021 … 1.4 s`.
+    """Times each stage; on a terminal, draws `[#####-----] 4/6 rendering pages 40%… 1.4 s`.
 
     `stages` lists (key, label) pairs in order (or is just their number); the key names the
     stage in `durations`, the label is what the bar says.
@@ -25,6 +25,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.enabled = _is_terminal(self.stream) if enabled is None else enabled
         self.labels = {} if isinstance(stages, int) else dict(stages)
+        self.order = {key: number for number, key in enumerate(self.labels, start=1)}
         self.stages = stages if isinstance(stages, int) else len(stages)
         self.done = 0
         self.started = time.perf_counter()
@@ -44,7 +45,7 @@ class Progress:
         """Start the next stage (and time the previous one)."""
         self._close_current()
         self._current = (name, time.perf_counter())
-        self.done += 1
+        self.done = self.order.get(name, self.done + 1)
         self._part = (0, 0)
         self._draw(force=True)
 
@@ -73,7 +74,7 @@ class Progress:
         fraction = (self.done - 1 + (done / total if total else 0)) / max(self.stages, 1)
         filled = round(BAR_WIDTH * min(max(fraction, 0.0), 1.0))
         name = self._current[0] if self._current else ""
-        steps = f" {done:,}/{total:,}" if total else ""
+        steps = f" {100 * done // total}%" if total else ""
         line = (f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.done}/{self.stages} "
                 f"{self.labels.get(name, name)}{steps}… {elapsed:.1f} s")
         width = shutil.get_terminal_size((80, 20)).columns

@@ -233,3 +233,28 @@ def test_the_calendar_file_has_the_bytes_icalendar_writes(business: str) -> None
     site = SimpleNamespace(portfolio=SimpleNamespace(settings=SimpleNamespace(business=SimpleNamespace(name=business))),
                            as_of=dt.date(2026, 11, 30))
     assert ics(site, items) == _icalendar_reference(business, site.as_of, items)
+
+
+def test_the_progress_bar_draws_only_on_a_terminal_and_clears_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from generator import progress as progress_module
+    from generator.build import STAGES
+
+    monkeypatch.setattr(progress_module, "SHOW_AFTER", 0.0)
+    monkeypatch.setattr(progress_module, "REDRAW_EVERY", 0.0)
+    shown = io.StringIO()
+    bar = progress_module.Progress(STAGES, stream=shown, enabled=True)
+    bar.stage("load")
+    bar.stage("render")
+    bar.advance(1, 4)
+    bar.finish()
+    text = shown.getvalue()
+    assert "1/6 loading data" in text and "4/6 rendering pages 25%" in text
+    assert text.endswith("\r\x1b[2K")  # the line is cleared: the command's own output follows on a clean line
+    assert list(bar.durations) == ["load", "render"]
+    silent = io.StringIO()  # a StringIO is no terminal
+    quiet = progress_module.Progress(STAGES, stream=silent)
+    quiet.stage("load")
+    quiet.finish()
+    assert silent.getvalue() == "" and list(quiet.durations) == ["load"]
