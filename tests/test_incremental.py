@@ -264,7 +264,8 @@ def test_the_load_cache_gives_the_same_portfolio_and_ignores_a_broken_entry(data
     cached = load_portfolio(data)  # the first load wrote the cache
     cache = data.parent / ".rapport" / "cache"
     assert sorted(path.name for path in cache.glob("*.pickle")) == [
-        "clients.pickle", "contacts.pickle", "responses-annual-review.pickle", "responses-quarterly-pulse.pickle"]
+        "clients.pickle", "contacts-source.pickle", "contacts.pickle", "responses-annual-review.pickle",
+        "responses-quarterly-pulse.pickle"]
     pd.testing.assert_frame_equal(fresh.contacts, cached.contacts, check_exact=True)
     for survey_id, frame in fresh.responses.items():
         pd.testing.assert_frame_equal(frame, cached.responses[survey_id], check_exact=True)
@@ -368,3 +369,40 @@ def test_a_task_that_fails_in_the_worker_is_run_again_here_and_raises_here() -> 
         assert Background(lambda: os.getpid()).result() != parent
         assert Background(lambda: os.getpid(), enabled=False).result() == parent
     """)
+
+
+@pytest.mark.parametrize("damage", ["none", "an unknown client in contacts", "a bad client record", "a bad date"])
+def test_clients_and_contacts_read_side_by_side_give_what_one_after_the_other_gives(data: Path, damage: str) -> None:
+    if damage == "an unknown client in contacts":
+        append_row(data / "contacts.csv", lambda row: row.update(client="nobody-at-all"))
+    elif damage == "a bad client record":
+        text = (data / "clients.yaml").read_text(encoding="utf-8")
+        (data / "clients.yaml").write_text(text.replace("  pcs: ", "  pcs: many", 1), encoding="utf-8")
+    elif damage == "a bad date":
+        append_row(data / "contacts.csv", lambda row: row.update(date="2026-02-30"))
+    in_fresh_process("""
+        import pathlib, shutil, sys
+        import pandas as pd
+        import generator.load as load
+        from generator.errors import DataError
+        from generator.parallel import can_fork
+
+        def read(overlap):
+            load.OVERLAP_FROM_BYTES = 0 if overlap else 10 ** 12
+            shutil.rmtree(pathlib.Path(sys.argv[1]).parent / ".rapport", ignore_errors=True)
+            try:
+                return load.load_portfolio(sys.argv[1])
+            except DataError as error:
+                return [str(problem) for problem in error.problems]
+
+        assert can_fork()
+        side_by_side, one_by_one = read(True), read(False)
+        assert isinstance(one_by_one, list) == (sys.argv[2] != "none")
+        if isinstance(one_by_one, list):
+            assert side_by_side == one_by_one, (side_by_side, one_by_one)
+        else:
+            assert side_by_side.clients == one_by_one.clients
+            pd.testing.assert_frame_equal(side_by_side.contacts, one_by_one.contacts, check_exact=True)
+            for survey, frame in one_by_one.responses.items():
+                pd.testing.assert_frame_equal(side_by_side.responses[survey], frame, check_exact=True)
+    """, str(data), damage)

@@ -125,11 +125,19 @@ class LoadCache:
         before = len(problems)
         value = compute()
         if len(problems) == before:
-            if self.deferred is None:
-                self._write(name, key, value)
-            else:
-                self.deferred.append(functools.partial(self._write, name, key, value))
+            self._store(name, key, value)
         return value
+
+    def remember(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Store `value` as the entry `name` (now, or with the deferred writes)."""
+        if self.folder is not None:
+            self._store(name, digest(code_version(), name.encode(), *key_parts), value)
+
+    def _store(self, name: str, key: bytes, value: Any) -> None:
+        if self.deferred is None:
+            self._write(name, key, value)
+        else:
+            self.deferred.append(functools.partial(self._write, name, key, value))
 
     def get(self, name: str, key_parts: list[bytes]) -> Any | None:
         """The entry `name` when it was stored under the same key (and code), else None."""
