@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.charts import build_charts, earlier_snapshots, quarter_ends, snapshots_key
+from generator.charts import Charts, build_data, earlier_snapshots, quarter_ends, snapshots_key
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.load.cache import LoadCache
@@ -21,7 +21,7 @@ from generator.progress import Progress
 from generator.publish import leak_gate, publish_stage
 from generator.render import PARALLEL_FROM_CLIENTS, RenderInput, collector_paused, render_site
 from generator.render.fingerprints import DataDigests, data_digests
-from generator.templates import make_environment
+from generator.templates import compiled_templates, make_environment
 from generator.write import OutputWriter, Previous, WriteResult
 
 _FROZEN = False  # see _freeze_what_lives_long
@@ -100,23 +100,25 @@ def _after_load(
         progress.stage("metrics")
         reports = compute_reports(portfolio)
         progress.stage("charts")
+        data = build_data(portfolio, reports)  # while the second core finishes; the figures are made by the pages
         earlier, digests, needles = beside.result()
         if needles is not None:
             leak_gate.adopt(portfolio, needles)
-        charts = build_charts(portfolio, reports, earlier)
+        charts = Charts(portfolio, reports, data, earlier)
     finally:
         beside.cancel()
     progress.stage("render")
     source = RenderInput(portfolio, reports, site_secret(data_dir), charts, previous, digests)
     environment = make_environment(templates_dir)
-    environment.bytecode_cache = LoadCache.for_data(data_dir).templates()  # compiled once, not per build
-    files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes,
-                        local=[functools.partial(leak_gate.prepare, portfolio)])  # unless made already
-    # staging the pages (beside the output, which stays untouched) overlaps the publish checks;
-    # the old tree, when one is replaced, is deleted after we return
+    environment.bytecode_cache = compiled_templates()  # compiled once, not per build
+    # the pages are staged (beside the output, which stays untouched) by the process that makes
+    # them, as it makes them; the old tree, when one is replaced, is deleted after we return
     writer = OutputWriter(out_dir, background=True, previous=previous)
     try:
-        writer.start(files)
+        files = render_site(source, environment, workers, progress.advance, side_tasks=cache_writes,
+                            local=[functools.partial(leak_gate.prepare, portfolio)],  # unless made already
+                            finish=writer.stage)
+        writer.start(files)  # records them, and stages the rest (reused files) beside the publish checks
         progress.stage("publish")
         published = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, the leak gate
         progress.stage("write")

@@ -24,11 +24,13 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from generator.write import OutputFile
+from generator.write import BuiltFile
 
-Task = Callable[[], list[OutputFile]]
+Task = Callable[[], list[BuiltFile]]
 Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
+Finish = Callable[[list[BuiltFile]], list[BuiltFile]]  # what the process that ran a task does with its files
 Value = TypeVar("Value")
+_EXITING: list[int] = []  # workers done with their work, not yet collected (see reap_later)
 
 
 def can_fork() -> bool:
@@ -47,16 +49,22 @@ def default_workers() -> int:
 
 def run_tasks(
     tasks: Sequence[Task], workers: int = 1, report: Report | None = None, local: Sequence[Callable[[], object]] = (),
-    threaded: Callable[[], object] | None = None,
-) -> list[list[OutputFile]]:
+    threaded: Callable[[], object] | None = None, finish: Finish | None = None,
+) -> list[list[BuiltFile]]:
     """Each task's files, in task order; with workers=2, two processes share the tasks.
 
-    `local` is work for this process alone (its results stay here), done once the shared tasks
-    are all taken, while the worker finishes its last ones. `threaded` is work for this process
+    `finish`, when given, is applied to each task's files by the process that ran the task (a
+    build writes them into its staging folder so: on the core that made them, and without their
+    bytes crossing a pipe); its results are what is returned.
+
+    `local` is work for this process alone (its results stay here), done first, while the worker
+    takes its first tasks. `threaded` is work for this process
     too, done on a thread beside its tasks (reading files, hashing: what leaves the interpreter's
     lock free); a thread is started only once the worker is forked.
     """
     report = report or (lambda done, total: None)
+    if finish is not None:
+        tasks = [_finished(task, finish) for task in tasks]
     if workers < 2 or len(tasks) < 2 or not can_fork():
         results = []
         for index, task in enumerate(tasks):
@@ -82,9 +90,9 @@ def run_tasks(
     sender.close()
     beside = _Thread(threaded) if threaded else None
     try:
-        done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
-        for work in local:
+        for work in local:  # first: meanwhile the worker takes more of the tasks, and both finish together
             work()
+        done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
         if beside is not None:
             beside.join()
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
@@ -92,18 +100,38 @@ def run_tasks(
     except BaseException:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)  # this process failed first: the worker's pages are not needed
+        os.waitpid(pid, 0)  # gone for sure before the caller cleans up after it
         raise
     finally:
         receiver.close()
-        os.waitpid(pid, 0)
+    reap_later(pid)
     return [done[index] if index in done else tasks[index]() for index in range(len(tasks))]
+
+
+def reap_later(pid: int) -> None:
+    """Collect a worker that has delivered its result, without waiting for it to be gone.
+
+    A forked worker shares hundreds of megabytes with this process; the kernel takes a tenth of
+    a second or more to take them apart when it exits. Its result is in hand, so nothing needs
+    to wait for that: it is collected whenever it is gone (checked again at each later call).
+    """
+    _EXITING.append(pid)
+    for waiting in list(_EXITING):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(waiting, os.WNOHANG) == (0, 0):
+                continue
+        _EXITING.remove(waiting)
+
+
+def _finished(task: Task, finish: Finish) -> Task:
+    return lambda: finish(task())
 
 
 def _take_tasks(
     tasks: Sequence[Task], counter, stop_on_error: bool = True, report: Report | None = None,
-) -> dict[int, list[OutputFile]]:
+) -> dict[int, list[BuiltFile]]:
     """Run the next untaken task until none is left; the worker stops at its first error."""
-    done: dict[int, list[OutputFile]] = {}
+    done: dict[int, list[BuiltFile]] = {}
     while True:
         with counter.get_lock():
             index = counter.value
@@ -181,12 +209,14 @@ class Background(Generic[Value]):
         if self.pid:
             pid, self.pid = self.pid, 0
             try:
-                return pickle.loads(self.receiver.recv_bytes())
+                value = pickle.loads(self.receiver.recv_bytes())
             except (EOFError, OSError, pickle.UnpicklingError):
-                pass
+                os.waitpid(pid, 0)
+            else:
+                reap_later(pid)
+                return value
             finally:
                 self.receiver.close()
-                os.waitpid(pid, 0)
         return self.function()
 
     def cancel(self) -> None:

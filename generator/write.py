@@ -65,6 +65,28 @@ class OutputFile:
 
 
 @dataclass(frozen=True)
+class StagedFile:
+    """A file its maker has written into the staging folder already (see `OutputWriter.stage`).
+
+    Only its path and digest travel back from a render worker, not its bytes; `content` reads
+    them from the staging folder, once, if something asks (the publish stage, for some files).
+    """
+
+    path: str
+    sha256: str
+    staged: Path
+    inputs: str = ""
+
+    @functools.cached_property
+    def content(self) -> bytes:
+        """The bytes, as staged."""
+        return self.staged.read_bytes()
+
+
+BuiltFile = OutputFile | StagedFile
+
+
+@dataclass(frozen=True)
 class WriteResult:
     """How many files the output holds, and how many of them were (re)written."""
 
@@ -109,7 +131,7 @@ class OutputWriter:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def add(self, files: Iterable[OutputFile]) -> None:
+    def add(self, files: Iterable[BuiltFile]) -> None:
         """Record each file; stage it unless the previous output holds the same bytes."""
         for item in files:
             digest = item.sha256
@@ -118,21 +140,49 @@ class OutputWriter:
                 self.inputs[item.path] = item.inputs
             else:
                 self.inputs.pop(item.path, None)
+            if isinstance(item, StagedFile):  # written by its maker already
+                self.unchanged.pop(item.path, None)
+                self.changed.add(item.path)
+                continue
             target = self.staging / item.path
-            if self.previous.files.get(item.path) == digest and _same_size(self.out_dir / item.path, len(item.content)):
+            if self._unchanged(item):
                 if item.path in self.changed:  # staged earlier with other bytes: a later file replaced it
                     self.changed.discard(item.path)
                     target.unlink()
                 self.unchanged[item.path] = item.content
                 continue
             self.unchanged.pop(item.path, None)
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            target.write_bytes(item.content)
+            self._write(target, item.content)
             self.changed.add(item.path)
 
-    def start(self, files: Iterable[OutputFile]) -> None:
+    def stage(self, files: Iterable[BuiltFile]) -> list[BuiltFile]:
+        """Write each changed file into the staging folder now, in this process; `add` records them later.
+
+        A render worker calls this on the pages it makes, so that their bytes are written on its
+        own core and never sent to the parent. Unchanged files are returned as they are (`add`
+        links the old ones); the others as `StagedFile`s.
+        """
+        staged: list[BuiltFile] = []
+        for item in files:
+            if isinstance(item, StagedFile) or self._unchanged(item):
+                staged.append(item)
+                continue
+            target = self.staging / item.path
+            self._write(target, item.content)
+            staged.append(StagedFile(item.path, item.sha256, target, item.inputs))
+        return staged
+
+    def _unchanged(self, item: OutputFile) -> bool:
+        """The previous output holds these very bytes at this path."""
+        return self.previous.files.get(item.path) == item.sha256 and _same_size(self.out_dir / item.path, len(item.content))
+
+    def _write(self, target: Path, content: bytes) -> None:
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        target.write_bytes(content)
+
+    def start(self, files: Iterable[BuiltFile]) -> None:
         """`add(files)` on a thread (file system calls release the interpreter lock)."""
 
         def run() -> None:
@@ -152,7 +202,7 @@ class OutputWriter:
             error, self._error = self._error, None
             raise error
 
-    def commit(self, more: Iterable[OutputFile] = ()) -> WriteResult:
+    def commit(self, more: Iterable[BuiltFile] = ()) -> WriteResult:
         """Stage `more`, then put everything in place; the staging folder is gone afterwards."""
         self._join()
         self.add(more)

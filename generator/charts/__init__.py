@@ -8,8 +8,8 @@ are drawn as points with their n, never as a trend line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
@@ -22,41 +22,60 @@ from generator.model import Survey
 from generator.portfolio import Portfolio
 
 __all__ = [
-    "Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts", "earlier_snapshots",
+    "Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts", "build_data", "earlier_snapshots",
     "quarter_ends", "snapshots_key",
 ]
 
 
-@dataclass(frozen=True)
 class Charts:
-    """Every chart of the dashboards, with the python rows the pages read."""
+    """Every chart of the dashboards, with the python rows the pages read.
 
-    data: DashboardData
-    tiles: list[Tile]
-    overview: list[Figure]                     # the satisfaction trend, contact frequency vs satisfaction
-    heatmap: Heatmap
-    clients: Mapping[str, list[Figure]]        # per client id (made when first read)
-    surveys: dict[str, list[QuestionCharts]]   # per survey id, one entry per question
-    survey_responses: dict[str, Figure]        # per survey id: responses per quarter
+    The rows (`data`) are made at once; each page's figures when first read, so that a build
+    makes them in the render task of their page, on whichever core runs it.
+    """
+
+    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData,
+                 earlier: list[dict[str, Point]] | None = None):
+        self.portfolio = portfolio
+        self.reports = reports
+        self.data = data
+        self.earlier = earlier
+        self.clients: Mapping[str, list[Figure]] = ClientFigures(data, portfolio.surveys)  # per client id
+
+    @functools.cached_property
+    def tiles(self) -> list[Tile]:
+        """The overview's KPI tiles."""
+        return kpi_tiles(self.portfolio, self.reports, self.earlier)
+
+    @functools.cached_property
+    def overview(self) -> list[Figure]:
+        """The satisfaction trend, and contact frequency against satisfaction."""
+        return [satisfaction_trend(self.reports, self.data.minimum), contact_vs_satisfaction(self.data)]
+
+    @functools.cached_property
+    def heatmap(self) -> Heatmap:
+        """On-site visits per client and month."""
+        return onsite_heatmap(self.data)
+
+    @functools.cached_property
+    def surveys(self) -> dict[str, list[QuestionCharts]]:
+        """Per survey id, one entry per question."""
+        trends = question_trends(self.portfolio, self.data.minimum)
+        return {s.id: survey_charts(self.reports, s, trends, self.data.minimum) for s in self.portfolio.surveys}
+
+    @functools.cached_property
+    def survey_responses(self) -> dict[str, Figure]:
+        """Per survey id: responses per quarter."""
+        return {s.id: responses_per_quarter(self.data, s) for s in self.portfolio.surveys}
 
 
 def build_charts(portfolio: Portfolio, reports: Reports, earlier: list[dict[str, Point]] | None = None) -> Charts:
-    """Every figure of every dashboard page; no I/O.
+    """Every figure of every dashboard page (each made when first read); no I/O.
 
     `earlier` is `earlier_snapshots(portfolio)` when a caller computed it already (a build does,
-    beside the metrics stage); otherwise it is computed here.
+    beside the metrics stage); otherwise it is computed with the tiles.
     """
-    data = build_data(portfolio, reports)
-    trends = question_trends(portfolio, data.minimum)
-    return Charts(
-        data=data,
-        tiles=kpi_tiles(portfolio, reports, earlier),
-        overview=[satisfaction_trend(reports, data.minimum), contact_vs_satisfaction(data)],
-        heatmap=onsite_heatmap(data),
-        clients=ClientFigures(data, portfolio.surveys),
-        surveys={s.id: survey_charts(reports, s, trends, data.minimum) for s in portfolio.surveys},
-        survey_responses={s.id: responses_per_quarter(data, s) for s in portfolio.surveys},
-    )
+    return Charts(portfolio, reports, build_data(portfolio, reports), earlier)
 
 
 class ClientFigures(Mapping[str, list[Figure]]):

@@ -29,7 +29,6 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -150,17 +149,6 @@ class LoadCache:
         """Store `value` as the entry `name` (replacing what was there)."""
         if self.folder is not None:
             self._write(name, digest(code_version(), name.encode(), *key_parts), value)
-
-    def templates(self) -> jinja2.BytecodeCache | None:
-        """Compiled templates, kept beside the entries (Jinja keys them by the template's source)."""
-        if self.folder is None:
-            return None
-        folder = self.folder / "templates"
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return jinja2.FileSystemBytecodeCache(str(folder))
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.pickle"

@@ -27,7 +27,7 @@ import jinja2
 from generator.errors import RapportError
 from generator.model import Settings
 from generator.publish.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
-from generator.write import OutputFile
+from generator.write import BuiltFile, OutputFile
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"
@@ -64,7 +64,7 @@ def published_path(path: str, content: ContentKey) -> str:
 
 
 def encrypt_dashboards(
-    files: Iterable[OutputFile], sealed_key: SealedKey, content: ContentKey,
+    files: Iterable[BuiltFile], sealed_key: SealedKey, content: ContentKey,
     environment: jinja2.Environment, settings: Settings,
 ) -> list[OutputFile]:
     """The public, encrypted copy of every file under `dashboard/`."""

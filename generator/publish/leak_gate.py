@@ -238,7 +238,7 @@ def greeting_pages(portfolio: Portfolio, secret: bytes) -> dict[str, str]:
     }
 
 
-def scan(portfolio: Portfolio, files: Iterable[OutputFile], secret: bytes) -> list[Finding]:
+def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> list[Finding]:
     """Findings for every file under `public/`; empty when nothing leaks."""
     _, in_content, in_paths = _prepared(portfolio)
     greeted = greeting_pages(portfolio, secret)

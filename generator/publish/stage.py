@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,14 +11,14 @@ from generator.publish.encrypt import SOURCE, TARGET, encrypt_dashboards, is_pla
 from generator.publish.leak_gate import Finding, LeakError, scan
 from generator.publish.passphrase import dashboard_key, dashboard_passphrase
 from generator.templates import make_environment
-from generator.write import OutputFile
+from generator.write import BuiltFile
 
 SEALED_MARKER = b'id="rapport-sealed"'
 
 
 def publish_stage(
-    portfolio: Portfolio, files: Iterable[OutputFile], data_dir: Path, templates_dir: Path | None = None,
-) -> list[OutputFile]:
+    portfolio: Portfolio, files: Iterable[BuiltFile], data_dir: Path, templates_dir: Path | None = None,
+) -> list[BuiltFile]:
     """The files plus, when configured, the encrypted dashboards; LeakError before anything is written."""
     files = list(files)
     if portfolio.settings.dashboards.publish == "encrypted":
@@ -31,25 +30,23 @@ def publish_stage(
     return sorted(files, key=lambda item: item.path)
 
 
-def check_public(portfolio: Portfolio, files: list[OutputFile], secret: bytes) -> None:
+def check_public(portfolio: Portfolio, files: list[BuiltFile], secret: bytes) -> None:
     """Raise LeakError for client data, or a dashboard page in plain text, under `public/`."""
     findings = scan(portfolio, files, secret) + plain_dashboards(files)
     if findings:
         raise LeakError(findings)
 
 
-def plain_dashboards(files: Iterable[OutputFile]) -> list[Finding]:
+def plain_dashboards(files: Iterable[BuiltFile]) -> list[Finding]:
     """Public files that are dashboard pages in plain text: a copy, or an unsealed page in `dashboard/`."""
     files = list(files)
-    private = {
-        hashlib.sha256(item.content).digest()
-        for item in files if item.path.startswith(SOURCE) and not is_plain_asset(item.path)
-    }
+    # the digests each file carries already (its bytes may not even be in memory: see StagedFile)
+    private = {item.sha256 for item in files if item.path.startswith(SOURCE) and not is_plain_asset(item.path)}
     findings = []
     for item in files:
         if not item.path.startswith("public/"):
             continue
         inside = item.path.startswith(TARGET) and not is_plain_asset(item.path.removeprefix("public/"))
-        if hashlib.sha256(item.content).digest() in private or (inside and SEALED_MARKER not in item.content):
+        if item.sha256 in private or (inside and SEALED_MARKER not in item.content):
             findings.append(Finding(item.path, "a dashboard file in plain text"))
     return findings

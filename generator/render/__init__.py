@@ -10,12 +10,12 @@ import jinja2
 
 from generator.charts import Charts, build_charts
 from generator.metrics import Reports
-from generator.parallel import Report, default_workers, run_tasks
+from generator.parallel import Finish, Report, default_workers, run_tasks
 from generator.portfolio import Portfolio
 from generator.render.dashboard import collector_paused, dashboard_tasks
 from generator.render.fingerprints import DataDigests, page_inputs
-from generator.render.public import render_public
-from generator.write import OutputFile, Previous
+from generator.render.public import public_tasks
+from generator.write import BuiltFile, Previous
 
 __all__ = ["PARALLEL_FROM_CLIENTS", "RenderInput", "collector_paused", "render_site"]
 
@@ -38,14 +38,16 @@ class RenderInput:
 def render_site(
     source: RenderInput, environment: jinja2.Environment, workers: int | None = None, report: Report | None = None,
     side_tasks: Sequence[Callable[[], object]] = (), local: Sequence[Callable[[], object]] = (),
-) -> list[OutputFile]:
+    finish: Finish | None = None,
+) -> list[BuiltFile]:
     """The public site under `public/` and the private dashboards under `dashboard/`.
 
     `workers` processes share the pages (generator/parallel.py); by default two on a machine with
     two cores or more, for portfolios large enough to gain from it. `report(done, total)` hears
     how far the tasks are. `side_tasks` are done on the way, by whichever process is free (a
     build writes its load cache so); what they return is not used. `local` work is done in this
-    process once the pages are all taken (a build prepares its leak gate so).
+    process while the worker takes its first pages (a build prepares its leak gate so). `finish` is applied
+    to each task's files by the process that made them (a build stages them for writing so).
     """
     if workers is None:
         workers = default_workers() if len(source.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
@@ -56,11 +58,11 @@ def render_site(
         inputs = None if source.previous is None else page_inputs(source.portfolio, environment, source.digests)
         tasks, reuse = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
                                        source.previous, inputs)
-        tasks.append(lambda: render_public(source.portfolio, source.reports, source.secret, environment))
+        tasks += public_tasks(source.portfolio, source.reports, source.secret, environment)
         tasks += [functools.partial(_aside, task) for task in side_tasks]
         # the reused files are read (and checked) here, on a thread beside this process's pages
-        reused: list[OutputFile] = []
-        files = [item for result in run_tasks(tasks, workers, report, local, lambda: reused.extend(reuse()))
+        reused: list[BuiltFile] = []
+        files = [item for result in run_tasks(tasks, workers, report, local, lambda: reused.extend(reuse()), finish)
                  for item in result]
         files += reused
     return sorted(files, key=lambda item: item.path)
@@ -75,6 +77,6 @@ def _compile_templates(environment: jinja2.Environment) -> None:
             continue
 
 
-def _aside(task: Callable[[], object]) -> list[OutputFile]:
+def _aside(task: Callable[[], object]) -> list[BuiltFile]:
     task()
     return []

@@ -14,6 +14,8 @@ from generator.render.style import InlineStyle
 from generator.tokens import survey_token
 from generator.write import OutputFile
 
+SurveyPage = tuple[Survey, Client | None, str]  # (survey, client, token); no client and no token: anonymous
+
 # two stand-in tokens, URL-safe like a real one and found nowhere else (see token_shell)
 PLACEHOLDERS = ("Rapport0Token0StandIn0Number0One", "Rapport0Token0StandIn0Number0Two")
 SCALES = {
@@ -38,13 +40,11 @@ def survey_links(portfolio: Portfolio, reports: Reports, secret: bytes) -> list[
 
 
 def render_survey_pages(
-    portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, style: InlineStyle,
+    portfolio: Portfolio, environment: jinja2.Environment, style: InlineStyle, pages: list[SurveyPage],
 ) -> list[OutputFile]:
-    """Personal and anonymous survey pages under `public/survey/`."""
+    """These survey pages under `public/survey/`: personal (with a client and token) or anonymous."""
     template = environment.get_template("survey.html")
     settings = portfolio.settings
-    pages: list[tuple[Survey, Client | None, str]] = [(survey, None, "") for survey in portfolio.surveys]
-    pages += survey_links(portfolio, reports, secret)
     files: list[OutputFile] = []
     prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
     shells: dict[tuple[str, str | None], str | None] = {}
