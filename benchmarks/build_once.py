@@ -14,20 +14,23 @@ import sys
 import time
 
 started = time.perf_counter()
-import generator.cli  # noqa: E402, F401 - everything `rapport build` imports, so the start-up costs the same
+from generator.cli import exit_now  # noqa: E402 - everything `rapport build` imports, so the start-up costs the same
 from generator.build import build_site  # noqa: E402
+from generator.parallel import reap_all  # noqa: E402
 
 
 def main() -> None:
     """Build argv[1] into argv[2]."""
     imported = time.perf_counter()
     result = build_site(sys.argv[1], sys.argv[2])
+    reap_all()  # the workers' exits, so that their peak memory counts (they are gone by now, as a rule)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({
         "imports": imported - started, "build": result.seconds, "stages": result.stages,
         "files": result.files, "written": result.written, "peak_mb": own, "children_peak_mb": forked,
     }))
+    exit_now()  # as `rapport build` leaves
 
 
 if __name__ == "__main__":

@@ -123,6 +123,14 @@ def reap_later(pid: int) -> None:
         _EXITING.remove(waiting)
 
 
+def reap_all() -> None:
+    """Wait for every worker left to `reap_later` (for a figure that counts them, like their peak memory)."""
+    while _EXITING:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_EXITING[0], 0)
+        _EXITING.pop(0)
+
+
 def _finished(task: Task, finish: Finish) -> Task:
     return lambda: finish(task())
 

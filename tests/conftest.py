@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -15,6 +16,11 @@ import pytest
 import yaml
 
 from generator.csv_text import csv_lines
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"

@@ -12,7 +12,7 @@ import pytest
 from generator.build import build_site
 from generator.errors import DataError
 from generator.load import load_portfolio
-from generator.templates import make_environment
+from generator.templates import compiled_templates, make_environment
 from generator.tokens import client_for_token, survey_token
 from generator.write import OutputFile, write_output
 from tests.conftest import REPO, SAMPLE_DATA
@@ -258,3 +258,40 @@ def test_the_progress_bar_draws_only_on_a_terminal_and_clears_itself(monkeypatch
     quiet.stage("load")
     quiet.finish()
     assert silent.getvalue() == "" and list(quiet.durations) == ["load"]
+
+
+def test_compiled_templates_are_kept_per_user_and_made_again_when_a_template_changes(
+    make_portfolio, tmp_path: Path, secret_env: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = make_portfolio()
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("<p>first version</p>\n", encoding="utf-8")
+    build_site(data, tmp_path / "out", templates_dir=templates)
+    compiled = tmp_path / "cache" / "rapport" / "templates"
+    assert compiled.stat().st_mode & 0o777 == 0o700
+    assert len(list(compiled.iterdir())) >= 10, "every template compiled once, kept for the next build"
+    (templates / "404.html").write_text("<p>second version</p>\n", encoding="utf-8")
+    build_site(data, tmp_path / "out", templates_dir=templates)
+    assert (tmp_path / "out" / "public" / "404.html").read_text(encoding="utf-8") == "<p>second version</p>\n"
+
+
+def test_a_template_cache_folder_others_can_write_to_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "rapport" / "templates").mkdir(parents=True)
+    (tmp_path / "rapport" / "templates").chmod(0o777)
+    assert compiled_templates() is None
+    (tmp_path / "rapport" / "templates").chmod(0o700)
+    assert compiled_templates() is not None
+
+
+def test_rapport_lists_every_command_and_a_build_imports_no_server() -> None:
+    listed = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, cwd=REPO)
+    commands = listed.stdout.split("Commands:")[1].split()
+    assert {"build", "collect", "demo", "import", "log", "publish", "report", "serve", "validate"} <= set(commands)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, generator.cli, generator.build; print(sorted(sys.modules))"],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    )
+    assert "'uvicorn'" not in loaded.stdout and "'starlette'" not in loaded.stdout

@@ -27,7 +27,7 @@ import pytest
 from generator.build import build_site
 from generator.demo import write_demo
 from generator.load import load_portfolio
-from generator.write import MANIFEST, OutputFile, OutputWriter, Previous, write_output
+from generator.write import MANIFEST, OutputFile, OutputWriter, Previous, StagedFile, write_output
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-incremental-builds"
@@ -324,6 +324,57 @@ def test_a_writer_that_fails_leaves_the_previous_output(tmp_path: Path) -> None:
                          MANIFEST: hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()}
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
     assert pickle.loads(pickle.dumps(OutputFile("x.html", b"y", "key"))) == OutputFile("x.html", b"y", "key")
+
+
+def test_files_staged_by_their_maker_commit_like_files_written_by_the_writer(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output([OutputFile("same.txt", b"same"), OutputFile("gone.txt", b"gone")], out)
+    stamp = (out / "same.txt").stat().st_mtime_ns
+    writer = OutputWriter(out, previous=Previous.read(out))
+    staged = writer.stage([OutputFile("same.txt", b"same"), OutputFile("pages/new.html", b"new", "inputs")])
+    assert type(staged[0]) is OutputFile, "an unchanged file is left for the writer to link"
+    assert isinstance(staged[1], StagedFile) and staged[1].content == b"new" and staged[1].inputs == "inputs"
+    assert (writer.staging / "pages" / "new.html").read_bytes() == b"new", "written at once, by this process"
+    assert not (out / "pages").exists(), "nothing in the output is touched before the commit"
+    writer.add(staged)
+    assert writer.commit().written == 1
+    assert tree(out) == {"pages/new.html": hashlib.sha256(b"new").hexdigest(), "same.txt": hashlib.sha256(b"same").hexdigest(),
+                         MANIFEST: hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()}
+    assert (out / "same.txt").stat().st_mtime_ns == stamp
+    assert Previous.read(out).inputs == {"pages/new.html": "inputs"}
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+
+
+def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
+    in_fresh_process("""
+        import os, tempfile
+        from pathlib import Path
+        from generator.parallel import reap_all, run_tasks
+        from generator.write import OutputFile, OutputWriter, StagedFile
+        out = Path(tempfile.mkdtemp()) / "output"
+        writer = OutputWriter(out)
+        made_by = {}
+
+        def task(number):
+            made_by[number] = os.getpid()
+            return [OutputFile(f"pages/{number}.html", f"{number} by {os.getpid()}".encode())]
+
+        results = run_tasks([lambda n=n: task(n) for n in range(12)], workers=2, finish=writer.stage)
+        files = [item for result in results for item in result]
+        assert all(isinstance(item, StagedFile) for item in files)
+        makers = {item.content.decode().split(" by ")[1] for item in files}
+        assert len(makers) == 2 and str(os.getpid()) in makers, makers
+        writer.add(files)
+        writer.commit()
+        assert sorted(p.name for p in (out / "pages").iterdir()) == sorted(f"{n}.html" for n in range(12))
+        reap_all()
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            pass  # no child left, not even a zombie
+        else:
+            raise AssertionError("a worker was left behind")
+    """)
 
 
 def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:

@@ -59,7 +59,8 @@ def render_site(
         tasks, reuse = dashboard_tasks(source.portfolio, source.reports, source.secret, environment, charts,
                                        source.previous, inputs)
         tasks += public_tasks(source.portfolio, source.reports, source.secret, environment)
-        tasks += [functools.partial(_aside, task) for task in side_tasks]
+        # first: the longest of the tasks; the short ones last keep both processes busy to the end
+        tasks[:0] = [functools.partial(_aside, task) for task in side_tasks]
         # the reused files are read (and checked) here, on a thread beside this process's pages
         reused: list[BuiltFile] = []
         files = [item for result in run_tasks(tasks, workers, report, local, lambda: reused.extend(reuse()), finish)
