@@ -2,9 +2,10 @@
 (`run_tasks`), or a forked worker computes one value while this process goes on (`Background`).
 
 A task is a function that returns some files. The worker is a fork of this process, so it
-already holds the portfolio, the reports and the charts: nothing is sent to it, and only the
-bytes of its pages come back (one pickled list through a pipe). Taking tasks in turn from a
-counter keeps both cores busy to the end whatever each task costs.
+already holds the portfolio, the reports and the charts: nothing is sent to it, and only its
+pages come back (one pickled list through a pipe) — in a build, not even their bytes: each
+process writes the pages it makes into the staging folder and sends their digests. Taking
+tasks in turn from a counter keeps both cores busy to the end whatever each task costs.
 
 Whatever the worker does not report back — it failed, or was killed — this process renders
 itself, so an error in a template is raised here, with its usual traceback, exactly as in a

@@ -3,8 +3,9 @@
 Each file's SHA-256 goes into a manifest, `.manifest.json` in the output folder, so the next
 build knows which files are unchanged without reading them; an unchanged file is never
 rewritten, so it keeps its modification time (rsync, gh-pages and editors see only real
-changes). Changed and new files are first written into a staging folder beside the output;
-nothing in the output is touched until every file is there. Then, either:
+changes). Changed and new files are first written into a staging folder beside the output
+(by the process that made them, as it makes them: `OutputWriter.stage`); nothing in the output
+is touched until every file is there. Then, either:
 
 - few files changed (a rebuild after a new response or contact): each is moved into the output
   by a rename, files no longer built are deleted, and the manifest is written last. Until that
