@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -156,6 +157,7 @@ def main() -> None:
 def exit_now() -> NoReturn:
     """Exit with status 0 at once, once every file is written and closed: the interpreter would
     otherwise take apart, one by one, the million objects a large build leaves (a tenth of a second)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a stream closed
+            stream.flush()
     os._exit(0)
