@@ -32,7 +32,7 @@ from generator.errors import RapportError
 from generator.load.cache import LoadCache
 from generator.portfolio import Portfolio
 from generator.tokens import survey_token
-from generator.write import OutputFile
+from generator.write import BuiltFile, OutputFile
 
 MIN_CHARS = 4
 MIN_FREE_TEXT_CHARS = 12
