@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.errors import RapportError
 from generator.publish.leak_gate import LeakError
@@ -114,6 +115,27 @@ def test_publish_without_a_passphrase_omits_the_dashboards_and_says_so(project: 
     result = publish_site(data, data.parent / "output", remote=str(remote), say=said.append)
     assert not any(name.startswith("dashboard/") for name in result.files)
     assert any("dashboards are not published" in line and "RAPPORT_DASHBOARD_PASSPHRASE" in line for line in said)
+
+
+def test_publish_says_where_collector_forms_post_when_that_is_the_static_site(
+    project: tuple[Path, Path], secrets_env: None,
+) -> None:
+    data, remote = project
+    settings = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
+    settings["site"] = {"base_url": "https://example.github.io/rapport/"}
+    (data / "site.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    said: list[str] = []
+    publish_site(data, data.parent / "output", remote=str(remote), say=said.append)
+    assert [line for line in said if "survey forms post to" in line] == [
+        "note: the survey forms post to https://example.github.io/api/responses (forms.backend: collector); a static "
+        "host such as GitHub Pages cannot receive them there. Run `rapport collect` where that address reaches it, or "
+        "set forms.endpoint to the https:// address of your collector, or choose another forms.backend"
+    ]
+    settings["forms"] = {"backend": "collector", "endpoint": "https://collect.example.com/api/responses"}
+    (data / "site.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    said.clear()
+    publish_site(data, data.parent / "output", remote=str(remote), say=said.append)
+    assert not any("survey forms post to" in line for line in said)
 
 
 def test_publish_needs_a_git_repository_and_a_reachable_remote(make_portfolio, tmp_path: Path, secrets_env: None,

@@ -15,11 +15,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from generator.build import build_site
 from generator.errors import RapportError
+from generator.forms.collector import DEFAULT_ENDPOINT
 from generator.keys import site_secret
 from generator.load import load_portfolio
+from generator.model import Settings
 from generator.publish.leak_gate import read_public_folder
 from generator.publish.passphrase import dashboard_passphrase, passphrase_source
 from generator.publish.stage import check_public
@@ -54,7 +57,7 @@ def publish_site(
     check_public(portfolio, on_disk, site_secret(data_dir))
     if not (public / "404.html").is_file():
         raise RapportError(f"{public}/404.html is missing; the build makes it, so build again")
-    notes = _dashboard_notes(portfolio.settings.dashboards.publish, data_dir)
+    notes = _dashboard_notes(portfolio.settings.dashboards.publish, data_dir) + _form_notes(portfolio.settings)
     for note in notes:
         say(note)
     published = _level_with_remote(repo, remote, branch, dry_run, notes)
@@ -77,6 +80,23 @@ def _dashboard_notes(mode: str, data_dir: Path) -> list[str]:
             f"({passphrase_source(data_dir)}), so publish behaves as 'omit'"
         ]
     return []
+
+
+def _form_notes(settings: Settings) -> list[str]:
+    """A word when the published survey forms post to an address on the published site itself.
+
+    The collector's default address, `/api/responses`, is on whatever host serves the page: right
+    for `rapport serve`, but a static host (GitHub Pages) answers nothing there.
+    """
+    endpoint = settings.forms.endpoint or DEFAULT_ENDPOINT
+    if settings.forms.backend != "collector" or endpoint.startswith(("https://", "http://")):
+        return []
+    posted_to = urljoin(settings.site.base_url, endpoint) if settings.site.base_url else endpoint
+    return [
+        f"note: the survey forms post to {posted_to} (forms.backend: collector); a static host such as GitHub "
+        "Pages cannot receive them there. Run `rapport collect` where that address reaches it, or set "
+        "forms.endpoint to the https:// address of your collector, or choose another forms.backend"
+    ]
 
 
 def _repository(data_dir: Path) -> Path:
