@@ -123,7 +123,9 @@ class OutputWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.background = background
         self.previous = previous if previous is not None and previous.out_dir == self.out_dir else Previous.read(self.out_dir)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        _remove_abandoned_staging(self.out_dir)
+        # the process id in the name tells a later build whether this folder's maker is still at work
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-{os.getpid()}-", dir=self.out_dir.parent))
         self.manifest: dict[str, str] = {}
         self.inputs: dict[str, str] = {}
         self.changed: set[str] = set()   # staged: new, or different from the previous output
@@ -321,6 +323,25 @@ def _same_size(path: Path, size: int) -> bool:
         return path.stat().st_size == size
     except OSError:
         return False
+
+
+def _remove_abandoned_staging(out_dir: Path) -> None:
+    """Delete staging folders left beside out_dir by builds that were killed (their process is gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.new-*"):
+        maker = folder.name.removeprefix(f".{out_dir.name}.new-").split("-", 1)[0]
+        if maker.isdigit() and _alive(int(maker)):
+            continue  # another build, still writing
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _remove_empty_folders(folder: Path, root: Path) -> None:

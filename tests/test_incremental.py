@@ -314,6 +314,18 @@ def test_files_are_moved_in_when_few_changed_and_the_tree_is_swapped_when_many_d
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
 
 
+def test_staging_left_by_a_killed_build_is_removed_and_a_running_ones_is_not(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    killed = tmp_path / f".output.new-{finished.stdout.strip()}-abc123"  # its process is gone
+    running = tmp_path / f".output.new-{os.getpid()}-def456"             # this one is still at work
+    for folder in (killed, running):
+        (folder / "public").mkdir(parents=True)
+        (folder / "public" / "index.html").write_bytes(b"half written")
+    write_output([OutputFile("a.txt", b"new")], out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "output"]
+
+
 def test_a_writer_that_fails_leaves_the_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "output"
     write_output([OutputFile("a.txt", b"old")], out)
