@@ -64,7 +64,8 @@ def test_the_cli_build_reports_the_leak_and_exits_1(make_portfolio, tmp_path: Pa
                             capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": ""})
     assert result.returncode == 1
     assert result.stderr.startswith("error: the leak gate found client data in 1 file meant for publishing (kind shown, never the data):\n"
-                                    "  public/index.html: contact e-mail\n  public/index.html: contact name\n")
+                                    "  public/index.html: contact e-mail (made from pages/index.md)\n"
+                                    "  public/index.html: contact name (made from pages/index.md)\n")
     assert "Traceback" not in result.stderr and "Qwvcontact" not in result.stderr
     assert not (tmp_path / "out").exists()
 

@@ -31,6 +31,7 @@ from urllib.parse import unquote
 from generator.errors import RapportError
 from generator.load.cache import LoadCache
 from generator.portfolio import Portfolio
+from generator.render.public import page_path
 from generator.tokens import survey_token
 from generator.write import BuiltFile, OutputFile
 
@@ -56,9 +57,10 @@ class Finding:
 
     file: str
     kind: str
+    source: str = ""  # the data file it was made from, when that is one of the business's pages
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.kind}"
+        return f"{self.file}: {self.kind}" + (f" (made from {self.source})" if self.source else "")
 
 
 class LeakError(RapportError):
@@ -242,6 +244,8 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
     """Findings for every file under `public/`; empty when nothing leaks."""
     _, in_content, in_paths = _prepared(portfolio)
     greeted = greeting_pages(portfolio, secret)
+    # the business's own pages, by where they are published: a finding there names its Markdown file
+    sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}
     findings: set[Finding] = set()
     # personal survey pages differ only in their token: scan each distinct text once
     found_in: dict[tuple[bool, bytes], list[Needle]] = {}
@@ -254,7 +258,7 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
             # replaced in the bytes (UTF-8 matches whole characters only), before anything is decoded
             path, content = path.replace(token, " "), content.replace(token.encode("utf-8"), b" ")
         for needle in in_paths.find(words_of(path)):
-            findings.add(Finding(item.path, f"{needle.kind} in the file name"))
+            findings.add(Finding(item.path, f"{needle.kind} in the file name", sources.get(item.path, "")))
         markup = item.path.lower().endswith(MARKUP_SUFFIXES)
         key = (markup, content)
         if key not in found_in:
@@ -262,7 +266,7 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
         for needle in found_in[key]:
             if needle.kind in GREETING_KINDS and greeted.get(item.path) == needle.owner:
                 continue
-            findings.add(Finding(item.path, needle.kind))
+            findings.add(Finding(item.path, needle.kind, sources.get(item.path, "")))
     return sorted(findings)
 
 

@@ -18,7 +18,8 @@ from generator.write import OutputFile
 PERSONAL_PAGES_PER_TASK = 250
 
 
-def _page_path(page: Page) -> str:
+def page_path(page: Page) -> str:
+    """Where a business page is published, under `public/`."""
     return "public/index.html" if page.slug == "index" else f"public/{page.slug}/index.html"
 
 
@@ -66,7 +67,7 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
     files: list[OutputFile] = []
     template = environment.get_template("page.html")
     for page in pages:
-        path = _page_path(page)
+        path = page_path(page)
         files.append(html_file(path, template.render(
             business=settings.business, site=settings.site, style=style, root=root_prefix(path.removeprefix("public/")),
             title=page.title, body=markdown_to_html(_body_without_title(page)), navigation=navigation,
