@@ -122,6 +122,49 @@ def test_short_and_ordinary_free_text_is_not_looked_for(make_portfolio) -> None:
     assert tuple(words_of("Sam Whitfield")) not in words  # staff are the consultant's own people
 
 
+@pytest.mark.parametrize(("written", "kind"), [
+    ("Call us on (917) 555-2468", "contact phone"),          # the phone without its country code
+    ("917.555.2468", "contact phone"),
+    ("Zyx\u00adclient\u200bcanary Dental Group", "client name"),  # invisible characters inside the words
+    ("Caf\\u00e9 of Zyxclientcanary Dental Group", "client name"),  # \\u-escapes, as a template's JSON writes them
+    ("See zyx-client for details", "client id"),            # an id of several words, in a page
+])
+def test_the_gate_reads_phones_ids_and_words_however_they_are_written(make_portfolio, written: str, kind: str) -> None:
+    portfolio = load_portfolio(canary_portfolio(make_portfolio))
+    findings = scan(portfolio, [OutputFile("public/page/index.html", f"<p>{written}</p>".encode())], b"s")
+    assert [str(f) for f in findings] == [f"public/page/index.html: {kind}"]
+
+
+def test_a_name_in_a_script_without_spaces_is_found_inside_a_longer_run(make_portfolio) -> None:
+    portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "yamada", "name": "山田商事"}]))
+    findings = scan(portfolio, [OutputFile("public/page/index.html", "<p>山田商事様へ</p>".encode())], b"s")
+    assert [str(f) for f in findings] == ["public/page/index.html: client name"]
+
+
+def test_a_clients_sentence_copied_into_a_page_is_a_leak_but_a_few_ordinary_words_are_not(make_portfolio) -> None:
+    data = canary_portfolio(make_portfolio)
+    (data / "pages").mkdir()
+    (data / "pages" / "index.md").write_text(
+        f"# Welcome\n\nWhat clients say: {CANARIES['free-text answer']}\n\nBackups, done right.\n", encoding="utf-8")
+    portfolio = load_portfolio(data)
+    words = {needle.words for needle in private_needles(portfolio)}
+    assert tuple(words_of(CANARIES["free-text answer"])) in words
+    page = (data / "pages" / "index.md").read_text(encoding="utf-8")
+    assert [str(f) for f in scan(portfolio, [OutputFile("public/index.html", page.encode())], b"s")] == [
+        "public/index.html: free-text answer (made from pages/index.md)"]
+
+
+def test_an_id_whose_words_are_the_business_own_text_is_looked_for_in_file_names_only(make_portfolio) -> None:
+    data = make_portfolio(clients=[{**CLIENT, "id": "north-shore", "name": "Northshore Holdings"}])
+    (data / "pages").mkdir()
+    (data / "pages" / "index.md").write_text("# Welcome\n\nServing the North Shore since 2009.\n", encoding="utf-8")
+    portfolio = load_portfolio(data)
+    page = OutputFile("public/index.html", b"<p>Serving the North Shore since 2009.</p>")
+    assert scan(portfolio, [page], b"s") == []
+    assert [str(f) for f in scan(portfolio, [OutputFile("public/north-shore/x.html", b"ok")], b"s")] == [
+        "public/north-shore/x.html: client id in the file name"]
+
+
 def test_greet_by_name_allows_only_the_clients_own_survey_page(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
     data = canary_portfolio(make_portfolio, forms={"greet_by_name": True})
     out = tmp_path / "output"

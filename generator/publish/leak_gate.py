@@ -1,23 +1,27 @@
 """The leak gate: no client data in plain text in anything meant for publishing.
 
 Every file under `public/` is read — its contents, and its path — for the private strings of
-the portfolio: client names and ids, contact names, e-mails and phones, client notes, the
-notes of the contact log and the free-text answers of every survey. Text is compared as
-words: HTML entities and %-escapes decoded, Unicode-normalised, case-folded, and split into
-runs of letters and digits, so `Caf&eacute; Lumi&#232;re` and `CAFÉ  LUMIÈRE` both match
-`Café Lumière`, while a name never matches inside a longer word. Ciphertext is not skipped:
+the portfolio: client names and ids, contact names, e-mails and phones (also without the
+country code), client notes, the notes of the contact log and the free-text answers of every
+survey. Text is compared as words: HTML entities, %- and \\u-escapes decoded, invisible
+characters dropped, Unicode-normalised, case-folded, and split into runs of letters and
+digits (each character its own word in scripts written without spaces), so
+`Caf&eacute; Lumi&#232;re` and `CAFÉ  LUMIÈRE` both match `Café Lumière`, while a name never
+matches inside a longer word. Ciphertext is not skipped:
 encrypted dashboards carry it without a letter or digit (generator/publish/crypto.py), so their
 unlock pages are read like any other file, and random base64 anywhere else is read as words.
 
 Left out on purpose (see README, "Publishing"): strings under 4 characters; note and answer
-fragments under 12 characters, or found in the business's own public text (survey questions,
-pages), which would stop builds for words like "Backups"; staff names, which are the
-consultant's own people. The one allowed exception is a client's own survey pages greeting
+fragments under 12 characters, or of at most three words found in the business's own public
+text (survey questions, pages), which would stop builds for words like "Backups"; a client
+id of one word, or whose words are the business's own text, except in file names; staff
+names, which are the consultant's own people. The one allowed exception is a client's own survey pages greeting
 them by name when `forms.greet_by_name` is on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import unicodedata
@@ -39,6 +43,14 @@ MIN_CHARS = 4
 MIN_FREE_TEXT_CHARS = 12
 WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punctuation
 TAG = re.compile(r"<[^>]*>")
+JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# format characters that change no word: soft hyphen, zero-width space and joiners, bidi marks, BOM
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Han, kana and Hangul syllables: text in them runs on without spaces between words
+UNSPACED_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# free-text fragments of at most this many words that also appear in the business's own public
+# text are ordinary words ("Backups", "About right"); longer ones are a client's words copied out
+ORDINARY_WORDS = 3
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 TOKEN_CHARS = 22  # a survey token has at least 128 bits (generator/tokens.py: 49 digits)
@@ -88,11 +100,23 @@ class Needle:
 
 
 def words_of(text: str) -> list[str]:
-    """The comparable words of a text: entities and %-escapes decoded, NFKC, case-folded."""
+    """The comparable words of a text: entities, %- and \\u-escapes decoded, NFKC, case-folded.
+
+    Invisible characters inside a word (a soft hyphen, a zero-width space, bidi marks) are
+    dropped, so `Bay\u00adview` reads as `Bayview`; each character of a script written without
+    spaces (Chinese, Japanese) is a word of its own, so a name is found inside a longer run.
+    """
     text = html.unescape(text)
     if "%" in text:
         text = unquote(text, errors="replace")
-    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if "\\u" in text:
+        text = JSON_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
+        if UNSPACED_SCRIPT.search(text):
+            text = UNSPACED_SCRIPT.sub(r" \g<0> ", text)
+    return WORD.findall(text)
 
 
 class Matcher:
@@ -153,18 +177,20 @@ def _prepared(portfolio: Portfolio) -> tuple[list[Needle], Matcher, Matcher]:
 
 def _private_needles(portfolio: Portfolio) -> list[Needle]:
     needles: list[Needle] = []
+    ids: list[list[Needle]] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
     free_text: dict[str, set[str]] = defaultdict(set)
     for client in portfolio.clients:
         needles += _exact(client.name, "client name", client.id)
         if client.id not in reserved:
-            needles += _exact(client.id, "client id", client.id, in_paths_only=True)
+            # an id of several words ("bayview-dental") names its client in a page too, unless
+            # those words are the business's own public text; a one-word id only in file names
+            ids.append(_exact(client.id, "client id", client.id, in_paths_only=True))
         needles += _exact(client.contact.name, "contact name", client.id)
         needles += _exact(client.contact.email, "contact e-mail", client.id)
-        needles += _exact(client.contact.phone, "contact phone", client.id)
-        digits = "".join(ch for ch in client.contact.phone or "" if ch.isdigit())
-        needles += _exact(digits, "contact phone", client.id)
+        for phone in _phone_forms(client.contact.phone or ""):
+            needles += _exact(phone, "contact phone", client.id)
         if client.notes:
             # Markdown marks are punctuation, which words ignore; only link targets are not shown
             free_text["client notes"].add(MARKDOWN_LINK_TARGET.sub("]", client.notes))
@@ -176,8 +202,25 @@ def _private_needles(portfolio: Portfolio) -> list[Needle]:
                 free_text["free-text answer"].update(frame[question.id].tolist())
     split = {kind: _fragments_of(kind, texts, portfolio) for kind, texts in free_text.items()}
     fragments = {needle.words: needle for kind, texts in free_text.items() for text in texts for needle in split[kind][text]}
-    ordinary = {needle.words for needle in Matcher(fragments.values()).find(_public_words(portfolio))}
+    public = _public_words(portfolio)
+    ordinary = {needle.words for needle in Matcher(fragments.values()).find(public)
+                if len(needle.words) <= ORDINARY_WORDS}
+    id_needles = [needle for found in ids for needle in found]
+    public_ids = {needle.words for needle in Matcher(id_needles).find(public)}
+    for needle in id_needles:
+        in_content = len(needle.words) > 1 and needle.words not in public_ids
+        needles.append(dataclasses.replace(needle, in_paths_only=not in_content))
     return needles + [needle for words, needle in fragments.items() if words not in ordinary]
+
+
+def _phone_forms(phone: str) -> list[str]:
+    """A phone as written, its digits, and both without the country code when it starts with `+`:
+    a page may well write `+1 538 555 0133` as `(538) 555-0133` or `538.555.0133`."""
+    groups = re.findall(r"\d+", phone)
+    forms = [phone, "".join(groups)]
+    if phone.lstrip().startswith("+") and len(groups) >= 3:
+        forms += [" ".join(groups[1:]), "".join(groups[1:])]
+    return forms
 
 
 def _fragments_of(kind: str, texts: set, portfolio: Portfolio) -> dict[object, list[Needle]]:
