@@ -85,7 +85,10 @@ class LeakError(RapportError):
         super().__init__(
             f"the leak gate found client data in {files} file{'s' if files != 1 else ''} meant for publishing "
             f"(kind shown, never the data):\n{lines}\n"
-            "Nothing was written or published. Remove it from the template, page or setting that puts it there."
+            "Nothing was written or published. Remove it from the template, page or setting that puts it there; "
+            "if it is found in files that never show client data (survey.js, robots.txt, the 404 page), a client's "
+            "name or id is an ordinary word of the site itself (a client called 'Survey'): write the name out in "
+            "full in clients.yaml ('Survey Partners Ltd')."
         )
 
 
