@@ -1,10 +1,29 @@
-"""CSV text exactly as the loaders read it back: `\n` line ends, quoted only where needed."""
+"""CSV text exactly as the loaders read it back: `\n` line ends, quoted only where needed.
+
+Importing this module also lifts the csv module's field size limit (131,072 characters by
+default) for the whole process: an export with one very long cell must be read, so that its
+row can be stored or quarantined like any other, not stop the import.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _csv import _reader
+
+# the largest value every platform's C long holds; a field can never exceed the file it is in,
+# and the files are read whole anyway
+FIELD_SIZE_LIMIT = 2**31 - 1
+csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+
+def reader(text: str) -> _reader:
+    """The records of CSV text, strictly (a stray quote is an error), with the limit lifted."""
+    return csv.reader(io.StringIO(text, newline=""), strict=True)
 
 
 def csv_lines(rows: Iterable[Sequence[str]]) -> bytes:
@@ -15,7 +34,7 @@ def csv_lines(rows: Iterable[Sequence[str]]) -> bytes:
     """
     rows = [[str(cell) for cell in row] for row in rows]
     text = "".join(",".join(_quoted(cell) for cell in row) + "\n" for row in rows)
-    if [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row] != [row for row in rows if row]:
+    if [row for row in reader(text) if row] != [row for row in rows if row]:
         raise ValueError("these rows would not read back as written; nothing was written")
     return text.encode("utf-8")
 

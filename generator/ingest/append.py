@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import io
 import os
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from generator.csv_text import csv_lines
+from generator.csv_text import csv_lines, reader
 
 LOCK_NAME = ".rapport.lock"
 TEMP_SUFFIX = ".rapport-tmp"
@@ -112,7 +111,7 @@ def read_table(content: bytes | None) -> tuple[list[str], list[list[str]]]:
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        records = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+        records = [row for row in reader(text) if row]
     except csv.Error as exc:
         raise ValueError(f"not valid CSV: {exc}") from None
     if not records:

@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import Rejected, write_quarantine
-from generator.ingest.records import Candidate, Limits, Submission, check_submissions, derived_id, instant_key
+from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
 from generator.model import RESERVED_COLUMNS, Survey
 
 
@@ -53,7 +53,7 @@ class IngestReport:
 
 def ingest(
     context: IntakeContext, submissions: list[Submission], now: dt.datetime | None = None,
-    limits: Limits | None = None, require_answers: bool = False,
+    limits: Limits = IMPORT_LIMITS, require_answers: bool = False,
 ) -> IngestReport:
     """Append the acceptable submissions to data/responses/, quarantine the others."""
     now = now or dt.datetime.now().astimezone()

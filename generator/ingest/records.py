@@ -31,12 +31,22 @@ RESPONSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    """Size limits for untrusted live input (the collector); imports are not limited."""
+    """The longest answer and the longest other value a record may hold.
+
+    The default is the collector's, for untrusted live input; imports use IMPORT_LIMITS.
+    """
 
     max_text_chars: int = 5000
     max_value_chars: int = 200
+
+
+# Imports are the consultant's own choice of file, so long answers are kept; but no stored cell
+# may outgrow the csv module's default field limit (131,072), or a reader of data/responses/
+# that has not lifted it (pandas, another script, an older Rapport) would fail on the file.
+MAX_STORED_CHARS = 100_000
+IMPORT_LIMITS = Limits(max_text_chars=MAX_STORED_CHARS, max_value_chars=MAX_STORED_CHARS)
 
 
 @dataclass
@@ -87,7 +97,7 @@ class Candidate:
 
 def check_submissions(
     context: IntakeContext, submissions: list[Submission], now: dt.datetime,
-    limits: Limits | None = None, require_answers: bool = False,
+    limits: Limits = IMPORT_LIMITS, require_answers: bool = False,
 ) -> list[Candidate | Rejected]:
     """For each submission in order, its row to append or its reason to be refused."""
     results: list[Candidate | Rejected | None] = [None] * len(submissions)
@@ -112,7 +122,7 @@ def check_submissions(
 
 
 def _check_one(
-    context: IntakeContext, submission: Submission, now: dt.datetime, limits: Limits | None, require_answers: bool,
+    context: IntakeContext, submission: Submission, now: dt.datetime, limits: Limits, require_answers: bool,
 ) -> dict[str, str] | Rejected:
     """Every check but the loader's answer rules; the row when all pass."""
     if submission.problem is not None:
@@ -156,8 +166,8 @@ def _check_one(
     return row
 
 
-def _text_problem(submission: Submission, limits: Limits | None) -> tuple[str, str] | None:
-    """Control characters, broken Unicode, and (live input only) over-long values."""
+def _text_problem(submission: Submission, limits: Limits) -> tuple[str, str] | None:
+    """Control characters, broken Unicode, and over-long values."""
     fields = [("survey", submission.survey), ("token", submission.token), ("client", submission.client or ""),
               ("submitted_at", submission.submitted_at), ("response_id", submission.response_id),
               ("shown_at", submission.shown_at)]
@@ -167,11 +177,9 @@ def _text_problem(submission: Submission, limits: Limits | None) -> tuple[str, s
         if not is_printable(value):
             return (f"control_character: {_short(name)}",
                     f"'{_short(name)}' holds a control character or broken Unicode (kept here, not in the data)")
-        if limits is not None:
-            is_answer = name in submission.answers
-            limit = limits.max_text_chars if is_answer else limits.max_value_chars
-            if len(value) > limit:
-                return f"too_long: {_short(name)}", f"'{_short(name)}' has {len(value):,} characters (at most {limit:,})"
+        limit = limits.max_text_chars if name in submission.answers else limits.max_value_chars
+        if len(value) > limit:
+            return f"too_long: {_short(name)}", f"'{_short(name)}' has {len(value):,} characters (at most {limit:,})"
     return None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator.csv_text import reader
 from generator.errors import RapportError, did_you_mean
 from generator.ingest.context import IntakeContext
 from generator.ingest.records import Submission
@@ -86,12 +86,12 @@ def read_csv_rows(path: Path) -> list[RawRow]:
         raise RapportError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); export the file as UTF-8 CSV") from None
     except OSError as exc:
         raise RapportError(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    parsed = reader(text)
     records: list[tuple[int, list[str]]] = []
     previous_end = 0
     try:
-        for row in reader:
-            start, previous_end = previous_end + 1, reader.line_num
+        for row in parsed:
+            start, previous_end = previous_end + 1, parsed.line_num
             if row:
                 records.append((start, row))
     except csv.Error as exc:

@@ -1,0 +1,121 @@
+"""Imports of hostile or broken exports: one bad record is quarantined, the others imported, no traceback.
+
+The commands run in a fresh interpreter, as `rapport import` does, so that process-wide state
+(the csv module's field size limit, the recursion limit) is what a user meets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.load import load_portfolio
+from tests.conftest import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "imports"
+SECRET = "rapport-fixture-secret"
+HEADER = "response_id,client,submitted_at,overall,recommend,visits,areas,improve\n"
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixtures' data folder (clients acme-dental, baker-law; survey annual-review)."""
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", target)
+    return target
+
+
+def run_import(data: Path, export: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """`rapport import` in a fresh interpreter."""
+    env = {**os.environ, "RAPPORT_SECRET": SECRET}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "import", str(export), "--source", source, "--data", str(data),
+         "--timezone", "UTC", "--survey", "annual-review"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120, check=False)
+
+
+def table(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file we wrote."""
+    with default_field_limit(2**31 - 1):
+        return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+
+
+def stored(data: Path) -> list[dict[str, str]]:
+    """The rows of data/responses/annual-review.csv ([] when there is none)."""
+    path = data / "responses" / "annual-review.csv"
+    return table(path) if path.exists() else []
+
+
+def quarantined(data: Path) -> list[dict[str, str]]:
+    """Every row of every quarantine file."""
+    return [row for path in sorted((data / "quarantine").glob("*.csv")) for row in table(path)]
+
+
+@contextlib.contextmanager
+def default_field_limit(limit: int = 131_072) -> Iterator[None]:
+    """The csv module's field size limit set to `limit` (its default) for a while."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def assert_clean(result: subprocess.CompletedProcess[str], code: int = 0) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+# --- CSV: a cell longer than the csv module's default field limit ----------------------------------------
+
+
+def test_a_csv_cell_over_the_field_limit_is_read_and_its_row_quarantined_the_others_imported(data: Path, tmp_path: Path) -> None:
+    huge = "y" * 200_000
+    export = tmp_path / "in.csv"
+    export.write_text(HEADER + "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,9,,,fine\n"
+                      f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{huge}\n"
+                      "imp-003,baker-law,2026-10-04T10:00:00+00:00,3,7,,,fine too\n", encoding="utf-8")
+    result = run_import(data, export, "csv")
+    assert_clean(result)
+    assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
+    assert [row["response_id"] for row in stored(data)] == ["imp-001", "imp-003"]
+    [refused] = quarantined(data)
+    assert (refused["line"], refused["reason"]) == ("3", "too_long: improve")
+    assert refused["detail"] == "'improve' has 200,000 characters (at most 100,000)"
+    assert json.loads(refused["record"])["improve"] == huge, "the quarantine keeps the record whole"
+
+
+def test_the_longest_answer_an_import_keeps_reads_back_under_the_default_field_limit(data: Path, tmp_path: Path) -> None:
+    longest = "z" * 100_000
+    export = tmp_path / "in.csv"
+    export.write_text(HEADER + f"imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,9,,,{longest}\n"
+                      f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{longest}z\n", encoding="utf-8")
+    assert_clean(result := run_import(data, export, "csv"))
+    assert "accepted 1, duplicates 0, quarantined 1" in result.stdout
+    text = (data / "responses" / "annual-review.csv").read_bytes().decode("utf-8")
+    with default_field_limit():  # any reader of the file, without lifting the limit
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert [row["improve"] for row in rows] == [longest]
+        assert len(load_portfolio(data).responses["annual-review"]) == 1
+    assert quarantined(data)[0]["reason"] == "too_long: improve"
+
+
+def test_a_huge_cell_in_a_new_quarantine_file_is_recognised_on_the_next_import(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(HEADER + f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{'y' * 300_000}\n", encoding="utf-8")
+    assert_clean(run_import(data, export, "csv"))
+    before = {path: path.read_bytes() for path in (data / "quarantine").iterdir()}
+    assert_clean(again := run_import(data, export, "csv"))
+    assert "quarantined 1" in again.stdout
+    assert {path: path.read_bytes() for path in (data / "quarantine").iterdir()} == before
