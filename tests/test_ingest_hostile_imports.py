@@ -119,3 +119,27 @@ def test_a_huge_cell_in_a_new_quarantine_file_is_recognised_on_the_next_import(d
     assert_clean(again := run_import(data, export, "csv"))
     assert "quarantined 1" in again.stdout
     assert {path: path.read_bytes() for path in (data / "quarantine").iterdir()} == before
+
+
+# --- CSV: an unclosed quote ----------------------------------------------------------------------------
+
+
+def test_an_unclosed_quote_names_the_line_it_opens_on_and_imports_nothing(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(HEADER + "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,9,,,\"two\nlines\"\n"
+                      "imp-q,acme-dental,2026-10-05T10:00:00+00:00,4,9,,,\"unclosed\n"
+                      "imp-003,acme-dental,2026-10-04T10:00:00+00:00,4,9,,,\n", encoding="utf-8")
+    result = run_import(data, export, "csv")
+    assert_clean(result, code=1)
+    assert result.stderr == (f"error: {export}:4: not valid CSV (the quoted field that starts on line 4 is never closed, "
+                             "so where the rows after it end is unknown); nothing was imported\n")
+    assert not (data / "responses").exists() and not (data / "quarantine").exists()
+
+
+def test_an_unclosed_quote_in_a_later_field_of_a_multiline_record_names_that_field_s_line(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(HEADER + "imp-q,acme-dental,\"2026-10-05T10:00:00\n+00:00\",4,9,\"About, right\",,\"unclosed \"\"x\"\"\n"
+                      "imp-003,acme-dental,2026-10-04T10:00:00+00:00,4,9,,,\n", encoding="utf-8")
+    result = run_import(data, export, "csv")
+    assert_clean(result, code=1)
+    assert result.stderr.startswith(f"error: {export}:3: not valid CSV (the quoted field that starts on line 3 is never closed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,10 @@ def read_csv_rows(path: Path) -> list[RawRow]:
             if row:
                 records.append((start, row))
     except csv.Error as exc:
+        opened = unclosed_quote_line(text, previous_end) if "unexpected end of data" in str(exc) else None
+        if opened is not None:
+            raise RapportError(f"{path}:{opened}: not valid CSV (the quoted field that starts on line {opened} is never "
+                               "closed, so where the rows after it end is unknown); nothing was imported") from None
         raise RapportError(f"{path}:{previous_end + 1}: not valid CSV ({exc}); nothing was imported") from None
     if not records:
         raise RapportError(f"{path}: the file is empty (expected a header row)")
@@ -110,6 +115,32 @@ def read_csv_rows(path: Path) -> list[RawRow]:
             cells.setdefault(name, []).append(value)
         rows.append(RawRow(line, cells, record))
     return rows
+
+
+def unclosed_quote_line(text: str, lines_read: int) -> int | None:
+    """The line on which a quoted field that runs to the end of the text opens, if one does.
+
+    `lines_read` is how many lines the csv reader had consumed before the record it failed on.
+    """
+    lines = io.StringIO(text, newline="").readlines()  # split as the csv reader counts lines
+    line = lines_read + 1
+    quoted, opened, field_start = False, 0, True
+    for physical in lines[lines_read:]:
+        index = 0
+        while index < len(physical):
+            char = physical[index]
+            if quoted:
+                if char == '"':
+                    if physical[index + 1: index + 2] == '"':
+                        index += 1  # a doubled quote inside the field
+                    else:
+                        quoted = False
+            elif char == '"' and field_start:
+                quoted, opened = True, line
+            field_start = not quoted and char in ",\r\n"
+            index += 1
+        line += 1
+    return opened if quoted else None
 
 
 def build_submissions(
