@@ -143,3 +143,60 @@ def test_an_unclosed_quote_in_a_later_field_of_a_multiline_record_names_that_fie
     result = run_import(data, export, "csv")
     assert_clean(result, code=1)
     assert result.stderr.startswith(f"error: {export}:3: not valid CSV (the quoted field that starts on line 3 is never closed")
+
+
+# --- JSON Lines: one hostile line among good ones ------------------------------------------------------
+
+GOOD = '{"survey": "annual-review", "submitted_at": "2026-10-0%dT10:00:00Z", "overall": "4", "recommend": "9"}'
+HOSTILE_LINES = {
+    "deep": ('{"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4", "improve": '
+             + "[" * 5000 + "]" * 5000 + "}", "bad_json", "nested 5,001 levels deep (at most 32)"),
+    "bigint": ('{"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": ' + "9" * 5000 + "}",
+               "bad_value", "a whole number of 5,000 digits (at most 100)"),
+    "dupkeys": ('{"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4", "overall": "1"}',
+                "bad_json", "duplicate field 'overall' (which of its values is meant is unknown)"),
+    "nested dupkeys": ('{"submitted_at": "2026-10-05T10:00:00Z", "parameters": {"survey": ["annual-review"], '
+                       '"overall": ["4"], "overall": ["1"]}}',
+                       "bad_json", "duplicate field 'overall' (which of its values is meant is unknown)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_LINES))
+def test_a_hostile_json_line_is_quarantined_as_it_arrived_and_the_other_lines_imported(
+    data: Path, tmp_path: Path, case: str,
+) -> None:
+    line, reason, detail = HOSTILE_LINES[case]
+    export = tmp_path / "in.jsonl"
+    export.write_text("\n".join([GOOD % 1, line, GOOD % 2]) + "\n", encoding="utf-8")
+    result = run_import(data, export, "jsonl")
+    assert_clean(result)
+    assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
+    assert [row["submitted_at"] for row in stored(data)] == ["2026-10-01T10:00:00+00:00", "2026-10-02T10:00:00+00:00"]
+    [refused] = quarantined(data)
+    assert (refused["line"], refused["reason"], refused["detail"]) == ("2", reason, detail)
+    assert json.loads(refused["record"]) == line, "the line is kept as the text it arrived as"
+
+
+def test_a_json_answer_over_the_import_limit_is_quarantined_whole(data: Path, tmp_path: Path) -> None:
+    huge = "z" * 300_000
+    export = tmp_path / "in.jsonl"
+    line = {"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4", "improve": huge}
+    export.write_text("\n".join([GOOD % 1, json.dumps(line), GOOD % 2]) + "\n", encoding="utf-8")
+    result = run_import(data, export, "jsonl")
+    assert_clean(result)
+    assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
+    [refused] = quarantined(data)
+    assert (refused["line"], refused["reason"]) == ("2", "too_long: improve")
+    assert refused["detail"] == "'improve' has 300,000 characters (at most 100,000)"
+    assert json.loads(refused["record"]) == line
+
+
+def test_nesting_and_numbers_a_form_really_sends_are_read(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.jsonl"
+    line = {"submitted_at": "2026-10-05T10:00:00Z", "improve": "[[[[{{{{ brackets in text are not nesting }}}}]]]]" * 10,
+            "parameters": {"survey": ["annual-review"], "overall": [4], "recommend": [10], "areas": [["Helpdesk"]]}}
+    export.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert_clean(result := run_import(data, export, "jsonl"))
+    assert result.stdout.startswith("read 1, accepted 1"), result.stdout
+    [row] = stored(data)
+    assert (row["overall"], row["recommend"], row["areas"]) == ("4", "10", "Helpdesk")
