@@ -1,5 +1,8 @@
 """CSV text exactly as the loaders read it back: `\n` line ends, quoted only where needed.
 
+Also the guard for CSV that people open in a spreadsheet: `spreadsheet_text` gives a text
+that a spreadsheet would run as a formula a leading `'`.
+
 Importing this module also lifts the csv module's field size limit (131,072 characters by
 default) for the whole process: an export with one very long cell must be read, so that its
 row can be stored or quarantined like any other, not stop the import.
@@ -19,6 +22,10 @@ if TYPE_CHECKING:
 # and the files are read whole anyway
 FIELD_SIZE_LIMIT = 2**31 - 1
 csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+# what a spreadsheet takes for the start of a formula (tab and CR: some strip them first)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD_SET = frozenset((*FORMULA_STARTS, "'"))
 
 
 def reader(text: str) -> _reader:
@@ -43,3 +50,12 @@ def _quoted(cell: str) -> str:
     if any(char in cell for char in ',"\r\n'):
         return '"' + cell.replace('"', '""') + '"'
     return cell
+
+
+def spreadsheet_text(text: str) -> str:
+    """The text with a leading `'` if a spreadsheet would run it as a formula.
+
+    Text that already starts with `'` gets one too (spreadsheets hide the first), so
+    removing one leading `'` from any prefixed cell always gives back exactly the text.
+    """
+    return "'" + text if text[:1] in GUARD_SET else text

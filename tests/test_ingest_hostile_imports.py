@@ -24,6 +24,7 @@ from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
 SECRET = "rapport-fixture-secret"
+ENV = {**os.environ, "RAPPORT_SECRET": SECRET, "PYTHONPATH": str(REPO)}  # this checkout's code, from any folder
 HEADER = "response_id,client,submitted_at,overall,recommend,visits,areas,improve\n"
 
 
@@ -38,11 +39,10 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_import(data: Path, export: Path, source: str) -> subprocess.CompletedProcess[str]:
     """`rapport import` in a fresh interpreter."""
-    env = {**os.environ, "RAPPORT_SECRET": SECRET}
     return subprocess.run(
         [sys.executable, "-m", "generator", "import", str(export), "--source", source, "--data", str(data),
          "--timezone", "UTC", "--survey", "annual-review"],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=120, check=False)
+        capture_output=True, text=True, cwd=REPO, env=ENV, timeout=120, check=False)
 
 
 def table(path: Path) -> list[dict[str, str]]:
@@ -92,7 +92,8 @@ def test_a_csv_cell_over_the_field_limit_is_read_and_its_row_quarantined_the_oth
     assert [row["response_id"] for row in stored(data)] == ["imp-001", "imp-003"]
     [refused] = quarantined(data)
     assert (refused["line"], refused["reason"]) == ("3", "too_long: improve")
-    assert refused["detail"] == "'improve' has 200,000 characters (at most 100,000)"
+    # a leading ' is doubled in the quarantine (spreadsheets hide the first one)
+    assert refused["detail"] == "''improve' has 200,000 characters (at most 100,000)"
     assert json.loads(refused["record"])["improve"] == huge, "the quarantine keeps the record whole"
 
 
@@ -187,7 +188,7 @@ def test_a_json_answer_over_the_import_limit_is_quarantined_whole(data: Path, tm
     assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
     [refused] = quarantined(data)
     assert (refused["line"], refused["reason"]) == ("2", "too_long: improve")
-    assert refused["detail"] == "'improve' has 300,000 characters (at most 100,000)"
+    assert refused["detail"] == "''improve' has 300,000 characters (at most 100,000)"
     assert json.loads(refused["record"]) == line
 
 
@@ -200,3 +201,57 @@ def test_nesting_and_numbers_a_form_really_sends_are_read(data: Path, tmp_path: 
     assert result.stdout.startswith("read 1, accepted 1"), result.stdout
     [row] = stored(data)
     assert (row["overall"], row["recommend"], row["areas"]) == ("4", "10", "Helpdesk")
+
+
+# --- the quarantine file is opened in a spreadsheet ----------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_quarantine_cell_but_the_record_starts_like_a_formula(data: Path, tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://evil","x")'
+    export = tmp_path / "-=cmd.csv"
+    export.write_text(f'response_id,client,submitted_at,overall,"{formula.replace(chr(34), chr(34) * 2)}"\n'
+                      "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,v\n", encoding="utf-8")
+    lines = tmp_path / "in.jsonl"
+    lines.write_text('{"survey": "@SUM(1)", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4"}\n', encoding="utf-8")
+    assert_clean(run_import(data, export, "csv"))
+    assert_clean(run_import(data, lines, "jsonl"))
+    rows = quarantined(data)
+    assert [row["reason"] for row in rows] == [f"unknown_field: {formula}", "unknown_survey"]
+    for row in rows:
+        for column, text in row.items():
+            if column not in ("record", "key"):
+                assert not text.startswith(FORMULA_STARTS), (column, text)
+    assert rows[0]["detail"] == f"'{formula} match(es) no question of survey 'annual-review'"
+    assert rows[0]["file"] == str(export)  # absolute: starts with '/'
+    assert rows[1]["survey"] == "'@SUM(1)"
+    assert json.loads(rows[0]["record"]) == {"response_id": "imp-001", "client": "acme-dental",
+                                             "submitted_at": "2026-10-02T10:00:00+00:00", "overall": "4", formula: "v"}
+
+
+def test_a_relative_file_name_starting_like_a_formula_is_guarded(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "=1+1.jsonl"
+    export.write_text('{"survey": "nope", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4"}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator", "import", export.name, "--source", "jsonl",
+                             "--data", str(data)], capture_output=True, text=True, cwd=tmp_path, env=ENV, check=False,
+                            timeout=120)
+    assert_clean(result)
+    [row] = quarantined(data)
+    assert row["file"] == "'=1+1.jsonl"
+
+
+def test_quarantine_files_written_before_the_guard_still_match_their_records(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text('response_id,client,submitted_at,overall,=HYPERLINK("x")\n'
+                      "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,v\n", encoding="utf-8")
+    assert_clean(run_import(data, export, "csv"))
+    [path] = (data / "quarantine").glob("csv-*.csv")
+    unguarded = path.read_text(encoding="utf-8").replace(",'=HYPERLINK", ",=HYPERLINK").replace("\"'=HYPERLINK", "\"=HYPERLINK")
+    assert unguarded != path.read_text(encoding="utf-8")
+    old = path.with_name("csv-2020-01-01.csv")
+    old.write_text(unguarded, encoding="utf-8")
+    path.unlink()
+    assert_clean(again := run_import(data, export, "csv"))
+    assert "quarantined 1" in again.stdout
+    assert [p.name for p in (data / "quarantine").glob("*.csv")] == ["csv-2020-01-01.csv"], "known by its key: not stored again"

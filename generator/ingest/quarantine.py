@@ -3,6 +3,12 @@
 A record is stored exactly as it arrived (as JSON text), with where it came from (file and
 line for imports) and why it was refused. The same record refused for the same reason is
 stored once: re-importing a file adds nothing here either.
+
+The consultant opens these files in a spreadsheet, and most cells repeat what a stranger sent
+(a column name, a survey id, a file name): a text cell that a spreadsheet would run as a
+formula gets a leading `'`, as in the dashboards' CSV exports. Two cells are left exactly as
+written: `record`, the JSON of what arrived (JSON never starts with a formula; a negative
+number is only a number), and `key`, hex digits that earlier files are matched by.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.csv_text import spreadsheet_text
 from generator.ingest.append import appended, read_bytes, read_table, replace_atomically
 
 QUARANTINE_FOLDER = "quarantine"
@@ -74,11 +81,9 @@ def write_quarantine(data_dir: Path, rejected: Iterable[Rejected], received_at: 
                 continue
             known[item.key] = target
             where[item.key] = target
-            rows.append([
-                received_at.isoformat(timespec="seconds"), item.source, item.file,
-                str(item.line) if item.line else "", item.reason, item.detail, item.survey,
-                record_text(item.record), item.key,
-            ])
+            texts = [received_at.isoformat(timespec="seconds"), item.source, item.file,
+                     str(item.line) if item.line else "", item.reason, item.detail, item.survey]
+            rows.append([*map(spreadsheet_text, texts), record_text(item.record), item.key])
         if rows:
             replace_atomically(target, appended(read_bytes(target), QUARANTINE_COLUMNS, rows))
     return where
