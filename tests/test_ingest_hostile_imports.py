@@ -255,3 +255,16 @@ def test_quarantine_files_written_before_the_guard_still_match_their_records(dat
     assert_clean(again := run_import(data, export, "csv"))
     assert "quarantined 1" in again.stdout
     assert [p.name for p in (data / "quarantine").glob("*.csv")] == ["csv-2020-01-01.csv"], "known by its key: not stored again"
+
+
+def test_the_readme_states_the_limits_each_path_applies() -> None:
+    from generator.ingest.importers.jsonl import MAX_DEPTH, MAX_DIGITS
+    from generator.ingest.records import IMPORT_LIMITS, Limits
+
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    live = Limits()
+    assert (f"Through the collector, answers are limited to {live.max_text_chars:,} characters "
+            f"(other fields to {live.max_value_chars:,}) and required questions must be answered") in text
+    assert f"An import keeps answers of up to {IMPORT_LIMITS.max_text_chars:,} characters" in text
+    assert "does not require the required questions" in text
+    assert f"nests more than {MAX_DEPTH} levels or holds a whole number of over {MAX_DIGITS} digits" in text
