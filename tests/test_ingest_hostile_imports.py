@@ -258,7 +258,7 @@ def test_quarantine_files_written_before_the_guard_still_match_their_records(dat
 
 
 def test_the_readme_states_the_limits_each_path_applies() -> None:
-    from generator.ingest.importers.jsonl import MAX_DEPTH, MAX_DIGITS
+    from generator.ingest.json_text import MAX_DEPTH, MAX_DIGITS
     from generator.ingest.records import IMPORT_LIMITS, Limits
 
     text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())

@@ -31,6 +31,7 @@ from generator.forms.fields import (FORMSPREE_HONEYPOT_FIELD, FORMSPREE_NEXT_FIE
 from generator.ingest.append import data_lock
 from generator.ingest.context import ContextCache
 from generator.ingest.intake import IngestReport, Outcome, ingest
+from generator.ingest.json_text import parse_json
 from generator.ingest.quarantine import Rejected, write_quarantine
 from generator.ingest.records import Limits, Submission
 
@@ -111,7 +112,7 @@ class Collector:
         submission = to_submission(fields)
         submission.received = received
         if kind == "application/json":
-            submission.record = json.loads(body.decode("utf-8"))  # kept with its own types
+            submission.record = parse_json(body.decode("utf-8"))  # kept with its own types
         outcome = await self._store(submission)
         if outcome.status == "quarantined":
             code = outcome.reason.split(":")[0]
@@ -275,7 +276,7 @@ def _parse(body: bytes, kind: str, max_fields: int) -> list[tuple[str, str]]:
     """(name, value) pairs in the order sent; ValueError says what is wrong."""
     if kind == "application/json":
         try:
-            data = json.loads(body.decode("utf-8"))
+            data = parse_json(body.decode("utf-8"))  # Refused (a ValueError) says why
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not valid JSON: {exc}") from None
         if not isinstance(data, dict):

@@ -6,18 +6,19 @@ per question id (a list for a multi question) — and the time it was received i
 offset is in `--timezone`. The fields may also sit in a nested `answers`, `data` or
 `parameters` object (Apps Script's `e.parameters` gives every value as a list). An optional
 `response_id` is kept as is; without one the object identifies the response. A line that
-is not a JSON object is quarantined with its line number.
+is not a JSON object, or one `parse_json` refuses (a repeated field, deep nesting, a giant
+number), is quarantined with its line number, as the text it arrived as.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from generator.errors import RapportError
 from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, iso_time
+from generator.ingest.json_text import Refused, parse_json
 
 SPEC = SourceSpec(
     name="jsonl",
@@ -28,11 +29,6 @@ SPEC = SourceSpec(
     id_is_ours=True,
 )
 NESTED = ("answers", "data", "parameters", "parameter")
-MAX_DEPTH = 32     # a record nests three levels (object, `parameters`, a list of values)
-MAX_DIGITS = 100   # no answer or time is a longer whole number; Python refuses over 4,300
-# a whole string (escapes included) or one bracket; an unterminated string leaves its brackets
-# to count, which can only refuse a line json.loads would refuse anyway
-_BRACKETS_OUTSIDE_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def read(path: Path) -> list[RawRow]:
@@ -49,7 +45,7 @@ def read(path: Path) -> list[RawRow]:
         if not line.strip():
             continue
         try:
-            record = parse_line(line)
+            record = parse_json(line)
         except json.JSONDecodeError as exc:
             rows.append(RawRow(number, {}, line.rstrip("\r"), ("bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}")))
             continue
@@ -64,63 +60,6 @@ def read(path: Path) -> list[RawRow]:
         except ValueError as exc:
             rows.append(RawRow(number, {}, record, ("bad_value", str(exc))))
     return rows
-
-
-class Refused(ValueError):
-    """A line that is JSON but not one we read: too deeply nested, a repeated field, a giant number."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
-def parse_line(line: str) -> Any:
-    """One line's JSON value; Refused for what json.loads would misread or die on.
-
-    A field given twice would silently keep its last value, a number of thousands of digits
-    raises a ValueError deep in the decoder, and nesting deeper than the interpreter's
-    recursion limit raises RecursionError: all three are refused here with a reason.
-    """
-    depth = _nesting(line)
-    if depth > MAX_DEPTH:
-        raise Refused("bad_json", f"nested {depth:,} levels deep (at most {MAX_DEPTH})")
-    return json.loads(line, object_pairs_hook=_unique_fields, parse_int=_whole_number)
-
-
-def _nesting(line: str) -> int:
-    """How deeply arrays and objects nest in the line (brackets inside strings do not count)."""
-    if line.count("[") + line.count("{") <= MAX_DEPTH:
-        return 0  # too few brackets to nest too deeply: the usual line costs two counts
-    depth = deepest = 0
-    for token in _BRACKETS_OUTSIDE_STRINGS.finditer(line):
-        char = token.group()
-        if char == "[" or char == "{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == "]" or char == "}":
-            depth -= 1
-    return deepest
-
-
-def _unique_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in fields:
-            raise Refused("bad_json", f"duplicate field '{_shown(key)}' (which of its values is meant is unknown)")
-        fields[key] = value
-    return fields
-
-
-def _whole_number(text: str) -> int:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_DIGITS:
-        raise Refused("bad_value", f"a whole number of {digits:,} digits (at most {MAX_DIGITS})")
-    return int(text)
-
-
-def _shown(key: str) -> str:
-    return key if len(key) <= 40 else key[:39] + "…"
 
 
 def _cells(record: dict[str, Any]) -> dict[str, list[str]]:
