@@ -359,16 +359,18 @@ def test_files_staged_by_their_maker_commit_like_files_written_by_the_writer(tmp
 
 def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
     in_fresh_process("""
-        import os, tempfile
+        import multiprocessing, os, tempfile
         from pathlib import Path
         from generator.parallel import reap_all, run_tasks
         from generator.write import OutputFile, OutputWriter, StagedFile
         out = Path(tempfile.mkdtemp()) / "output"
         writer = OutputWriter(out)
-        made_by = {}
+        # whoever takes one of the first two tasks waits there for the other process to take the other
+        both = multiprocessing.get_context("fork").Barrier(2, timeout=60)
 
         def task(number):
-            made_by[number] = os.getpid()
+            if number < 2:
+                both.wait()
             return [OutputFile(f"pages/{number}.html", f"{number} by {os.getpid()}".encode())]
 
         results = run_tasks([lambda n=n: task(n) for n in range(12)], workers=2, finish=writer.stage)
@@ -391,12 +393,15 @@ def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
 
 def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:
     in_fresh_process("""
-        import os, time
+        import multiprocessing, os
         from generator.parallel import run_tasks
         from generator.write import OutputFile
+        # whoever takes one of the first two tasks waits there for the other process to take the other
+        both = multiprocessing.get_context("fork").Barrier(2, timeout=60)
 
         def task(number):
-            time.sleep(0.01)
+            if number < 2:
+                both.wait()
             return [OutputFile(f"{number}.txt", str(os.getpid()).encode())]
 
         results = run_tasks([lambda n=n: task(n) for n in range(20)], workers=2)
