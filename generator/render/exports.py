@@ -21,20 +21,19 @@ from typing import Any
 import pandas as pd
 
 from generator.charts.data import DashboardData
+from generator.csv_text import spreadsheet_text
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
 from generator.write import OutputFile
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-GUARD_SET = frozenset((*FORMULA_STARTS, "'"))
 NUMERIC_QUESTIONS = ("rating", "nps")
 
 
 def cell(value: Any) -> Any:
     """One value as written: numbers as they are, dates ISO, lists joined, formula-like text defused."""
     if type(value) is str:  # the common case first: a million cells in a large export
-        return "'" + value if value[:1] in GUARD_SET else value
+        return spreadsheet_text(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
@@ -45,8 +44,7 @@ def cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(item) for item in value)
-    text = str(value)
-    return "'" + text if text[:1] in GUARD_SET else text
+    return spreadsheet_text(str(value))
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], prepared: bool = False) -> bytes:
