@@ -15,6 +15,12 @@ Location = tuple[Any, ...]
 
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Data files nest a few levels; far deeper nesting (`[[[[…]]]]`) would exhaust Python's stack.
+MAX_DEPTH = 64
+# An alias repeats its anchor's values. A few aliases (`contact: *dana`, `<<: *defaults`) are
+# handy; past this many repeated values the file is an "alias bomb" (nine levels of nine
+# aliases each stand for 387 million values) and would take minutes and all memory to load.
+MAX_ALIAS_VALUES = 100_000
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -22,7 +28,20 @@ class _TextLoader(yaml.SafeLoader):
 
     PyYAML's YAML 1.1 rules turn `00123` into 83, `NO` into False and dates into
     `date` objects; the schema converts types itself, so values survive as written.
+    It also remembers the line of every alias, to say which one makes a file too large.
     """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.alias_uses: list[tuple[int, str, yaml.Node]] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """Compose as usual; for an alias, note its line, its name and the node it stands for."""
+        event = self.peek_event() if self.check_event(yaml.AliasEvent) else None
+        node = super().compose_node(parent, index)
+        if event is not None:
+            self.alias_uses.append((event.start_mark.line + 1, event.anchor, node))
+        return node
 
 
 # libyaml's parser is about ten times faster; files with problems are parsed again by the
@@ -93,11 +112,15 @@ def read_yaml(path: Path) -> YamlDocument:
     return _parse(decode_utf8(path.read_bytes()))
 
 
+class _TooManyAliasValues(Exception):
+    """libyaml's loader keeps no alias lines: the pure-Python one is asked which alias it was."""
+
+
 def _parse(text: str) -> YamlDocument:
     """Parse YAML text into plain data plus a location → line map."""
     try:
         return _parse_with(_FastTextLoader, text)
-    except (YamlSyntaxError, RecursionError):
+    except (YamlSyntaxError, _TooManyAliasValues):
         return _parse_with(_TextLoader, text)
 
 
@@ -105,9 +128,12 @@ def _parse_with(loader_class: type, text: str) -> YamlDocument:
     """Parse with one loader class; problems become YamlSyntaxError."""
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise _too_deep(text) from None
         if node is not None:
-            _check_no_recursion(node, set(), set())
+            _check_shape(node, getattr(loader, "alias_uses", None))
         data = loader.construct_document(node) if node is not None else None
     except yaml.constructor.ConstructorError as exc:
         raise _syntax_error(exc, text, _tag_message(exc)) from None
@@ -131,8 +157,15 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, message: str | None = No
     if mark is None or (exc.context_mark is not None and mark.index >= len(text)):
         mark = exc.context_mark or mark
     line = mark.line + 1 if mark else 1
+    noticed = ""
+    if exc.context_mark is not None and (exc.context or "").startswith("while parsing a flow") and mark is exc.problem_mark:
+        # an unclosed `[` or `{` is noticed where the next key starts, often a line later:
+        # the line to fix is where the bracket opens
+        if exc.context_mark.line + 1 != line:
+            noticed = f" on line {line}"
+        line = exc.context_mark.line + 1
     if message is None:
-        message = "not valid YAML: " + (": ".join(part for part in (exc.context, exc.problem) if part) or str(exc))
+        message = "not valid YAML: " + (": ".join(part for part in (exc.context, exc.problem) if part) or str(exc)) + noticed
     return YamlSyntaxError(line, message)
 
 
@@ -148,19 +181,85 @@ def _tag_message(exc: yaml.constructor.ConstructorError) -> str | None:
     return f"tag '{shown}' is not allowed (data files hold plain values; remove the tag)"
 
 
-def _check_no_recursion(node: yaml.Node, open_nodes: set[int], done: set[int]) -> None:
-    """Refuse an alias to a collection that contains it (`&a [*a]`): it has no plain value."""
-    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) or id(node) in done:
-        return
-    if id(node) in open_nodes:
-        raise YamlSyntaxError(node.start_mark.line + 1,
-                              "not valid YAML: an alias refers to a collection that contains it (expected plain values)")
-    open_nodes.add(id(node))
-    children = (part for pair in node.value for part in pair) if isinstance(node, yaml.MappingNode) else node.value
-    for child in children:
-        _check_no_recursion(child, open_nodes, done)
-    open_nodes.discard(id(node))
-    done.add(id(node))
+def _check_shape(node: yaml.Node, alias_uses: list[tuple[int, str, yaml.Node]] | None) -> None:
+    """Refuse what has no plain value or would not fit: an alias inside its own collection
+    (`&a [*a]`), nesting deeper than MAX_DEPTH, aliases standing for too many values.
+
+    Walks each distinct node once, without recursion (the file may be nested thousands deep).
+    `alias_uses` None (libyaml) raises _TooManyAliasValues instead of saying which alias.
+    """
+    size: dict[int, int] = {}      # values a node stands for, its aliases expanded
+    height: dict[int, int] = {}    # levels of collections, itself included
+    tallest: dict[int, yaml.Node] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[yaml.Node, list[yaml.Node]]] = []
+
+    def enter(current: yaml.Node) -> None:
+        if id(current) in open_ids:
+            raise YamlSyntaxError(current.start_mark.line + 1,
+                                  "not valid YAML: an alias refers to a collection that contains it (expected plain values)")
+        if id(current) in size:
+            return
+        if not isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+            size[id(current)], height[id(current)] = 1, 0
+            return
+        children = [part for pair in current.value for part in pair] if isinstance(current, yaml.MappingNode) else list(current.value)
+        open_ids.add(id(current))
+        stack.append((current, children))
+
+    enter(node)
+    while stack:
+        current, children = stack[-1]
+        if children:
+            enter(children.pop())
+            continue
+        stack.pop()
+        open_ids.discard(id(current))
+        parts = [child for pair in current.value for child in pair] if isinstance(current, yaml.MappingNode) else current.value
+        size[id(current)] = 1 + sum(size[id(child)] for child in parts)
+        highest = max(parts, key=lambda child: height[id(child)], default=None)
+        height[id(current)] = 1 + (height[id(highest)] if highest is not None else 0)
+        if highest is not None:
+            tallest[id(current)] = highest
+    if height[id(node)] > MAX_DEPTH:
+        deep = node
+        for _ in range(MAX_DEPTH):
+            deep = tallest[id(deep)]
+        raise YamlSyntaxError(deep.start_mark.line + 1,
+                              f"not valid YAML: nested too deeply (expected at most {MAX_DEPTH} levels of lists and mappings)")
+    if size[id(node)] - len(size) > MAX_ALIAS_VALUES:
+        if alias_uses is None:
+            raise _TooManyAliasValues()
+        raise _alias_bomb(alias_uses, size)
+
+
+def _alias_bomb(alias_uses: list[tuple[int, str, yaml.Node]], size: dict[int, int]) -> YamlSyntaxError:
+    """The problem at the alias with which the values repeated by aliases pass MAX_ALIAS_VALUES."""
+    repeated = 0
+    line, anchor = alias_uses[-1][:2]
+    for line, anchor, target in alias_uses:
+        repeated += size[id(target)]
+        if repeated > MAX_ALIAS_VALUES:
+            break
+    return YamlSyntaxError(line, f"not valid YAML: with the alias *{anchor} the file's aliases repeat more than "
+                                 f"{MAX_ALIAS_VALUES:,} values (expected values written out, or fewer aliases)")
+
+
+def _too_deep(text: str) -> YamlSyntaxError:
+    """The problem at the first collection nested deeper than MAX_DEPTH (read event by event, without recursion)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_TextLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return YamlSyntaxError(event.start_mark.line + 1, "not valid YAML: nested too deeply "
+                                           f"(expected at most {MAX_DEPTH} levels of lists and mappings)")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return YamlSyntaxError(1, f"not valid YAML: nested too deeply (expected at most {MAX_DEPTH} levels of lists and mappings)")
 
 
 def _record_lines(

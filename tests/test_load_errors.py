@@ -298,7 +298,8 @@ def test_yaml_syntax_error_carries_the_parsers_line_and_message(make_portfolio: 
 def test_yaml_flow_syntax_error_in_settings(make_portfolio: MakePortfolio) -> None:
     data = make_portfolio(site="business: {name: Test IT\nas_of: 2026-11-30\n")
     assert problems_of(data) == [
-        f"{data}/site.yaml:2: not valid YAML: while parsing a flow mapping: expected ',' or '}}', but got ':'",
+        # the line where the unclosed `{` opens; the parser noticed on the next
+        f"{data}/site.yaml:1: not valid YAML: while parsing a flow mapping: expected ',' or '}}', but got ':' on line 2",
     ]
 
 
