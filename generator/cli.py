@@ -25,10 +25,15 @@ class IsoDate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        from generator.model import EARLIEST_DATE, LATEST_DATE
+
         try:
-            return dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a date (expected YYYY-MM-DD)", param, ctx)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            self.fail(f"'{value}' is out of range (expected a date from {EARLIEST_DATE} to {LATEST_DATE})", param, ctx)
+        return date
 
 
 ISO_DATE = IsoDate()
@@ -59,7 +64,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             count = len(exc.problems)
-            click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data; nothing was built", err=True)
+            click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data{_what_was_not_done()}", err=True)
             sys.exit(1)
         except RapportError as exc:
             if _debug():
@@ -68,6 +73,16 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
 
     return wrapper
+
+
+# commands that write a site: their data problems mean no file was written
+_BUILDING_COMMANDS = ("build", "serve", "publish")
+
+
+def _what_was_not_done() -> str:
+    """`; nothing was built` for a command that builds; other commands (validate, report, …) never do."""
+    context = click.get_current_context(silent=True)
+    return "; nothing was built" if context is not None and context.info_name in _BUILDING_COMMANDS else ""
 
 
 def _debug() -> bool:

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 
 # did_you_mean's prefix and containment fallback ignores words shorter than this
 PART_MIN_LENGTH = 3
+# a value quoted in a message is cut to this many characters: a whole pasted document, or a
+# list thousands of entries long, would bury the line that says what is wrong
+SHOWN_VALUE_LENGTH = 80
 
 
 @dataclass(frozen=True, order=True)
@@ -38,6 +41,11 @@ class DataError(RapportError):
 
 def _problem_order(problem: Problem) -> tuple[str, int]:
     return (problem.path, problem.line)
+
+
+def shorten(text: str, limit: int = SHOWN_VALUE_LENGTH) -> str:
+    """`text`, or its first `limit` characters and `…` when longer."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from generator.errors import shorten
+
 SLUG = re.compile(r"^[a-z0-9-]+$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -17,6 +19,28 @@ RESERVED_QUESTION_IDS = RESERVED_COLUMNS + ("survey", "token", "shown_at", "webs
 CADENCE_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3}
 QUESTION_TYPES = ("rating", "nps", "choice", "multi", "text")
 CONTACT_KINDS = ("onsite", "remote", "phone", "email")
+
+# Bounds on every number and date in the data files. Far beyond any real practice, and
+# small enough that every later stage can do its arithmetic (month sums, pandas dates,
+# 64-bit counts) without overflowing: a typo is an error here, not a crash in the build.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+MAX_MACHINES = 100_000          # pcs, servers, and the ideal-client ranges
+MAX_PER_MONTH = 1_000           # on-site visits per month (targets and client overrides)
+MAX_TERM_MONTHS = 600           # an agreement of up to 50 years
+MAX_FEE = 10**12                # monthly_fee
+MAX_DAYS = 3_660                # day counts: renewal window, days without contact (ten years)
+MAX_LEAD_DAYS = 366             # survey_lead_days: at most a year before renewal
+MAX_COUNT = 1_000_000           # min_responses
+MAX_SECONDS = 3_600             # forms.min_seconds
+
+
+class FieldProblem(ValueError):
+    """A rule of a whole record broken by one of its keys: reported at that key's line and name."""
+
+    def __init__(self, key: str | tuple[str | int, ...], message: str):
+        self.key = (key,) if isinstance(key, str) else tuple(key)
+        super().__init__(message)
 
 
 def _null_words_are_none(value: Any) -> Any:
@@ -30,23 +54,25 @@ def _iso_date(value: Any) -> Any:
     """Accept only `YYYY-MM-DD` text for dates (no timestamps, no 2024-1-5)."""
     if isinstance(value, str):
         if not ISO_DATE.match(value.strip()):
-            raise ValueError(f"'{value}' is not a date (expected YYYY-MM-DD)")
+            raise ValueError(f"'{shorten(value)}' is not a date (expected YYYY-MM-DD)")
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a real date (expected YYYY-MM-DD)") from None
+            raise ValueError(f"'{shorten(value)}' is not a real date (expected YYYY-MM-DD)") from None
+    if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"'{value.isoformat()}' is out of range (expected a date from {EARLIEST_DATE} to {LATEST_DATE})")
     return value
 
 
 def _slug(value: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(f"'{value}' is not a slug (expected lower-case letters, digits and '-')")
+        raise ValueError(f"'{shorten(value)}' is not a slug (expected lower-case letters, digits and '-')")
     return value
 
 
 def _question_id(value: str) -> str:
     if not QUESTION_ID.match(value):
-        raise ValueError(f"'{value}' is not a question id (expected lower-case letters, digits, '_' and '-', starting with a letter or digit)")
+        raise ValueError(f"'{shorten(value)}' is not a question id (expected lower-case letters, digits, '_' and '-', starting with a letter or digit)")
     if value in RESERVED_QUESTION_IDS:
         raise ValueError(f"'{value}' is a reserved name (reserved: {', '.join(RESERVED_QUESTION_IDS)}; choose another id)")
     return value
@@ -58,6 +84,9 @@ Slug = Annotated[str, AfterValidator(_slug)]
 QuestionId = Annotated[str, AfterValidator(_question_id)]
 Cadence = Literal["annual", "semiannual", "quarterly"]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+Machines = Annotated[int, Field(ge=0, le=MAX_MACHINES)]
+PerMonth = Annotated[int, Field(ge=0, le=MAX_PER_MONTH)]
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 
 
 class Strict(BaseModel):
@@ -75,31 +104,48 @@ class Business(Strict):
     phone: str | None = None
 
 
+def _web_address(value: str | None) -> str | None:
+    """`site.base_url` is put into links and redirects: only an http(s) address with a host."""
+    if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s]*)?", value):
+        raise ValueError(f"'{shorten(value)}' is not a web address (expected https://… or http://…, "
+                         "as in https://example.github.io/rapport/)")
+    return value
+
+
 class SiteOptions(Strict):
-    base_url: str | None = None
+    base_url: Annotated[str | None, AfterValidator(_web_address)] = None
     language: str = "en"
 
 
 class Targets(Strict):
-    onsite_min_per_month: NonNegativeInt = 1
-    onsite_typical_per_month: NonNegativeInt = 2
+    onsite_min_per_month: PerMonth = 1
+    onsite_typical_per_month: PerMonth = 2
     survey_cadence: Cadence = "annual"
-    survey_lead_days: NonNegativeInt = 60
-    min_responses: Annotated[int, Field(ge=1)] = 5
+    survey_lead_days: Annotated[int, Field(ge=0, le=MAX_LEAD_DAYS)] = 60
+    min_responses: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 5
     # renewal-risk thresholds (see generator/metrics/risk.py)
-    renewal_window_days: NonNegativeInt = 90
-    no_contact_days: Annotated[int, Field(ge=1)] = 30
+    renewal_window_days: Days = 90
+    no_contact_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 30
     detractor_max_nps: Annotated[int, Field(ge=0, le=10)] = 6
     unhappy_max_rating: Annotated[int, Field(ge=1, le=5)] = 3
     below_min_months_of_3: Annotated[int, Field(ge=1, le=3)] = 2
     # a fall of a few points between two small periods is noise, not a trend
-    falling_min_drop: Annotated[float, Field(ge=0)] = 10
+    # (NPS runs from -100 to 100, so no fall is larger than 200 points)
+    falling_min_drop: Annotated[float, Field(ge=0, le=200, allow_inf_nan=False)] = 10
 
 
 class IdealClient(Strict):
-    pcs: tuple[NonNegativeInt, NonNegativeInt] = (10, 35)
-    servers: tuple[NonNegativeInt, NonNegativeInt] = (1, 2)
+    pcs: tuple[Machines, Machines] = (10, 35)
+    servers: tuple[Machines, Machines] = (1, 2)
     wan: bool = False
+
+    @model_validator(mode="after")
+    def _ranges_run_upwards(self) -> "IdealClient":
+        for name in ("pcs", "servers"):
+            low, high = getattr(self, name)
+            if low > high:
+                raise FieldProblem(name, f"[{low}, {high}] runs downwards (expected [least, most], as in [{high}, {low}])")
+        return self
 
 
 class Forms(Strict):
@@ -110,7 +156,7 @@ class Forms(Strict):
     formspree_id: str | None = None
     email: str | None = None
     greet_by_name: bool = False
-    min_seconds: NonNegativeInt = 3
+    min_seconds: Annotated[int, Field(ge=0, le=MAX_SECONDS)] = 3
 
     @model_validator(mode="after")
     def _backend_has_its_keys(self) -> "Forms":
@@ -156,8 +202,8 @@ class Contact(Strict):
 
 class Agreement(Strict):
     start: IsoDate
-    term_months: Annotated[int, Field(ge=1)] = 12
-    monthly_fee: Annotated[float, Field(ge=0)] | None = None
+    term_months: Annotated[int, Field(ge=1, le=MAX_TERM_MONTHS)] = 12
+    monthly_fee: Annotated[float, Field(ge=0, le=MAX_FEE, allow_inf_nan=False)] | None = None
 
 
 class Client(Strict):
@@ -166,13 +212,13 @@ class Client(Strict):
     id: Slug
     name: Annotated[str, Field(min_length=1)]
     contact: Contact = Contact()
-    pcs: NonNegativeInt
-    servers: NonNegativeInt
+    pcs: Machines
+    servers: Machines
     wan: bool = False
     agreement: Agreement
     survey_cadence: Annotated[Cadence | None, BeforeValidator(_null_words_are_none)] = None
-    onsite_min_per_month: Annotated[NonNegativeInt | None, BeforeValidator(_null_words_are_none)] = None
-    onsite_typical_per_month: Annotated[NonNegativeInt | None, BeforeValidator(_null_words_are_none)] = None
+    onsite_min_per_month: Annotated[PerMonth | None, BeforeValidator(_null_words_are_none)] = None
+    onsite_typical_per_month: Annotated[PerMonth | None, BeforeValidator(_null_words_are_none)] = None
     ended: OptionalDate = None
     notes: str | None = None
 
@@ -185,8 +231,8 @@ GoogleEntry = Annotated[str, Field(pattern=r"^entry\.\d+$")]
 
 class ShowIf(Strict):
     question: str
-    at_most: float | None = None
-    at_least: float | None = None
+    at_most: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    at_least: Annotated[float, Field(allow_inf_nan=False)] | None = None
     equals: str | None = None
 
     @model_validator(mode="after")
@@ -212,11 +258,21 @@ class Question(Strict):
     @model_validator(mode="after")
     def _options_fit_type(self) -> "Question":
         if self.type in ("choice", "multi") and not self.options:
-            raise ValueError(f"a {self.type} question needs options (a list of answers)")
+            raise FieldProblem("options", f"a {self.type} question needs options (a list of answers)")
         if self.type not in ("choice", "multi") and self.options:
-            raise ValueError(f"a {self.type} question takes no options")
+            raise FieldProblem("options", f"a {self.type} question takes no options")
         if self.csat and self.type != "rating":
-            raise ValueError("csat: true only applies to rating questions")
+            raise FieldProblem("csat", f"only a rating question counts toward CSAT (expected no csat: true on a {self.type} question)")
+        first: dict[str, int] = {}
+        for index, option in enumerate(self.options or ()):
+            if option.strip() == "":
+                raise FieldProblem(("options", index), "is empty (expected the text of an answer; an empty cell means unanswered)")
+            if option in first:
+                raise FieldProblem(("options", index), f"'{option}' is listed twice (first as options[{first[option]}]; expected each option once)")
+            if self.type == "multi" and ";" in option:
+                raise FieldProblem(("options", index), f"'{option}' contains ';' (a multi question's answers are stored "
+                                                       "';'-joined; expected an option without ';')")
+            first[option] = index
         return self
 
 

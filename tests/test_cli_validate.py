@@ -36,7 +36,7 @@ def assert_failed_with(result: subprocess.CompletedProcess[str], problems: list[
     assert result.returncode == 1
     assert result.stdout == ""
     count = len(problems)
-    assert result.stderr.splitlines() == [*problems, f"error: {count} problem{'s' if count != 1 else ''} in the data; nothing was built"]
+    assert result.stderr.splitlines() == [*problems, f"error: {count} problem{'s' if count != 1 else ''} in the data"]
 
 
 def test_good_portfolio_prints_one_ok_line_with_counts(make_portfolio: MakePortfolio) -> None:
@@ -73,7 +73,7 @@ def test_one_problem_is_counted_in_the_singular(make_portfolio: MakePortfolio) -
     data = make_portfolio(site="business: {name: Test IT}\nbusines: x\n")
     result = validate(data)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == "error: 1 problem in the data; nothing was built"
+    assert result.stderr.splitlines()[-1] == "error: 1 problem in the data"
 
 
 def test_missing_data_folder_is_one_error_line(tmp_path: Path) -> None:
@@ -194,3 +194,19 @@ def test_sample_data_corrupted_in_five_places_reports_each_place(tmp_path: Path)
         " (expected an id from clients.yaml, or empty for an anonymous response)",
         f"{data}/responses/{survey_id}.csv:{nps_line}: {nps_id}: '11' is out of range (expected a whole number 0–10)",
     ])
+
+
+def test_validate_never_says_nothing_was_built_but_build_does(make_portfolio: MakePortfolio, tmp_path: Path) -> None:
+    data = make_portfolio(contacts=[["2026-02-30", "acme", "onsite", "Ann", "30", ""]])
+    problem = f"{data}/contacts.csv:2: date: '2026-02-30' is not a real date (expected YYYY-MM-DD)"
+    assert validate(data).stderr.splitlines() == [problem, "error: 1 problem in the data"]
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
+                           cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert (built.returncode, built.stderr.splitlines()) == (1, [problem, "error: 1 problem in the data; nothing was built"])
+
+
+def test_a_blank_score_does_not_crash_validate(make_portfolio: MakePortfolio) -> None:
+    data = make_portfolio(responses={"review": [{"response_id": "r1", "client": "acme", "submitted_at": "2026-01-05T10:00:00Z",
+                                                 "overall": " ", "recommend": "9\u00a0"}]})
+    result = validate(data)
+    assert (result.returncode, result.stderr) == (0, "")

@@ -139,8 +139,15 @@ def test_clients_file_that_is_not_a_list_does_not_flood_every_row(make_portfolio
     assert problems_of(data) == [f"{data}/clients.yaml:1: expected a list of clients (- id: …)"]
 
 
-def test_empty_clients_file_means_no_clients(make_portfolio: MakePortfolio) -> None:
-    data = make_portfolio(clients="", contacts=[contact()])
+def test_empty_clients_file_is_one_problem_not_one_per_row(make_portfolio: MakePortfolio) -> None:
+    data = make_portfolio(clients="# clients go here\n", contacts=[contact(), contact()], responses={"review": [response()]})
+    assert problems_of(data) == [
+        f"{data}/clients.yaml:1: no clients (expected a list of clients: - id: …; or [] for none yet)",
+    ]
+
+
+def test_an_empty_list_of_clients_is_no_clients_yet(make_portfolio: MakePortfolio) -> None:
+    data = make_portfolio(clients="[]\n", contacts=[contact()])
     assert problems_of(data) == [
         f"{data}/contacts.csv:2: client: 'acme' is not a client id (expected an id from clients.yaml)",
     ]
@@ -280,7 +287,7 @@ def test_question_id_that_collides_with_a_response_column(make_portfolio: MakePo
 def test_choice_question_without_options(make_portfolio: MakePortfolio) -> None:
     data = make_portfolio(surveys={"review": SURVEY_YAML.replace("    options: [Too few, About right, Too many]\n", "")})
     assert problems_of(data) == [
-        f"{data}/surveys/review.yaml:6: questions[2]: a choice question needs options (a list of answers)",
+        f"{data}/surveys/review.yaml:6: questions[2].options: a choice question needs options (a list of answers)",
     ]
 
 
@@ -606,13 +613,18 @@ def test_blank_lines_and_crlf_keep_physical_line_numbers(make_portfolio: MakePor
 def test_csv_syntax_error_names_the_broken_records_line(make_portfolio: MakePortfolio) -> None:
     text = f'{HEADER}\n2026-01-05,acme,onsite,Ann,30,ok\n2026-01-06,acme,onsite,Ann,30,"bad"x\n'
     data = make_portfolio(contacts=text)
-    assert problems_of(data) == [f"{data}/contacts.csv:3: not valid CSV: ',' expected after '\"'"]
+    assert problems_of(data) == [
+        f"{data}/contacts.csv:3: not valid CSV (text after a quoted field's closing quote; a '\"' inside a quoted field is written '\"\"')",
+    ]
 
 
 def test_unterminated_csv_quote_names_the_line_it_starts_on(make_portfolio: MakePortfolio) -> None:
     text = f'{HEADER}\n2026-01-05,acme,onsite,Ann,30,ok\n2026-01-06,acme,onsite,Ann,30,"never closed\nmore\n'
     data = make_portfolio(contacts=text)
-    assert problems_of(data) == [f"{data}/contacts.csv:3: not valid CSV: unexpected end of data"]
+    assert problems_of(data) == [
+        f"{data}/contacts.csv:3: not valid CSV (the quoted field that starts on line 3 is never closed, so where the rows after it"
+        " end is unknown; a '\"' inside a quoted field is written '\"\"')",
+    ]
 
 
 # ---------------------------------------------------------------- responses/*.csv

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 import numpy as np
 import pandas as pd
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, did_you_mean, shorten
 
 # [0-9], not \d: \d also matches other scripts' digits ('٣', '３'), which pandas cannot parse
 ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -24,7 +24,7 @@ def _report(frame: pd.DataFrame, mask: pd.Series, shown: str, column: str, messa
     if not mask.any():
         return
     for value, line in zip(frame.loc[mask, column].tolist(), frame.loc[mask, "line"].tolist()):
-        problems.append(Problem(shown, int(line), column, message(value)))
+        problems.append(Problem(shown, int(line), column, message(shorten(value) if isinstance(value, str) else value)))
 
 
 def parse_dates(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:

@@ -45,6 +45,8 @@ def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems:
         good[:] = True
     else:
         good &= minutes.notna() | (frame["minutes"].astype(str).str.strip() == "")
+        if table.header != CONTACT_COLUMNS and (~good).sum() * 2 > len(frame):
+            _header_in_another_order(table.header, len(frame), int((~good).sum()), shown, problems, before)
     contacts = pd.DataFrame({
         "date": dates, "client": frame["client"], "kind": frame["kind"], "staff": frame["staff"],
         "minutes": minutes.astype("Int64"), "note": frame["note"], "line": frame["line"],
@@ -52,3 +54,15 @@ def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems:
     if not good.all():
         contacts = contacts[good]
     return contacts.reset_index(drop=True)
+
+
+def _header_in_another_order(header: tuple[str, ...], rows: int, bad: int, shown: str, problems: list[Problem], before: int) -> None:
+    """Columns are matched by name, so a file whose columns were moved reads the same; but when a
+    header in another order than the documented one leaves most rows failing, its names are more
+    likely swapped than the rows wrong: one problem on the header, with the first row's as an example."""
+    example = problems[before]
+    del problems[before:]
+    problems.append(Problem(shown, 1, "", f"the header names the columns in the order {','.join(header)} and "
+                                          f"{bad:,} of {rows:,} rows then fail their checks (e.g. line {example.line}: "
+                                          f"{example.field}: {example.message}); expected the header "
+                                          f"{','.join(CONTACT_COLUMNS)} — are column names swapped?"))

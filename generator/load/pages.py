@@ -8,6 +8,10 @@ from generator.errors import Problem, decode_utf8, not_utf8
 from generator.model import SLUG
 from generator.portfolio import Page
 
+# paths the site itself uses at its root (thanks/, survey/<id>/, assets/, 404.html, the
+# published dashboard/ and the collector's api/): a page of that name would replace it or be lost
+RESERVED_PAGE_NAMES = ("404", "api", "assets", "dashboard", "survey", "thanks")
+
 
 def load_pages(folder: Path, shown_folder: str, problems: list[Problem]) -> tuple[Page, ...]:
     """Every `<slug>.md`, titled by its first `# ` heading."""
@@ -18,6 +22,10 @@ def load_pages(folder: Path, shown_folder: str, problems: list[Problem]) -> tupl
         shown = f"{shown_folder}/{path.name}"
         if not SLUG.match(path.stem):
             problems.append(Problem(shown, 0, "", f"'{path.stem}' is not a page name (expected lower-case letters, digits and '-')"))
+            continue
+        if path.stem in RESERVED_PAGE_NAMES:
+            problems.append(Problem(shown, 0, "", f"'{path.stem}' is a name the site uses itself "
+                                                  f"(reserved: {', '.join(RESERVED_PAGE_NAMES)}; rename the page)"))
             continue
         try:
             text = decode_utf8(path.read_bytes())

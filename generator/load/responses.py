@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, did_you_mean, shorten
 from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps
 from generator.load.csv_rows import read_csv_table
 from generator.model import RESERVED_COLUMNS, Question, Survey
@@ -53,6 +53,7 @@ def load_responses(
         good &= check_answers(frame, question, shown, problems)
     if len(problems) == before:
         good[:] = True
+    frame = _scale_answers_as_checked(frame, survey)
     ordered = [*RESERVED_COLUMNS, "date", *question_ids, "line"]
     frame = frame.assign(date=dates)[ordered][good]
     return frame.reset_index(drop=True)
@@ -61,11 +62,13 @@ def load_responses(
 def check_answers(frame: pd.DataFrame, question: Question, shown: str, problems: list[Problem]) -> pd.Series:
     """Check one question's answers; the mask of rows whose answer is good."""
     column = question.id
-    answered = frame[column] != ""
     if question.type in SCALE:
         low, high = SCALE[question.type]
         numbers = check_whole_numbers(frame, column, low, high, shown, problems, f"a whole number {low}–{high}")
+        # the check strips (a spreadsheet's no-break space too): a blank cell is unanswered
+        answered = frame[column].astype(str).str.strip() != ""
         return ~answered | numbers.notna()
+    answered = frame[column] != ""
     if question.type == "choice":
         return check_member(frame, column, question.options, shown, problems, "an option",
                             ", ".join(question.options), allow_empty=True)
@@ -74,18 +77,35 @@ def check_answers(frame: pd.DataFrame, question: Question, shown: str, problems:
     return pd.Series(True, index=frame.index)
 
 
+def _scale_answers_as_checked(frame: pd.DataFrame, survey: Survey) -> pd.DataFrame:
+    """Rating and nps answers as the check read them: `' '` unanswered, `'9\u00a0'` 9.
+
+    Every later stage then sees the value that was checked, not the padding around it.
+    """
+    for question in survey.questions:
+        if question.type in SCALE:
+            frame[question.id] = frame[question.id].astype(str).str.strip()
+    return frame
+
+
 def _check_multi(frame: pd.DataFrame, column: str, options: tuple[str, ...], shown: str, problems: list[Problem]) -> pd.Series:
     good = pd.Series(True, index=frame.index)
     allowed = set(options)
     for index, value, line in zip(frame.index, frame[column].tolist(), frame["line"].tolist()):
         if value == "":
             continue
+        named: set[str] = set()
         for part in value.split(";"):
             if part not in allowed:
                 problems.append(Problem(shown, int(line), column,
-                                        f"'{part}' is not an option (expected some of {', '.join(options)}, separated by ';')"
+                                        f"'{shorten(part)}' is not an option (expected some of {', '.join(options)}, separated by ';')"
                                         f"{did_you_mean(part, options)}"))
                 good[index] = False
+            elif part in named:
+                problems.append(Problem(shown, int(line), column,
+                                        f"'{part}' is named twice (expected each option at most once, separated by ';')"))
+                good[index] = False
+            named.add(part)
     return good
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import reprlib
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import SHOWN_VALUE_LENGTH, Problem, did_you_mean, shorten
+from generator.model import FieldProblem
 from generator.yamlio import Location, YamlDocument
 
 
@@ -23,8 +25,13 @@ def field_path(location: Location) -> str:
     return text
 
 
+# reprlib stops after a few entries and levels, so showing a huge list costs nothing
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = SHOWN_VALUE_LENGTH
+
+
 def _show(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else repr(value)
+    return f"'{shorten(value)}'" if isinstance(value, str) else shorten(_REPR.repr(value))
 
 
 def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:
@@ -92,12 +99,14 @@ def _describe(error: dict[str, Any], model: type[BaseModel], location: Location)
         return f"{_show(value)} is not a whole number"
     if kind in ("float_parsing", "float_type"):
         return f"{_show(value)} is not a number"
+    if kind == "finite_number":
+        return f"{_show(value)} is not a finite number (expected a number such as 1450 or 99.5)"
     if kind in ("bool_parsing", "bool_type"):
         return f"{_show(value)} is not true or false"
     if kind == "greater_than_equal":
-        return f"{_show(value)} is too small (expected at least {ctx.get('ge')})"
+        return f"{_show(value)} is too small (expected at least {_number(ctx.get('ge'))})"
     if kind == "less_than_equal":
-        return f"{_show(value)} is too large (expected at most {ctx.get('le')})"
+        return f"{_show(value)} is too large (expected at most {_number(ctx.get('le'))})"
     if kind in ("string_too_short", "too_short"):
         return "is empty (expected a value)" if kind == "string_too_short" else "is empty (expected at least one entry)"
     if kind == "string_type":
@@ -116,6 +125,11 @@ def _describe(error: dict[str, Any], model: type[BaseModel], location: Location)
     return f"{_show(value)}: {error['msg']}"
 
 
+def _number(bound: Any) -> Any:
+    """A bound as written in the model: 1000000000000, not 1000000000000.0."""
+    return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+
+
 def _clean_location(location: tuple[Any, ...]) -> Location:
     # pydantic inserts validator/union branch names such as 'function-after[...]' or 'int'
     return tuple(p for p in location if isinstance(p, int) or not (("[" in p and "]" in p) or p in ("int", "str", "float", "bool", "date", "none")))
@@ -131,8 +145,17 @@ def problems_from(
 ) -> list[Problem]:
     """Problems for one validated record at `base` inside a YAML document."""
     found: dict[tuple[int, str], Problem] = {}
-    for error in exc.errors():
+    errors = exc.errors()
+    failed = {_clean_location(error["loc"]) for error in errors}
+    for error in errors:
         location = _clean_location(error["loc"])
+        if error["type"] == "too_short" and any(other[:len(location)] == location and len(other) > len(location) for other in failed):
+            # pydantic also calls a list short when its only entries failed: those failures say why
+            continue
+        raised = (error.get("ctx") or {}).get("error")
+        if isinstance(raised, FieldProblem):
+            # a rule of the whole record that one key breaks: reported at that key
+            location += raised.key
         line = doc.line_of(base + location)
         name = field_path(location)
         if label:

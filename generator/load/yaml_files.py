@@ -83,7 +83,10 @@ def read_clients(path: Path, shown: str, problems: list[Problem]) -> tuple[list[
     if doc is None:
         return [], None
     if doc.data is None:
-        return [], set()
+        # an empty file (or only comments) is more likely lost or unsaved than meant: `[]` says "none yet";
+        # the ids are unknown, so contacts and responses are not each reported for naming a client
+        problems.append(Problem(shown, 1, "", "no clients (expected a list of clients: - id: …; or [] for none yet)"))
+        return [], None
     if not isinstance(doc.data, list):
         problems.append(Problem(shown, 1, "", "expected a list of clients (- id: …)"))
         return [], None
