@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,20 +20,12 @@ import pytest
 
 from generator.load import load_portfolio
 from tests.conftest import REPO
-
-FIXTURES = REPO / "tests" / "fixtures" / "imports"
-SECRET = "rapport-fixture-secret"
+from tests.test_ingest_importers import FIXTURE_SECRET as SECRET
+from tests.test_ingest_importers import data  # noqa: F401 - a fixture: a copy of the fixtures' data folder
 ENV = {**os.environ, "RAPPORT_SECRET": SECRET, "PYTHONPATH": str(REPO)}  # this checkout's code, from any folder
 HEADER = "response_id,client,submitted_at,overall,recommend,visits,areas,improve\n"
 
 
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the fixtures' data folder (clients acme-dental, baker-law; survey annual-review)."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    target = tmp_path / "data"
-    shutil.copytree(FIXTURES / "data", target)
-    return target
 
 
 def run_import(data: Path, export: Path, source: str) -> subprocess.CompletedProcess[str]:

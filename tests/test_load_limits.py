@@ -5,38 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from generator.errors import DataError
 from generator.load import load_portfolio
 from generator.yamlio import MAX_ALIAS_VALUES, MAX_DEPTH
-from tests.conftest import CONTACT_HEADER, SURVEY
+from tests.conftest import CONTACT_HEADER
+from tests.test_load_errors import CLIENTS_YAML, MakePortfolio, problems_of, response
 
-MakePortfolio = Callable[..., Path]
 REPO = Path(__file__).resolve().parent.parent
-
-CLIENTS_YAML = """\
-- id: acme
-  name: Acme Dental
-  pcs: 18
-  servers: 1
-  agreement: {start: 2024-03-01}
-"""
-
-
-def problems_of(data: Path) -> list[str]:
-    """Every problem the loader reports for `data`, as the lines the CLI prints."""
-    with pytest.raises(DataError) as caught:
-        load_portfolio(data)
-    return [str(problem) for problem in caught.value.problems]
-
-
-def response(**fields: str) -> dict[str, str]:
-    return {"response_id": "r1", "client": "acme", "submitted_at": "2026-01-05T10:00:00Z", **fields}
 
 
 # ---------------------------------------------------------------- scale answers as checked
@@ -105,15 +83,12 @@ def test_as_of_option_out_of_range_is_a_usage_error(make_portfolio: MakePortfoli
 # ---------------------------------------------------------------- YAML size and depth
 
 
-def test_alias_bomb_is_refused_at_its_alias_quickly(make_portfolio: MakePortfolio) -> None:
+def test_alias_bomb_is_refused_at_its_alias(make_portfolio: MakePortfolio) -> None:
     levels = ["  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for previous, name in zip("abcdefgh", "bcdefghi"):
         levels.append(f"  {name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     data = make_portfolio(clients=CLIENTS_YAML + "  notes:\n" + "\n".join("  " + level for level in levels) + "\n")
-    started = time.perf_counter()
-    problems = problems_of(data)
-    assert time.perf_counter() - started < 5
-    assert problems == [
+    assert problems_of(data) == [
         f"{data}/clients.yaml:12: not valid YAML: with the alias *e the file's aliases repeat more than "
         f"{MAX_ALIAS_VALUES:,} values (expected values written out, or fewer aliases)",
     ]
