@@ -92,7 +92,10 @@ def _after_load(
     """The stages after the load: metrics, charts, render, publish, write."""
     # the KPI tiles' earlier quarter ends, the digests of each client's data and the leak gate's
     # needles need the portfolio only: a second core makes them while this one computes the metrics
-    previous = Previous.read(out_dir)  # pages whose inputs did not change are taken from it
+    # pages whose inputs did not change are taken from the last build, unread when untouched since
+    stamps_key = [str(out_dir.resolve()).encode()]
+    previous = Previous.read(out_dir)
+    previous = previous.with_stamps(LoadCache.for_data(data_dir).get("output-stamps", [*stamps_key, previous.digest.encode()]))
     # a rebuild's second core has little else to do (its caches answer): it makes the needles too
     rebuild = bool(previous.files)
     beside = Background(lambda: _beside_metrics(portfolio, rebuild), enabled=_parallel(portfolio, workers))
@@ -123,10 +126,12 @@ def _after_load(
         published = publish_stage(portfolio, files, data_dir, templates_dir)  # encrypted dashboards, the leak gate
         progress.stage("write")
         rendered = {id(item) for item in files}
-        return writer.commit(item for item in published if id(item) not in rendered)
+        written = writer.commit(item for item in published if id(item) not in rendered)
     except BaseException:
         writer.discard()
         raise
+    LoadCache.for_data(data_dir).put("output-stamps", [*stamps_key, writer.manifest_digest.encode()], writer.stamps)
+    return written
 
 
 def _beside_metrics(portfolio: Portfolio, needles: bool) -> tuple[list, DataDigests, tuple | None]:

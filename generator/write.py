@@ -21,6 +21,8 @@ as it was.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -31,7 +33,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 MANIFEST = ".manifest.json"
@@ -59,6 +61,11 @@ class OutputFile:
         """The content's SHA-256 (hex), computed once: by the process that made the file, when it has time."""
         return hashlib.sha256(self.content).hexdigest()
 
+    @property
+    def size(self) -> int:
+        """The number of bytes."""
+        return len(self.content)
+
     def __post_init__(self) -> None:
         pure = PurePosixPath(self.path)
         if pure.is_absolute() or ".." in pure.parts or not self.path:
@@ -83,8 +90,31 @@ class StagedFile:
         """The bytes, as staged."""
         return self.staged.read_bytes()
 
+    @property
+    def size(self) -> int:
+        """The number of bytes."""
+        return self.staged.stat().st_size
 
-BuiltFile = OutputFile | StagedFile
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file of the last build that stays as it is (see `Previous.reuse`): nothing reads its bytes
+    unless something asks for them."""
+
+    path: str
+    sha256: str
+    size: int
+    location: Path  # where the last build left it
+    inputs: str = ""
+
+    @functools.cached_property
+    def content(self) -> bytes:
+        """The bytes, as the last build wrote them."""
+        return self.location.read_bytes()
+
+
+BuiltFile = OutputFile | StagedFile | KeptFile
+Stamp = tuple[int, int]  # (size, modification time in ns) of a file as a build left it
 
 
 @dataclass(frozen=True)
@@ -129,7 +159,9 @@ class OutputWriter:
         self.manifest: dict[str, str] = {}
         self.inputs: dict[str, str] = {}
         self.changed: set[str] = set()   # staged: new, or different from the previous output
-        self.unchanged: dict[str, bytes] = {}  # the rest, kept in case the old file cannot be linked
+        self.unchanged: dict[str, BuiltFile] = {}  # the rest, kept in case the old file cannot be linked
+        self.stamps: dict[str, Stamp] = {}  # of the reusable files, once committed (for Previous.reuse)
+        self.manifest_digest = ""  # of the manifest committed
         self._made: set[Path] = {self.staging}
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -152,7 +184,7 @@ class OutputWriter:
                 if item.path in self.changed:  # staged earlier with other bytes: a later file replaced it
                     self.changed.discard(item.path)
                     target.unlink()
-                self.unchanged[item.path] = item.content
+                self.unchanged[item.path] = item
                 continue
             self.unchanged.pop(item.path, None)
             self._write(target, item.content)
@@ -175,9 +207,9 @@ class OutputWriter:
             staged.append(StagedFile(item.path, item.sha256, target, item.inputs))
         return staged
 
-    def _unchanged(self, item: OutputFile) -> bool:
+    def _unchanged(self, item: BuiltFile) -> bool:
         """The previous output holds these very bytes at this path."""
-        return self.previous.files.get(item.path) == item.sha256 and _same_size(self.out_dir / item.path, len(item.content))
+        return self.previous.files.get(item.path) == item.sha256 and _same_size(self.out_dir / item.path, item.size)
 
     def _write(self, target: Path, content: bytes) -> None:
         if target.parent not in self._made:
@@ -210,10 +242,12 @@ class OutputWriter:
         self._join()
         self.add(more)
         removed = [path for path in self.previous.files if path not in self.manifest]
+        record = self._manifest_bytes()
+        self.manifest_digest = hashlib.sha256(record).hexdigest()
         if self._can_patch(removed):
-            self._patch(removed)
+            self._patch(removed, record)
         else:
-            self._replace()
+            self._replace(record)
         return WriteResult(len(self.manifest), len(self.changed))
 
     def discard(self) -> None:
@@ -238,10 +272,9 @@ class OutputWriter:
             on_disk.update(names if relative == "." else (f"{relative}/{name}".replace(os.sep, "/") for name in names))
         return on_disk == {*self.previous.files, MANIFEST}
 
-    def _patch(self, removed: list[str]) -> None:
+    def _patch(self, removed: list[str], record: bytes) -> None:
         """Move the staged files into the output, delete the files no longer built, manifest last."""
         manifest = self.out_dir / MANIFEST
-        record = self._manifest_bytes()
         if self.changed or removed:
             manifest.unlink()  # from here until the new one is written, the output is not to be trusted
         for path in sorted(self.changed):
@@ -251,15 +284,16 @@ class OutputWriter:
         for path in removed:
             (self.out_dir / path).unlink(missing_ok=True)
             _remove_empty_folders((self.out_dir / path).parent, self.out_dir)
+        self._stamp(self.out_dir)
         if self.changed or removed or _read_bytes(manifest) != record:
             staged = self.staging / MANIFEST
             staged.write_bytes(record)
             os.replace(staged, manifest)
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _replace(self) -> None:
+    def _replace(self, record: bytes) -> None:
         """Complete the staging folder with the unchanged files, then swap it in."""
-        for path, content in self.unchanged.items():
+        for path, item in self.unchanged.items():
             target = self.staging / path
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -267,10 +301,19 @@ class OutputWriter:
             try:
                 os.link(self.out_dir / path, target)
             except OSError:  # gone since, or a file system without hard links: write it after all
-                target.write_bytes(content)
+                target.write_bytes(item.content)
                 self.changed.add(path)
-        (self.staging / MANIFEST).write_bytes(self._manifest_bytes())
+        (self.staging / MANIFEST).write_bytes(record)
+        self._stamp(self.staging)  # the same files (moved, or linked), so the same sizes and times
         _swap_in(self.staging, self.out_dir, self.background)
+
+    def _stamp(self, folder: Path) -> None:
+        """Record the size and modification time of each reusable file in `folder`."""
+        self.stamps = {}
+        for path in self.inputs:
+            with contextlib.suppress(OSError):
+                found = os.stat(folder / path)
+                self.stamps[path] = (found.st_size, found.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -280,34 +323,53 @@ class Previous:
     out_dir: Path
     files: dict[str, str]   # path → sha256
     inputs: dict[str, str]  # path → digest of what the file was made from (for the files that have one)
+    digest: str = ""        # of the manifest's bytes: what `stamps` were recorded with
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # path → (size, mtime) as the last build left it
 
     @classmethod
     def read(cls, out_dir: Path) -> Previous:
         """The manifest of out_dir; empty when there is none or it is unreadable."""
         out_dir = Path(out_dir).resolve()
         try:
-            record = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+            raw = (out_dir / MANIFEST).read_bytes()
+            record = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError):
             return cls(out_dir, {}, {})
         if not isinstance(record, dict):
             return cls(out_dir, {}, {})
+        digest = hashlib.sha256(raw).hexdigest()
         if record.get("version") != MANIFEST_VERSION:  # the first format: path → sha256 alone
-            return cls(out_dir, {k: v for k, v in record.items() if isinstance(v, str)}, {})
+            return cls(out_dir, {k: v for k, v in record.items() if isinstance(v, str)}, {}, digest)
         files, inputs = record.get("files"), record.get("inputs")
-        return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {})
+        return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {}, digest)
 
-    def reuse(self, path: str, inputs: str) -> OutputFile | None:
+    def with_stamps(self, stamps: dict[str, Stamp] | None) -> Previous:
+        """This manifest with the sizes and times its build recorded (kept apart: they differ every build)."""
+        return dataclasses.replace(self, stamps=stamps or {})
+
+    def reuse(self, path: str, inputs: str) -> BuiltFile | None:
         """The file as the last build wrote it when it was made from the same inputs, else None.
 
-        The bytes are checked against the manifest, so a file edited by hand is made again.
+        A file whose size and modification time are still those the last build recorded is
+        taken as it is, unread; any other is read and checked against the manifest's digest,
+        so a file edited by hand is made again.
         """
         if not inputs or self.inputs.get(path) != inputs or path not in self.files:
             return None
+        location = self.out_dir / path
+        stamp = self.stamps.get(path)
+        if stamp is not None:
+            try:
+                found = os.stat(location)
+            except OSError:
+                return None
+            if (found.st_size, found.st_mtime_ns) == tuple(stamp):
+                return KeptFile(path, self.files[path], found.st_size, location, inputs)
         try:
-            found = OutputFile(path, (self.out_dir / path).read_bytes(), inputs)
+            read = OutputFile(path, location.read_bytes(), inputs)
         except OSError:
             return None
-        return found if found.sha256 == self.files[path] else None
+        return read if read.sha256 == self.files[path] else None
 
 
 def _read_bytes(path: Path) -> bytes | None:

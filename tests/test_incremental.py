@@ -27,7 +27,8 @@ import pytest
 from generator.build import build_site
 from generator.demo import write_demo
 from generator.load import load_portfolio
-from generator.write import MANIFEST, OutputFile, OutputWriter, Previous, StagedFile, write_output
+from generator.load.cache import LoadCache
+from generator.write import MANIFEST, KeptFile, OutputFile, OutputWriter, Previous, StagedFile, write_output
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-incremental-builds"
@@ -195,6 +196,26 @@ def test_a_file_edited_by_hand_is_made_again(data: Path, tmp_path: Path) -> None
     page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>edited "))
     build_site(data, out)
     assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_an_untouched_page_is_reused_unread_and_a_touched_one_is_checked_first(data: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out)
+    previous = Previous.read(out)
+    stamps = LoadCache.for_data(data).get("output-stamps", [str(out.resolve()).encode(), previous.digest.encode()])
+    previous = previous.with_stamps(stamps)
+    pages = sorted(path for path in previous.inputs if path.startswith("dashboard/clients/"))
+    assert len(stamps) == len(previous.inputs) and pages
+    untouched, touched, edited = pages[:3]
+    kept = previous.reuse(untouched, previous.inputs[untouched])
+    assert isinstance(kept, KeptFile) and kept.content == (out / untouched).read_bytes()
+    os.utime(out / touched, ns=(1, 1))  # the same bytes, another time: read and checked against the manifest
+    checked = previous.reuse(touched, previous.inputs[touched])
+    assert isinstance(checked, OutputFile) and checked.sha256 == previous.files[touched]
+    text = (out / edited).read_bytes()
+    (out / edited).write_bytes(text.replace(b"<h1>", b"<h2>", 1))  # the same size, other bytes: made again
+    os.utime(out / edited, ns=(2, 2))  # saved by an editor later (a clock tick may be coarser than this test)
+    assert previous.reuse(edited, previous.inputs[edited]) is None
 
 
 def test_a_file_that_is_not_the_builds_is_removed(data: Path, tmp_path: Path) -> None:
