@@ -208,8 +208,10 @@ class OutputWriter:
         return staged
 
     def _unchanged(self, item: BuiltFile) -> bool:
-        """The previous output holds these very bytes at this path."""
-        return self.previous.files.get(item.path) == item.sha256 and _same_size(self.out_dir / item.path, item.size)
+        """The previous output holds these very bytes at this path (a kept file was checked when it was taken)."""
+        if self.previous.files.get(item.path) != item.sha256:
+            return False
+        return isinstance(item, KeptFile) or _same_size(self.out_dir / item.path, item.size)
 
     def _write(self, target: Path, content: bytes) -> None:
         if target.parent not in self._made:
