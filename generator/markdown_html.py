@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import threading
+from collections.abc import Iterable
 
 import markdown
 import nh3
@@ -26,9 +26,28 @@ def _parser() -> markdown.Markdown:
     return parser
 
 
-@functools.lru_cache(maxsize=4096)
+_converted: dict[str, str] = {}  # text → its HTML, in this process
+
+
 def markdown_to_html(text: str) -> str:
-    """Render Markdown, then keep only allowed tags, attributes and link schemes."""
+    """Render Markdown, then keep only allowed tags, attributes and link schemes (each text once)."""
+    html = _converted.get(text)
+    if html is None:
+        html = _converted[text] = _convert(text)
+    return html
+
+
+def convert_ahead(texts: Iterable[str]) -> dict[str, str]:
+    """The HTML of each text, made now by a process with time to spare; `adopt` it where it is shown."""
+    return {text: markdown_to_html(text) for text in texts}
+
+
+def adopt(converted: dict[str, str]) -> None:
+    """Take HTML that `convert_ahead` made in another process (the same function: the same bytes)."""
+    _converted.update(converted)
+
+
+def _convert(text: str) -> str:
     html = _parser().reset().convert(text)
     return nh3.clean(
         html,

@@ -473,6 +473,7 @@ def test_clients_and_contacts_read_side_by_side_give_what_one_after_the_other_gi
         import pathlib, shutil, sys
         import pandas as pd
         import generator.load as load
+        from generator import markdown_html
         from generator.errors import DataError
         from generator.parallel import can_fork
 
@@ -485,12 +486,17 @@ def test_clients_and_contacts_read_side_by_side_give_what_one_after_the_other_gi
                 return [str(problem) for problem in error.problems]
 
         assert can_fork()
-        side_by_side, one_by_one = read(True), read(False)
+        side_by_side = read(True)
+        made_aside = dict(markdown_html._converted)  # the notes' HTML, made by the process that read clients.yaml
+        one_by_one = read(False)
         assert isinstance(one_by_one, list) == (sys.argv[2] != "none")
         if isinstance(one_by_one, list):
             assert side_by_side == one_by_one, (side_by_side, one_by_one)
         else:
             assert side_by_side.clients == one_by_one.clients
+            notes = {client.notes for client in one_by_one.clients if client.notes}
+            assert notes and made_aside.keys() == notes
+            assert made_aside == {text: markdown_html._convert(text) for text in notes}
             pd.testing.assert_frame_equal(side_by_side.contacts, one_by_one.contacts, check_exact=True)
             for survey, frame in one_by_one.responses.items():
                 pd.testing.assert_frame_equal(side_by_side.responses[survey], frame, check_exact=True)

@@ -15,6 +15,8 @@ from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
+from generator.markdown_html import adopt as markdown_adopt
+from generator.markdown_html import convert_ahead
 from generator.parallel import Background, can_fork
 from generator.portfolio import Portfolio
 
@@ -122,15 +124,18 @@ def _read_side_by_side(data_dir: Path, shown: str, cache: LoadCache) -> tuple[li
     clients_path, contacts_path = data_dir / "clients.yaml", data_dir / "contacts.csv"
     clients_shown, contacts_shown = f"{shown}/clients.yaml", f"{shown}/contacts.csv"
 
-    def read_clients_aside() -> tuple[list, set[str] | None, list[Problem]]:
+    def read_clients_aside() -> tuple[list, set[str] | None, list[Problem], dict[str, str]]:
         found: list[Problem] = []
         clients, client_ids = read_clients(clients_path, clients_shown, found)
-        return clients, client_ids, found
+        # contacts.csv takes this process's sibling longer: the notes' HTML is made meanwhile
+        notes = {} if found else convert_ahead(client.notes for client in clients if client.notes)
+        return clients, client_ids, found, notes
 
     beside = Background(read_clients_aside)
     found: list[Problem] = []
     contacts = load_contacts(contacts_path, contacts_shown, None, found)  # client ids: checked below
-    clients, client_ids, found_there = beside.result()
+    clients, client_ids, found_there, notes = beside.result()
+    markdown_adopt(notes)
     if found or found_there or client_ids is None:
         return None
     check_member(contacts, "client", client_ids, contacts_shown, found, "a client id", "an id from clients.yaml")
