@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import markdown
 import nh3
@@ -37,9 +37,15 @@ def markdown_to_html(text: str) -> str:
     return html
 
 
-def convert_ahead(texts: Iterable[str]) -> dict[str, str]:
-    """The HTML of each text, made now by a process with time to spare; `adopt` it where it is shown."""
-    return {text: markdown_to_html(text) for text in texts}
+def convert_ahead(texts: Iterable[str], enough: Callable[[], bool] = lambda: False) -> dict[str, str]:
+    """The HTML of the texts, made now by a process with time to spare, until `enough()` says stop
+    (the rest is made where it is shown); `adopt` it there."""
+    converted: dict[str, str] = {}
+    for text in texts:
+        if enough():
+            break
+        converted[text] = markdown_to_html(text)
+    return converted
 
 
 def adopt(converted: dict[str, str]) -> None:

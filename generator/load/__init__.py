@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,16 +125,21 @@ def _read_side_by_side(data_dir: Path, shown: str, cache: LoadCache) -> tuple[li
     clients_path, contacts_path = data_dir / "clients.yaml", data_dir / "contacts.csv"
     clients_shown, contacts_shown = f"{shown}/clients.yaml", f"{shown}/contacts.csv"
 
+    # set once contacts.csv is read here: the other process then stops making notes' HTML
+    contacts_read = multiprocessing.get_context("fork").Value("b", 0, lock=False)
+
     def read_clients_aside() -> tuple[list, set[str] | None, list[Problem], dict[str, str]]:
         found: list[Problem] = []
         clients, client_ids = read_clients(clients_path, clients_shown, found)
-        # contacts.csv takes this process's sibling longer: the notes' HTML is made meanwhile
-        notes = {} if found else convert_ahead(client.notes for client in clients if client.notes)
+        # contacts.csv takes longer: the notes' HTML is made meanwhile, as much as there is time for
+        notes = {} if found else convert_ahead((client.notes for client in clients if client.notes),
+                                               enough=lambda: bool(contacts_read.value))
         return clients, client_ids, found, notes
 
     beside = Background(read_clients_aside)
     found: list[Problem] = []
     contacts = load_contacts(contacts_path, contacts_shown, None, found)  # client ids: checked below
+    contacts_read.value = 1
     clients, client_ids, found_there, notes = beside.result()
     markdown_adopt(notes)
     if found or found_there or client_ids is None:
