@@ -50,6 +50,14 @@ def test_good_portfolio_prints_one_ok_line_with_counts(make_portfolio: MakePortf
     assert result.stdout.splitlines() == [f"OK: {data}: 1 client, 2 contacts, 1 survey, 1 response, 1 page"]
 
 
+def test_a_cell_longer_than_the_csv_modules_default_limit_validates_as_it_builds(make_portfolio: MakePortfolio) -> None:
+    long_note = "A very long visit report. " * 8000  # 208,000 characters: over the csv module's default 131,072
+    data = make_portfolio(contacts=[["2026-01-05", "acme", "onsite", "Ann", "30", long_note]])
+    result = validate(data)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"OK: {data}: 1 client, 1 contact,")
+
+
 def test_corrupted_portfolio_lists_every_problem_and_exits_1(make_portfolio: MakePortfolio) -> None:
     data = make_portfolio(
         clients="- id: acme\n  name: Acme\n  pcs: 18\n  servers: 1\n  wna: false\n  agreement: {start: 2024-03-01}\n",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from generator import csv_text
 from generator.errors import Problem, decode_utf8, did_you_mean, not_utf8
 
 
@@ -113,12 +113,12 @@ def _records(text: str) -> tuple[list[list[str]], list[int]]:
     # the usual file: one record per line and no blank line, so record k starts on line k
     if "\r" not in text:
         try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            rows = list(csv_text.reader(text))
         except csv.Error:
             rows = None  # read again below, to tell on which line
         if rows is not None and len(rows) == text.count("\n") + (not text.endswith("\n")) and all(rows):
             return rows, list(range(1, len(rows) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv_text.reader(text)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
