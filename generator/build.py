@@ -90,12 +90,13 @@ def _after_load(
     workers: int | None, cache_writes: list[Callable[[], None]],
 ) -> WriteResult:
     """The stages after the load: metrics, charts, render, publish, write."""
-    # the KPI tiles' earlier quarter ends, the digests of each client's data and the leak gate's
-    # needles need the portfolio only: a second core makes them while this one computes the metrics
     # pages whose inputs did not change are taken from the last build, unread when untouched since
+    cache = LoadCache.for_data(data_dir)
     stamps_key = [str(out_dir.resolve()).encode()]
     previous = Previous.read(out_dir)
-    previous = previous.with_stamps(LoadCache.for_data(data_dir).get("output-stamps", [*stamps_key, previous.digest.encode()]))
+    previous = previous.with_stamps(cache.get("output-stamps", [*stamps_key, previous.digest.encode()]))
+    # the KPI tiles' earlier quarter ends, the digests of each client's data and the leak gate's
+    # needles need the portfolio only: a second core makes them while this one computes the metrics;
     # a rebuild's second core has little else to do (its caches answer): it makes the needles too
     rebuild = bool(previous.files)
     beside = Background(lambda: _beside_metrics(portfolio, rebuild), enabled=_parallel(portfolio, workers))
@@ -130,7 +131,7 @@ def _after_load(
     except BaseException:
         writer.discard()
         raise
-    LoadCache.for_data(data_dir).put("output-stamps", [*stamps_key, writer.manifest_digest.encode()], writer.stamps)
+    cache.put("output-stamps", [*stamps_key, writer.manifest_digest.encode()], writer.stamps)
     return written
 
 

@@ -59,9 +59,9 @@ def run_tasks(
     bytes crossing a pipe); its results are what is returned.
 
     `local` is work for this process alone (its results stay here), done first, while the worker
-    takes its first tasks. `threaded` is work for this process
-    too, done on a thread beside its tasks (reading files, hashing: what leaves the interpreter's
-    lock free); a thread is started only once the worker is forked.
+    takes its first tasks. `threaded` is work for this process too, done on a thread beside its
+    tasks (reading files, hashing: what leaves the interpreter's lock free); a thread is started
+    only once the worker is forked.
     """
     report = report or (lambda done, total: None)
     if finish is not None:

@@ -180,7 +180,7 @@ def _prepared(portfolio: Portfolio) -> tuple[list[Needle], Matcher, Matcher]:
 
 def _private_needles(portfolio: Portfolio) -> list[Needle]:
     needles: list[Needle] = []
-    ids: list[list[Needle]] = []
+    ids: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
     free_text: dict[str, set[str]] = defaultdict(set)
@@ -189,7 +189,7 @@ def _private_needles(portfolio: Portfolio) -> list[Needle]:
         if client.id not in reserved:
             # an id of several words ("bayview-dental") names its client in a page too, unless
             # those words are the business's own public text; a one-word id only in file names
-            ids.append(_exact(client.id, "client id", client.id, in_paths_only=True))
+            ids += _exact(client.id, "client id", client.id)
         needles += _exact(client.contact.name, "contact name", client.id)
         needles += _exact(client.contact.email, "contact e-mail", client.id)
         for phone in _phone_forms(client.contact.phone or ""):
@@ -208,9 +208,8 @@ def _private_needles(portfolio: Portfolio) -> list[Needle]:
     public = _public_words(portfolio)
     ordinary = {needle.words for needle in Matcher(fragments.values()).find(public)
                 if len(needle.words) <= ORDINARY_WORDS}
-    id_needles = [needle for found in ids for needle in found]
-    public_ids = {needle.words for needle in Matcher(id_needles).find(public)}
-    for needle in id_needles:
+    public_ids = {needle.words for needle in Matcher(ids).find(public)}
+    for needle in ids:
         in_content = len(needle.words) > 1 and needle.words not in public_ids
         needles.append(dataclasses.replace(needle, in_paths_only=not in_content))
     return needles + [needle for words, needle in fragments.items() if words not in ordinary]
