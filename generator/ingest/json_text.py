@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from generator.errors import shorten
+
 MAX_DEPTH = 32     # a record nests three levels (object, `parameters`, a list of values)
 MAX_DIGITS = 100   # no answer or time is a longer whole number; Python refuses over 4,300
 # a whole string (escapes included) or one bracket; an unterminated string leaves its brackets
@@ -59,7 +61,7 @@ def _unique_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, value in pairs:
         if key in fields:
-            raise Refused("bad_json", f"duplicate field '{_shown(key)}' (which of its values is meant is unknown)")
+            raise Refused("bad_json", f"duplicate field '{shorten(key, 40)}' (which of its values is meant is unknown)")
         fields[key] = value
     return fields
 
@@ -69,7 +71,3 @@ def _whole_number(text: str) -> int:
     if digits > MAX_DIGITS:
         raise Refused("bad_value", f"a whole number of {digits:,} digits (at most {MAX_DIGITS})")
     return int(text)
-
-
-def _shown(key: str) -> str:
-    return key if len(key) <= 40 else key[:39] + "…"

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, did_you_mean, shorten
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import Rejected
 from generator.load.checks import check_member, parse_timestamps
@@ -308,8 +308,7 @@ def _detail(problem: Problem) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = "".join(char if is_printable(char) and char not in "\r\n\t" else "?" for char in str(text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten("".join(char if is_printable(char) and char not in "\r\n\t" else "?" for char in str(text)), limit)
 
 
 def _instant(text: str) -> dt.datetime | None:
