@@ -179,6 +179,9 @@ class Settings(Strict):
     business: Business
     site: SiteOptions = SiteOptions()
     as_of: OptionalDate = None
+    # the day this practice began keeping its records here: no schedule counts before it
+    # (generator/metrics/tracking.py)
+    tracking_since: OptionalDate = None
     targets: Targets = Targets()
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
@@ -220,6 +223,7 @@ class Client(Strict):
     onsite_min_per_month: Annotated[PerMonth | None, BeforeValidator(_null_words_are_none)] = None
     onsite_typical_per_month: Annotated[PerMonth | None, BeforeValidator(_null_words_are_none)] = None
     ended: OptionalDate = None
+    tracking_since: OptionalDate = None  # overrides site.yaml's, and the default (metrics/tracking.py)
     notes: str | None = None
 
 

@@ -16,6 +16,9 @@ SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 
 
 def client(client_id: str, start: str = "2024-03-01", **extra: Any) -> dict[str, Any]:
+    # these clients' records are complete from the agreement start (a log that begins later
+    # would start tracking later: see test_metrics_tracking.py)
+    extra.setdefault("tracking_since", start)
     return {"id": client_id, "name": client_id.title(), "pcs": 18, "servers": 1,
             "agreement": {"start": start, "term_months": 12}, **extra}
 

@@ -16,6 +16,8 @@ SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 
 
 def client(client_id: str, **extra: Any) -> dict[str, Any]:
+    # records complete from the agreement start (else tracking starts at the first contact)
+    extra.setdefault("tracking_since", "2024-03-01")
     return {"id": client_id, "name": client_id.title(), "pcs": 18, "servers": 1,
             "agreement": {"start": "2024-03-01", "term_months": 12}, **extra}
 

@@ -48,7 +48,7 @@ def _month_state(month: Any, data: DashboardData) -> str:
     if month.month == str(data.as_of)[:7]:
         return "this month so far"
     if not month.counted:
-        return "outside the agreement"
+        return "not counted (outside the agreement or before tracking began)"
     return "below the minimum" if month.below_min else "minimum met"
 
 

@@ -117,7 +117,7 @@ def onsite_heatmap(data: DashboardData) -> Heatmap:
             if label == this_month:
                 state, words = "now", "this month so far"
             elif month is None or not month.counted:
-                state, words = "outside", "outside the agreement"
+                state, words = "outside", "not counted (outside the agreement or before tracking began)"
             elif month.below_min:
                 state, words = "below", "below the minimum"
             elif visits >= row["onsite_typical"]:

@@ -109,7 +109,7 @@ def _headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any
         latest_csat=latest_csat, latest_csat_day=latest_csat_day,
         nps_now=per_client(nps_12m, size, "nps"), nps_before=per_client(window(nps, inputs.today, 1), size, "nps"),
         csat_now=per_client(csat_12m, size, "csat"), csat_before=per_client(window(csat, inputs.today, 1), size, "csat"),
-        onsite_min=roster.onsite_min, contact=contact, schedule=plan,
+        onsite_min=roster.onsite_min, tracking_since=inputs.tracking_since, contact=contact, schedule=plan,
     )
     levels, reasons = assess(signals, targets, day64(inputs.as_of))
     clients = client_table(inputs, signals, count_per_client(responses_12m["ci"].to_numpy(), size),

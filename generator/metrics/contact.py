@@ -17,9 +17,9 @@ class ContactFigures:
     """Per-client arrays in roster order."""
 
     onsite_12m: np.ndarray            # on-site contacts in the 12 full months before A's month
-    months_below_min_12m: np.ndarray  # of those months wholly inside the agreement, below minimum
+    months_below_min_12m: np.ndarray  # of those months counted (see `counted_months`), below minimum
     below_min_last_3: np.ndarray      # the same count over the last 3 of those months
-    counted_last_3: np.ndarray        # how many of the last 3 months lie wholly inside the agreement
+    counted_last_3: np.ndarray        # how many of the last 3 months are counted
     last_contact: np.ndarray          # datetime64[D], NaT when none
     last_onsite: np.ndarray
 
@@ -30,6 +30,13 @@ def inside_agreement(roster: Roster, months: np.ndarray) -> np.ndarray:
     after_start = first[None, :] >= roster.start[:, None]
     before_end = np.isnat(roster.ended)[:, None] | (last[None, :] <= roster.ended[:, None])
     return after_start & before_end
+
+
+def counted_months(inputs: Inputs, months: np.ndarray) -> np.ndarray:
+    """clients × months: wholly inside the agreement and beginning on or after `tracking_since`."""
+    first, _ = month_bounds(months)
+    tracked = first[None, :] >= inputs.tracking_since[:, None]
+    return inside_agreement(inputs.roster, months) & tracked
 
 
 def onsite_grid(inputs: Inputs, months: np.ndarray) -> np.ndarray:
@@ -49,7 +56,7 @@ def contact_figures(inputs: Inputs) -> ContactFigures:
     roster = inputs.roster
     months = last_full_months(inputs.as_of, 12)
     counts = onsite_grid(inputs, months)
-    counted = inside_agreement(roster, months)
+    counted = counted_months(inputs, months)
     below = counted & (counts < roster.onsite_min[:, None])
     contacts = inputs.contacts
     is_onsite = contacts["kind"].to_numpy() == "onsite"
@@ -67,8 +74,8 @@ def monthly_contacts(inputs: Inputs) -> pd.DataFrame:
 
     Months run from the agreement's start month to A's month, or to the `ended` month when
     that is earlier; months with contacts outside that span are kept too. `counted` marks
-    full months before A's month wholly inside the agreement, the only months `below_min`
-    can flag.
+    full months before A's month wholly inside the agreement that begin on or after the
+    client's `tracking_since`, the only months `below_min` can flag.
     """
     roster, contacts = inputs.roster, inputs.contacts
     this_month = np.datetime64(inputs.as_of, "M")
@@ -88,7 +95,7 @@ def monthly_contacts(inputs: Inputs) -> pd.DataFrame:
     month = origin + offset.astype("timedelta64[M]")
     month_first, month_last = month_bounds(month)
     inside = (month_first >= roster.start[ci]) & (np.isnat(roster.ended[ci]) | (month_last <= roster.ended[ci]))
-    counted = inside & (month < this_month)
+    counted = inside & (month < this_month) & (month_first >= inputs.tracking_since[ci])
     chosen = counts[ci, offset]
     frame = pd.DataFrame({"client": roster.ids[ci], "month": month_label(month).astype(object),
                           **{kind: chosen[:, k] for k, kind in enumerate(CONTACT_KINDS)}})

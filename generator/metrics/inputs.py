@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.dates import day64, days_of
+from generator.metrics.tracking import tracking_since
 from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
 
@@ -54,6 +55,7 @@ class Inputs:
     responses: pd.DataFrame    # survey, response_id, ci, client, day
     scores: pd.DataFrame       # survey, response_id, ci, client, day, question, type, csat, score (int64)
     answers: dict[str, pd.DataFrame]  # survey id → its response rows dated ≤ A (all columns)
+    tracking_since: np.ndarray  # datetime64[D] per client: no schedule counts before it (tracking.py)
 
 
 def prepare(portfolio: Portfolio) -> Inputs:
@@ -77,10 +79,13 @@ def prepare(portfolio: Portfolio) -> Inputs:
     scores = scores[["survey", "response_id", "client", "day", "question", "type", "csat"]].assign(
         score=scores["score"].to_numpy().astype(np.int64))
     scores.insert(2, "ci", _client_positions(position, scores["client"]))
+    clients = sorted(portfolio.clients, key=lambda client: client.id)
+    first_contact = earliest_per_client(contacts["ci"].to_numpy(), contacts["day"].to_numpy(), len(roster))
+    since = tracking_since(clients, roster.start, portfolio.settings.tracking_since, first_contact)
     return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
                   contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
-                  scores=scores.reset_index(drop=True), answers=answers)
+                  scores=scores.reset_index(drop=True), answers=answers, tracking_since=since)
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:
@@ -139,3 +144,12 @@ def latest_per_client(ci: np.ndarray, days: np.ndarray, size: int) -> np.ndarray
     latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(latest, ci[keep], np.asarray(days, dtype=np.int64)[keep])
     return np.where(latest == np.iinfo(np.int64).min, np.datetime64("NaT", "D"), latest.astype("datetime64[D]"))
+
+
+def earliest_per_client(ci: np.ndarray, days: np.ndarray, size: int) -> np.ndarray:
+    """The earliest day per roster position as `datetime64[D]`, NaT when the client has none."""
+    ci = np.asarray(ci)
+    keep = ci >= 0
+    earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(earliest, ci[keep], np.asarray(days, dtype=np.int64)[keep])
+    return np.where(earliest == np.iinfo(np.int64).max, np.datetime64("NaT", "D"), earliest.astype("datetime64[D]"))

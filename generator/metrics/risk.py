@@ -20,6 +20,8 @@ order); thresholds live in `targets` in site.yaml (defaults in brackets):
    minimum of 1 per month".
 5. No contact: the latest contact of any kind is `no_contact_days` [30] or more days before
    A, or there is none — "no contact for 45 days (last on 2026-10-16)", "no contact logged".
+   The days count from the client's `tracking_since` when that is later (tracking.py): a
+   client is never flagged for silence before its records began.
 6. Survey overdue: survey_next_due < A — "survey overdue since 2026-10-01".
 
 Level: `high` when any reason holds and the next renewal is within `renewal_window_days`
@@ -58,6 +60,7 @@ class Signals:
     csat_now: Tally
     csat_before: Tally
     onsite_min: np.ndarray        # the client's on-site minimum per month
+    tracking_since: np.ndarray    # datetime64[D]: no schedule counts before it
     contact: ContactFigures
     schedule: Schedule
 
@@ -81,6 +84,7 @@ def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[li
     """Risk level and reasons per client (None and [] for clients that are not active)."""
     s, contact, plan = signals, signals.contact, signals.schedule
     since_contact = (today - contact.last_contact).astype(np.int64)
+    silent = (today - np.fmax(contact.last_contact, s.tracking_since)).astype(np.int64)
     rules: list[tuple[np.ndarray, Callable[[int], str]]] = [
         ((s.latest_nps >= 0) & (s.latest_nps <= targets.detractor_max_nps),
          lambda i: f"latest NPS answer {s.latest_nps[i]} (detractor) on {to_date(s.latest_nps_day[i])}"),
@@ -91,7 +95,7 @@ def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[li
         (contact.below_min_last_3 >= targets.below_min_months_of_3,
          lambda i: f"{contact.below_min_last_3[i]} of the last 3 months below the on-site minimum"
                    f" of {s.onsite_min[i]} per month"),
-        (np.isnat(contact.last_contact) | (since_contact >= targets.no_contact_days),
+        (silent >= targets.no_contact_days,
          lambda i: "no contact logged" if np.isnat(contact.last_contact[i])
          else f"no contact for {_days(int(since_contact[i]))} (last on {to_date(contact.last_contact[i])})"),
         (plan.survey_overdue, lambda i: f"survey overdue since {to_date(plan.survey_next_due[i])}"),

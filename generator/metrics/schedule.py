@@ -44,10 +44,12 @@ def next_renewal(roster: Roster, today: np.datetime64) -> np.ndarray:
 def schedule(inputs: Inputs) -> Schedule:
     """Renewals and the survey schedule of every client at A.
 
-    - cadence_due = (last response, else agreement start) + 12/6/3 months (the client's
-      `survey_cadence`, else `targets.survey_cadence`).
+    - cadence_due = (last response, else `tracking_since`) + 12/6/3 months (the client's
+      `survey_cadence`, else `targets.survey_cadence`); `tracking_since` is the agreement
+      start for a client with full history (tracking.py).
     - renewal_survey = next_renewal − `targets.survey_lead_days`; done when the last response
-      is on or after renewal_survey − 60 days.
+      is on or after renewal_survey − 60 days. A renewal survey dated before `tracking_since`
+      belongs to a round with no record here, so it is null and not due.
     - survey_next_due = the earlier of cadence_due and, if not done, renewal_survey; null for
       clients that are not active. survey_overdue = survey_next_due < A.
     """
@@ -56,9 +58,10 @@ def schedule(inputs: Inputs) -> Schedule:
     responses = inputs.responses
     last_response = latest_per_client(responses["ci"].to_numpy(), responses["day"].to_numpy(), len(roster))
     renewal = next_renewal(roster, today)
-    base = np.where(np.isnat(last_response), roster.start, last_response)
+    base = np.where(np.isnat(last_response), inputs.tracking_since, last_response)
     cadence_due = add_months_array(base, roster.cadence_months)
     renewal_survey = renewal - inputs.targets.survey_lead_days * DAY
+    renewal_survey = np.where(renewal_survey < inputs.tracking_since, NAT, renewal_survey)
     done = ~np.isnat(renewal_survey) & ~np.isnat(last_response) & (
         last_response >= renewal_survey - RENEWAL_SURVEY_DONE_DAYS * DAY)
     pending = ~np.isnat(renewal_survey) & ~done

@@ -8,11 +8,13 @@ import pandas as pd
 from generator.metrics.dates import day64
 from generator.metrics.inputs import Inputs
 from generator.metrics.risk import Signals
+from generator.metrics.tracking import is_new
 
 CONTRACT_CLIENT_FIELDS = (
     "id", "active", "responses_12m", "nps_12m", "csat_12m", "last_response", "onsite_12m",
     "months_below_min_12m", "days_since_contact", "days_since_onsite", "next_renewal",
     "survey_next_due", "survey_overdue", "fit", "fit_issues", "risk", "risk_reasons",
+    "tracking_since",  # issue #14: since when this client's schedules count (docs/metrics.md)
 )
 
 
@@ -55,8 +57,11 @@ def client_table(inputs: Inputs, signals: Signals, responses_12m: np.ndarray, is
         "fit_issues": pd.Series(issues, dtype=object),
         "risk": pd.Series(levels, dtype=object),
         "risk_reasons": pd.Series(reasons, dtype=object),
+        "tracking_since": dates(inputs.tracking_since),
         # beyond the contract: the n behind each figure and what the rules looked at
         "name": pd.Series(roster.names, dtype=object),
+        # less history than one full period: shown as new, with what is due next
+        "new": is_new(inputs.tracking_since, inputs.targets.no_contact_days, today, active),
         "nps_12m_n": nps_n.astype(np.int64),
         "nps_12m_indicative": nps_n < minimum,
         "csat_12m_n": csat_n.astype(np.int64),

@@ -29,6 +29,7 @@ from generator.render.exports import export_makers
 from generator.render.fingerprints import PageInputs
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
+from generator.render.links import render_links
 from generator.write import OutputFile, Previous
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
@@ -74,7 +75,7 @@ def dashboard_tasks(
     task reads them (and makes any whose file was changed since); it is meant for this process,
     so that their bytes never travel between processes.
     """
-    site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment, previous, inputs)
+    site = DashboardSite(portfolio, charts or build_charts(portfolio, reports), environment, previous, inputs, secret)
     kept: list[tuple[str, str, Task]] = []  # (path, inputs, how to make it after all)
     tasks: list[Task] = []
     for path, make, frames in export_makers(portfolio, reports, site.charts.data):
@@ -88,7 +89,7 @@ def dashboard_tasks(
         lambda: render_calendar(site),
         lambda: [render_overview(site)],
         lambda: [*render_surveys(site), render_inbox(site)],  # one task: they share the inbox's items
-        lambda: [render_invitations(site, reports, secret)],
+        lambda: [render_invitations(site, reports, secret), render_links(site, secret)],
         lambda: assets(environment),
     ]
     rows = []

@@ -11,6 +11,7 @@ from typing import Any
 from generator.charts.data import Response
 from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
 from generator.render.dashboard_html import answer_list
+from generator.render.links import client_links
 from generator.write import OutputFile
 
 SCALE_TOP = {"rating": 5, "nps": 10}
@@ -103,6 +104,7 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
         "dashboard_client.html", path, "client", inputs,
         row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
+        links=client_links(site, row, site.secret),
         due_in=days_between(row["survey_next_due"], site.as_of),
         tel="tel:" + re.sub(r"[^0-9+]", "", client.contact.phone or ""),  # a tel: URL has no spaces
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from generator.render.common import root_prefix
 from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
 from generator.render.exports import export_links
 from generator.render.fingerprints import PageInputs
+from generator.tokens import survey_token
 from generator.write import OutputFile, Previous
 
 DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
@@ -29,6 +31,7 @@ class DashboardSite:
     environment: jinja2.Environment
     previous: Previous | None = None  # the last build's output: pages made from the same inputs are reused
     inputs: PageInputs | None = None  # what pages are made from, recorded for the next build
+    secret: bytes = b""  # the site secret: client pages show their personal links
     cache: dict[str, Any] = field(default_factory=dict)  # what several pages share, made once
     _templates: dict[str, jinja2.Template] = field(default_factory=dict)
 
@@ -65,7 +68,11 @@ class DashboardSite:
 
     def client_inputs(self, row: dict[str, Any]) -> str:
         """The inputs digest of a client's page (render/fingerprints.py); '' when not recorded."""
-        return "" if self.inputs is None else self.inputs.client_page(row)
+        if self.inputs is None:
+            return ""
+        # a client page shows its personal links: another secret makes another page
+        tokens = "".join(survey_token(self.secret, survey.id, row["id"]) for survey in self.portfolio.surveys)
+        return self.inputs.client_page(row) + "-" + hashlib.sha256(tokens.encode()).hexdigest()[:16]
 
     def reusable(self, path: str, inputs: str) -> bool:
         """The last build made `dashboard/<path>` from the same inputs (its bytes are checked when read)."""
@@ -97,5 +104,5 @@ def money(value: float | None) -> str:
 def status(row: dict[str, Any]) -> str:
     """Active, ended on a date, or not started yet."""
     if row["active"]:
-        return "active"
+        return "new" if row.get("new") else "active"  # less than one full period of records
     return f"ended {row['ended'].isoformat()}" if row["ended"] else "not started"
