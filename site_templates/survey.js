@@ -88,7 +88,7 @@
     var frame = document.createElement("iframe");
     frame.name = "rapport-sink";
     frame.hidden = true;
-    frame.title = "Form delivery";
+    frame.title = form.getAttribute("data-frame-title") || "";  /* in the site's language */
     document.body.appendChild(frame);
     form.target = frame.name;
     form.addEventListener("submit", function () {

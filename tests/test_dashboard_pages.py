@@ -47,7 +47,7 @@ def section(page: Path, heading_id: str) -> str:
 
 def test_every_page_kind_is_built(sample: Path) -> None:
     portfolio = load_portfolio(SAMPLE_DATA)
-    expected = {"index.html", "inbox.html", "calendar.html", "calendar.ics", "invitations.html",
+    expected = {"index.html", "inbox.html", "calendar.html", "calendar.ics", "invitations.html", "links.csv",
                 "exports/clients.csv", "exports/contacts-per-month.csv",
                 "assets/dashboard.css", "assets/dashboard.js", "assets/inbox.js", "assets/plotly.min.js"}
     expected |= {f"clients/{c.id}.html" for c in portfolio.clients}

@@ -42,7 +42,7 @@ def test_a_canary_in_a_public_template_stops_the_build_naming_the_file(make_port
     templates = tmp_path / "templates"
     templates.mkdir()
     thanks = (BUILTIN_TEMPLATES / "thanks.html").read_text()
-    (templates / "thanks.html").write_text(thanks.replace("You can close this page now.", f"Like {CANARIES['client name'].upper()}, you can close this page."))
+    (templates / "thanks.html").write_text(thanks.replace('{{ t("thanks.close") }}', f"Like {CANARIES['client name'].upper()}, you can close this page."))
     out = tmp_path / "output"
     build_site(data, out)
     before = tree_digest(out)

@@ -34,22 +34,16 @@ from generator.ingest.intake import IngestReport, Outcome, ingest
 from generator.ingest.json_text import parse_json
 from generator.ingest.quarantine import Rejected, write_quarantine
 from generator.ingest.records import Limits, Submission
+from generator.texts import FALLBACK, Texts, site_texts
 
 ENDPOINT = "/api/responses"
 SOURCE = "collector"
 KEPT_BODY_CHARS = 4096  # how much of an unreadable body the quarantine keeps
 
-PUBLIC_MESSAGES = {
-    "too_fast": "That was quicker than a person can fill in the form. Please go back, check your answers and send the form again.",
-    "honeypot": "The form could not be accepted: a field meant to stay empty was filled in (browser autofill sometimes does this). Please go back and send it again.",
-    "unknown_token": "This survey link is not valid any more. Please use the latest link you were sent.",
-    "unknown_survey": "This survey does not exist (any more).",
-    "empty": "No question was answered. Please go back and answer at least one question.",
-    "too_large": "The form sent more data than a survey answer can hold.",
-    "unsupported_media_type": "The form must be sent as application/x-www-form-urlencoded or application/json.",
-    "bad_request": "The form data could not be read.",
-}
-DEFAULT_MESSAGE = "Some answers could not be accepted. Please go back, check your answers and send the form again."
+# what a client reads when answers are refused: texts `not_sent.<code>` in the site's language
+# (generator/texts/), `not_sent.other` for any other reason
+PUBLIC_MESSAGES = ("too_fast", "honeypot", "unknown_token", "unknown_survey", "empty", "too_large",
+                   "unsupported_media_type", "bad_request")
 
 
 @dataclass(frozen=True)
@@ -86,12 +80,13 @@ class Collector:
             response = await self._post(request)
         except Exception:  # noqa: BLE001 - the last line of defence: never a 500, never a lost record
             traceback.print_exc(file=sys.stderr)
-            response = _answer(request, 503, "internal_error",
-                               "The answers could not be saved right now. Please try again in a minute.")
+            texts = self._texts()
+            response = _answer(request, 503, "internal_error", texts.plain("not_sent.try_again"), texts)
         return self._cors(response, origin)
 
     async def _post(self, request: Request) -> Response:
         received = dt.datetime.now().astimezone()
+        texts = self._texts()
         try:
             body = await _read_body(request, self.config.max_body_bytes)
         except ClientDisconnect:
@@ -99,16 +94,16 @@ class Collector:
         if body is None:
             await self._quarantine_raw(request, b"", "too_large",
                                        f"body over {self.config.max_body_bytes:,} bytes (not kept)", received)
-            return _answer(request, 413, "too_large", PUBLIC_MESSAGES["too_large"])
+            return _answer(request, 413, "too_large", texts.plain("not_sent.too_large"), texts)
         kind = _media_type(request)
         if kind not in ("application/x-www-form-urlencoded", "application/json"):
             await self._quarantine_raw(request, body, "unsupported_media_type", f"Content-Type '{kind[:80]}'", received)
-            return _answer(request, 415, "unsupported_media_type", PUBLIC_MESSAGES["unsupported_media_type"])
+            return _answer(request, 415, "unsupported_media_type", texts.plain("not_sent.unsupported_media_type"), texts)
         try:
             fields = _parse(body, kind, self.config.max_fields)
         except ValueError as exc:
             await self._quarantine_raw(request, body, "bad_request", str(exc), received)
-            return _answer(request, 400, "bad_request", f"{PUBLIC_MESSAGES['bad_request']} ({exc})")
+            return _answer(request, 400, "bad_request", f"{texts.plain('not_sent.bad_request')} ({exc})", texts)
         submission = to_submission(fields)
         submission.received = received
         if kind == "application/json":
@@ -117,9 +112,9 @@ class Collector:
         if outcome.status == "quarantined":
             code = outcome.reason.split(":")[0]
             status = 503 if code == "response_file_unreadable" else 422
-            message = PUBLIC_MESSAGES.get(code, DEFAULT_MESSAGE) if status == 422 else \
-                "The answers could not be saved right now; they were kept for the consultant to review."
-            return _answer(request, status, outcome.reason, message)
+            known = code if code in PUBLIC_MESSAGES else "other"
+            message = texts.plain(f"not_sent.{known}" if status == 422 else "not_sent.kept")
+            return _answer(request, status, outcome.reason, message, texts)
         if outcome.status == "accepted" and self.on_accept is not None:
             self.on_accept()
         if _wants_json(request, kind):
@@ -178,6 +173,14 @@ class Collector:
                 write_quarantine(self.config.data_dir, [item], received)
 
         await anyio.to_thread.run_sync(write)
+
+    def _texts(self) -> Texts:
+        """The site's texts in its language; English when the settings cannot be read."""
+        try:
+            settings = self.contexts.get().settings
+        except Exception:  # noqa: BLE001 - unreadable settings must not stop the refusal page
+            settings = None
+        return site_texts(self.config.data_dir, settings.site.language if settings else FALLBACK)
 
     def _settings_url(self) -> str | None:
         settings = self.contexts.get().settings
@@ -313,17 +316,18 @@ def _wants_json(request: Request, kind: str) -> bool:
     return kind == "application/json" or "application/json" in request.headers.get("accept", "")
 
 
-def _answer(request: Request, status: int, reason: str, message: str) -> Response:
-    """A clear refusal: JSON for JSON clients, a small HTML page for a browser form."""
+def _answer(request: Request, status: int, reason: str, message: str, texts: Texts) -> Response:
+    """A clear refusal: JSON for JSON clients, a small HTML page for a browser form (in the site's language)."""
     kind = _media_type(request)
     if _wants_json(request, kind):
         return JSONResponse({"ok": False, "reason": reason, "message": message}, status_code=status)
+    title = html.escape(texts.plain("not_sent.title"))
     page = (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!doctype html><html lang=\"{html.escape(texts.language)}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<meta name=\"robots\" content=\"noindex\"><title>Your answers were not sent</title></head>"
-        f"<body><main><h1>Your answers were not sent</h1><p>{html.escape(message)}</p>"
-        "<p>Use your browser's Back button to return to the form.</p></main></body></html>"
+        f"<meta name=\"robots\" content=\"noindex\"><title>{title}</title></head>"
+        f"<body><main><h1>{title}</h1><p>{html.escape(message)}</p>"
+        f"<p>{html.escape(texts.plain('not_sent.back'))}</p></main></body></html>"
     )
     return HTMLResponse(page, status_code=status, headers={
         "Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store"})

@@ -16,6 +16,7 @@ from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
+from generator.texts import check_texts
 from generator.markdown_html import adopt as markdown_adopt
 from generator.markdown_html import convert_ahead
 from generator.parallel import Background, can_fork
@@ -70,6 +71,7 @@ def load_portfolio(
                 lambda: load_responses(path, shown_path, survey, client_ids, found["responses"]), found["responses"])
     problems = [problem for part in found.values() for problem in part]
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
+    problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
 
     if problems or settings is None:
         raise DataError(problems)

@@ -11,6 +11,7 @@ from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DUE_DAYS, DashboardSite
 from generator.render.surveys import survey_links
+from generator.texts import site_texts
 from generator.write import OutputFile
 
 
@@ -24,15 +25,21 @@ def personal_link(site: DashboardSite, token: str) -> tuple[str, str]:
     return f"../public/survey/{token}/index.html", f"survey/{token}/"
 
 
-def mailto(site: DashboardSite, survey: Survey, client: Client, link: str) -> str:
-    """A `mailto:` link with a ready subject and body, signed with the business's name and e-mail."""
+def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind: str = "invitation") -> str:
+    """A `mailto:` link with a ready subject and body, signed with the business's name and e-mail.
+
+    `kind` is `invitation` or `reminder`: the words come from the site's texts (generator/texts/),
+    in its language, so a client never reads another language than the survey's.
+    """
     business = site.portfolio.settings.business
-    greeting = (client.contact.name or "").split(" ")[0] or "there"
-    body = (f"Dear {greeting},\n\nCould you spare two minutes to tell us how we are doing? "
-            f"Your answers to our {survey.title.lower()} go straight to the people who look after your office, "
-            f"and help us serve you better.\n\n{link}\n\nThank you,\n{business.name}"
+    texts = site_texts(site.portfolio.data_dir, site.portfolio.settings.site.language)
+    first_name = (client.contact.name or "").split(" ")[0]
+    values = {"name": first_name, "survey": survey.title, "survey_lower": survey.title.lower(), "business": business.name}
+    greeting = texts.plain(f"{kind}.greeting", **values) if first_name else texts.plain(f"{kind}.greeting_no_name", **values)
+    body = (f"{greeting}\n\n{texts.plain(f'{kind}.body', **values)}\n\n{link}\n\n"
+            f"{texts.plain(f'{kind}.closing', **values)}\n{business.name}"
             + (f"\n{business.email}" if business.email else ""))
-    subject = f"{survey.title}: two minutes for {business.name}?"
+    subject = texts.plain(f"{kind}.subject", **values)
     address = quote(client.contact.email or "", safe="@")
     return f"mailto:{address}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
 
@@ -47,9 +54,12 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
         if due is None or (due - as_of).days > DUE_DAYS:
             continue
         href, text = personal_link(site, token)
+        link = href if href.startswith("http") else text
+        has_email = bool(client.contact.email)
         rows[survey.id].append({
             "row": row, "client": client, "href": href, "text": text, "due_in": (due - as_of).days,
-            "mailto": mailto(site, survey, client, href if href.startswith("http") else text) if client.contact.email else "",
+            "mailto": mailto(site, survey, client, link) if has_email else "",
+            "reminder": mailto(site, survey, client, link, "reminder") if has_email and row["survey_overdue"] else "",
             "anchor": f"invite-{survey.id}-{client.id}",
         })
     for items in rows.values():

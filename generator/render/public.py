@@ -13,6 +13,7 @@ from generator.render.common import html_file, root_prefix
 from generator.parallel import Task
 from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
 from generator.render.style import inline_style
+from generator.texts import site_texts
 from generator.write import OutputFile
 
 PERSONAL_PAGES_PER_TASK = 250
@@ -77,7 +78,8 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
         files.append(html_file(path, environment.get_template(name).render(
             business=settings.business, site=settings.site, style=style,
             root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
-            robots="noindex",
+            robots="noindex", t=site_texts(portfolio.data_dir, settings.site.language).bound(
+                business=settings.business.name, email=settings.business.email or ""),
         )))
     files += render_survey_pages(portfolio, environment, style, [(survey, None, "") for survey in portfolio.surveys])
     # survey links and dashboards are never for search engines

@@ -11,6 +11,7 @@ from generator.model import Client, Question, Survey
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
+from generator.texts import Texts, site_texts
 from generator.tokens import survey_token
 from generator.write import OutputFile
 
@@ -18,10 +19,7 @@ SurveyPage = tuple[Survey, Client | None, str]  # (survey, client, token); no cl
 
 # two stand-in tokens, URL-safe like a real one and found nowhere else (see token_shell)
 PLACEHOLDERS = ("Rapport0Token0StandIn0Number0One", "Rapport0Token0StandIn0Number0Two")
-SCALES = {
-    "rating": (range(1, 6), "Very dissatisfied", "Very satisfied"),
-    "nps": (range(0, 11), "Not at all likely", "Extremely likely"),
-}
+SCALES = {"rating": range(1, 6), "nps": range(11)}  # the ends' default words: texts `survey.<type>_low/high`
 
 
 def thanks_url(portfolio: Portfolio, page_root: str) -> str:
@@ -45,6 +43,7 @@ def render_survey_pages(
     """These survey pages under `public/survey/`: personal (with a client and token) or anonymous."""
     template = environment.get_template("survey.html")
     settings = portfolio.settings
+    texts = site_texts(portfolio.data_dir, settings.site.language).bound(business=settings.business.name)
     files: list[OutputFile] = []
     prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
     shells: dict[tuple[str, str | None], str | None] = {}
@@ -54,14 +53,14 @@ def render_survey_pages(
         if survey.id not in prepared:
             thanks = thanks_url(portfolio, root)
             target = form_target(settings, survey, thanks)
-            views = [_question_view(survey, question, target) for question in survey.questions]
+            views = [_question_view(survey, question, target, texts) for question in survey.questions]
             prepared[survey.id] = (markdown_to_html(survey.intro or ""), thanks, target, views)
         intro, thanks, target, views = prepared[survey.id]
         greeting = (client.contact.name or client.name) if (client and settings.forms.greet_by_name) else None
         context = dict(
             business=settings.business, site=settings.site, style=style, root=root, survey=survey,
             intro=intro, target=target, thanks_url=thanks, greeting=greeting,
-            navigation=[], current=None, robots="noindex", questions=views,
+            navigation=[], current=None, robots="noindex", questions=views, t=texts,
         )
         if not token:
             files.append(html_file(path, template.render(token=token, **context)))
@@ -89,12 +88,12 @@ def token_shell(template: jinja2.Template, context: dict) -> str | None:
     return first
 
 
-def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict:
+def _question_view(survey: Survey, question: Question, target: FormTarget, texts: Texts) -> dict:
     """What the template needs for one question: posted name, choices, scale ends."""
     if question.type in SCALES:
-        values, low, high = SCALES[question.type]
-        choices = [(str(n), str(n)) for n in values]
-        ends = (question.low_label or low, question.high_label or high)
+        choices = [(str(n), str(n)) for n in SCALES[question.type]]
+        ends = (question.low_label or texts.plain(f"survey.{question.type}_low"),
+                question.high_label or texts.plain(f"survey.{question.type}_high"))
     else:
         choices = [(option, option) for option in (question.options or ())]
         ends = None
