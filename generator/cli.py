@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import importlib
 import os
-import sys
+
+# Before numpy is first imported: its OpenBLAS would start a pool of threads that spin while
+# they wait for work. Rapport does no linear algebra, and it makes pages on every core itself.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import contextlib  # noqa: E402 - after the environment above, like everything below
+import datetime as dt  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -161,6 +167,9 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
 
 def main() -> None:
     """Entry point of the `rapport` console script."""
+    # What is alive now (the modules, mostly) lives as long as the process: frozen, Python's
+    # cycle collector never walks it again, and forked workers share its memory pages.
+    gc.freeze()
     try:
         cli(prog_name="rapport")
     except SystemExit as leaving:

@@ -11,7 +11,7 @@ from typing import Any
 from generator.charts.data import Response
 from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
 from generator.render.dashboard_html import answer_list
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 SCALE_TOP = {"rating": 5, "nps": 10}
 
@@ -91,16 +91,12 @@ def client_path(row: dict[str, Any]) -> str:
 
 
 def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
-    """`dashboard/clients/<id>.html`, or the last build's when the client's inputs are the same."""
-    path, inputs = client_path(row), site.client_inputs(row)
-    reused = site.reused(path, inputs)
-    if reused is not None:
-        return reused
+    """`dashboard/clients/<id>.html`."""
     client = row["client"]
     views = response_views(site.charts.data.by_client_responses.get(row["id"], []))
     agreement = client.agreement
     return site.page(
-        "dashboard_client.html", path, "client", inputs,
+        "dashboard_client.html", client_path(row), "client",
         row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
         due_in=days_between(row["survey_next_due"], site.as_of),

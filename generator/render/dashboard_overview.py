@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 RISK_ORDER = {"high": 0, "medium": 1}
 

@@ -7,7 +7,7 @@ from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 
 def render_survey(site: DashboardSite, survey: Survey, items: list[dict]) -> OutputFile:

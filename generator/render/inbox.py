@@ -12,7 +12,7 @@ from generator.charts.data import DashboardData
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 SCORE_FILTERS = (
     ("", "Any score"),

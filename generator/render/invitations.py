@@ -11,7 +11,7 @@ from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DUE_DAYS, DashboardSite
 from generator.render.surveys import survey_links
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 
 def personal_link(site: DashboardSite, token: str) -> tuple[str, str]:

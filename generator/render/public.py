@@ -6,14 +6,14 @@ import functools
 
 import jinja2
 
+from generator.files import OutputFile
 from generator.markdown_html import markdown_to_html
 from generator.metrics import Reports
 from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
-from generator.parallel import Task
-from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.render.plan import PageJob
 from generator.render.style import inline_style
-from generator.write import OutputFile
+from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
 
 PERSONAL_PAGES_PER_TASK = 250
 
@@ -32,24 +32,19 @@ def _body_without_title(page: Page) -> str:
     return page.markdown
 
 
-def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
-    """Every file under `public/`."""
-    return [item for task in public_tasks(portfolio, reports, secret, environment) for item in task()]
-
-
-def public_tasks(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[Task]:
-    """`render_public` as independent tasks (see generator/parallel.py): the site's own pages and
-    anonymous survey pages, then the personal survey pages in batches.
+def public_jobs(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[PageJob]:
+    """Every file under `public/`: the site's own pages and anonymous survey pages, then the
+    personal survey pages in batches.
 
     A personal page costs little to render (its token is put into a page made once per survey)
-    but a folder and a file to write: thousands of them are shared between processes in batches.
+    but a folder and a file to write: thousands of them are made in batches.
     """
     links: list[SurveyPage] = list(survey_links(portfolio, reports, secret))
-    tasks: list[Task] = [functools.partial(_site_pages, portfolio, environment)]
+    jobs = [PageJob(functools.partial(_site_pages, portfolio, environment))]
     for start in range(0, len(links), PERSONAL_PAGES_PER_TASK):
         batch = links[start:start + PERSONAL_PAGES_PER_TASK]
-        tasks.append(functools.partial(_survey_pages, portfolio, environment, batch))
-    return tasks
+        jobs.append(PageJob(functools.partial(_survey_pages, portfolio, environment, batch)))
+    return jobs
 
 
 def _survey_pages(portfolio: Portfolio, environment: jinja2.Environment, pages: list[SurveyPage]) -> list[OutputFile]:

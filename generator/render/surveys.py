@@ -12,7 +12,7 @@ from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
 from generator.tokens import survey_token
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 SurveyPage = tuple[Survey, Client | None, str]  # (survey, client, token); no client and no token: anonymous
 

@@ -26,8 +26,8 @@ import jinja2
 
 from generator.errors import RapportError
 from generator.model import Settings
-from generator.publish.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
-from generator.write import BuiltFile, OutputFile
+from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
+from generator.files import BuiltFile, OutputFile
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"
