@@ -16,7 +16,7 @@ from generator.charts.data import DashboardData, build_data
 from generator.charts.kpi import Tile, kpi_tiles
 from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
-from generator.charts.survey import QuestionCharts, question_trends, responses_per_quarter, survey_charts
+from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
@@ -57,8 +57,7 @@ class Charts:
     @functools.cached_property
     def surveys(self) -> dict[str, list[QuestionCharts]]:
         """Per survey id, one entry per question."""
-        trends = question_trends(self.portfolio, self.data.minimum)
-        return {s.id: survey_charts(self.reports, s, trends, self.data.minimum) for s in self.portfolio.surveys}
+        return {s.id: survey_charts(self.reports, s, self.data.minimum) for s in self.portfolio.surveys}
 
     @functools.cached_property
     def survey_responses(self) -> dict[str, Figure]:

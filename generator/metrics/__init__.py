@@ -16,10 +16,12 @@ import pandas as pd
 
 from generator.memo import NO_MEMO, Memo
 from generator.metrics.answers import comments, distributions
+from generator.metrics.attention import Attention, attention
 from generator.metrics.contact import monthly_contacts
 from generator.metrics.contract import to_contract_json
 from generator.metrics.headline import Headline, compute_headline, headline
 from generator.metrics.kpi import Point, earlier_snapshots
+from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
 
@@ -41,7 +43,8 @@ class Reports:
     - `distributions`: per survey, question and possible answer, the count of answers.
     - `monthly_contacts`: per client and month, contacts by kind and on-site count against
       the minimum and typical targets.
-    - `comments`: the free-text answers with client, date and the respondent's scores.
+    - `comments`: the free-text answers with client, date, the respondent's scores and their
+      bands (`detractor unhappy`, `promoter satisfied`, `unscored`, …).
     """
 
     as_of: dt.date
@@ -55,18 +58,23 @@ class Reports:
     monthly_contacts: pd.DataFrame
     comments: pd.DataFrame
     earlier: list[dict[str, Point]]  # every KPI at the last quarter ends (metrics/kpi.py)
+    attention: Attention  # the overview's lists and each client's next actions (metrics/attention.py)
+    survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
     """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O but the memo's (generator/memo.py)."""
     inputs, clients, figures = headline(portfolio)
+    monthly, answers = monthly_contacts(inputs), distributions(inputs)
     return Reports(
         as_of=inputs.as_of, clients=clients, portfolio=figures,
         quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
         question_means=question_means(inputs, by_client=True),
         portfolio_question_means=question_means(inputs, by_client=False),
-        distributions=distributions(inputs), monthly_contacts=monthly_contacts(inputs), comments=comments(inputs),
+        distributions=answers, monthly_contacts=monthly, comments=comments(inputs),
         earlier=earlier_snapshots(portfolio, memo),
+        attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of),
+        survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
     )
 
 

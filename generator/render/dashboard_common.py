@@ -15,9 +15,6 @@ from generator.render.dashboard_html import date_html, figure_html, risk_html, t
 from generator.files import OutputFile
 from generator.render.exports import export_links
 
-DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
-RENEWAL_DAYS = 120   # the overview's list of coming renewals
-
 
 @dataclass
 class DashboardSite:

@@ -25,13 +25,6 @@ SCORE_FILTERS = (
 )
 
 
-def nps_band(score: int | None) -> str:
-    """The NPS band of an answer, '' when there is none."""
-    if score is None:
-        return ""
-    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-
-
 def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
     """The respondent's scores in words: 'Overall… 3 of 5 · Recommend… 6 of 10'."""
     if survey is None:
@@ -54,15 +47,11 @@ def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]
         survey = surveys.get(row["survey"])
         question = survey.question(row["question"]) if survey else None
         client = row["client"]
-        band = nps_band(row["nps"])
-        mood = "" if row["csat"] is None else ("satisfied" if row["csat"] >= 4 else "unhappy")
         items.append({
             **row, "survey_title": survey.title if survey else row["survey"],
             "question_label": question.label if question else row["question"],
             "client_name": data.name(client) if client else "", "scores_text": score_text(survey, row["scores"]),
             "anchor": data.anchors.get((client, row["survey"], row["response_id"]), ""),
-            # what the score filter matches, space-separated: "detractor unhappy", or "unscored"
-            "bands": " ".join(part for part in (band, mood) if part) or "unscored",
         })
     site.cache["inbox"] = items
     return items
