@@ -8,22 +8,22 @@ import os
 # they wait for work. Rapport does no linear algebra, and it makes pages on every core itself.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import contextlib  # noqa: E402 - after the environment above, like everything below
-import datetime as dt  # noqa: E402
-import gc  # noqa: E402
-import importlib  # noqa: E402
-import sys  # noqa: E402
+import contextlib
+import datetime as dt
+import gc
+import importlib
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import click
 
 from generator.errors import DataError, RapportError
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the stubs of newer click
     """A `YYYY-MM-DD` option value."""
 
     name = "YYYY-MM-DD"
@@ -105,7 +105,7 @@ class LazyCommands(click.Group):
     """
 
     # command name: (module, attribute)
-    LAZY = {
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
         "demo": ("generator.demo_command", "demo"),
         "report": ("generator.report_command", "report"),
         "collect": ("generator.ingest.commands", "collect"),

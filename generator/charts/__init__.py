@@ -73,7 +73,7 @@ def build_charts(portfolio: Portfolio, reports: Reports) -> Charts:
 class ClientFigures(Mapping[str, list[Figure]]):
     """Each client's figures, made when first asked for: a rebuild reuses most client pages as they were."""
 
-    def __init__(self, data: DashboardData, surveys: Sequence[Survey]):
+    def __init__(self, data: DashboardData, surveys: tuple[Survey, ...]):
         self._data = data
         self._surveys = surveys
         self._made: dict[str, list[Figure]] = {}

@@ -14,7 +14,16 @@ import numpy as np
 
 from generator.charts.data import DashboardData
 from generator.charts.spec import (
-    BLUE, GREEN, GREY, VERMILION, Figure, layout, plotly_text, series, shown, small_sample_note,
+    BLUE,
+    GREEN,
+    GREY,
+    VERMILION,
+    Figure,
+    layout,
+    plotly_text,
+    series,
+    shown,
+    small_sample_note,
 )
 from generator.metrics import Reports
 from generator.metrics.answers import nps_band

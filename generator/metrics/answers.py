@@ -32,7 +32,7 @@ def distributions(inputs: Inputs) -> pd.DataFrame:
             values = values[values != ""]
             if question.type == "multi":
                 values = values.str.split(";").explode()
-            possible = SCALES.get(question.type) or question.options
+            possible = SCALES.get(question.type) or question.options or ()
             counts = values.value_counts().reindex(list(possible), fill_value=0)
             parts.append(pd.DataFrame({
                 "survey": survey.id, "question": question.id, "type": question.type, "answer": list(possible),
@@ -72,9 +72,9 @@ def comments(inputs: Inputs) -> pd.DataFrame:
                 "client": written["client"].to_numpy().astype(object),
                 "day": written["day"].to_numpy(),
                 "text": written[question.id].to_numpy().astype(object),
-                "nps": [s.get(first_nps) for s in scores], "csat": [s.get(first_csat) for s in scores],
+                "nps": [s.get(first_nps or "") for s in scores], "csat": [s.get(first_csat or "") for s in scores],
                 "scores": scores,
-                "bands": [score_bands(s.get(first_nps), s.get(first_csat)) for s in scores],
+                "bands": [score_bands(s.get(first_nps or ""), s.get(first_csat or "")) for s in scores],
             }))
     if not parts:
         return pd.DataFrame({column: [] for column in COMMENT_COLUMNS})

@@ -51,7 +51,7 @@ class Attention:
 
 def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date) -> Attention:
     """The lists and actions of the client table `clients` (metrics/table.py) at `as_of`."""
-    rows = [row for row in clients.to_dict("records") if row["active"]]
+    rows = [{str(key): value for key, value in row.items()} for row in clients.to_dict("records") if row["active"]]
 
     def by_name(row: dict[str, Any]) -> tuple[str, str]:
         return row["name"].casefold(), row["id"]

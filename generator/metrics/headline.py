@@ -20,6 +20,7 @@ from generator.metrics.schedule import schedule
 from generator.metrics.table import client_table
 from generator.portfolio import Portfolio
 
+
 @dataclass(frozen=True)
 class Headline:
     """The figures of a report date without their breakdowns: what a KPI tile compares over time.

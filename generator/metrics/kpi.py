@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.headline import Headline, compute_headline
 from generator.metrics.rounding import percent_1dp
 from generator.portfolio import Portfolio
+
+if TYPE_CHECKING:
+    from generator.metrics import Reports
 
 QUARTERS = 8          # how many quarters the per-quarter figures cover
 SNAPSHOTS = 2         # earlier quarter ends for the counts that exist only as of a date
@@ -53,7 +57,7 @@ def _share(met: int, n: int) -> float | None:
     return None if n == 0 else float(percent_1dp(np.array([met]), np.array([n]))[0])
 
 
-def counted_months(reports: Headline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def counted_months(reports: Headline | Reports) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Month labels, counted flags and below-minimum flags of the active clients' months."""
     frame = reports.monthly_contacts
     active = set(reports.clients.loc[reports.clients["active"].to_numpy(dtype=bool), "id"].tolist())
@@ -61,7 +65,7 @@ def counted_months(reports: Headline) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return frame["month"].to_numpy()[chosen], chosen[chosen], frame["below_min"].to_numpy(dtype=bool)[chosen]
 
 
-def onsite_share(reports: Headline) -> tuple[float | None, int]:
+def onsite_share(reports: Headline | Reports) -> tuple[float | None, int]:
     """% of counted client months of active clients in the last 12 full months meeting the minimum, and n."""
     months, _, below = counted_months(reports)
     last = np.isin(months, month_label(last_full_months(reports.as_of, 12)))
@@ -69,7 +73,7 @@ def onsite_share(reports: Headline) -> tuple[float | None, int]:
     return _share(n - int(below[last].sum()), n), n
 
 
-def snapshot(reports: Headline) -> dict[str, Point]:
+def snapshot(reports: Headline | Reports) -> dict[str, Point]:
     """Every KPI of one Reports."""
     p = reports.portfolio
     day, active = reports.as_of.isoformat(), int(p["clients_active"])
@@ -84,7 +88,7 @@ def snapshot(reports: Headline) -> dict[str, Point]:
     }
 
 
-def per_quarter(reports: Headline) -> dict[str, list[Point]]:
+def per_quarter(reports: Reports) -> dict[str, list[Point]]:
     """The last 8 quarters of NPS, CSAT, responses and the on-site share."""
     frame = reports.portfolio_quarterly.tail(QUARTERS)
     columns = {name: frame[name].tolist() for name in frame.columns}

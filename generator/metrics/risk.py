@@ -99,7 +99,7 @@ def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[li
     size = len(s.active)
     reasons: list[list[str]] = [[] for _ in range(size)]
     for holds, sentence in rules:
-        for index in np.flatnonzero(holds & s.active):
+        for index in np.flatnonzero(holds & s.active).tolist():
             reasons[index].append(sentence(index))
     to_renewal = (plan.next_renewal - today).astype(np.int64)
     soon = ~np.isnat(plan.next_renewal) & (to_renewal <= targets.renewal_window_days)

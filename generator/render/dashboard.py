@@ -27,6 +27,7 @@ from generator.render.exports import export_makers
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.plan import ClientInputs, FrameInputs, PageJob
+from generator.templates import template_source
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
 PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
@@ -68,8 +69,7 @@ def assets(environment: jinja2.Environment) -> list[OutputFile]:
     """The dashboards' stylesheet and scripts, and plotly.js."""
     files = []
     for name in ASSETS:
-        source, _, _ = environment.loader.get_source(environment, name)
-        files.append(OutputFile(f"dashboard/assets/{name}", source.encode("utf-8")))
+        files.append(OutputFile(f"dashboard/assets/{name}", template_source(environment, name).encode("utf-8")))
     # loaded once per page by dashboard.js, only when a chart comes into view
     files.append(OutputFile(PLOTLY_ASSET, dashboard_bundle().script))
     return files

@@ -52,7 +52,7 @@ def detractor_anchor(views: list[dict[str, Any]], day: dt.date | None, score: in
         response = view["response"]
         if response.date == day and any(q.type == kind and (kind != "rating" or q.csat) and value == str(score)
                                         for q, value in response.answers()):
-            return "#" + view["anchor"]
+            return f"#{view['anchor']}"
     return "#responses"
 
 

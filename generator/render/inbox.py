@@ -40,7 +40,8 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
 def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]]:
     """Every free-text answer, newest first, ready to show and to filter (made once per build)."""
     if "inbox" in site.cache:
-        return site.cache["inbox"]
+        made: list[dict[str, Any]] = site.cache["inbox"]
+        return made
     surveys = {s.id: s for s in site.portfolio.surveys}
     items = []
     for row in data.comments:

@@ -14,6 +14,7 @@ from generator.render.common import html_file, root_prefix
 from generator.render.plan import PageJob
 from generator.render.style import inline_style
 from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.templates import template_source
 
 PERSONAL_PAGES_PER_TASK = 250
 
@@ -77,6 +78,5 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
     files += render_survey_pages(portfolio, environment, style, [(survey, None, "") for survey in portfolio.surveys])
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
-    script, _, _ = environment.loader.get_source(environment, "survey.js")
-    files.append(OutputFile("public/assets/survey.js", script.encode("utf-8")))
+    files.append(OutputFile("public/assets/survey.js", template_source(environment, "survey.js").encode("utf-8")))
     return files

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 
 from generator.forms import FormTarget, form_target
@@ -46,7 +48,7 @@ def render_survey_pages(
     template = environment.get_template("survey.html")
     settings = portfolio.settings
     files: list[OutputFile] = []
-    prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
+    prepared: dict[str, tuple[str, str, FormTarget, list[dict[str, Any]]]] = {}
     shells: dict[tuple[str, str | None], str | None] = {}
     for survey, client, token in pages:
         path = f"public/survey/{token or survey.id}/index.html"
@@ -74,7 +76,7 @@ def render_survey_pages(
     return files
 
 
-def token_shell(template: jinja2.Template, context: dict) -> str | None:
+def token_shell(template: jinja2.Template, context: dict[str, Any]) -> str | None:
     """The page rendered once with a stand-in token, when the template uses the token only as text.
 
     Personal pages differ only in their token, so rendering one per survey and putting each
@@ -89,7 +91,7 @@ def token_shell(template: jinja2.Template, context: dict) -> str | None:
     return first
 
 
-def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict:
+def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict[str, Any]:
     """What the template needs for one question: posted name, choices, scale ends."""
     if question.type in SCALES:
         values, low, high = SCALES[question.type]

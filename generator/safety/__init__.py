@@ -6,7 +6,7 @@ stage makes sure that what a build puts under `public/` may be published at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import jinja2
 
@@ -36,7 +36,7 @@ def check_publishable(
     return sorted(files, key=lambda item: item.path)
 
 
-def check_public(portfolio: Portfolio, files: list[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> None:
+def check_public(portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> None:
     """Raise LeakError for client data, or a dashboard page in plain text, under `public/`."""
     findings = scan(portfolio, files, secret, memo) + plain_dashboards(files)
     if findings:

@@ -161,7 +161,7 @@ def _private_needles(portfolio: Portfolio, memo: Memo) -> list[Needle]:
     ids: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
-    free_text: dict[str, set[str]] = defaultdict(set)
+    free_text: dict[str, set[object]] = defaultdict(set)
     for client in portfolio.clients:
         needles += _exact(client.name, "client name", client.id)
         if client.id not in reserved:
@@ -214,7 +214,7 @@ def _fragments_of(kind: str, texts: set[object], memo: Memo) -> dict[object, lis
     found = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
     if found.keys() != known.keys():
         memo.put(name, [], found)
-    return {**dict.fromkeys(texts, []), **found}
+    return {**dict.fromkeys(texts, []), **{text: needles for text, needles in found.items()}}
 
 
 def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False) -> list[Needle]:

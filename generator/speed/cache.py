@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from generator.errors import Problem
 from generator.digests import digest
+from generator.errors import Problem
 
 PACKAGE = Path(__file__).resolve().parent.parent
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml")

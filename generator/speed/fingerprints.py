@@ -25,7 +25,7 @@ import pandas as pd
 
 from generator.digests import digest as _digest
 from generator.portfolio import Portfolio
-from generator.render.plan import ClientInputs, FrameInputs, Inputs
+from generator.render.plan import ClientInputs, Inputs
 from generator.speed.cache import code_version
 
 
@@ -104,9 +104,7 @@ class PageInputs:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
             return self.client_page(inputs.row)
-        if isinstance(inputs, FrameInputs):
-            return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
-        return ""
+        return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
         """A client's page: shared, the client's data, its metrics row (without the record, digested already)."""

@@ -123,7 +123,7 @@ class OutputWriter:
         def run() -> None:
             try:
                 self.add(files)
-            except BaseException as exc:  # noqa: BLE001 - raised again by commit()
+            except BaseException as exc:
                 self._error = exc
 
         self._thread = threading.Thread(target=run, name="rapport-write", daemon=True)
@@ -152,10 +152,8 @@ class OutputWriter:
 
     def discard(self) -> None:
         """Give up: remove the staging folder, leave the output as it was."""
-        try:
+        with contextlib.suppress(BaseException):  # the caller is handling an error already
             self._join()
-        except BaseException:  # noqa: BLE001 - the caller is handling an error already
-            pass
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _manifest_bytes(self) -> bytes:
@@ -166,7 +164,7 @@ class OutputWriter:
         """A previous output whose files are exactly its manifest's, and few changes."""
         if not self.previous.files or len(self.changed) + len(removed) > PATCH_AT_MOST * max(len(self.manifest), 1):
             return False
-        on_disk = set()
+        on_disk: set[str] = set()
         for folder, _, names in os.walk(self.out_dir):
             relative = os.path.relpath(folder, self.out_dir)
             on_disk.update(names if relative == "." else (f"{relative}/{name}".replace(os.sep, "/") for name in names))

@@ -139,7 +139,7 @@ def _take_tasks(
             continue
         try:
             done[index] = tasks[index]()
-        except Exception:  # noqa: BLE001 - the parent renders this task again and raises its error
+        except Exception:
             return done
         for item in done[index]:
             item.sha256  # noqa: B018 - hashed here, on this core, rather than by the parent's writer
