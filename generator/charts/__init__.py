@@ -9,7 +9,7 @@ are drawn as points with their n, never as a trend line.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
