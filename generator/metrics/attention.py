@@ -43,10 +43,6 @@ class Attention:
     renewal_days: int = RENEWAL_DAYS
     due_days: int = DUE_DAYS
 
-    def due_in(self, row: dict[str, Any], as_of: dt.date) -> int | None:
-        """Days until the client's next survey is due (negative: overdue), None when none is."""
-        due = row["survey_next_due"]
-        return None if due is None else (due - as_of).days
 
 
 def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date) -> Attention:

@@ -94,8 +94,3 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
         due_in=days_between(row["survey_next_due"], site.as_of),
         tel="tel:" + re.sub(r"[^0-9+]", "", client.contact.phone or ""),  # a tel: URL has no spaces
     )
-
-
-def render_clients(site: DashboardSite, rows: list[dict[str, Any]] | None = None) -> list[OutputFile]:
-    """Every client page, or those of some rows of `site.charts.data.clients`."""
-    return [render_client(site, row) for row in (site.charts.data.clients if rows is None else rows)]
