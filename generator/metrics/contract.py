@@ -1,4 +1,4 @@
-"""The JSON object of DESIGN.md §3, exactly: contract keys only, ISO dates, None as null."""
+"""The JSON object of `rapport report --json` (docs/metrics.md): its keys only, ISO dates, None as null."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     return value
 
 

@@ -59,9 +59,9 @@ def headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any]
         csat_now=per_client(csat_12m, size, "csat"), csat_before=per_client(window(csat, inputs.today, 1), size, "csat"),
         onsite_min=roster.onsite_min, contact=contact, schedule=plan,
     )
-    levels, reasons = assess(signals, targets, day64(inputs.as_of))
+    levels, reasons, behind = assess(signals, targets, day64(inputs.as_of))
     clients = client_table(inputs, signals, count_per_client(responses_12m["ci"].to_numpy(), size),
-                           fit_issues(roster, inputs.ideal), levels, reasons)
+                           fit_issues(roster, inputs.ideal), levels, reasons, behind)
     return inputs, clients, _portfolio(inputs, clients, nps_12m, csat_12m, responses_12m)
 
 
