@@ -1,4 +1,4 @@
-"""`rapport report`: the §3 metrics as exact JSON (`--json`) or as a table for the terminal."""
+"""`rapport report`: the metrics of docs/metrics.md as exact JSON (`--json`) or as a table for the terminal."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ RISK_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 @click.command()
 @data_option
 @as_of_option
-@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON object of DESIGN.md §3, nothing else.")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON object of the contract fields (docs/metrics.md), nothing else.")
 @reports_errors
 def report(data_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
     """Show every client's satisfaction, contact, survey schedule, fit and renewal risk."""

@@ -1,4 +1,4 @@
-"""The overview's KPI tiles: each §3 portfolio figure with its n, a sparkline and its change.
+"""The overview's KPI tiles: each portfolio figure of docs/metrics.md with its n, a sparkline and its change.
 
 - The change is against the end of the previous quarter: the metrics stage is simply run again
   with that report date (`compute_headline`, the metrics without their breakdowns, at an earlier
@@ -155,7 +155,7 @@ def snapshots_key(portfolio: Portfolio, records: bytes, frames_until: list[bytes
     """What `earlier_snapshots` is a function of: settings, surveys, client records, the data up to the
     last quarter end (`frames_until`: digests of each frame's rows dated on or before it), and those dates.
 
-    Every metric ignores what is dated after its report date (DESIGN.md §3), so a new response or
+    Every metric ignores what is dated after its report date (docs/metrics.md), so a new response or
     contact today leaves the earlier quarter ends as they were: a rebuild takes them from the cache.
     """
     return [portfolio.settings.model_dump_json().encode(), *(s.model_dump_json().encode() for s in portfolio.surveys),

@@ -1,6 +1,6 @@
 """A survey page's charts: per question the distribution of answers and the trend by quarter,
 and the response count per quarter. Survey pages count every response on or before A,
-anonymous ones included (DESIGN.md §3).
+anonymous ones included (docs/metrics.md).
 
 The per-question trends are not in the metrics stage's frames (those pool surveys, or leave
 anonymous answers out), so they are tallied here from the scores with the metrics stage's own

@@ -1,4 +1,4 @@
-"""The JSON object of DESIGN.md §3, exactly: contract keys only, ISO dates, None as null."""
+"""The JSON object of `rapport report --json`, exactly: the contract keys of docs/metrics.md only, ISO dates, None as null."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _plain(value: Any) -> Any:
 
 
 def to_contract_json(reports: "Reports") -> dict[str, Any]:
-    """`{"as_of", "portfolio", "clients"}` with the §3 keys, clients sorted by id."""
+    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id."""
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
     return {
         "as_of": reports.as_of.isoformat(),

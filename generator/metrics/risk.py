@@ -1,4 +1,4 @@
-"""Renewal risk: the rules of DESIGN.md §3, each with a reason a person can act on.
+"""Renewal risk: the rules of docs/metrics.md, each with a reason a person can act on.
 
 Risk is assessed for active clients only; a client that is not active on A gets risk null
 and no reasons. For an active client each rule below that holds adds one reason (in this
