@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from generator.errors import SHOWN_VALUE_LENGTH, Problem, did_you_mean, shorten
 from generator.model import FieldProblem
@@ -78,7 +79,7 @@ _EXPECTED_TYPE = {
 }
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel], location: Location) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel], location: Location) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -125,12 +126,12 @@ def _describe(error: dict[str, Any], model: type[BaseModel], location: Location)
     return f"{_show(value)}: {error['msg']}"
 
 
-def _number(bound: Any) -> Any:
+def _number(bound: object) -> object:
     """A bound as written in the model: 1000000000000, not 1000000000000.0."""
     return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
-def _clean_location(location: tuple[Any, ...]) -> Location:
+def _clean_location(location: tuple[int | str, ...]) -> Location:
     # pydantic inserts validator/union branch names such as 'function-after[...]' or 'int'
     return tuple(p for p in location if isinstance(p, int) or not (("[" in p and "]" in p) or p in ("int", "str", "float", "bool", "date", "none")))
 
