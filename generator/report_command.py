@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.cli import as_of_option, data_option, reports_errors
+
+if TYPE_CHECKING:
+    # imported when the command runs: `rapport --help` should not load pandas
+    from generator.metrics import Reports
 
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 
@@ -41,7 +45,7 @@ def _figure(value: float | None, n: int, indicative: bool) -> str:
     return f"{value:.1f} (n={n}){'*' if indicative else ''}"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.date):
@@ -49,7 +53,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def terminal_report(reports: Any) -> str:
+def terminal_report(reports: Reports) -> str:
     """A readable table: clients at risk first (high, medium), each followed by its reasons."""
     p = reports.portfolio
     lines = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reprlib
 import types
 import typing
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -31,13 +30,13 @@ _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = SHOWN_VALUE_LENGTH
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     return f"'{shorten(value)}'" if isinstance(value, str) else shorten(_REPR.repr(value))
 
 
 def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:
     """The model class that owns the last key of `location` (for 'did you mean')."""
-    current: Any = model
+    current: object = model
     for part in location:
         if isinstance(part, int):
             continue
@@ -48,7 +47,7 @@ def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | N
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _inner_model(annotation: Any) -> Any:
+def _inner_model(annotation: object) -> object:
     """Unwrap Optional[...], tuple[...] and Annotated[...] down to a model class."""
     for _ in range(5):
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
