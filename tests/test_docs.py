@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from generator.load import load_portfolio
 from generator.load.contacts import CONTACT_COLUMNS
 from generator.model import RESERVED_COLUMNS, Client, Settings, Survey
 
@@ -133,3 +134,16 @@ def test_every_survey_key_is_documented(key: str) -> None:
                          + [("`responses/", c) for c in RESERVED_COLUMNS])
 def test_every_csv_column_is_documented(section: str, column: str) -> None:
     assert _documented(column, _section(section)), f"column `{column}` is not in the {section} section of docs/data-formats.md"
+
+
+def test_the_examples_in_data_formats_load(tmp_path: Path) -> None:
+    # the site.yaml, clients.yaml and survey examples, in that order, are real files the loader accepts
+    site, clients, survey = re.findall(r"```yaml\n(.*?)```", DATA_FORMATS.read_text(encoding="utf-8"), re.DOTALL)
+    (tmp_path / "surveys").mkdir()
+    (tmp_path / "site.yaml").write_text(site, encoding="utf-8")
+    (tmp_path / "clients.yaml").write_text(clients, encoding="utf-8")
+    (tmp_path / "surveys" / "spring-check.yaml").write_text(survey, encoding="utf-8")
+    portfolio = load_portfolio(tmp_path)  # raises DataError naming every problem
+    assert [client.id for client in portfolio.clients] == ["lakeside-eye-care", "old-mill-bakery"]
+    assert [question.type for question in portfolio.surveys[0].questions] == ["rating", "nps", "choice", "multi", "text"]
+    assert portfolio.settings.forms.backend == "formspree"
