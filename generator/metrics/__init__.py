@@ -1,7 +1,7 @@
 """The metrics stage: pure functions of a loaded Portfolio and its `as_of` (docs/metrics.md).
 
 `compute_reports(portfolio)` returns every figure the reports, dashboards and
-`rapport report` show; `to_contract_json(reports)` gives exactly the §3 JSON object.
+`rapport report` show; `to_contract_json(reports)` gives exactly the JSON object of `rapport report --json`.
 Each rule is documented in the module that computes it; docs/metrics.md is the user's page.
 """
 
@@ -32,10 +32,10 @@ __all__ = ["Headline", "Reports", "compute_headline", "compute_reports", "to_con
 class Reports:
     """Everything the metrics stage computes at `as_of`.
 
-    - `clients`: one row per client, sorted by id: every §3 field (python values, None for
+    - `clients`: one row per client, sorted by id: every contract field (python values, None for
       null, dates as `datetime.date`) plus their n, `indicative` flags and the inputs of
       the risk rules (see table.py for the columns).
-    - `portfolio`: the §3 portfolio figures plus `nps_12m_n`, `csat_12m_n` and their
+    - `portfolio`: the contract portfolio figures plus `nps_12m_n`, `csat_12m_n` and their
       `…_indicative` flags, and the `min_responses` threshold behind those flags.
     - `quarterly` / `portfolio_quarterly`: responses, NPS, CSAT per (client and) quarter.
     - `question_means` / `portfolio_question_means`: mean of every rating question per

@@ -67,7 +67,7 @@ def headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any]
 
 def _portfolio(inputs: Inputs, clients: pd.DataFrame, nps_12m: pd.DataFrame, csat_12m: pd.DataFrame,
                responses_12m: pd.DataFrame) -> dict[str, Any]:
-    """The §3 portfolio figures: the pooled data of the clients active on A."""
+    """The contract portfolio figures: the pooled data of the clients active on A."""
     active = inputs.roster.active
     ci = responses_12m["ci"].to_numpy()
     nps, csat = pooled(nps_12m, active, "nps"), pooled(csat_12m, active, "csat")

@@ -28,7 +28,7 @@ def numbers(values: np.ndarray, missing: np.ndarray) -> pd.Series:
 
 def client_table(inputs: Inputs, signals: Signals, responses_12m: np.ndarray, issues: list[list[str]],
                  levels: list[str | None], reasons: list[list[str]], behind: list[list[Figures]]) -> pd.DataFrame:
-    """One row per client in id order: the §3 fields first, then their n, flags and rule inputs."""
+    """One row per client in id order: the contract fields first, then their n, flags and rule inputs."""
     roster, plan, contact = inputs.roster, signals.schedule, signals.contact
     today = day64(inputs.as_of)
     minimum = inputs.targets.min_responses

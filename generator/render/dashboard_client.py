@@ -1,4 +1,4 @@
-"""One page per client: the agreement, the §3 metrics with reasons, what to do next, charts,
+"""One page per client: the agreement, the metrics of docs/metrics.md with reasons, what to do next, charts,
 every response and the notes; its print stylesheet makes it the renewal meeting's client review."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """One page per survey: per question the answers' distribution and trend, responses per quarter,
-and every free-text answer. Anonymous responses count here (DESIGN.md §3)."""
+and every free-text answer. Anonymous responses count here (docs/metrics.md)."""
 
 from __future__ import annotations
 
