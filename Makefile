@@ -20,7 +20,7 @@ NODE_INSTALLED := node_modules/.rapport-installed
 PLOTLY_BUNDLE := $(ENV_DIR)/.rapport-plotly-basic
 
 .DEFAULT_GOAL := help
-.PHONY: help site test validate report serve publish bench audit clean
+.PHONY: help site test lint fmt validate report serve publish bench audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,8 +28,15 @@ help: ## List the targets
 site: $(INSTALLED) $(PLOTLY_BUNDLE) ## Set up (first run only) and build output/ from data/
 	$(PY) -m generator build --data $(DATA) --out $(OUT)
 
-test: $(TEST_INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Set up (first run only) and run every test, browser tests included
+test: $(TEST_INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) lint ## Set up (first run only), check style and types, and run every test, browser tests included
 	$(PY) -m pytest
+
+lint: $(TEST_INSTALLED) ## Check style (ruff) and types (mypy --strict on generator/): no finding allowed
+	$(PY) -m ruff check generator tests benchmarks scripts
+	$(PY) -m mypy
+
+fmt: $(TEST_INSTALLED) ## Fix what ruff can fix by itself (import order, modern syntax)
+	$(PY) -m ruff check --fix generator tests benchmarks scripts
 
 validate: $(INSTALLED) ## Check data/ and list every problem with file and line
 	$(PY) -m generator validate --data $(DATA)

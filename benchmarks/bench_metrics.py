@@ -30,7 +30,7 @@ TARGET_SECONDS = 0.5
 
 
 def synthetic(out_dir: Path, clients: int, seed: int) -> None:
-    """A quick portfolio of the demo's size, for when generator/demo.py is not available."""
+    """A quick portfolio of the demo's size, for when the generator.demo package is not available."""
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "surveys").mkdir(exist_ok=True)

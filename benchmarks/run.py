@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PELICAN_VENV = ROOT / "benchmarks" / "work" / "pelican-venv"
 RESULTS = ROOT / "benchmarks" / "results.json"
-STAGES = ("load", "metrics", "charts", "render", "publish", "write")
+STAGES = ("load", "metrics", "charts", "plan", "render", "publish", "write")
 SEED = 7
 PELICAN_PAGES = 2000
 WORDS = ("service agreement client office network backup server printer update visit survey answer quick "

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from _csv import _reader
+    # the reader's type exists only in the type stubs (at run time the class is _csv.reader)
+    from _csv import Reader
 
 # the largest value every platform's C long holds; a field can never exceed the file it is in,
 # and the files are read whole anyway
@@ -28,20 +29,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD_SET = frozenset((*FORMULA_STARTS, "'"))
 
 
-def reader(text: str) -> _reader:
+def reader(text: str) -> Reader:
     """The records of CSV text, strictly (a stray quote is an error), with the limit lifted."""
     return csv.reader(io.StringIO(text, newline=""), strict=True)
 
 
-def csv_lines(rows: Iterable[Sequence[str]]) -> bytes:
+def csv_lines(rows: Iterable[Sequence[object]]) -> bytes:
     """Rows as UTF-8 CSV with `\\n` line ends, quoted where needed; proven to read back the same.
 
     The csv module's writer leaves a lone `\\r` unquoted when the line end is `\\n`, and
     every CSV reader then splits the row there, so cells are quoted here by hand.
     """
-    rows = [[str(cell) for cell in row] for row in rows]
-    text = "".join(",".join(_quoted(cell) for cell in row) + "\n" for row in rows)
-    if [row for row in reader(text) if row] != [row for row in rows if row]:
+    cells = [[str(cell) for cell in row] for row in rows]
+    text = "".join(",".join(_quoted(cell) for cell in row) + "\n" for row in cells)
+    if [row for row in reader(text) if row] != [row for row in cells if row]:
         raise ValueError("these rows would not read back as written; nothing was written")
     return text.encode("utf-8")
 

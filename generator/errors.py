@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # did_you_mean's prefix and containment fallback ignores words shorter than this
 PART_MIN_LENGTH = 3
@@ -48,7 +48,7 @@ def shorten(text: str, limit: int = SHOWN_VALUE_LENGTH) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """Return ` — did you mean 'x'?` for a close match among choices, else ''.
 
     difflib's ratio misses a word that is a short part of a long choice ('acme' for

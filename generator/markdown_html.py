@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Callable, Iterable
 
 import markdown
 import nh3
@@ -26,31 +26,10 @@ def _parser() -> markdown.Markdown:
     return parser
 
 
-_converted: dict[str, str] = {}  # text → its HTML, in this process
-
-
+@functools.lru_cache(maxsize=4096)  # a survey's intro is shown on every one of its pages
 def markdown_to_html(text: str) -> str:
-    """Render Markdown, then keep only allowed tags, attributes and link schemes (each text once)."""
-    html = _converted.get(text)
-    if html is None:
-        html = _converted[text] = _convert(text)
-    return html
-
-
-def convert_ahead(texts: Iterable[str], enough: Callable[[], bool] = lambda: False) -> dict[str, str]:
-    """The HTML of the texts, made now by a process with time to spare, until `enough()` says stop
-    (the rest is made where it is shown); `adopt` it there."""
-    converted: dict[str, str] = {}
-    for text in texts:
-        if enough():
-            break
-        converted[text] = markdown_to_html(text)
-    return converted
-
-
-def adopt(converted: dict[str, str]) -> None:
-    """Take HTML that `convert_ahead` made in another process (the same function: the same bytes)."""
-    _converted.update(converted)
+    """Render Markdown, then keep only allowed tags, attributes and link schemes."""
+    return _convert(text)
 
 
 def _convert(text: str) -> str:

@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from generator.digests import row_hashes
 from generator.model import Client, Settings, Survey
 
 
@@ -35,6 +37,9 @@ class Portfolio:
     - `scores`: one row per numeric answer (rating and nps questions) of every survey:
       survey, response_id, client, date, question, type ('rating' | 'nps'), csat (bool),
       score (float).
+
+    `row_hashes` holds, per frame (`contacts`, `responses/<survey id>`), a 64-bit hash of each
+    of its rows in file order: what the metrics and the speed layer key kept values by.
     """
 
     data_dir: Path
@@ -46,6 +51,15 @@ class Portfolio:
     scores: pd.DataFrame
     pages: tuple[Page, ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
+    row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def hashes(self, name: str) -> np.ndarray:
+        """The row hashes of one frame (computed now if the loader did not)."""
+        found = self.row_hashes.get(name)
+        if found is not None:
+            return found
+        frame = self.contacts if name == "contacts" else self.responses[name.removeprefix("responses/")]
+        return row_hashes(frame)
 
     def client(self, client_id: str) -> Client | None:
         """The client with this id, if any."""

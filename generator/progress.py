@@ -54,6 +54,12 @@ class Progress:
         self._part = (done, total)
         self._draw()
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
+
     def finish(self) -> None:
         """Time the last stage and clear the bar."""
         self._close_current()

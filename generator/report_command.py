@@ -1,15 +1,19 @@
-"""`rapport report`: the §3 metrics as exact JSON (`--json`) or as a table for the terminal."""
+"""`rapport report`: the metrics of docs/metrics.md as exact JSON (`--json`) or as a table for the terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.cli import as_of_option, data_option, reports_errors
+
+if TYPE_CHECKING:
+    # imported when the command runs: `rapport --help` should not load pandas
+    from generator.metrics import Reports
 
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 
@@ -17,7 +21,7 @@ RISK_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 @click.command()
 @data_option
 @as_of_option
-@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON object of DESIGN.md §3, nothing else.")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON object of the contract fields (docs/metrics.md), nothing else.")
 @reports_errors
 def report(data_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
     """Show every client's satisfaction, contact, survey schedule, fit and renewal risk."""
@@ -41,7 +45,7 @@ def _figure(value: float | None, n: int, indicative: bool) -> str:
     return f"{value:.1f} (n={n}){'*' if indicative else ''}"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.date):
@@ -49,7 +53,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def terminal_report(reports: Any) -> str:
+def terminal_report(reports: Reports) -> str:
     """A readable table: clients at risk first (high, medium), each followed by its reasons."""
     p = reports.portfolio
     lines = [

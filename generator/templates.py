@@ -41,6 +41,14 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
     return environment
 
 
+def template_source(environment: jinja2.Environment, name: str) -> str:
+    """A file's text as the environment's loaders find it (a user's folder first): a stylesheet, a script."""
+    if environment.loader is None:
+        raise jinja2.TemplateNotFound(name)
+    source, _, _ = environment.loader.get_source(environment, name)
+    return source
+
+
 def compiled_templates() -> jinja2.BytecodeCache | None:
     """Where compiled templates are kept between builds: per user, like Python's own bytecode.
 

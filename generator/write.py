@@ -1,120 +1,27 @@
-"""The write stage: put the built files in place as one change, touching only what changed.
+"""The write stage: put the built files in place as one change.
 
-Each file's SHA-256 goes into a manifest, `.manifest.json` in the output folder, so the next
-build knows which files are unchanged without reading them; an unchanged file is never
-rewritten, so it keeps its modification time (rsync, gh-pages and editors see only real
-changes). Changed and new files are first written into a staging folder beside the output
-(by the process that made them, as it makes them: `OutputWriter.stage`); nothing in the output
-is touched until every file is there. Then, either:
-
-- few files changed (a rebuild after a new response or contact): each is moved into the output
-  by a rename, files no longer built are deleted, and the manifest is written last. Until that
-  last step the old manifest is gone, so a build that dies half way is followed by a full
-  write, never trusted;
-- many changed, or there is no usable previous output: the unchanged files are hard-linked
-  into the staging folder, which then replaces the output with two renames; the old tree is
-  deleted afterwards (in the background for a command that exits right after).
-
-A failure before that point (a render error, a full disk) leaves the previous output exactly
-as it was.
+The files are written into a staging folder beside the output; nothing in the output is
+touched until every file is there. Then the staging folder replaces the output with two
+renames, and the old tree is deleted afterwards (in the background for a command that exits
+right after). A failure before that point (a render error, a full disk) leaves the previous
+output exactly as it was. The speed layer writes the same way but touches only what changed
+(generator/speed/output.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import functools
-import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
 
-MANIFEST = ".manifest.json"
-MANIFEST_VERSION = 2
-# Above this share of changed files, a fresh tree swapped in whole is about as quick as moving
-# files one by one, and it keeps the output consistent at every instant.
-PATCH_AT_MOST = 0.25
-_CLEANERS: list[subprocess.Popen] = []
+from generator.files import BuiltFile
 
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of the built site, by its path relative to the output folder.
-
-    `inputs`, when set, is a digest of everything the file was made from; the manifest keeps it,
-    so that the next build can reuse the file instead of making it again (see `Previous`).
-    """
-
-    path: str
-    content: bytes
-    inputs: str = ""
-
-    @functools.cached_property
-    def sha256(self) -> str:
-        """The content's SHA-256 (hex), computed once: by the process that made the file, when it has time."""
-        return hashlib.sha256(self.content).hexdigest()
-
-    @property
-    def size(self) -> int:
-        """The number of bytes."""
-        return len(self.content)
-
-    def __post_init__(self) -> None:
-        pure = PurePosixPath(self.path)
-        if pure.is_absolute() or ".." in pure.parts or not self.path:
-            raise ValueError(f"output path {self.path!r} must stay inside the output folder")
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    """A file its maker has written into the staging folder already (see `OutputWriter.stage`).
-
-    Only its path and digest travel back from a render worker, not its bytes; `content` reads
-    them from the staging folder, once, if something asks (the publish stage, for some files).
-    """
-
-    path: str
-    sha256: str
-    staged: Path
-    inputs: str = ""
-
-    @functools.cached_property
-    def content(self) -> bytes:
-        """The bytes, as staged."""
-        return self.staged.read_bytes()
-
-    @property
-    def size(self) -> int:
-        """The number of bytes."""
-        return self.staged.stat().st_size
-
-
-@dataclass(frozen=True)
-class KeptFile:
-    """A file of the last build that stays as it is (see `Previous.reuse`): nothing reads its bytes
-    unless something asks for them."""
-
-    path: str
-    sha256: str
-    size: int
-    location: Path  # where the last build left it
-    inputs: str = ""
-
-    @functools.cached_property
-    def content(self) -> bytes:
-        """The bytes, as the last build wrote them."""
-        return self.location.read_bytes()
-
-
-BuiltFile = OutputFile | StagedFile | KeptFile
-Stamp = tuple[int, int]  # (size, modification time in ns) of a file as a build left it
+_CLEANERS: list[subprocess.Popen[bytes]] = []
 
 
 @dataclass(frozen=True)
@@ -125,268 +32,37 @@ class WriteResult:
     written: int
 
 
-def write_output(files: Iterable[OutputFile], out_dir: Path, background: bool = False) -> WriteResult:
-    """Write all files to out_dir as one change (see the module's docstring).
+def write_output(files: Iterable[BuiltFile], out_dir: Path, background: bool = False) -> WriteResult:
+    """Write all files to out_dir as one change; a failure leaves the previous out_dir as it was.
 
-    A failure before the files are put in place leaves the previous out_dir exactly as it was.
     With `background`, a replaced tree is deleted by a detached process (for a command that
     exits right after: it need not wait).
     """
-    writer = OutputWriter(out_dir, background)
+    out_dir = Path(out_dir).resolve()
+    staging = new_staging(out_dir)
     try:
-        writer.add(files)
-        return writer.commit()
-    except BaseException:
-        writer.discard()
-        raise
-
-
-class OutputWriter:
-    """Stages a build's files beside out_dir, then puts them in place with `commit()`.
-
-    `start(files)` stages files on a thread, so that writing overlaps other work of the build
-    (the publish checks); `commit(more)` waits for it, stages `more` and commits.
-    """
-
-    def __init__(self, out_dir: Path, background: bool = False, previous: Previous | None = None):
-        self.out_dir = Path(out_dir).resolve()
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.background = background
-        self.previous = previous if previous is not None and previous.out_dir == self.out_dir else Previous.read(self.out_dir)
-        _remove_abandoned_staging(self.out_dir)
-        # the process id in the name tells a later build whether this folder's maker is still at work
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-{os.getpid()}-", dir=self.out_dir.parent))
-        self.manifest: dict[str, str] = {}
-        self.inputs: dict[str, str] = {}
-        self.changed: set[str] = set()   # staged: new, or different from the previous output
-        self.unchanged: dict[str, BuiltFile] = {}  # the rest, kept in case the old file cannot be linked
-        self.stamps: dict[str, Stamp] = {}  # of the reusable files, once committed (for Previous.reuse)
-        self.manifest_digest = ""  # of the manifest committed
-        self._made: set[Path] = {self.staging}
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def add(self, files: Iterable[BuiltFile]) -> None:
-        """Record each file; stage it unless the previous output holds the same bytes."""
+        made: set[Path] = {staging}
+        count = 0
         for item in files:
-            digest = item.sha256
-            self.manifest[item.path] = digest
-            if item.inputs:
-                self.inputs[item.path] = item.inputs
-            else:
-                self.inputs.pop(item.path, None)
-            if isinstance(item, StagedFile):  # written by its maker already
-                self.unchanged.pop(item.path, None)
-                self.changed.add(item.path)
-                continue
-            target = self.staging / item.path
-            if self._unchanged(item):
-                if item.path in self.changed:  # staged earlier with other bytes: a later file replaced it
-                    self.changed.discard(item.path)
-                    target.unlink()
-                self.unchanged[item.path] = item
-                continue
-            self.unchanged.pop(item.path, None)
-            self._write(target, item.content)
-            self.changed.add(item.path)
-
-    def stage(self, files: Iterable[BuiltFile]) -> list[BuiltFile]:
-        """Write each changed file into the staging folder now, in this process; `add` records them later.
-
-        A render worker calls this on the pages it makes, so that their bytes are written on its
-        own core and never sent to the parent. Unchanged files are returned as they are (`add`
-        links the old ones); the others as `StagedFile`s.
-        """
-        staged: list[BuiltFile] = []
-        for item in files:
-            if isinstance(item, StagedFile) or self._unchanged(item):
-                staged.append(item)
-                continue
-            target = self.staging / item.path
-            self._write(target, item.content)
-            staged.append(StagedFile(item.path, item.sha256, target, item.inputs))
-        return staged
-
-    def _unchanged(self, item: BuiltFile) -> bool:
-        """The previous output holds these very bytes at this path (a kept file was checked when it was taken)."""
-        if self.previous.files.get(item.path) != item.sha256:
-            return False
-        return isinstance(item, KeptFile) or _same_size(self.out_dir / item.path, item.size)
-
-    def _write(self, target: Path, content: bytes) -> None:
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
-        target.write_bytes(content)
-
-    def start(self, files: Iterable[BuiltFile]) -> None:
-        """`add(files)` on a thread (file system calls release the interpreter lock)."""
-
-        def run() -> None:
-            try:
-                self.add(files)
-            except BaseException as exc:  # noqa: BLE001 - raised again by commit()
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="rapport-write", daemon=True)
-        self._thread.start()
-
-    def _join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    def commit(self, more: Iterable[BuiltFile] = ()) -> WriteResult:
-        """Stage `more`, then put everything in place; the staging folder is gone afterwards."""
-        self._join()
-        self.add(more)
-        removed = [path for path in self.previous.files if path not in self.manifest]
-        record = self._manifest_bytes()
-        self.manifest_digest = hashlib.sha256(record).hexdigest()
-        if self._can_patch(removed):
-            self._patch(removed, record)
-        else:
-            self._replace(record)
-        return WriteResult(len(self.manifest), len(self.changed))
-
-    def discard(self) -> None:
-        """Give up: remove the staging folder, leave the output as it was."""
-        try:
-            self._join()
-        except BaseException:  # noqa: BLE001 - the caller is handling an error already
-            pass
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def _manifest_bytes(self) -> bytes:
-        record = {"version": MANIFEST_VERSION, "files": self.manifest, "inputs": self.inputs}
-        return (json.dumps(record, sort_keys=True, indent=0) + "\n").encode("utf-8")
-
-    def _can_patch(self, removed: list[str]) -> bool:
-        """A previous output whose files are exactly its manifest's, and few changes."""
-        if not self.previous.files or len(self.changed) + len(removed) > PATCH_AT_MOST * max(len(self.manifest), 1):
-            return False
-        on_disk = set()
-        for folder, _, names in os.walk(self.out_dir):
-            relative = os.path.relpath(folder, self.out_dir)
-            on_disk.update(names if relative == "." else (f"{relative}/{name}".replace(os.sep, "/") for name in names))
-        return on_disk == {*self.previous.files, MANIFEST}
-
-    def _patch(self, removed: list[str], record: bytes) -> None:
-        """Move the staged files into the output, delete the files no longer built, manifest last."""
-        manifest = self.out_dir / MANIFEST
-        if self.changed or removed:
-            manifest.unlink()  # from here until the new one is written, the output is not to be trusted
-        for path in sorted(self.changed):
-            target = self.out_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging / path, target)
-        for path in removed:
-            (self.out_dir / path).unlink(missing_ok=True)
-            _remove_empty_folders((self.out_dir / path).parent, self.out_dir)
-        self._stamp(self.out_dir)
-        if self.changed or removed or _read_bytes(manifest) != record:
-            staged = self.staging / MANIFEST
-            staged.write_bytes(record)
-            os.replace(staged, manifest)
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def _replace(self, record: bytes) -> None:
-        """Complete the staging folder with the unchanged files, then swap it in."""
-        for path, item in self.unchanged.items():
-            target = self.staging / path
-            if target.parent not in self._made:
+            target = staging / item.path
+            if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            try:
-                os.link(self.out_dir / path, target)
-            except OSError:  # gone since, or a file system without hard links: write it after all
-                target.write_bytes(item.content)
-                self.changed.add(path)
-        (self.staging / MANIFEST).write_bytes(record)
-        self._stamp(self.staging)  # the same files (moved, or linked), so the same sizes and times
-        _swap_in(self.staging, self.out_dir, self.background)
-
-    def _stamp(self, folder: Path) -> None:
-        """Record the size and modification time of each reusable file in `folder`."""
-        self.stamps = {}
-        for path in self.inputs:
-            with contextlib.suppress(OSError):
-                found = os.stat(folder / path)
-                self.stamps[path] = (found.st_size, found.st_mtime_ns)
+                made.add(target.parent)
+            target.write_bytes(item.content)
+            count += 1
+        swap_in(staging, out_dir, background)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteResult(count, count)
 
 
-@dataclass(frozen=True)
-class Previous:
-    """What the last build left in an output folder, from its manifest."""
-
-    out_dir: Path
-    files: dict[str, str]   # path → sha256
-    inputs: dict[str, str]  # path → digest of what the file was made from (for the files that have one)
-    digest: str = ""        # of the manifest's bytes: what `stamps` were recorded with
-    stamps: dict[str, Stamp] = field(default_factory=dict)  # path → (size, mtime) as the last build left it
-
-    @classmethod
-    def read(cls, out_dir: Path) -> Previous:
-        """The manifest of out_dir; empty when there is none or it is unreadable."""
-        out_dir = Path(out_dir).resolve()
-        try:
-            raw = (out_dir / MANIFEST).read_bytes()
-            record = json.loads(raw.decode("utf-8"))
-        except (OSError, ValueError):
-            return cls(out_dir, {}, {})
-        if not isinstance(record, dict):
-            return cls(out_dir, {}, {})
-        digest = hashlib.sha256(raw).hexdigest()
-        if record.get("version") != MANIFEST_VERSION:  # the first format: path → sha256 alone
-            return cls(out_dir, {k: v for k, v in record.items() if isinstance(v, str)}, {}, digest)
-        files, inputs = record.get("files"), record.get("inputs")
-        return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {}, digest)
-
-    def with_stamps(self, stamps: dict[str, Stamp] | None) -> Previous:
-        """This manifest with the sizes and times its build recorded (kept apart: they differ every build)."""
-        return dataclasses.replace(self, stamps=stamps or {})
-
-    def reuse(self, path: str, inputs: str) -> BuiltFile | None:
-        """The file as the last build wrote it when it was made from the same inputs, else None.
-
-        A file whose size and modification time are still those the last build recorded is
-        taken as it is, unread; any other is read and checked against the manifest's digest,
-        so a file edited by hand is made again.
-        """
-        if not inputs or self.inputs.get(path) != inputs or path not in self.files:
-            return None
-        location = self.out_dir / path
-        stamp = self.stamps.get(path)
-        if stamp is not None:
-            try:
-                found = os.stat(location)
-            except OSError:
-                return None
-            if (found.st_size, found.st_mtime_ns) == tuple(stamp):
-                return KeptFile(path, self.files[path], found.st_size, location, inputs)
-        try:
-            read = OutputFile(path, location.read_bytes(), inputs)
-        except OSError:
-            return None
-        return read if read.sha256 == self.files[path] else None
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _same_size(path: Path, size: int) -> bool:
-    """The previous file is still there with this size (a file edited by hand since is not reused)."""
-    try:
-        return path.stat().st_size == size
-    except OSError:
-        return False
+def new_staging(out_dir: Path) -> Path:
+    """A new, empty staging folder beside out_dir (and none left there by a killed build)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(out_dir)
+    # the process id in the name tells a later build whether this folder's maker is still at work
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
 
 
 def _remove_abandoned_staging(out_dir: Path) -> None:
@@ -408,17 +84,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    """Remove folder and its parents up to root while they are empty."""
-    while folder != root:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _swap_in(staging: Path, out_dir: Path, background: bool) -> None:
+def swap_in(staging: Path, out_dir: Path, background: bool) -> None:
     """Replace out_dir by staging with two renames; the old tree is removed afterwards."""
     if not out_dir.exists():
         os.replace(staging, out_dir)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator.errors import decode_utf8
 
-Location = tuple[Any, ...]
+# the path to a value: mapping keys and list indexes, as in ("questions", 2, "type")
+Location = tuple[str | int, ...]
 
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -35,18 +36,26 @@ class _TextLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.alias_uses: list[tuple[int, str, yaml.Node]] = []
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         """Compose as usual; for an alias, note its line, its name and the node it stands for."""
-        event = self.peek_event() if self.check_event(yaml.AliasEvent) else None
-        node = super().compose_node(parent, index)
-        if event is not None:
+        # types-PyYAML leaves Parser.peek_event unannotated; it returns the next event
+        event: yaml.Event | None = self.peek_event() if self.check_event(yaml.AliasEvent) else None  # type: ignore[no-untyped-call]
+        node = super().compose_node(parent, index)  # type: ignore[arg-type]  # PyYAML passes a node as the index of a mapping value
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None and event.anchor is not None and node is not None:
             self.alias_uses.append((event.start_mark.line + 1, event.anchor, node))
         return node
 
 
+if TYPE_CHECKING:
+    # the stubs type CSafeLoader apart from SafeLoader; both take the same resolvers and constructors
+    _FastBase = yaml.SafeLoader
+else:
+    _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 # libyaml's parser is about ten times faster; files with problems are parsed again by the
 # pure-Python one, whose messages say more ("expected <block end>, but found …")
-class _FastTextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _FastTextLoader(_FastBase):
     """The same rules as _TextLoader on libyaml's parser."""
 
 
@@ -237,9 +246,10 @@ def _alias_bomb(alias_uses: list[tuple[int, str, yaml.Node]], size: dict[int, in
     """The problem at the alias with which the values repeated by aliases pass MAX_ALIAS_VALUES."""
     repeated = 0
     line, anchor = alias_uses[-1][:2]
-    for line, anchor, target in alias_uses:
+    for use_line, use_anchor, target in alias_uses:
         repeated += size[id(target)]
         if repeated > MAX_ALIAS_VALUES:
+            line, anchor = use_line, use_anchor
             break
     return YamlSyntaxError(line, f"not valid YAML: with the alias *{anchor} the file's aliases repeat more than "
                                  f"{MAX_ALIAS_VALUES:,} values (expected values written out, or fewer aliases)")
@@ -253,7 +263,8 @@ def _too_deep(text: str) -> YamlSyntaxError:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return YamlSyntaxError(event.start_mark.line + 1, "not valid YAML: nested too deeply "
+                    line = event.start_mark.line + 1 if event.start_mark is not None else 1
+                    return YamlSyntaxError(line, "not valid YAML: nested too deeply "
                                            f"(expected at most {MAX_DEPTH} levels of lists and mappings)")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

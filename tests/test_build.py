@@ -14,7 +14,8 @@ from generator.errors import DataError
 from generator.load import load_portfolio
 from generator.templates import compiled_templates, make_environment
 from generator.tokens import client_for_token, survey_token
-from generator.write import OutputFile, write_output
+from generator.files import OutputFile
+from generator.write import write_output
 from tests.conftest import REPO, SAMPLE_DATA
 
 SECRET = "test-secret-for-deterministic-tokens"
@@ -100,7 +101,7 @@ def test_a_write_interrupted_half_way_leaves_the_previous_output(tmp_path: Path)
     with pytest.raises(OSError, match="disk full"):
         write_output(files_then_failure(), out)
     assert tree_digest(out)["a.txt"] == hashlib.sha256(b"old").hexdigest()
-    assert sorted(tree_digest(out)) == [".manifest.json", "a.txt"]
+    assert sorted(tree_digest(out)) == ["a.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
 
 
@@ -250,7 +251,7 @@ def test_the_progress_bar_draws_only_on_a_terminal_and_clears_itself(monkeypatch
     bar.advance(1, 4)
     bar.finish()
     text = shown.getvalue()
-    assert "1/6 loading data" in text and "4/6 rendering pages 25%" in text
+    assert "1/7 loading data" in text and "5/7 rendering pages 25%" in text
     assert text.endswith("\r\x1b[2K")  # the line is cleared: the command's own output follows on a clean line
     assert list(bar.durations) == ["load", "render"]
     silent = io.StringIO()  # a StringIO is no terminal

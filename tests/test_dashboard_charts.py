@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from generator.charts import build_charts
-from generator.charts.kpi import quarter_ends, sparkline
+from generator.charts.kpi import sparkline
+from generator.metrics.kpi import quarter_ends
 from generator.charts.spec import plotly_text, series, template_text
 from generator.load import load_portfolio
 from generator.metrics import compute_reports

@@ -103,20 +103,51 @@ def test_thresholds_come_from_the_settings(make_portfolio: MakePortfolio) -> Non
     assert risk(reports)[1] == ["latest NPS answer 7 (detractor) on 2026-11-10", "latest CSAT answer 4 of 5 on 2026-11-10"]
 
 
+def period(prefix: str, first_day: str, scores: list[int], kind: str) -> list[dict[str, str]]:
+    """One answer a day from `first_day` on, in order (the last one is the latest)."""
+    import datetime as dt
+
+    start = dt.date.fromisoformat(first_day)
+    return [answer(f"{prefix}{k}", (start + dt.timedelta(days=k)).isoformat(), **{kind: score})
+            for k, score in enumerate(scores)]
+
+
 def test_falling_nps_between_the_two_12_month_periods(make_portfolio: MakePortfolio) -> None:
-    rows = [answer("p1", "2024-12-01", nps=10), answer("p2", "2025-11-30", nps=10),   # A−729 and A−365
+    rows = (period("p", "2024-12-01", [10] * 9, "nps") + [answer("p9", "2025-11-30", nps=10)]   # A−729 … A−365
+            + period("n", "2026-10-01", [3] * 5 + [10] * 5, "nps"))
+    reports = run(make_portfolio, responses=rows)
+    assert risk(reports) == ("medium", [
+        "NPS fell from 100.0 (n=10) in the previous 12 months to 0.0 (n=10) in the last 12 months"])
+    figures = reports.clients.set_index("id").loc["acme", "risk_figures"]
+    # pooled: 15 promoters and 5 detractors of 20, v = 1 − 0.5² = 0.75; the fall is 1 / √(0.75 × 0.2) = 2.58 standard errors
+    assert figures == [{"rule": "nps_falling", "before": 100.0, "before_n": 10, "now": 0.0, "now_n": 10, "drop": 100.0,
+                        "z": 2.58, "z_needed": 1.645, "min_n": 5, "min_drop": 10}]
+
+
+@pytest.mark.parametrize(("before", "now", "reason"), [
+    ([5] * 10, [5] * 9 + [3], None),                 # 100 → 90 on ten answers: within what ten answers explain
+    ([5] * 9 + [2], [2] * 6 + [5] * 4, "CSAT fell from 90.0 (n=10) in the previous 12 months to 40.0 (n=10) in the last 12 months"),
+])
+def test_a_csat_fall_counts_only_beyond_what_the_sample_size_explains(
+    make_portfolio: MakePortfolio, before: list[int], now: list[int], reason: str | None,
+) -> None:
+    latest_first = now[::-1] if now[-1] < 4 else now  # the latest answer is a good one: no "unhappy" reason
+    rows = period("p", "2025-01-01", before, "overall") + period("n", "2026-10-01", latest_first, "overall")
+    assert risk(run(make_portfolio, responses=rows)) == (("medium", [reason]) if reason else ("low", []))
+
+
+def test_a_fall_in_a_sample_smaller_than_the_minimum_n_is_not_a_trend(make_portfolio: MakePortfolio) -> None:
+    rows = period("p", "2025-01-01", [5] * 4, "overall") + period("n", "2026-10-01", [2] * 9 + [5], "overall")
+    assert risk(run(make_portfolio, responses=rows)) == ("low", [])  # 4 answers before: fewer than min_responses (5)
+    assert risk(run(make_portfolio, responses=rows, targets={"min_responses": 4}))[1] == [
+        "CSAT fell from 100.0 (n=4) in the previous 12 months to 10.0 (n=10) in the last 12 months"]
+
+
+def test_two_answers_each_are_never_enough_to_call_a_fall(make_portfolio: MakePortfolio) -> None:
+    rows = [answer("p1", "2024-12-01", nps=10), answer("p2", "2025-11-30", nps=10),
             answer("n1", "2025-12-01", nps=10), answer("n2", "2026-11-10", nps=8, overall=5)]
-    assert risk(run(make_portfolio, responses=rows)) == ("medium", [
-        "NPS fell from 100.0 (n=2) in the previous 12 months to 50.0 (n=2) in the last 12 months"])
-
-
-def test_falling_csat(make_portfolio: MakePortfolio) -> None:
-    rows = [answer("p1", "2025-03-01", overall=5), answer("p2", "2025-04-01", overall=4),
-            answer("n1", "2026-02-01", overall=5), answer("n2", "2026-03-01", overall=4),
-            answer("n3", "2026-11-10", overall=4, nps=9), answer("n4", "2026-11-09", overall=3, nps=9)]
-    # CSAT 100.0 → 75.0; the latest CSAT answer (4 on 2026-11-10) is fine
-    assert risk(run(make_portfolio, responses=rows))[1] == [
-        "CSAT fell from 100.0 (n=2) in the previous 12 months to 75.0 (n=4) in the last 12 months"]
+    # NPS 100 → 50 on two answers each is 1.15 standard errors: luck, not a trend
+    assert risk(run(make_portfolio, responses=rows, targets={"min_responses": 2})) == ("low", [])
 
 
 @pytest.mark.parametrize("rows", [
@@ -126,7 +157,7 @@ def test_falling_csat(make_portfolio: MakePortfolio) -> None:
      answer("n1", "2026-06-01", nps=7), answer("n2", "2026-11-10", nps=8)],
 ])
 def test_never_falling_from_fewer_than_2_responses_in_a_period(make_portfolio: MakePortfolio, rows: list[dict[str, str]]) -> None:
-    assert risk(run(make_portfolio, responses=rows)) == ("low", [])
+    assert risk(run(make_portfolio, responses=rows, targets={"min_responses": 1, "falling_min_drop": 0})) == ("low", [])
 
 
 def test_one_response_with_two_nps_answers_is_still_one_response(make_portfolio: MakePortfolio) -> None:
@@ -134,13 +165,12 @@ def test_one_response_with_two_nps_answers_is_still_one_response(make_portfolio:
         {"id": "overall", "type": "rating", "csat": True, "label": "Overall?"},
         {"id": "recommend", "type": "nps", "label": "Recommend?"},
         {"id": "friend", "type": "nps", "label": "To a friend?"}]}
-    rows = [{**answer("p1", "2025-06-01", nps=10), "friend": "10"},
-            {**answer("n1", "2026-06-01", nps=8), "friend": "7"}, {**GOOD_ANSWER, "friend": "9"}]
-    reports = run(make_portfolio, surveys={"review": survey}, responses=rows)
-    assert risk(reports) == ("low", [])
-    rows.insert(0, {**answer("p0", "2025-05-01", nps=9), "friend": "9"})
-    assert risk(run(make_portfolio, surveys={"review": survey}, responses=rows)) == ("medium", [
-        "NPS fell from 100.0 (n=4) in the previous 12 months to 50.0 (n=4) in the last 12 months"])
+    before = [{**answer(f"p{k}", f"2025-06-{k + 1:02d}", nps=10), "friend": "10"} for k in range(3)]
+    now = [{**answer(f"n{k}", f"2026-06-{k + 1:02d}", nps=2), "friend": "3"} for k in range(3)] + [{**GOOD_ANSWER, "friend": "9"}]
+    # NPS 100.0 (n=6 answers from 3 responses) → 25.0 (n=8 from 4): each answer counts toward n
+    reports = run(make_portfolio, surveys={"review": survey}, responses=before + now)
+    assert risk(reports) == ("medium", [
+        "NPS fell from 100.0 (n=6) in the previous 12 months to -50.0 (n=8) in the last 12 months"])
 
 
 def test_equal_satisfaction_is_not_falling(make_portfolio: MakePortfolio) -> None:
@@ -229,10 +259,8 @@ def test_reasons_come_in_rule_order(make_portfolio: MakePortfolio) -> None:
 
 
 def test_a_fall_smaller_than_the_minimum_drop_is_not_a_trend(make_portfolio: MakePortfolio) -> None:
-    rows = [answer("p1", "2025-03-01", overall=5), answer("p2", "2025-04-01", overall=4),
-            answer("n1", "2026-02-01", overall=5), answer("n2", "2026-03-01", overall=4),
-            answer("n3", "2026-11-10", overall=4, nps=9), answer("n4", "2026-11-09", overall=3, nps=9)]
-    # CSAT 100.0 → 75.0 is a drop of 25 points
-    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 25}))[1] == [
-        "CSAT fell from 100.0 (n=2) in the previous 12 months to 75.0 (n=4) in the last 12 months"]
-    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 25.1})) == ("low", [])
+    rows = period("p", "2025-01-01", [5] * 10, "overall") + period("n", "2026-10-01", [2] * 3 + [5] * 7, "overall")
+    # CSAT 100.0 → 70.0 is a drop of 30 points, 1.88 standard errors
+    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 30}))[1] == [
+        "CSAT fell from 100.0 (n=10) in the previous 12 months to 70.0 (n=10) in the last 12 months"]
+    assert risk(run(make_portfolio, responses=rows, targets={"falling_min_drop": 30.1})) == ("low", [])

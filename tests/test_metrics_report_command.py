@@ -15,7 +15,8 @@ MakePortfolio = Callable[..., Path]
 SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 CLIENT_KEYS = ["id", "active", "responses_12m", "nps_12m", "csat_12m", "last_response", "onsite_12m",
                "months_below_min_12m", "days_since_contact", "days_since_onsite", "next_renewal",
-               "survey_next_due", "survey_overdue", "fit", "fit_issues", "risk", "risk_reasons", "tracking_since"]
+               "survey_next_due", "survey_overdue", "fit", "fit_issues", "risk", "risk_reasons", "risk_figures",
+               "tracking_since"]
 PORTFOLIO_KEYS = ["clients_active", "responses_12m", "nps_12m", "csat_12m", "onsite_12m",
                   "clients_survey_overdue", "clients_at_risk"]
 
@@ -54,7 +55,8 @@ def test_json_prints_exactly_the_contract_object(make_portfolio: MakePortfolio) 
                     "last_response": "2026-11-10", "onsite_12m": 12, "months_below_min_12m": 0,
                     "days_since_contact": 20, "days_since_onsite": 20, "next_renewal": "2027-03-01",
                     "survey_next_due": "2027-11-10", "survey_overdue": False, "fit": True, "fit_issues": [],
-                    "risk": "low", "risk_reasons": [], "tracking_since": "2025-11-10"}  # its first logged contact
+                    "risk": "low", "risk_reasons": [], "risk_figures": [],
+                    "tracking_since": "2025-11-10"}  # its first logged contact
     gone = data["clients"][1]
     assert (gone["active"], gone["next_renewal"], gone["survey_next_due"], gone["survey_overdue"], gone["risk"]) == (
         False, None, None, None, None)

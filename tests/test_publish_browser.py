@@ -13,10 +13,11 @@ import pytest
 
 from generator.build import build_site
 from generator.model import Settings
-from generator.publish.crypto import SYMBOLS, ContentKey, seal_key
-from generator.publish.encrypt import encrypt_dashboards
+from generator.safety.crypto import SYMBOLS, ContentKey, seal_key
+from generator.safety.encrypt import encrypt_dashboards
 from generator.templates import BUILTIN_TEMPLATES, make_environment
-from generator.write import OutputFile, write_output
+from generator.files import OutputFile
+from generator.write import write_output
 from tests.conftest import serve_folder
 from tests.test_publish_crypto import KAT, kat_envelope
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
@@ -83,7 +84,7 @@ def test_the_known_answer_vector_decrypts_identically_in_the_browser(page, kat_f
 
 
 def test_the_browser_reads_the_alphabet_as_python_writes_it_and_refuses_anything_else(page, kat_folder: Path) -> None:
-    from generator.publish.crypto import encode
+    from generator.safety.crypto import encode
 
     data = bytes(range(256)) * 4
     with serve_folder(kat_folder) as base:

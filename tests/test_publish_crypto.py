@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from generator.errors import RapportError
-from generator.publish import crypto
-from generator.publish.crypto import (
+from generator.safety import crypto
+from generator.safety.crypto import (
     SYMBOLS, ContentKey, CryptoError, SealedFile, SealedKey, WrongPassphrase, compress, decode, encode, open_file,
     open_key, opaque_name, seal_file, seal_key, unb64,
 )
-from generator.publish.passphrase import dashboard_key, dashboard_passphrase, key_file
+from generator.safety.passphrase import dashboard_key, dashboard_passphrase, key_file
 from tests.test_publish_support import PASSPHRASE
 
 # The known-answer vector; tests/test_publish_browser.py decrypts the same bytes with WebCrypto.

@@ -9,10 +9,10 @@ import pytest
 
 from generator.errors import RapportError
 from generator.model import Settings
-from generator.publish.crypto import ContentKey, SealedFile, decode, open_file, opaque_name, seal_key
-from generator.publish.encrypt import encrypt_dashboards, rewrite_links
+from generator.safety.crypto import ContentKey, SealedFile, decode, open_file, opaque_name, seal_key
+from generator.safety.encrypt import encrypt_dashboards, rewrite_links
 from generator.templates import make_environment
-from generator.write import OutputFile
+from generator.files import OutputFile
 from tests.test_publish_support import PASSPHRASE
 
 CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"

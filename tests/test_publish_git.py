@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.errors import RapportError
-from generator.publish.leak_gate import LeakError
+from generator.safety.leak_gate import LeakError
 from generator.publish.publish import publish_site
 from generator.templates import BUILTIN_TEMPLATES
 from tests.conftest import REPO

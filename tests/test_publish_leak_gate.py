@@ -11,12 +11,12 @@ import pytest
 
 from generator.build import build_site
 from generator.load import load_portfolio
-from generator.publish.crypto import encode
-from generator.publish.leak_gate import LeakError, private_needles, scan, words_of
-from generator.publish.stage import plain_dashboards
+from generator.safety.crypto import encode
+from generator.safety.leak_gate import LeakError, private_needles, scan, words_of
+from generator.safety import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
 from generator.tokens import survey_token
-from generator.write import OutputFile
+from generator.files import OutputFile
 from tests.conftest import CLIENT, REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
     CANARIES, PASSPHRASE, SECRET, canaries_in, canary_portfolio, readable, secrets_env, tree_digest,

@@ -9,21 +9,20 @@ are drawn as points with their n, never as a trend line.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
-from generator.charts.kpi import Point, Tile, earlier_snapshots, kpi_tiles, quarter_ends, snapshots_key
+from generator.charts.kpi import Tile, kpi_tiles
 from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
-from generator.charts.survey import QuestionCharts, question_trends, responses_per_quarter, survey_charts
+from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
 
 __all__ = [
-    "Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts", "build_data", "earlier_snapshots",
-    "quarter_ends", "snapshots_key",
+    "Charts", "DashboardData", "Figure", "Heatmap", "QuestionCharts", "Tile", "build_charts",
 ]
 
 
@@ -34,18 +33,16 @@ class Charts:
     makes them in the render task of their page, on whichever core runs it.
     """
 
-    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData,
-                 earlier: list[dict[str, Point]] | None = None):
+    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData):
         self.portfolio = portfolio
         self.reports = reports
         self.data = data
-        self.earlier = earlier
         self.clients: Mapping[str, list[Figure]] = ClientFigures(data, portfolio.surveys)  # per client id
 
     @functools.cached_property
     def tiles(self) -> list[Tile]:
         """The overview's KPI tiles."""
-        return kpi_tiles(self.portfolio, self.reports, self.earlier)
+        return kpi_tiles(self.reports)
 
     @functools.cached_property
     def overview(self) -> list[Figure]:
@@ -60,8 +57,7 @@ class Charts:
     @functools.cached_property
     def surveys(self) -> dict[str, list[QuestionCharts]]:
         """Per survey id, one entry per question."""
-        trends = question_trends(self.portfolio, self.data.minimum)
-        return {s.id: survey_charts(self.reports, s, trends, self.data.minimum) for s in self.portfolio.surveys}
+        return {s.id: survey_charts(self.reports, s, self.data.minimum) for s in self.portfolio.surveys}
 
     @functools.cached_property
     def survey_responses(self) -> dict[str, Figure]:
@@ -69,19 +65,15 @@ class Charts:
         return {s.id: responses_per_quarter(self.data, s) for s in self.portfolio.surveys}
 
 
-def build_charts(portfolio: Portfolio, reports: Reports, earlier: list[dict[str, Point]] | None = None) -> Charts:
-    """Every figure of every dashboard page (each made when first read); no I/O.
-
-    `earlier` is `earlier_snapshots(portfolio)` when a caller computed it already (a build does,
-    beside the metrics stage); otherwise it is computed with the tiles.
-    """
-    return Charts(portfolio, reports, build_data(portfolio, reports), earlier)
+def build_charts(portfolio: Portfolio, reports: Reports) -> Charts:
+    """Every figure of every dashboard page (each made when first read); no I/O."""
+    return Charts(portfolio, reports, build_data(portfolio, reports))
 
 
 class ClientFigures(Mapping[str, list[Figure]]):
     """Each client's figures, made when first asked for: a rebuild reuses most client pages as they were."""
 
-    def __init__(self, data: DashboardData, surveys: Sequence[Survey]):
+    def __init__(self, data: DashboardData, surveys: tuple[Survey, ...]):
         self._data = data
         self._surveys = surveys
         self._made: dict[str, list[Figure]] = {}

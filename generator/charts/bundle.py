@@ -46,7 +46,7 @@ def plotlyjs_version() -> str:
     """The plotly.js version bundled with the installed plotly Python package."""
     from plotly.offline import get_plotlyjs_version
 
-    return get_plotlyjs_version()
+    return str(get_plotlyjs_version())
 
 
 def cache_path(version: str | None = None) -> Path:
@@ -73,7 +73,7 @@ def integrity_of(version: str) -> str:
     if version in PINNED_INTEGRITY:
         return PINNED_INTEGRITY[version]
     with urllib.request.urlopen(f"{REGISTRY}/{PACKAGE}/{version}", timeout=TIMEOUT_SECONDS) as reply:
-        return json.load(reply)["dist"]["integrity"]
+        return str(json.load(reply)["dist"]["integrity"])
 
 
 def check_integrity(tarball: bytes, integrity: str) -> None:

@@ -6,7 +6,17 @@ from typing import Any
 
 from generator.charts.data import DashboardData
 from generator.charts.spec import (
-    BLUE, GREEN, KIND_COLOURS, KIND_NAMES, SERIES_COLOURS, VERMILION, Figure, layout, series, shown, small_sample_note,
+    BLUE,
+    GREEN,
+    KIND_COLOURS,
+    KIND_NAMES,
+    SERIES_COLOURS,
+    VERMILION,
+    Figure,
+    layout,
+    series,
+    shown,
+    small_sample_note,
 )
 from generator.model import CONTACT_KINDS, Survey
 

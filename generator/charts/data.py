@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 
 from generator.metrics import Reports
 from generator.model import Question, Survey
 from generator.portfolio import Portfolio
+
+Row = TypeVar("Row")
 
 
 class MonthRow(NamedTuple):
@@ -95,10 +97,10 @@ class DashboardData:
         return row["name"] if row else ""
 
 
-def grouped(frame: pd.DataFrame, row_type: type, key: str = "client") -> dict[str, list]:
-    """Rows of `row_type` per value of `key`, in frame order."""
-    groups: dict[str, list] = defaultdict(list)
-    rows = map(row_type._make, zip(*(frame[column].tolist() for column in row_type._fields)))
+def grouped(frame: pd.DataFrame, row_type: type[Row], key: str = "client") -> dict[str, list[Row]]:
+    """Rows of `row_type` (a NamedTuple) per value of `key`, in frame order."""
+    groups: dict[str, list[Row]] = defaultdict(list)
+    rows = map(row_type._make, zip(*(frame[column].tolist() for column in row_type._fields)))  # type: ignore[attr-defined]  # a NamedTuple class
     for client, row in zip(frame[key].tolist(), rows):
         groups[client].append(row)
     return dict(groups)
@@ -106,7 +108,7 @@ def grouped(frame: pd.DataFrame, row_type: type, key: str = "client") -> dict[st
 
 def build_data(portfolio: Portfolio, reports: Reports) -> DashboardData:
     """Convert the frames once."""
-    records = reports.clients.to_dict("records")
+    records: list[dict[str, Any]] = [{str(key): value for key, value in row.items()} for row in reports.clients.to_dict("records")]
     by_id = {row["id"]: row for row in records}
     for client in portfolio.clients:
         by_id[client.id]["client"] = client

@@ -5,6 +5,7 @@ on-site heatmap (an HTML table: it needs no plotly and reads well in print and t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,9 @@ def satisfaction_trend(reports: Reports, minimum: int) -> Figure:
 def contact_vs_satisfaction(data: DashboardData) -> Figure:
     """Per active client: contacts a month (last 12 full months, inside the agreement) against CSAT."""
     months = set(month_label(last_full_months(data.as_of, 12)).tolist())
-    table, solid, few = [], [], []
+    table: list[tuple[Any, ...]] = []
+    solid: list[tuple[float, float, int, str]] = []
+    few: list[tuple[float, float, int, str]] = []
     for row in data.clients:
         if not row["active"]:
             continue

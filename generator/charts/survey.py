@@ -1,10 +1,7 @@
 """A survey page's charts: per question the distribution of answers and the trend by quarter,
 and the response count per quarter. Survey pages count every response on or before A,
-anonymous ones included (DESIGN.md §3).
-
-The per-question trends are not in the metrics stage's frames (those pool surveys, or leave
-anonymous answers out), so they are tallied here from the scores with the metrics stage's own
-rounding (`percent_1dp`, `mean_2dp`) and NPS bands, so that a figure can never differ in rounding.
+anonymous ones included (docs/metrics.md); the figures are the metrics stage's
+(generator/metrics/survey_figures.py).
 """
 
 from __future__ import annotations
@@ -14,29 +11,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from generator.charts.data import DashboardData
 from generator.charts.spec import (
-    BLUE, GREEN, GREY, VERMILION, Figure, layout, plotly_text, series, shown, small_sample_note,
+    BLUE,
+    GREEN,
+    GREY,
+    VERMILION,
+    Figure,
+    layout,
+    plotly_text,
+    series,
+    shown,
+    small_sample_note,
 )
 from generator.metrics import Reports
-from generator.metrics.rounding import mean_2dp, percent_1dp
-from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
-from generator.metrics.trends import quarter_names, quarter_of
+from generator.metrics.answers import nps_band
+from generator.metrics.rounding import percent_1dp
+from generator.metrics.survey_figures import NpsSplit
 from generator.model import Question, Survey
-from generator.portfolio import Portfolio
 
-
-@dataclass(frozen=True)
-class NpsSplit:
-    """Promoters, passives and detractors of one NPS question, with the NPS they give."""
-
-    promoters: int
-    passives: int
-    detractors: int
-    answers: int
-    nps: float | None
+BAND_COLOURS = {"detractor": VERMILION, "passive": GREY, "promoter": GREEN}
 
 
 @dataclass(frozen=True)
@@ -48,32 +43,6 @@ class QuestionCharts:
     distribution: Figure | None
     trend: Figure | None
     split: NpsSplit | None
-
-
-def question_trends(portfolio: Portfolio, minimum: int) -> dict[tuple[str, str], list[tuple[str, float, int, bool]]]:
-    """(survey, question) → [(quarter, figure, n, indicative)]: rating means and NPS, all respondents."""
-    scores = portfolio.scores
-    scores = scores[scores["date"] <= pd.Timestamp(portfolio.as_of)]
-    if scores.empty:
-        return {}
-    days = scores["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    score = scores["score"].to_numpy().astype(np.int64)
-    frame = pd.DataFrame({
-        "survey": scores["survey"].to_numpy(), "question": scores["question"].to_numpy(), "type": scores["type"].to_numpy(),
-        "quarter": quarter_of(days), "score": score,
-        "p": (score >= PROMOTER_MIN).astype(np.int64), "d": (score <= DETRACTOR_MAX).astype(np.int64),
-    })
-    table = frame.groupby(["survey", "question", "type", "quarter"]).agg(
-        n=("score", "size"), total=("score", "sum"), p=("p", "sum"), d=("d", "sum")).reset_index()
-    n = table["n"].to_numpy()
-    is_nps = table["type"].to_numpy() == "nps"
-    figure = np.where(is_nps, percent_1dp((table["p"] - table["d"]).to_numpy(), n), mean_2dp(table["total"].to_numpy(), n))
-    found: dict[tuple[str, str], list[tuple[str, float, int, bool]]] = {}
-    for survey, question, quarter, value, count in zip(table["survey"].tolist(), table["question"].tolist(),
-                                                       quarter_names(table["quarter"].to_numpy()).tolist(),
-                                                       figure.tolist(), n.tolist()):
-        found.setdefault((survey, question), []).append((quarter, value, count, count < minimum))
-    return found
 
 
 def responses_per_quarter(data: DashboardData, survey: Survey) -> Figure:
@@ -97,7 +66,7 @@ def _distribution(survey: Survey, question: Question, answers: list[str], counts
     labels = [plotly_text(a) for a in answers]
     hover = [f"{label}: {count} ({share} %)" for label, count, share in zip(labels, counts, shares)]
     if question.type == "nps":
-        colours = [VERMILION if int(a) <= DETRACTOR_MAX else GREEN if int(a) >= PROMOTER_MIN else GREY for a in answers]
+        colours = [BAND_COLOURS[nps_band(int(a))] for a in answers]
     else:
         colours = [BLUE] * len(answers)
     horizontal = question.type in ("choice", "multi")
@@ -129,7 +98,7 @@ def _trend(question: Question, points: list[tuple[str, float, int, bool]], minim
                   [(p[0], shown(p[1], 1 if nps else 2), p[2]) for p in points], small_sample_note(minimum))
 
 
-def survey_charts(reports: Reports, survey: Survey, trends: dict[tuple[str, str], list], minimum: int) -> list[QuestionCharts]:
+def survey_charts(reports: Reports, survey: Survey, minimum: int) -> list[QuestionCharts]:
     """Per question of the survey: its distribution, its trend and (NPS) the promoter split."""
     distributions = reports.distributions
     chosen = distributions[distributions["survey"].to_numpy() == survey.id]
@@ -145,13 +114,8 @@ def survey_charts(reports: Reports, survey: Survey, trends: dict[tuple[str, str]
             result.append(QuestionCharts(question, 0, None, None, None))
             continue
         answers, counts, answered = by_question.get(question.id, ([], [], 0))
-        split = None
-        if question.type == "nps":
-            p = sum(c for a, c in zip(answers, counts) if int(a) >= PROMOTER_MIN)
-            d = sum(c for a, c in zip(answers, counts) if int(a) <= DETRACTOR_MAX)
-            total = sum(counts)
-            split = NpsSplit(p, total - p - d, d, total, float(percent_1dp(np.array([p - d]), np.array([total]))[0]) if total else None)
-        points = trends.get((survey.id, question.id), [])
+        split = reports.survey_figures.splits.get((survey.id, question.id))
+        points = reports.survey_figures.trends.get((survey.id, question.id), [])
         result.append(QuestionCharts(question, int(answered), _distribution(survey, question, answers, counts) if answers else None,
                                      _trend(question, points, minimum) if points else None, split))
     return result

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,9 @@ DATE_EXPECTED = "YYYY-MM-DD"
 TIMESTAMP_EXPECTED = "YYYY-MM-DDTHH:MM:SS+HH:MM or …Z"
 
 
-def _report(frame: pd.DataFrame, mask: pd.Series, shown: str, column: str, message, problems: list[Problem]) -> None:
+def _report(
+    frame: pd.DataFrame, mask: pd.Series, shown: str, column: str, message: Callable[[object], str], problems: list[Problem],
+) -> None:
     """Add one problem per row where mask holds; `message(value)` says what is wrong."""
     if not mask.any():
         return
@@ -59,11 +62,11 @@ def parse_timestamps(frame: pd.DataFrame, column: str, shown: str, problems: lis
     return dates.where(instants.notna())
 
 
-def _all_iso_shaped(values: list) -> bool:
+def _all_iso_shaped(values: Sequence[object]) -> bool:
     """Every value is a string matching ISO_DATE_PATTERN, tested at once rather than one by one."""
     if not values or any(type(value) is not str or len(value) != 10 for value in values):
         return False
-    joined = "".join(values)
+    joined = "".join(cast("Sequence[str]", values))  # every value is a str: checked just above
     if not joined.isascii():
         return False
     chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(values), 10)
@@ -71,11 +74,11 @@ def _all_iso_shaped(values: list) -> bool:
     return bool(((digits >= ord("0")) & (digits <= ord("9"))).all() and (chars[:, [4, 7]] == ord("-")).all())
 
 
-def _all_plain_digits(values: list) -> bool:
+def _all_plain_digits(values: Sequence[object]) -> bool:
     """Every value is a string of 1 to MAX_DIGITS ASCII digits: WHOLE_NUMBER_PATTERN, no sign, no space."""
     if not values or any(type(value) is not str or not value or len(value) > MAX_DIGITS for value in values):
         return False
-    joined = "".join(values)
+    joined = "".join(cast("Sequence[str]", values))  # every value is a str: checked just above
     return joined.isascii() and joined.isdigit()
 
 

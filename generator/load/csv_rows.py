@@ -86,7 +86,7 @@ def read_csv_table(
 # C0 control characters and DEL, except tab, line feed and carriage return (allowed in quoted notes):
 # a NUL or an escape code is a sign of a damaged file or a binary paste, and breaks what reads the cell later
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 
 
 def _report_control_characters(frame: pd.DataFrame, header: tuple[str, ...], shown: str, problems: list[Problem]) -> None:
@@ -94,7 +94,10 @@ def _report_control_characters(frame: pd.DataFrame, header: tuple[str, ...], sho
     for column in header:
         found = frame[column].str.contains(CONTROL_CHARACTER.pattern, regex=True)
         for value, line in zip(frame.loc[found, column].tolist(), frame.loc[found, "line"].tolist()):
-            code = ord(CONTROL_CHARACTER.search(value).group())
+            match = CONTROL_CHARACTER.search(value)
+            if match is None:  # the mask above found one in every cell it picked
+                continue
+            code = ord(match.group())
             problems.append(Problem(shown, int(line), column, f"contains the control character U+{code:04X} "
                                                               "(expected text; tabs and line breaks are allowed)"))
 
@@ -112,12 +115,13 @@ def _records(text: str) -> tuple[list[list[str]], list[int]]:
     """All non-blank records and the physical line each one starts on; raise BrokenRecord."""
     # the usual file: one record per line and no blank line, so record k starts on line k
     if "\r" not in text:
+        fast: list[list[str]] | None
         try:
-            rows = list(csv_text.reader(text))
+            fast = list(csv_text.reader(text))
         except csv.Error:
-            rows = None  # read again below, to tell on which line
-        if rows is not None and len(rows) == text.count("\n") + (not text.endswith("\n")) and all(rows):
-            return rows, list(range(1, len(rows) + 1))
+            fast = None  # read again below, to tell on which line
+        if fast is not None and len(fast) == text.count("\n") + (not text.endswith("\n")) and all(fast):
+            return fast, list(range(1, len(fast) + 1))
     reader = csv_text.reader(text)
     rows: list[list[str]] = []
     lines: list[int] = []

@@ -69,11 +69,12 @@ def check_answers(frame: pd.DataFrame, question: Question, shown: str, problems:
         answered = frame[column].astype(str).str.strip() != ""
         return ~answered | numbers.notna()
     answered = frame[column] != ""
+    # the model requires options on a choice or multi question
+    options = question.options or ()
     if question.type == "choice":
-        return check_member(frame, column, question.options, shown, problems, "an option",
-                            ", ".join(question.options), allow_empty=True)
+        return check_member(frame, column, options, shown, problems, "an option", ", ".join(options), allow_empty=True)
     if question.type == "multi":
-        return _check_multi(frame, column, question.options, shown, problems)
+        return _check_multi(frame, column, options, shown, problems)
     return pd.Series(True, index=frame.index)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reprlib
 import types
 import typing
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from generator.errors import SHOWN_VALUE_LENGTH, Problem, did_you_mean, shorten
 from generator.model import FieldProblem
@@ -30,13 +30,13 @@ _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = SHOWN_VALUE_LENGTH
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     return f"'{shorten(value)}'" if isinstance(value, str) else shorten(_REPR.repr(value))
 
 
 def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:
     """The model class that owns the last key of `location` (for 'did you mean')."""
-    current: Any = model
+    current: object = model
     for part in location:
         if isinstance(part, int):
             continue
@@ -47,7 +47,7 @@ def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | N
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _inner_model(annotation: Any) -> Any:
+def _inner_model(annotation: object) -> object:
     """Unwrap Optional[...], tuple[...] and Annotated[...] down to a model class."""
     for _ in range(5):
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -78,7 +78,7 @@ _EXPECTED_TYPE = {
 }
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel], location: Location) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel], location: Location) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -125,12 +125,12 @@ def _describe(error: dict[str, Any], model: type[BaseModel], location: Location)
     return f"{_show(value)}: {error['msg']}"
 
 
-def _number(bound: Any) -> Any:
+def _number(bound: object) -> object:
     """A bound as written in the model: 1000000000000, not 1000000000000.0."""
     return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
-def _clean_location(location: tuple[Any, ...]) -> Location:
+def _clean_location(location: tuple[int | str, ...]) -> Location:
     # pydantic inserts validator/union branch names such as 'function-after[...]' or 'int'
     return tuple(p for p in location if isinstance(p, int) or not (("[" in p and "]" in p) or p in ("int", "str", "float", "bool", "date", "none")))
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, did_you_mean, not_utf8
 from generator.load.schema_errors import field_path, problems_from
 from generator.model import Client, Settings, Survey
-from generator.yamlio import YamlDocument, YamlSyntaxError, read_yaml
+from generator.yamlio import Location, YamlDocument, YamlSyntaxError, read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -35,8 +35,8 @@ def _read(path: Path, shown: str, problems: list[Problem], label: str = "") -> Y
 
 
 def _validate(
-    model: type[Model], data: Any, doc: YamlDocument, shown: str, problems: list[Problem],
-    base: tuple[Any, ...] = (), label: str = "",
+    model: type[Model], data: object, doc: YamlDocument, shown: str, problems: list[Problem],
+    base: Location = (), label: str = "",
 ) -> Model | None:
     try:
         return model.model_validate(data)

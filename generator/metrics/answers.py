@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.inputs import Inputs
+from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
 
 SCALES = {"rating": tuple(str(v) for v in range(1, 6)), "nps": tuple(str(v) for v in range(11))}
 DISTRIBUTION_COLUMNS = ("survey", "question", "type", "answer", "count", "answered")
-COMMENT_COLUMNS = ("survey", "question", "response_id", "client", "date", "text", "nps", "csat", "scores")
+COMMENT_COLUMNS = ("survey", "question", "response_id", "client", "date", "text", "nps", "csat", "scores", "bands")
 
 
 def distributions(inputs: Inputs) -> pd.DataFrame:
@@ -31,7 +32,7 @@ def distributions(inputs: Inputs) -> pd.DataFrame:
             values = values[values != ""]
             if question.type == "multi":
                 values = values.str.split(";").explode()
-            possible = SCALES.get(question.type) or question.options
+            possible = SCALES.get(question.type) or question.options or ()
             counts = values.value_counts().reindex(list(possible), fill_value=0)
             parts.append(pd.DataFrame({
                 "survey": survey.id, "question": question.id, "type": question.type, "answer": list(possible),
@@ -46,7 +47,9 @@ def comments(inputs: Inputs) -> pd.DataFrame:
     """Every non-empty text answer with its survey, client ('' = anonymous), date and the response's scores.
 
     `scores` maps each answered rating/nps question of that response to its score; `nps` and
-    `csat` repeat the first nps and first csat question's answer (None when unanswered).
+    `csat` repeat the first nps and first csat question's answer (None when unanswered);
+    `bands` names what those say, space-separated: `detractor`, `passive` or `promoter`, then
+    `unhappy` or `satisfied`; `unscored` when neither was answered.
     Newest first, then by survey and response id.
     """
     parts: list[pd.DataFrame] = []
@@ -69,8 +72,9 @@ def comments(inputs: Inputs) -> pd.DataFrame:
                 "client": written["client"].to_numpy().astype(object),
                 "day": written["day"].to_numpy(),
                 "text": written[question.id].to_numpy().astype(object),
-                "nps": [s.get(first_nps) for s in scores], "csat": [s.get(first_csat) for s in scores],
+                "nps": [s.get(first_nps or "") for s in scores], "csat": [s.get(first_csat or "") for s in scores],
                 "scores": scores,
+                "bands": [score_bands(s.get(first_nps or ""), s.get(first_csat or "")) for s in scores],
             }))
     if not parts:
         return pd.DataFrame({column: [] for column in COMMENT_COLUMNS})
@@ -79,3 +83,16 @@ def comments(inputs: Inputs) -> pd.DataFrame:
                               ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
     frame.insert(4, "date", pd.Series(frame["day"].to_numpy().astype("datetime64[D]").astype(object), dtype=object))
     return frame.drop(columns="day")
+
+
+def nps_band(score: int | None) -> str:
+    """The NPS band of an answer: promoter (9–10), passive (7–8), detractor (0–6); '' when none."""
+    if score is None:
+        return ""
+    return "promoter" if score >= PROMOTER_MIN else "detractor" if score <= DETRACTOR_MAX else "passive"
+
+
+def score_bands(nps: int | None, csat: int | None) -> str:
+    """The bands of a response's first NPS and CSAT answers, space-separated; `unscored` when neither."""
+    mood = "" if csat is None else ("satisfied" if csat >= SATISFIED_MIN else "unhappy")
+    return " ".join(part for part in (nps_band(nps), mood) if part) or "unscored"

@@ -29,7 +29,8 @@ def inside_agreement(roster: Roster, months: np.ndarray) -> np.ndarray:
     first, last = month_bounds(months)
     after_start = first[None, :] >= roster.start[:, None]
     before_end = np.isnat(roster.ended)[:, None] | (last[None, :] <= roster.ended[:, None])
-    return after_start & before_end
+    inside: np.ndarray = after_start & before_end
+    return inside
 
 
 def counted_months(inputs: Inputs, months: np.ndarray) -> np.ndarray:
@@ -84,7 +85,7 @@ def monthly_contacts(inputs: Inputs) -> pd.DataFrame:
     last = np.where(np.isnat(roster.ended), this_month, np.minimum(roster.ended.astype("datetime64[M]"), this_month))
     origin = min([this_month] + [values.min() for values in (first, months) if len(values)])
     span = int((this_month - origin).astype(np.int64)) + 1
-    kinds = pd.Index(CONTACT_KINDS).get_indexer(contacts["kind"].to_numpy())
+    kinds = pd.Index(CONTACT_KINDS).get_indexer(pd.Index(contacts["kind"].to_numpy()))
     # one dense clients × months × kinds grid of counts, then keep the cells that matter
     cell = (contacts["ci"].to_numpy() * span + (months - origin).astype(np.int64)) * len(CONTACT_KINDS) + kinds
     counts = np.bincount(cell, minlength=len(roster) * span * len(CONTACT_KINDS)).reshape(len(roster), span, len(CONTACT_KINDS))

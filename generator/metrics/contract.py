@@ -1,4 +1,4 @@
-"""The JSON object of DESIGN.md §3, exactly: contract keys only, ISO dates, None as null."""
+"""The JSON object of `rapport report --json` (docs/metrics.md): its keys only, ISO dates, None as null."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     return value
 
 
 def to_contract_json(reports: "Reports") -> dict[str, Any]:
-    """`{"as_of", "portfolio", "clients"}` with the §3 keys, clients sorted by id."""
+    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id."""
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
     return {
         "as_of": reports.as_of.isoformat(),

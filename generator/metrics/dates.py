@@ -1,4 +1,4 @@
-"""Calendar arithmetic of DESIGN.md §3: clamped month addition, the 12m window, full months.
+"""Calendar arithmetic of docs/metrics.md: clamped month addition, the 12m window, full months.
 
 Dates inside the metrics stage are numpy `datetime64[D]` values (days) and months are
 `datetime64[M]` values, so that every per-client figure is one array operation.

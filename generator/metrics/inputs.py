@@ -97,7 +97,7 @@ def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:
 
 def _client_positions(position: pd.Index, clients: pd.Series) -> np.ndarray:
     """Roster position of each row's client; NO_CLIENT for anonymous rows."""
-    found = position.get_indexer(clients.astype(object))
+    found = position.get_indexer(pd.Index(clients.astype(object)))
     return np.where(clients.to_numpy() == "", NO_CLIENT, found)
 
 
@@ -105,7 +105,7 @@ def _roster(portfolio: Portfolio, as_of: dt.date) -> Roster:
     targets = portfolio.settings.targets
     clients = sorted(portfolio.clients, key=lambda client: client.id)
 
-    def column(values: list, dtype: str) -> np.ndarray:
+    def column(values: list[object], dtype: str) -> np.ndarray:
         return np.array(values, dtype=dtype)
 
     start = column([c.agreement.start for c in clients], "datetime64[D]")

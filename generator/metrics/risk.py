@@ -1,4 +1,4 @@
-"""Renewal risk: the rules of DESIGN.md §3, each with a reason a person can act on.
+"""Renewal risk: the rules of docs/metrics.md, each with a reason a person can act on and the figures behind it.
 
 Risk is assessed for active clients only; a client that is not active on A gets risk null
 and no reasons. For an active client each rule below that holds adds one reason (in this
@@ -11,9 +11,10 @@ order); thresholds live in `targets` in site.yaml (defaults in brackets):
    For 1 and 2, several answers on the latest day are a tie and the lowest one counts.
 3. Falling satisfaction: NPS (and, separately, CSAT) of the last 12 months (A−364 … A) is
    lower, as shown to 1 decimal, than in the 365 days before (A−729 … A−365), by at least
-   `falling_min_drop` [10] points. Only compared when both periods have at least 2
-   responses with such answers —
-   "NPS fell from 50.0 (n=4) in the previous 12 months to 20.0 (n=5) in the last 12 months".
+   `falling_min_drop` [10] points, and by more than the sample sizes explain: the fall is at
+   least `Z_90` standard errors (metrics/significance.py). Only compared when both periods
+   have at least `min_responses` [5] such answers, from at least 2 responses —
+   "CSAT fell from 90.0 (n=10) in the previous 12 months to 40.0 (n=10) in the last 12 months".
 4. On-site minimum: at least `below_min_months_of_3` [2] of the last 3 full calendar months
    before A's month (those wholly inside the agreement) had fewer on-site contacts than the
    client's minimum (`onsite_min_per_month`) — "2 of the last 3 months below the on-site
@@ -41,8 +42,10 @@ from generator.metrics.contact import ContactFigures
 from generator.metrics.dates import to_date
 from generator.metrics.satisfaction import Tally
 from generator.metrics.schedule import Schedule
+from generator.metrics.significance import Z_90, fall_z
 from generator.model import Targets
 
+Figures = dict[str, object]  # what a reason was decided from, for `report --json`
 TREND_MIN_RESPONSES = 2  # never call a trend "falling" from fewer responses in either period
 
 
@@ -69,42 +72,64 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def _falling(name: str, now: Tally, before: Tally, values: Callable[[Tally], np.ndarray],
-             min_drop: float) -> tuple[np.ndarray, Callable[[int], str]]:
+def _falling(name: str, now: Tally, before: Tally, values: Callable[[Tally], np.ndarray], min_drop: float,
+             min_answers: int) -> tuple[np.ndarray, Callable[[int], str], Callable[[int], Figures]]:
     current, previous = values(now), values(before)
     # compare the figures as shown (1 decimal) so the reason never contradicts its own numbers
     drop = np.round((previous - current) * 10) / 10
+    z = fall_z(before, now, name.lower())
     holds = ((now.responses >= TREND_MIN_RESPONSES) & (before.responses >= TREND_MIN_RESPONSES)
-             & (current < previous) & (drop >= min_drop))
+             & (now.answers >= min_answers) & (before.answers >= min_answers) & (current < previous) & (drop >= min_drop) & (z >= Z_90))
     return holds, lambda i: (f"{name} fell from {previous[i]:.1f} (n={before.answers[i]}) in the previous "
-                             f"12 months to {current[i]:.1f} (n={now.answers[i]}) in the last 12 months")
+                             f"12 months to {current[i]:.1f} (n={now.answers[i]}) in the last 12 months"), \
+        lambda i: {"rule": f"{name.lower()}_falling", "before": float(previous[i]), "before_n": int(before.answers[i]),
+                   "now": float(current[i]), "now_n": int(now.answers[i]), "drop": float(drop[i]),
+                   "z": round(float(z[i]), 2), "z_needed": round(Z_90, 3),
+                   "min_n": min_answers, "min_drop": min_drop}
 
 
-def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[list[str | None], list[list[str]]]:
-    """Risk level and reasons per client (None and [] for clients that are not active)."""
+def assess(
+    signals: Signals, targets: Targets, today: np.datetime64,
+) -> tuple[list[str | None], list[list[str]], list[list[Figures]]]:
+    """Risk level, reasons and the figures behind each reason, per client (None, [], [] when not active)."""
     s, contact, plan = signals, signals.contact, signals.schedule
     since_contact = (today - contact.last_contact).astype(np.int64)
+    # silence counts from the later of the last contact and tracking_since (tracking.py)
     silent = (today - np.fmax(contact.last_contact, s.tracking_since)).astype(np.int64)
-    rules: list[tuple[np.ndarray, Callable[[int], str]]] = [
+
+    def latest(rule: str, scores: np.ndarray, days: np.ndarray, limit: int) -> Callable[[int], Figures]:
+        return lambda i: {"rule": rule, "score": int(scores[i]), "date": to_date(days[i]), "at_most": limit}
+
+    rules: list[tuple[np.ndarray, Callable[[int], str], Callable[[int], Figures]]] = [
         ((s.latest_nps >= 0) & (s.latest_nps <= targets.detractor_max_nps),
-         lambda i: f"latest NPS answer {s.latest_nps[i]} (detractor) on {to_date(s.latest_nps_day[i])}"),
+         lambda i: f"latest NPS answer {s.latest_nps[i]} (detractor) on {to_date(s.latest_nps_day[i])}",
+         latest("detractor", s.latest_nps, s.latest_nps_day, targets.detractor_max_nps)),
         ((s.latest_csat >= 0) & (s.latest_csat <= targets.unhappy_max_rating),
-         lambda i: f"latest CSAT answer {s.latest_csat[i]} of 5 on {to_date(s.latest_csat_day[i])}"),
-        _falling("NPS", s.nps_now, s.nps_before, Tally.nps, targets.falling_min_drop),
-        _falling("CSAT", s.csat_now, s.csat_before, Tally.csat, targets.falling_min_drop),
+         lambda i: f"latest CSAT answer {s.latest_csat[i]} of 5 on {to_date(s.latest_csat_day[i])}",
+         latest("unhappy", s.latest_csat, s.latest_csat_day, targets.unhappy_max_rating)),
+        _falling("NPS", s.nps_now, s.nps_before, Tally.nps, targets.falling_min_drop, targets.min_responses),
+        _falling("CSAT", s.csat_now, s.csat_before, Tally.csat, targets.falling_min_drop, targets.min_responses),
         (contact.below_min_last_3 >= targets.below_min_months_of_3,
          lambda i: f"{contact.below_min_last_3[i]} of the last 3 months below the on-site minimum"
-                   f" of {s.onsite_min[i]} per month"),
+                   f" of {s.onsite_min[i]} per month",
+         lambda i: {"rule": "below_onsite_minimum", "months_below": int(contact.below_min_last_3[i]), "of_months": 3,
+                    "at_least": targets.below_min_months_of_3, "onsite_min": int(s.onsite_min[i])}),
         (silent >= targets.no_contact_days,
          lambda i: "no contact logged" if np.isnat(contact.last_contact[i])
-         else f"no contact for {_days(int(since_contact[i]))} (last on {to_date(contact.last_contact[i])})"),
-        (plan.survey_overdue, lambda i: f"survey overdue since {to_date(plan.survey_next_due[i])}"),
+         else f"no contact for {_days(int(since_contact[i]))} (last on {to_date(contact.last_contact[i])})",
+         lambda i: {"rule": "no_contact", "days": None if np.isnat(contact.last_contact[i]) else int(since_contact[i]),
+                    "last_contact": to_date(contact.last_contact[i]), "at_least": targets.no_contact_days,
+                    "tracking_since": to_date(s.tracking_since[i])}),
+        (plan.survey_overdue, lambda i: f"survey overdue since {to_date(plan.survey_next_due[i])}",
+         lambda i: {"rule": "survey_overdue", "due": to_date(plan.survey_next_due[i])}),
     ]
     size = len(s.active)
     reasons: list[list[str]] = [[] for _ in range(size)]
-    for holds, sentence in rules:
-        for index in np.flatnonzero(holds & s.active):
+    figures: list[list[Figures]] = [[] for _ in range(size)]
+    for holds, sentence, behind in rules:
+        for index in np.flatnonzero(holds & s.active).tolist():
             reasons[index].append(sentence(index))
+            figures[index].append(behind(index))
     to_renewal = (plan.next_renewal - today).astype(np.int64)
     soon = ~np.isnat(plan.next_renewal) & (to_renewal <= targets.renewal_window_days)
     levels: list[str | None] = []
@@ -117,7 +142,9 @@ def assess(signals: Signals, targets: Targets, today: np.datetime64) -> tuple[li
             days = int(to_renewal[index])
             when = "today" if days == 0 else f"in {_days(days)}"
             reasons[index].append(f"renewal on {to_date(plan.next_renewal[index])} {when}")
+            figures[index].append({"rule": "renewal_soon", "renewal": to_date(plan.next_renewal[index]), "days": days,
+                                   "within": targets.renewal_window_days})
             levels.append("high")
         else:
             levels.append("medium")
-    return levels, reasons
+    return levels, reasons, figures

@@ -41,12 +41,14 @@ class Tally:
 
 def nps_rows(scores: pd.DataFrame) -> pd.DataFrame:
     """Answers to `nps` questions."""
-    return scores[scores["type"].to_numpy() == "nps"]
+    chosen: pd.DataFrame = scores[scores["type"].to_numpy() == "nps"]
+    return chosen
 
 
 def csat_rows(scores: pd.DataFrame) -> pd.DataFrame:
     """Answers to `rating` questions marked `csat: true`."""
-    return scores[(scores["type"].to_numpy() == "rating") & scores["csat"].to_numpy(dtype=bool)]
+    chosen: pd.DataFrame = scores[(scores["type"].to_numpy() == "rating") & scores["csat"].to_numpy(dtype=bool)]
+    return chosen
 
 
 def in_days(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Agreement schedule: next renewal, last response, and when the next survey is due (DESIGN.md §3)."""
+"""Agreement schedule: next renewal, last response, and when the next survey is due (docs/metrics.md)."""
 
 from __future__ import annotations
 

@@ -7,13 +7,13 @@ import pandas as pd
 
 from generator.metrics.dates import day64
 from generator.metrics.inputs import Inputs
-from generator.metrics.risk import Signals
+from generator.metrics.risk import Figures, Signals
 from generator.metrics.tracking import is_new
 
 CONTRACT_CLIENT_FIELDS = (
     "id", "active", "responses_12m", "nps_12m", "csat_12m", "last_response", "onsite_12m",
     "months_below_min_12m", "days_since_contact", "days_since_onsite", "next_renewal",
-    "survey_next_due", "survey_overdue", "fit", "fit_issues", "risk", "risk_reasons",
+    "survey_next_due", "survey_overdue", "fit", "fit_issues", "risk", "risk_reasons", "risk_figures",
     "tracking_since",  # issue #14: since when this client's schedules count (docs/metrics.md)
 )
 
@@ -29,8 +29,8 @@ def numbers(values: np.ndarray, missing: np.ndarray) -> pd.Series:
 
 
 def client_table(inputs: Inputs, signals: Signals, responses_12m: np.ndarray, issues: list[list[str]],
-                 levels: list[str | None], reasons: list[list[str]]) -> pd.DataFrame:
-    """One row per client in id order: the §3 fields first, then their n, flags and rule inputs."""
+                 levels: list[str | None], reasons: list[list[str]], behind: list[list[Figures]]) -> pd.DataFrame:
+    """One row per client in id order: the contract fields first, then their n, flags and rule inputs."""
     roster, plan, contact = inputs.roster, signals.schedule, signals.contact
     today = day64(inputs.as_of)
     minimum = inputs.targets.min_responses
@@ -57,6 +57,7 @@ def client_table(inputs: Inputs, signals: Signals, responses_12m: np.ndarray, is
         "fit_issues": pd.Series(issues, dtype=object),
         "risk": pd.Series(levels, dtype=object),
         "risk_reasons": pd.Series(reasons, dtype=object),
+        "risk_figures": pd.Series(behind, dtype=object),  # per reason, what it was decided from
         "tracking_since": dates(inputs.tracking_since),
         # beyond the contract: the n behind each figure and what the rules looked at
         "name": pd.Series(roster.names, dtype=object),

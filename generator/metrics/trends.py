@@ -1,7 +1,7 @@
 """Quarterly trends for the dashboards: NPS, CSAT, response count and rating-question means.
 
 Per client (every answer of that client on or before A) and for the portfolio (the pooled
-answers of the clients active on A; anonymous answers excluded, as in DESIGN.md §3).
+answers of the clients active on A; anonymous answers excluded, as in docs/metrics.md).
 Quarters are calendar quarters labelled `YYYY-Qn`; only quarters with data have rows.
 Every figure carries its n and `indicative` (n < `targets.min_responses`).
 """

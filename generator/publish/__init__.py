@@ -1,6 +1,1 @@
-"""Publishing safely: the leak gate, encrypted dashboards and the push to GitHub Pages."""
-
-from generator.publish.leak_gate import Finding, LeakError
-from generator.publish.stage import publish_stage
-
-__all__ = ["Finding", "LeakError", "publish_stage"]
+"""Publishing a built site to GitHub Pages (generator/publish/publish.py); it builds first."""

@@ -23,10 +23,10 @@ from generator.forms.collector import DEFAULT_ENDPOINT
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.model import Settings
-from generator.publish.leak_gate import read_public_folder
-from generator.publish.passphrase import dashboard_passphrase, passphrase_source
-from generator.publish.stage import check_public
-from generator.write import OutputFile
+from generator.files import OutputFile
+from generator.safety import check_public
+from generator.safety.leak_gate import read_public_folder
+from generator.safety.passphrase import dashboard_passphrase, passphrase_source
 
 
 @dataclass(frozen=True)

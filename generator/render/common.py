@@ -6,7 +6,7 @@ import base64
 import hashlib
 from pathlib import PurePosixPath
 
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 
 def root_prefix(page_path: str) -> str:

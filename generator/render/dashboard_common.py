@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,13 +12,8 @@ from generator.charts import Charts
 from generator.portfolio import Portfolio
 from generator.render.common import root_prefix
 from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
+from generator.files import OutputFile
 from generator.render.exports import export_links
-from generator.render.fingerprints import PageInputs
-from generator.tokens import survey_token
-from generator.write import OutputFile, Previous
-
-DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
-RENEWAL_DAYS = 120   # the overview's list of coming renewals
 
 
 @dataclass
@@ -29,9 +23,7 @@ class DashboardSite:
     portfolio: Portfolio
     charts: Charts
     environment: jinja2.Environment
-    previous: Previous | None = None  # the last build's output: pages made from the same inputs are reused
-    inputs: PageInputs | None = None  # what pages are made from, recorded for the next build
-    secret: bytes = b""  # the site secret: client pages show their personal links
+    secret: bytes = b""  # the site secret: client pages show their personal links (render/links.py)
     cache: dict[str, Any] = field(default_factory=dict)  # what several pages share, made once
     _templates: dict[str, jinja2.Template] = field(default_factory=dict)
 
@@ -52,11 +44,8 @@ class DashboardSite:
             self._templates[name] = self.environment.get_template(name)
         return self._templates[name]
 
-    def page(self, template: str, path: str, current: str, inputs: str = "", **context: Any) -> OutputFile:
-        """Render one page at `dashboard/<path>`; links inside it are relative to `root`.
-
-        `inputs` is the digest of what the page is made from, kept for the next build.
-        """
+    def page(self, template: str, path: str, current: str, **context: Any) -> OutputFile:
+        """Render one page at `dashboard/<path>`; links inside it are relative to `root`."""
         settings = self.portfolio.settings
         html = self.template(template).render(
             business=settings.business, site=settings.site, as_of=self.as_of, root=root_prefix(path),
@@ -64,25 +53,7 @@ class DashboardSite:
             table_rows=table_rows, date=date_html, risk=risk_html, score=figure_html,
             **context,
         )
-        return OutputFile(f"dashboard/{path}", html.encode("utf-8"), inputs)
-
-    def client_inputs(self, row: dict[str, Any]) -> str:
-        """The inputs digest of a client's page (render/fingerprints.py); '' when not recorded."""
-        if self.inputs is None:
-            return ""
-        # a client page shows its personal links: another secret makes another page
-        tokens = "".join(survey_token(self.secret, survey.id, row["id"]) for survey in self.portfolio.surveys)
-        return self.inputs.client_page(row) + "-" + hashlib.sha256(tokens.encode()).hexdigest()[:16]
-
-    def reusable(self, path: str, inputs: str) -> bool:
-        """The last build made `dashboard/<path>` from the same inputs (its bytes are checked when read)."""
-        return bool(inputs) and self.previous is not None and self.previous.inputs.get(f"dashboard/{path}") == inputs
-
-    def reused(self, path: str, inputs: str) -> OutputFile | None:
-        """The last build's `dashboard/<path>` when it was made from the same inputs."""
-        if not inputs or self.previous is None:
-            return None
-        return self.previous.reuse(f"dashboard/{path}", inputs)
+        return OutputFile(f"dashboard/{path}", html.encode("utf-8"))
 
     def __post_init__(self) -> None:
         self._navigation = self.navigation()
@@ -104,5 +75,5 @@ def money(value: float | None) -> str:
 def status(row: dict[str, Any]) -> str:
     """Active, ended on a date, or not started yet."""
     if row["active"]:
-        return "new" if row.get("new") else "active"  # less than one full period of records
+        return "new" if row.get("new") else "active"  # new: less than one full period of records
     return f"ended {row['ended'].isoformat()}" if row["ended"] else "not started"

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from generator.render.dashboard_common import DUE_DAYS, RENEWAL_DAYS, DashboardSite, days_between, money, status
-from generator.write import OutputFile
-
-RISK_ORDER = {"high": 0, "medium": 1}
-
-
-def urgency(row: dict[str, Any]) -> tuple:
-    """High before medium; then the nearest renewal; then the most reasons; then the name."""
-    days = row["days_to_renewal"]
-    return (RISK_ORDER[row["risk"]], days is None, days or 0, -len(row["risk_reasons"]), row["name"].casefold(), row["id"])
+from generator.files import OutputFile
+from generator.render.dashboard_common import DashboardSite, days_between, money, status
 
 
 def ideal_text(site: DashboardSite) -> str:
@@ -26,17 +16,13 @@ def ideal_text(site: DashboardSite) -> str:
 def render_overview(site: DashboardSite) -> OutputFile:
     """`dashboard/index.html`."""
     charts, as_of = site.charts, site.as_of
+    attention, by_id = charts.reports.attention, charts.data.by_id
     rows = charts.data.clients
     active = [row for row in rows if row["active"]]
-    risk_rows = sorted((row for row in active if row["risk"] in RISK_ORDER), key=urgency)
-    renewals = sorted(
-        ({**row, "fee": money(row["client"].agreement.monthly_fee)} for row in active
-         if row["days_to_renewal"] is not None and row["days_to_renewal"] <= RENEWAL_DAYS),
-        key=lambda row: (row["next_renewal"], row["name"].casefold(), row["id"]))
-    surveys_due = sorted(
-        ({**row, "due_in": days_between(row["survey_next_due"], as_of)} for row in active
-         if row["survey_next_due"] is not None and (row["survey_next_due"] - as_of).days <= DUE_DAYS),
-        key=lambda row: (row["survey_next_due"], row["name"].casefold(), row["id"]))
+    risk_rows = [by_id[client] for client in attention.at_risk]
+    renewals = [{**by_id[client], "fee": money(by_id[client]["client"].agreement.monthly_fee)} for client in attention.renewals]
+    surveys_due = [{**by_id[client], "due_in": days_between(by_id[client]["survey_next_due"], as_of)}
+                   for client in attention.surveys_due]
     below_last_month = sum(1 for heat in charts.heatmap.rows if len(heat.cells) > 1 and heat.cells[-2].state == "below")
     summary = {"active": len(active), "at_risk": len(risk_rows), "renewals": len(renewals),
                "surveys_due": len(surveys_due), "below_min": below_last_month}
@@ -45,5 +31,5 @@ def render_overview(site: DashboardSite) -> OutputFile:
         summary=summary, tiles=charts.tiles, risk_rows=risk_rows, renewals=renewals, surveys_due=surveys_due,
         heatmap=charts.heatmap, figures=charts.overview, misfits=[row for row in active if not row["fit"]],
         ideal=ideal_text(site), clients=[{**row, "status": status(row)} for row in rows],
-        renewal_days=RENEWAL_DAYS, due_days=DUE_DAYS,
+        renewal_days=attention.renewal_days, due_days=attention.due_days,
     )

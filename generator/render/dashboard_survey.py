@@ -1,16 +1,18 @@
 """One page per survey: per question the answers' distribution and trend, responses per quarter,
-and every free-text answer. Anonymous responses count here (DESIGN.md §3)."""
+and every free-text answer. Anonymous responses count here (docs/metrics.md)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 
-def render_survey(site: DashboardSite, survey: Survey, items: list[dict]) -> OutputFile:
+def render_survey(site: DashboardSite, survey: Survey, items: list[dict[str, Any]]) -> OutputFile:
     """`dashboard/surveys/<id>.html`."""
     data = site.charts.data
     responses = data.responses.get(survey.id, [])

@@ -25,7 +25,7 @@ from generator.csv_text import spreadsheet_text
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 NUMERIC_QUESTIONS = ("rating", "nps")
 
@@ -115,7 +115,7 @@ def export_makers(
     """(path under dashboard/, how to make it, the data frames it is made from; None: the metrics) of every export.
 
     An export made from whole frames only depends on them, the client records (for names), the
-    settings, the surveys and the report date (render/fingerprints.py), so a rebuild can reuse it.
+    settings, the surveys and the report date, so a rebuild can reuse it (generator/render/plan.py).
     """
     return [
         ("exports/clients.csv", lambda: clients_csv(data, reports), None),
@@ -123,8 +123,3 @@ def export_makers(
         *((f"exports/responses-{s.id}.csv", functools.partial(responses_csv, s, data), (f"responses/{s.id}",))
           for s in portfolio.surveys),
     ]
-
-
-def render_exports(portfolio: Portfolio, reports: Reports, data: DashboardData) -> list[OutputFile]:
-    """The CSV files under `dashboard/exports/`: clients, contacts per month, and responses per survey."""
-    return [OutputFile(f"dashboard/{path}", make()) for path, make, _ in export_makers(portfolio, reports, data)]

@@ -12,7 +12,7 @@ from generator.charts.data import DashboardData
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 SCORE_FILTERS = (
     ("", "Any score"),
@@ -23,13 +23,6 @@ SCORE_FILTERS = (
     ("satisfied", "CSAT satisfied (4–5)"),
     ("unscored", "No NPS or CSAT answer"),
 )
-
-
-def nps_band(score: int | None) -> str:
-    """The NPS band of an answer, '' when there is none."""
-    if score is None:
-        return ""
-    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
 def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
@@ -47,22 +40,19 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
 def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]]:
     """Every free-text answer, newest first, ready to show and to filter (made once per build)."""
     if "inbox" in site.cache:
-        return site.cache["inbox"]
+        made: list[dict[str, Any]] = site.cache["inbox"]
+        return made
     surveys = {s.id: s for s in site.portfolio.surveys}
     items = []
     for row in data.comments:
         survey = surveys.get(row["survey"])
         question = survey.question(row["question"]) if survey else None
         client = row["client"]
-        band = nps_band(row["nps"])
-        mood = "" if row["csat"] is None else ("satisfied" if row["csat"] >= 4 else "unhappy")
         items.append({
             **row, "survey_title": survey.title if survey else row["survey"],
             "question_label": question.label if question else row["question"],
             "client_name": data.name(client) if client else "", "scores_text": score_text(survey, row["scores"]),
             "anchor": data.anchors.get((client, row["survey"], row["response_id"]), ""),
-            # what the score filter matches, space-separated: "detractor unhappy", or "unscored"
-            "bands": " ".join(part for part in (band, mood) if part) or "unscored",
         })
     site.cache["inbox"] = items
     return items

@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from generator.metrics import Reports
 from generator.model import Client, Survey
-from generator.render.dashboard_common import DUE_DAYS, DashboardSite
+from generator.render.dashboard_common import DashboardSite
 from generator.render.surveys import survey_links
+from generator.files import OutputFile
 from generator.texts import site_texts
-from generator.write import OutputFile
 
 
 def personal_link(site: DashboardSite, token: str) -> tuple[str, str]:
@@ -46,12 +46,12 @@ def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind:
 
 def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dict[str, list[dict[str, Any]]]:
     """Per survey id, the due clients (most overdue first) with link and e-mail."""
-    data, as_of = site.charts.data, site.as_of
+    data, as_of, due_soon = site.charts.data, site.as_of, set(reports.attention.surveys_due)
     rows: dict[str, list[dict[str, Any]]] = {survey.id: [] for survey in site.portfolio.surveys}
     for survey, client, token in survey_links(site.portfolio, reports, secret):
         row = data.by_id[client.id]
         due = row["survey_next_due"]
-        if due is None or (due - as_of).days > DUE_DAYS:
+        if client.id not in due_soon:
             continue
         href, text = personal_link(site, token)
         link = href if href.startswith("http") else text
@@ -71,4 +71,4 @@ def render_invitations(site: DashboardSite, reports: Reports, secret: bytes) -> 
     """`dashboard/invitations.html`."""
     return site.page("dashboard_invitations.html", "invitations.html", "invitations",
                      surveys=site.portfolio.surveys, rows=invitation_rows(site, reports, secret),
-                     base_url=site.portfolio.settings.site.base_url, due_days=DUE_DAYS)
+                     base_url=site.portfolio.settings.site.base_url, due_days=reports.attention.due_days)

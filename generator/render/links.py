@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.exports import csv_bytes
 from generator.render.invitations import personal_link
 from generator.tokens import survey_token
-from generator.write import OutputFile
 
 LINKS_PATH = "links.csv"
 LINKS_HEADER = ("client", "contact", "email", "survey", "link", "due_date", "last_sent", "last_answered",
@@ -59,6 +59,11 @@ def client_links(site: DashboardSite, row: dict[str, Any], secret: bytes) -> lis
                         "due": row["survey_next_due"],
                         "last_answered": answered.get((survey.id, row["id"]))})
     return entries
+
+
+def client_tokens(site: DashboardSite, row: dict[str, Any]) -> list[str]:
+    """The client's tokens, one per survey: what its page's links are made from besides the row."""
+    return [survey_token(site.secret, survey.id, row["id"]) for survey in site.portfolio.surveys]
 
 
 def link_rows(site: DashboardSite, secret: bytes) -> list[list[Any]]:

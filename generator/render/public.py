@@ -6,15 +6,16 @@ import functools
 
 import jinja2
 
+from generator.files import OutputFile
 from generator.markdown_html import markdown_to_html
 from generator.metrics import Reports
 from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
-from generator.parallel import Task
-from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.render.plan import PageJob
 from generator.render.style import inline_style
+from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.templates import template_source
 from generator.texts import site_texts
-from generator.write import OutputFile
 
 PERSONAL_PAGES_PER_TASK = 250
 
@@ -33,24 +34,19 @@ def _body_without_title(page: Page) -> str:
     return page.markdown
 
 
-def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
-    """Every file under `public/`."""
-    return [item for task in public_tasks(portfolio, reports, secret, environment) for item in task()]
-
-
-def public_tasks(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[Task]:
-    """`render_public` as independent tasks (see generator/parallel.py): the site's own pages and
-    anonymous survey pages, then the personal survey pages in batches.
+def public_jobs(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[PageJob]:
+    """Every file under `public/`: the site's own pages and anonymous survey pages, then the
+    personal survey pages in batches.
 
     A personal page costs little to render (its token is put into a page made once per survey)
-    but a folder and a file to write: thousands of them are shared between processes in batches.
+    but a folder and a file to write: thousands of them are made in batches.
     """
     links: list[SurveyPage] = list(survey_links(portfolio, reports, secret))
-    tasks: list[Task] = [functools.partial(_site_pages, portfolio, environment)]
+    jobs = [PageJob(functools.partial(_site_pages, portfolio, environment))]
     for start in range(0, len(links), PERSONAL_PAGES_PER_TASK):
         batch = links[start:start + PERSONAL_PAGES_PER_TASK]
-        tasks.append(functools.partial(_survey_pages, portfolio, environment, batch))
-    return tasks
+        jobs.append(PageJob(functools.partial(_survey_pages, portfolio, environment, batch)))
+    return jobs
 
 
 def _survey_pages(portfolio: Portfolio, environment: jinja2.Environment, pages: list[SurveyPage]) -> list[OutputFile]:
@@ -84,6 +80,5 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
     files += render_survey_pages(portfolio, environment, style, [(survey, None, "") for survey in portfolio.surveys])
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
-    script, _, _ = environment.loader.get_source(environment, "survey.js")
-    files.append(OutputFile("public/assets/survey.js", script.encode("utf-8")))
+    files.append(OutputFile("public/assets/survey.js", template_source(environment, "survey.js").encode("utf-8")))
     return files

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import jinja2
 
 from generator.render.common import csp_hash
+from generator.templates import template_source
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,5 @@ class InlineStyle:
 
 def inline_style(environment: jinja2.Environment, name: str) -> InlineStyle:
     """Load a stylesheet through the template loaders (so users can override it)."""
-    source, _, _ = environment.loader.get_source(environment, name)
-    css = source.strip()
+    css = template_source(environment, name).strip()
     return InlineStyle(css, csp_hash(css))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 
 from generator.forms import FormTarget, form_target
@@ -13,7 +15,7 @@ from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
 from generator.texts import Texts, site_texts
 from generator.tokens import survey_token
-from generator.write import OutputFile
+from generator.files import OutputFile
 
 SurveyPage = tuple[Survey, Client | None, str]  # (survey, client, token); no client and no token: anonymous
 
@@ -45,7 +47,7 @@ def render_survey_pages(
     settings = portfolio.settings
     texts = site_texts(portfolio.data_dir, settings.site.language).bound(business=settings.business.name)
     files: list[OutputFile] = []
-    prepared: dict[str, tuple[str, str, FormTarget, list[dict]]] = {}
+    prepared: dict[str, tuple[str, str, FormTarget, list[dict[str, Any]]]] = {}
     shells: dict[tuple[str, str | None], str | None] = {}
     for survey, client, token in pages:
         path = f"public/survey/{token or survey.id}/index.html"
@@ -73,7 +75,7 @@ def render_survey_pages(
     return files
 
 
-def token_shell(template: jinja2.Template, context: dict) -> str | None:
+def token_shell(template: jinja2.Template, context: dict[str, Any]) -> str | None:
     """The page rendered once with a stand-in token, when the template uses the token only as text.
 
     Personal pages differ only in their token, so rendering one per survey and putting each
@@ -88,7 +90,7 @@ def token_shell(template: jinja2.Template, context: dict) -> str | None:
     return first
 
 
-def _question_view(survey: Survey, question: Question, target: FormTarget, texts: Texts) -> dict:
+def _question_view(survey: Survey, question: Question, target: FormTarget, texts: Texts) -> dict[str, Any]:
     """What the template needs for one question: posted name, choices, scale ends."""
     if question.type in SCALES:
         choices = [(str(n), str(n)) for n in SCALES[question.type]]

@@ -1,38 +1,44 @@
-"""The publish stage of the build: add the encrypted dashboards, then run the leak gate."""
+"""The publish checks of the build: add the encrypted dashboards, then run the leak gate.
+
+Nothing here decides how the site is published (generator/publish/ does, after a build): this
+stage makes sure that what a build puts under `public/` may be published at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
-from generator.keys import site_secret
+import jinja2
+
+from generator.files import BuiltFile
+from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
-from generator.publish.encrypt import SOURCE, TARGET, encrypt_dashboards, is_plain_asset
-from generator.publish.leak_gate import Finding, LeakError, scan
-from generator.publish.passphrase import dashboard_key, dashboard_passphrase
-from generator.templates import make_environment
-from generator.write import BuiltFile
+from generator.safety.encrypt import SOURCE, TARGET, encrypt_dashboards, is_plain_asset
+from generator.safety.leak_gate import Finding, LeakError, scan
+from generator.safety.passphrase import dashboard_key, dashboard_passphrase
+
+__all__ = ["Finding", "LeakError", "check_public", "check_publishable", "plain_dashboards"]
 
 SEALED_MARKER = b'id="rapport-sealed"'
 
 
-def publish_stage(
-    portfolio: Portfolio, files: Iterable[BuiltFile], data_dir: Path, templates_dir: Path | None = None,
+def check_publishable(
+    portfolio: Portfolio, files: Iterable[BuiltFile], environment: jinja2.Environment, secret: bytes, memo: Memo = NO_MEMO,
 ) -> list[BuiltFile]:
     """The files plus, when configured, the encrypted dashboards; LeakError before anything is written."""
     files = list(files)
     if portfolio.settings.dashboards.publish == "encrypted":
-        passphrase = dashboard_passphrase(data_dir)
+        passphrase = dashboard_passphrase(portfolio.data_dir)
         if passphrase is not None:
-            sealed_key, content = dashboard_key(data_dir, passphrase)
-            files += encrypt_dashboards(files, sealed_key, content, make_environment(templates_dir), portfolio.settings)
-    check_public(portfolio, files, site_secret(data_dir))
+            sealed_key, content = dashboard_key(portfolio.data_dir, passphrase)
+            files += encrypt_dashboards(files, sealed_key, content, environment, portfolio.settings)
+    check_public(portfolio, files, secret, memo)
     return sorted(files, key=lambda item: item.path)
 
 
-def check_public(portfolio: Portfolio, files: list[BuiltFile], secret: bytes) -> None:
+def check_public(portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> None:
     """Raise LeakError for client data, or a dashboard page in plain text, under `public/`."""
-    findings = scan(portfolio, files, secret) + plain_dashboards(files)
+    findings = scan(portfolio, files, secret, memo) + plain_dashboards(files)
     if findings:
         raise LeakError(findings)
 

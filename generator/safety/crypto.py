@@ -1,6 +1,6 @@
 """Dashboard encryption: a passphrase-wrapped content key and one AES-256-GCM message per file.
 
-The envelope (DESIGN.md §4):
+The envelope (docs/privacy.md, "Encrypted dashboards"):
 
 - a random 64-byte content key: 32 bytes for AES-256-GCM, 32 bytes for deriving nonces and
   opaque file names (HMAC-SHA256), so no key serves two purposes;

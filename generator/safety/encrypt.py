@@ -26,8 +26,9 @@ import jinja2
 
 from generator.errors import RapportError
 from generator.model import Settings
-from generator.publish.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
-from generator.write import BuiltFile, OutputFile
+from generator.templates import template_source
+from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
+from generator.files import BuiltFile, OutputFile
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"
@@ -100,8 +101,7 @@ def encrypt_dashboards(
                                 envelope=envelope)
         published.append(OutputFile(target, shell.encode("utf-8")))
     for name in UNLOCK_ASSETS:
-        source, _, _ = environment.loader.get_source(environment, name)
-        published.append(OutputFile(f"{TARGET}assets/{name}", source.encode("utf-8")))
+        published.append(OutputFile(f"{TARGET}assets/{name}", template_source(environment, name).encode("utf-8")))
     return published
 
 

@@ -25,7 +25,6 @@ import dataclasses
 import html
 import re
 import unicodedata
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,11 +32,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import RapportError
-from generator.load.cache import LoadCache
+from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.public import page_path
 from generator.tokens import survey_token
-from generator.write import BuiltFile, OutputFile
+from generator.files import BuiltFile, OutputFile
 
 MIN_CHARS = 4
 MIN_FREE_TEXT_CHARS = 12
@@ -60,7 +59,6 @@ GREETING_KINDS = ("client name", "contact name")
 SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
 
 Words = tuple[str, ...]
-_made: dict[str, tuple[weakref.ref, tuple]] = {}  # the last portfolio's needles and matchers
 
 
 @dataclass(frozen=True, order=True)
@@ -153,37 +151,17 @@ class Matcher:
                         yield from group
 
 
-def private_needles(portfolio: Portfolio) -> list[Needle]:
-    """Every private string of the portfolio worth looking for (made once per portfolio: see `prepare`)."""
-    return _prepared(portfolio)[0]
+def private_needles(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[Needle]:
+    """Every private string of the portfolio worth looking for."""
+    return _private_needles(portfolio, memo)
 
 
-def prepare(portfolio: Portfolio) -> tuple:
-    """Make the portfolio's needles now, while the process would wait; what `adopt` takes in another process."""
-    return _prepared(portfolio)
-
-
-def adopt(portfolio: Portfolio, prepared: tuple) -> None:
-    """Use needles `prepare`d for this portfolio elsewhere (a build's second core makes them)."""
-    _made["needles"] = (weakref.ref(portfolio), prepared)
-
-
-def _prepared(portfolio: Portfolio) -> tuple[list[Needle], Matcher, Matcher]:
-    """The needles, and the matchers for file contents and for paths, of the last portfolio asked for."""
-    made = _made.get("needles")
-    if made is None or made[0]() is not portfolio:
-        needles = _private_needles(portfolio)
-        in_content = Matcher(needle for needle in needles if not needle.in_paths_only)
-        made = _made["needles"] = (weakref.ref(portfolio), (needles, in_content, Matcher(needles)))
-    return made[1]
-
-
-def _private_needles(portfolio: Portfolio) -> list[Needle]:
+def _private_needles(portfolio: Portfolio, memo: Memo) -> list[Needle]:
     needles: list[Needle] = []
     ids: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     # free text is looked for whoever wrote it (only a greeting needs an owner), and repeats a lot
-    free_text: dict[str, set[str]] = defaultdict(set)
+    free_text: dict[str, set[object]] = defaultdict(set)
     for client in portfolio.clients:
         needles += _exact(client.name, "client name", client.id)
         if client.id not in reserved:
@@ -203,7 +181,7 @@ def _private_needles(portfolio: Portfolio) -> list[Needle]:
         for question in survey.questions:
             if frame is not None and question.type == "text" and question.id in frame.columns:
                 free_text["free-text answer"].update(frame[question.id].tolist())
-    split = {kind: _fragments_of(kind, texts, portfolio) for kind, texts in free_text.items()}
+    split = {kind: _fragments_of(kind, texts, memo) for kind, texts in free_text.items()}
     fragments = {needle.words: needle for kind, texts in free_text.items() for text in texts for needle in split[kind][text]}
     public = _public_words(portfolio)
     ordinary = {needle.words for needle in Matcher(fragments.values()).find(public)
@@ -225,19 +203,18 @@ def _phone_forms(phone: str) -> list[str]:
     return forms
 
 
-def _fragments_of(kind: str, texts: set, portfolio: Portfolio) -> dict[object, list[Needle]]:
-    """`_fragments` of each text, the ones of the last build taken from the load cache (load/cache.py).
+def _fragments_of(kind: str, texts: set[object], memo: Memo) -> dict[object, list[Needle]]:
+    """`_fragments` of each text, the ones of the last build taken from the memo (generator/memo.py).
 
     Splitting thousands of contact notes and answers into sentences and words is most of the
     gate's work; a rebuild after one new response meets one new text.
     """
-    cache = LoadCache.for_data(Path(portfolio.data_dir))
     name = "needles-" + re.sub(r"[^a-z]+", "-", kind)
-    known = cache.get(name, []) or {}
+    known = memo.get(name, []) or {}
     found = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
     if found.keys() != known.keys():
-        cache.put(name, [], found)
-    return {**dict.fromkeys(texts, []), **found}
+        memo.put(name, [], found)
+    return {**dict.fromkeys(texts, []), **{text: needles for text, needles in found.items()}}
 
 
 def _exact(value: str | None, kind: str, owner: str, in_paths_only: bool = False) -> list[Needle]:
@@ -285,9 +262,10 @@ def greeting_pages(portfolio: Portfolio, secret: bytes) -> dict[str, str]:
     }
 
 
-def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> list[Finding]:
+def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> list[Finding]:
     """Findings for every file under `public/`; empty when nothing leaks."""
-    _, in_content, in_paths = _prepared(portfolio)
+    needles = _private_needles(portfolio, memo)
+    in_content, in_paths = Matcher(needle for needle in needles if not needle.in_paths_only), Matcher(needles)
     greeted = greeting_pages(portfolio, secret)
     # the business's own pages, by where they are published: a finding there names its Markdown file
     sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}

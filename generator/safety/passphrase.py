@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.errors import RapportError
 from generator.keys import secret_file
-from generator.publish.crypto import (
+from generator.safety.crypto import (
     ContentKey, CryptoError, SealedKey, WrongPassphrase, check_iterations, open_key, seal_key, unb64,
 )
 

@@ -1,53 +1,39 @@
-"""A cache of validated data files, so that a build does not parse and check again what did not change.
+"""The memo kept on disk: values the stages derive from the data, kept between builds.
 
 A rebuild after one new response reads `contacts.csv` (a hundred thousand rows at 1,000
 clients) and `clients.yaml` exactly as they were: checking them again is most of the load
-stage. Each loaded file is kept in `.rapport/cache/` beside the data folder (git-ignored, like
-the site secret there), keyed by a digest of the file's bytes, of whatever else its checks
-read (the client ids, the survey), and of this package's code and library versions. One entry
-per file: a changed file replaces its entry. Only files that loaded without a problem are
-kept, so every message a problem gives comes from the checks themselves.
-
-Later stages keep here, the same way, what they derive from the data alone: the row hashes
-behind the page digests (render/fingerprints.py), the KPI tiles' earlier quarter ends, the
-leak gate's words of each free text, and the compiled templates.
+stage. Each value is kept in `.rapport/cache/` beside the data folder (git-ignored, like the
+site secret there), keyed by a digest of what the stage says it is a function of (the file's
+bytes, the client ids, the survey: generator/load/keys.py) and of this package's code and
+library versions. One entry per name: a new value replaces the old. Only values computed
+without a problem are kept, so every message a problem gives comes from the checks themselves.
 
 The entries are pickles: whoever can write into `.rapport/` can change the data, the secret
-and the code as well. A cache that cannot be read or written is simply not used.
+and the code as well. A cache that cannot be read or written is simply not used. New entries
+are written when `flush()` is called (the speed layer does it on whichever core is free).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.metadata
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from generator.digests import digest
 from generator.errors import Problem
-from generator.model import Survey
 
 PACKAGE = Path(__file__).resolve().parent.parent
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml")
 Value = TypeVar("Value")
-_FILE_KEYS: dict[tuple, bytes] = {}
-
-
-def digest(*parts: bytes) -> bytes:
-    """A digest of several byte strings, each length-prefixed so that their boundaries count."""
-    hasher = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        hasher.update(len(part).to_bytes(8, "little"))
-        hasher.update(part)
-    return hasher.digest()
 
 
 @functools.cache
@@ -64,105 +50,71 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
-def file_key(path: Path) -> bytes:
-    """A digest of a file's bytes for a cache key; a marker when it cannot be read (the loader reports why).
+class DiskMemo:
+    """The memo of one data folder, in `<project>/.rapport/cache/` (generator/memo.py says what a memo is)."""
 
-    Kept per file version (size, time, inode) in this process, so a build reads a large file
-    once for its keys however many parts of it ask.
-    """
-    try:
-        stat = path.stat()
-        version = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        if version not in _FILE_KEYS:
-            if len(_FILE_KEYS) > 256:  # a long-running preview: forget older versions
-                _FILE_KEYS.clear()
-            _FILE_KEYS[version] = b"file\x00" + digest(path.read_bytes())
-        return _FILE_KEYS[version]
-    except OSError:
-        return b"missing"
-
-
-def ids_key(client_ids: Collection[str] | None) -> bytes:
-    """The client ids a file's checks compare against, for a cache key (None: clients.yaml unreadable)."""
-    return b"unknown" if client_ids is None else "\x00".join(sorted(client_ids)).encode()
-
-
-def contacts_key(data_dir: Path, client_ids: Collection[str] | None) -> list[bytes]:
-    """Everything the loaded contacts frame is a function of (besides the code)."""
-    return [file_key(data_dir / "contacts.csv"), ids_key(client_ids)]
-
-
-def responses_key(path: Path, survey: Survey, client_ids: Collection[str] | None) -> list[bytes]:
-    """Everything one survey's loaded responses frame is a function of (besides the code)."""
-    return [file_key(path), survey.model_dump_json().encode(), ids_key(client_ids)]
-
-
-class LoadCache:
-    """Validated files of one data folder, in `<project>/.rapport/cache/`."""
-
-    def __init__(self, folder: Path | None, deferred: list[Callable[[], None]] | None = None):
+    def __init__(self, folder: Path | None):
         self.folder = folder
-        self.deferred = deferred  # when a list: new entries are written by calling what is put in it
+        self.pending: list[tuple[str, bytes, Any]] = []  # new entries, written by flush()
 
     @classmethod
-    def for_data(cls, data_dir: Path, deferred: list[Callable[[], None]] | None = None) -> LoadCache:
-        """The cache beside the data folder (the folder of the site secret).
-
-        With `deferred`, writing new entries is left to the caller (a build does it on its second
-        core); by default they are written at once.
-        """
-        return cls(data_dir.resolve().parent / ".rapport" / "cache", deferred)
+    def for_data(cls, data_dir: Path) -> DiskMemo:
+        """The memo beside the data folder (the folder of the site secret)."""
+        return cls(data_dir.resolve().parent / ".rapport" / "cache")
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its value from the last build when the key is the same and it had no problem."""
-        if self.folder is None:
-            return compute()
-        key = digest(code_version(), name.encode(), *key_parts)
+        key = self._key(name, key_parts)
         found = self._read(name, key)
         if found is not None:
-            return found[0]
+            return found[0]  # type: ignore[no-any-return]  # a pickle holds what was computed under this key
         before = len(problems)
         value = compute()
         if len(problems) == before:
-            self._store(name, key, value)
+            self.pending.append((name, key, value))
         return value
-
-    def remember(self, name: str, key_parts: list[bytes], value: Any) -> None:
-        """Store `value` as the entry `name` (now, or with the deferred writes)."""
-        if self.folder is not None:
-            self._store(name, digest(code_version(), name.encode(), *key_parts), value)
-
-    def _store(self, name: str, key: bytes, value: Any) -> None:
-        if self.deferred is None:
-            self._write(name, key, value)
-        else:
-            self.deferred.append(functools.partial(self._write, name, key, value))
 
     def get(self, name: str, key_parts: list[bytes]) -> Any | None:
         """The entry `name` when it was stored under the same key (and code), else None."""
-        if self.folder is None:
-            return None
-        found = self._read(name, digest(code_version(), name.encode(), *key_parts))
+        found = self._read(name, self._key(name, key_parts))
         return None if found is None else found[0]
 
     def put(self, name: str, key_parts: list[bytes], value: Any) -> None:
-        """Store `value` as the entry `name` (replacing what was there)."""
-        if self.folder is not None:
-            self._write(name, digest(code_version(), name.encode(), *key_parts), value)
+        """Keep `value` as the entry `name`, written at the next `flush()`."""
+        self.pending.append((name, self._key(name, key_parts), value))
+
+    def writes(self) -> list[Callable[[], None]]:
+        """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""
+        pending, self.pending = self.pending, []
+        return [functools.partial(self._write, name, key, value) for name, key, value in pending]
+
+    def flush(self) -> None:
+        """Write the new entries."""
+        pending, self.pending = self.pending, []
+        for name, key, value in pending:
+            self._write(name, key, value)
+
+    def _key(self, name: str, key_parts: list[bytes]) -> bytes:
+        return digest(code_version(), name.encode(), *key_parts)
 
     def _path(self, name: str) -> Path:
+        assert self.folder is not None
         return self.folder / f"{name}.pickle"
 
     def _read(self, name: str, key: bytes) -> tuple[Any] | None:
+        if self.folder is None:
+            return None
         try:
             with open(self._path(name), "rb") as handle:
                 if handle.read(len(key)) != key:
                     return None
                 return (pickle.load(handle),)
-        except Exception:  # noqa: BLE001 - a missing, partial or foreign entry is a miss
+        except Exception:  # a missing, partial or foreign entry is a miss
             return None
 
     def _write(self, name: str, key: bytes, value: Any) -> None:
+        if self.folder is None:
+            return
         value = _compact(value)
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,9 +1,8 @@
-"""Work on both cores: a forked worker and this process take tasks from one shared counter
-(`run_tasks`), or a forked worker computes one value while this process goes on (`Background`).
+"""Work on both cores: a forked worker and this process take tasks from one shared counter.
 
 A task is a function that returns some files. The worker is a fork of this process, so it
-already holds the portfolio, the reports and the charts: nothing is sent to it, and only its
-pages come back (one pickled list through a pipe) — in a build, not even their bytes: each
+already holds the plan (the portfolio, the reports, the charts and how to make each page):
+nothing is sent to it, and only its pages come back (one pickled list through a pipe) — in a build, not even their bytes: each
 process writes the pages it makes into the staging folder and sends their digests. Taking
 tasks in turn from a counter keeps both cores busy to the end whatever each task costs.
 
@@ -23,14 +22,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any
 
-from generator.write import BuiltFile
+from generator.files import BuiltFile
 
 Task = Callable[[], list[BuiltFile]]
 Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
 Finish = Callable[[list[BuiltFile]], list[BuiltFile]]  # what the process that ran a task does with its files
-Value = TypeVar("Value")
 _EXITING: list[int] = []  # workers done with their work, not yet collected (see reap_later)
 
 
@@ -49,19 +47,13 @@ def default_workers() -> int:
 
 
 def run_tasks(
-    tasks: Sequence[Task], workers: int = 1, report: Report | None = None, local: Sequence[Callable[[], object]] = (),
-    threaded: Callable[[], object] | None = None, finish: Finish | None = None,
+    tasks: Sequence[Task], workers: int = 1, report: Report | None = None, finish: Finish | None = None,
 ) -> list[list[BuiltFile]]:
     """Each task's files, in task order; with workers=2, two processes share the tasks.
 
     `finish`, when given, is applied to each task's files by the process that ran the task (a
     build writes them into its staging folder so: on the core that made them, and without their
     bytes crossing a pipe); its results are what is returned.
-
-    `local` is work for this process alone (its results stay here), done first, while the worker
-    takes its first tasks. `threaded` is work for this process too, done on a thread beside its
-    tasks (reading files, hashing: what leaves the interpreter's lock free); a thread is started
-    only once the worker is forked.
     """
     report = report or (lambda done, total: None)
     if finish is not None:
@@ -71,8 +63,6 @@ def run_tasks(
         for index, task in enumerate(tasks):
             results.append(task())
             report(index + 1, len(tasks))
-        for work in (*local, *([threaded] if threaded else [])):
-            work()
         return results
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
@@ -89,13 +79,8 @@ def run_tasks(
         finally:
             os._exit(status)
     sender.close()
-    beside = _Thread(threaded) if threaded else None
     try:
-        for work in local:  # first: meanwhile the worker takes more of the tasks, and both finish together
-            work()
         done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
-        if beside is not None:
-            beside.join()
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
             done.update(pickle.loads(receiver.recv_bytes()))
     except BaseException:
@@ -137,7 +122,7 @@ def _finished(task: Task, finish: Finish) -> Task:
 
 
 def _take_tasks(
-    tasks: Sequence[Task], counter, stop_on_error: bool = True, report: Report | None = None,
+    tasks: Sequence[Task], counter: Any, stop_on_error: bool = True, report: Report | None = None,
 ) -> dict[int, list[BuiltFile]]:
     """Run the next untaken task until none is left; the worker stops at its first error."""
     done: dict[int, list[BuiltFile]] = {}
@@ -154,85 +139,7 @@ def _take_tasks(
             continue
         try:
             done[index] = tasks[index]()
-        except Exception:  # noqa: BLE001 - the parent renders this task again and raises its error
+        except Exception:
             return done
         for item in done[index]:
             item.sha256  # noqa: B018 - hashed here, on this core, rather than by the parent's writer
-
-
-class _Thread:
-    """`work()` on a thread; `join()` waits for it and raises what it raised."""
-
-    def __init__(self, work: Callable[[], object]):
-        self.error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                work()
-            except BaseException as exc:  # noqa: BLE001 - raised again by join()
-                self.error = exc
-
-        self.thread = threading.Thread(target=run, name="rapport-beside", daemon=True)
-        self.thread.start()
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
-class Background(Generic[Value]):
-    """`function()` computed by a forked worker while this process does something else.
-
-    `result()` returns its value (pickled back through a pipe). Where forking is not safe, or
-    the worker fails or dies, `result()` computes the value here instead, so an error is raised
-    here with its usual traceback.
-    """
-
-    def __init__(self, function: Callable[[], Value], enabled: bool = True, niceness: int = 0):
-        self.function = function
-        self.pid = 0
-        if not (enabled and can_fork()):
-            return
-        receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.pid = os.fork()
-        if self.pid == 0:
-            status = 1
-            try:
-                receiver.close()
-                if niceness:
-                    os.nice(niceness)  # only the time the other processes leave over
-                sender.send_bytes(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
-                status = 0
-            except BaseException:  # noqa: BLE001 - result() computes it again in the parent and raises there
-                pass
-            finally:
-                os._exit(status)
-        sender.close()
-        self.receiver = receiver
-
-    def result(self) -> Value:
-        """The value: from the worker when it delivered one, else computed now."""
-        if self.pid:
-            pid, self.pid = self.pid, 0
-            try:
-                value = pickle.loads(self.receiver.recv_bytes())
-            except (EOFError, OSError, pickle.UnpicklingError):
-                os.waitpid(pid, 0)
-            else:
-                reap_later(pid)
-                return value
-            finally:
-                self.receiver.close()
-        return self.function()
-
-    def cancel(self) -> None:
-        """Stop the worker when the value is no longer needed (the build failed)."""
-        if self.pid:
-            pid, self.pid = self.pid, 0
-            self.receiver.close()
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)

@@ -1,9 +1,10 @@
-"""Incremental builds: a rebuild touches only what changed and gives exactly the bytes of a clean build.
+"""The speed layer: the same bytes as the plain path, cold and after every kind of change.
 
-A clean build here is a build of a copy of the data in a new project folder: no previous
-output and no load cache. Every kind of change a consultant makes is applied to a built
-portfolio, the portfolio is rebuilt over its output, and the two trees are compared byte for
-byte, manifest included (the inputs digests must be the same as well).
+A plain build (`Speed.off()`) makes every page in one process and writes every file afresh.
+A clean build is a build of a copy of the data in a new project folder with speed on: no
+previous output and no memo. Every kind of change a consultant makes is applied to a built
+portfolio, the portfolio is rebuilt over its output, and the trees are compared byte for byte:
+with the plain build (the site), and with a clean build (the manifest included).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator import markdown_html
 from generator.build import build_site
 from generator.demo import write_demo
+from generator.files import BuiltFile, KeptFile, OutputFile, StagedFile
 from generator.load import load_portfolio
-from generator.load.cache import LoadCache
-from generator.markdown_html import adopt, convert_ahead, markdown_to_html
-from generator.write import MANIFEST, KeptFile, OutputFile, OutputWriter, Previous, StagedFile, write_output
+from generator.speed import Speed
+from generator.speed.cache import DiskMemo
+from generator.speed.output import MANIFEST, OutputWriter, Previous
+from generator.write import WriteResult
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-incremental-builds"
@@ -55,6 +57,26 @@ def tree(folder: Path) -> dict[str, str]:
     """Relative path → sha256 of every file under folder, the manifest included."""
     return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def site(folder: Path) -> dict[str, str]:
+    """The tree without the speed layer's manifest."""
+    return {path: digest for path, digest in tree(folder).items() if path != MANIFEST}
+
+
+def plain_build(data: Path, tmp_path: Path, **options) -> dict[str, str]:
+    """The site the plain path makes of the same data: no memo, no reuse, one process."""
+    out = tmp_path / "plain"
+    shutil.rmtree(out, ignore_errors=True)
+    build_site(data, out, speed=Speed.off(), **options)
+    return tree(out)
+
+
+def write_output(files: list[BuiltFile], out: Path) -> WriteResult:
+    """Write files as a sped-up build does: only what changed, with a manifest."""
+    writer = OutputWriter(out)
+    writer.add(files)
+    return writer.commit()
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -134,26 +156,37 @@ def test_a_rebuild_after_a_new_response_rewrites_few_files_and_equals_a_clean_bu
     data: Path, tmp_path: Path, workers: int,
 ) -> None:
     out = data.parent / "output"
-    first = build_site(data, out, workers=workers)
+    first = build_site(data, out, speed=Speed.on(workers))
     assert first.written == first.files
     before = stamps(out)
     new_response(data)
-    again = build_site(data, out, workers=workers)
+    again = build_site(data, out, speed=Speed.on(workers))
     assert 0 < again.written < again.files / 5
     after = stamps(out)
     unchanged = [path for path in before if after.get(path) == before[path]]
     assert len(unchanged) == again.files - again.written  # only the rewritten files have a new time
     assert "public/404.html" in unchanged and "dashboard/assets/plotly.min.js" in unchanged
-    assert tree(out) == clean_build(data, tmp_path, workers=workers)
+    assert tree(out) == clean_build(data, tmp_path, speed=Speed.on(workers))
+    assert site(out) == plain_build(data, tmp_path)
+
+
+def test_speed_on_and_off_give_the_same_bytes_cold(data: Path, tmp_path: Path) -> None:
+    out = data.parent / "output"
+    build_site(data, out, speed=Speed.on(2))
+    assert (out / MANIFEST).is_file() and (data.parent / ".rapport" / "cache").is_dir()
+    plain = plain_build(data, tmp_path)
+    assert MANIFEST not in plain, "the plain path keeps no manifest"
+    assert site(out) == plain and len(plain) > 3 * CLIENTS
 
 
 @pytest.mark.parametrize("change", CHANGES)
-def test_every_kind_of_change_rebuilds_to_exactly_a_clean_build(data: Path, tmp_path: Path, change: str) -> None:
+def test_every_kind_of_change_rebuilds_to_exactly_a_clean_and_a_plain_build(data: Path, tmp_path: Path, change: str) -> None:
     out = data.parent / "output"
     build_site(data, out)
     CHANGES[change](data)
     build_site(data, out)
     assert tree(out) == clean_build(data, tmp_path)
+    assert site(out) == plain_build(data, tmp_path)
 
 
 def test_a_new_report_date_and_new_templates_rebuild_every_page_they_touch(data: Path, tmp_path: Path) -> None:
@@ -176,17 +209,17 @@ def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatc
     from generator.render import dashboard_client
 
     out = data.parent / "output"
-    build_site(data, out, workers=1)
+    build_site(data, out, speed=Speed.on(1))
     made: list[str] = []
     original = dashboard_client.DashboardSite.page
 
-    def counting(self, template, path, current, inputs="", **context):
+    def counting(self, template, path, current, **context):
         made.append(path)
-        return original(self, template, path, current, inputs, **context)
+        return original(self, template, path, current, **context)
 
     monkeypatch.setattr(dashboard_client.DashboardSite, "page", counting)
     new_response(data)
-    build_site(data, out, workers=1)
+    build_site(data, out, speed=Speed.on(1))
     client_pages = [path for path in made if path.startswith("clients/")]
     assert len(client_pages) == 1  # the client who answered
 
@@ -204,7 +237,7 @@ def test_an_untouched_page_is_reused_unread_and_a_touched_one_is_checked_first(d
     out = data.parent / "output"
     build_site(data, out)
     previous = Previous.read(out)
-    stamps = LoadCache.for_data(data).get("output-stamps", [str(out.resolve()).encode(), previous.digest.encode()])
+    stamps = DiskMemo.for_data(data).get("output-stamps", [str(out.resolve()).encode(), previous.digest.encode()])
     previous = previous.with_stamps(stamps)
     pages = sorted(path for path in previous.inputs if path.startswith("dashboard/clients/"))
     assert len(stamps) == len(previous.inputs) and pages
@@ -250,19 +283,20 @@ def test_parallel_and_single_core_builds_are_identical(data: Path, tmp_path: Pat
     in_fresh_process("""
         import sys
         from pathlib import Path
-        import generator.parallel
+        import generator.speed.workers
         from generator.build import build_site
-        assert generator.parallel.can_fork()
-        build_site(sys.argv[1], sys.argv[2], workers=2)
+        from generator.speed import Speed
+        assert generator.speed.workers.can_fork()
+        build_site(sys.argv[1], sys.argv[2], speed=Speed.on(2))
     """, str(data), str(tmp_path / "two"))
     shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
-    build_site(data, tmp_path / "one", workers=1)
+    build_site(data, tmp_path / "one", speed=Speed.on(1))
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
 def test_a_template_error_in_the_second_process_fails_the_build_here(data: Path, tmp_path: Path) -> None:
     out = data.parent / "output"
-    build_site(data, out, workers=2)
+    build_site(data, out, speed=Speed.on(2))
     before = tree(out)
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -271,8 +305,9 @@ def test_a_template_error_in_the_second_process_fails_the_build_here(data: Path,
         import sys
         from pathlib import Path
         from generator.build import build_site
+        from generator.speed import Speed
         try:
-            build_site(sys.argv[1], sys.argv[2], templates_dir=Path(sys.argv[3]), workers=2)
+            build_site(sys.argv[1], sys.argv[2], templates_dir=Path(sys.argv[3]), speed=Speed.on(2))
         except Exception as error:
             assert "no_such_variable" in str(error), error
         else:
@@ -282,31 +317,40 @@ def test_a_template_error_in_the_second_process_fails_the_build_here(data: Path,
     assert sorted(p.name for p in data.parent.iterdir()) == [".rapport", "data", "output"]
 
 
-def test_the_load_cache_gives_the_same_portfolio_and_ignores_a_broken_entry(data: Path) -> None:
-    fresh = load_portfolio(data)
-    cached = load_portfolio(data)  # the first load wrote the cache
+def memo_load(data: Path):
+    """A load with the memo on disk, its new entries written."""
+    memo = DiskMemo.for_data(data)
+    portfolio = load_portfolio(data, memo=memo)
+    memo.flush()
+    return portfolio
+
+
+def test_the_memo_gives_the_same_portfolio_and_ignores_a_broken_entry(data: Path) -> None:
+    fresh = memo_load(data)
+    cached = memo_load(data)  # the first load wrote the memo
     cache = data.parent / ".rapport" / "cache"
     assert sorted(path.name for path in cache.glob("*.pickle")) == [
-        "clients.pickle", "contacts-source.pickle", "contacts.pickle", "responses-annual-review.pickle",
-        "responses-quarterly-pulse.pickle"]
+        "clients.pickle", "contacts.pickle", "responses-annual-review.pickle", "responses-quarterly-pulse.pickle",
+        "rows-contacts.pickle", "rows-responses-annual-review.pickle", "rows-responses-quarterly-pulse.pickle"]
+    assert load_portfolio(data).row_hashes["contacts"].tolist() == cached.row_hashes["contacts"].tolist()
     pd.testing.assert_frame_equal(fresh.contacts, cached.contacts, check_exact=True)
     for survey_id, frame in fresh.responses.items():
         pd.testing.assert_frame_equal(frame, cached.responses[survey_id], check_exact=True)
     assert fresh.clients == cached.clients
     (cache / "contacts.pickle").write_bytes(b"not a pickle")
-    pd.testing.assert_frame_equal(fresh.contacts, load_portfolio(data).contacts, check_exact=True)
+    pd.testing.assert_frame_equal(fresh.contacts, memo_load(data).contacts, check_exact=True)
 
 
-def test_the_load_cache_keeps_only_files_without_problems(data: Path) -> None:
+def test_the_memo_keeps_only_files_without_problems(data: Path) -> None:
     from generator.errors import DataError
 
     with (data / "contacts.csv").open("a", encoding="utf-8") as handle:
         handle.write("2026-13-01,nobody,onsite,Sam,5,\n")
     with pytest.raises(DataError) as failure:
-        load_portfolio(data)
+        memo_load(data)
     assert not (data.parent / ".rapport" / "cache" / "contacts.pickle").exists()
     with pytest.raises(DataError) as again:  # the same messages, from the checks themselves
-        load_portfolio(data)
+        memo_load(data)
     assert [str(p) for p in again.value.problems] == [str(p) for p in failure.value.problems]
 
 
@@ -384,8 +428,9 @@ def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
     in_fresh_process("""
         import multiprocessing, os, tempfile
         from pathlib import Path
-        from generator.parallel import reap_all, run_tasks
-        from generator.write import OutputFile, OutputWriter, StagedFile
+        from generator.files import OutputFile, StagedFile
+        from generator.speed.output import OutputWriter
+        from generator.speed.workers import reap_all, run_tasks
         out = Path(tempfile.mkdtemp()) / "output"
         writer = OutputWriter(out)
         # whoever takes one of the first two tasks waits there for the other process to take the other
@@ -417,8 +462,8 @@ def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
 def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:
     in_fresh_process("""
         import multiprocessing, os
-        from generator.parallel import run_tasks
-        from generator.write import OutputFile
+        from generator.files import OutputFile
+        from generator.speed.workers import run_tasks
         # whoever takes one of the first two tasks waits there for the other process to take the other
         both = multiprocessing.get_context("fork").Barrier(2, timeout=60)
 
@@ -436,8 +481,8 @@ def test_two_processes_share_the_tasks_and_return_them_in_order() -> None:
 def test_a_task_that_fails_in_the_worker_is_run_again_here_and_raises_here() -> None:
     in_fresh_process("""
         import os
-        from generator.parallel import Background, run_tasks
-        from generator.write import OutputFile
+        from generator.files import OutputFile
+        from generator.speed.workers import run_tasks
         parent = os.getpid()
 
         def fails_in_the_worker():
@@ -450,70 +495,10 @@ def test_a_task_that_fails_in_the_worker_is_run_again_here_and_raises_here() -> 
         def always_fails():
             raise ValueError(f"failed in {os.getpid()}")
 
-        for attempt in (lambda: run_tasks([always_fails] * 4, workers=2), lambda: Background(always_fails).result()):
-            try:
-                attempt()
-            except ValueError as error:
-                assert str(error) == f"failed in {parent}", error
-            else:
-                raise AssertionError("no error")
-        assert Background(lambda: os.getpid()).result() != parent
-        assert Background(lambda: os.getpid(), enabled=False).result() == parent
-    """)
-
-
-def test_html_made_ahead_stops_when_told_and_is_the_html_made_later() -> None:
-    texts = [f"**Note {number}** for a client" for number in range(6)]
-    asked: list[int] = []
-    made = convert_ahead(texts, enough=lambda: asked.append(1) or len(asked) > 2)  # "enough" at the third
-    assert list(made) == texts[:2]
-    assert made == {text: markdown_html._convert(text) for text in texts[:2]}
-    adopt({"Made elsewhere": "<p>as adopted</p>"})
-    try:
-        assert markdown_to_html("Made elsewhere") == "<p>as adopted</p>"
-    finally:
-        markdown_html._converted.pop("Made elsewhere")
-
-
-@pytest.mark.parametrize("damage", ["none", "an unknown client in contacts", "a bad client record", "a bad date"])
-def test_clients_and_contacts_read_side_by_side_give_what_one_after_the_other_gives(data: Path, damage: str) -> None:
-    if damage == "an unknown client in contacts":
-        append_row(data / "contacts.csv", lambda row: row.update(client="nobody-at-all"))
-    elif damage == "a bad client record":
-        text = (data / "clients.yaml").read_text(encoding="utf-8")
-        (data / "clients.yaml").write_text(text.replace("  pcs: ", "  pcs: many", 1), encoding="utf-8")
-    elif damage == "a bad date":
-        append_row(data / "contacts.csv", lambda row: row.update(date="2026-02-30"))
-    in_fresh_process("""
-        import pathlib, shutil, sys
-        import pandas as pd
-        import generator.load as load
-        from generator import markdown_html
-        from generator.errors import DataError
-        from generator.parallel import can_fork
-
-        def read(overlap):
-            load.OVERLAP_FROM_BYTES = 0 if overlap else 10 ** 12
-            shutil.rmtree(pathlib.Path(sys.argv[1]).parent / ".rapport", ignore_errors=True)
-            try:
-                return load.load_portfolio(sys.argv[1])
-            except DataError as error:
-                return [str(problem) for problem in error.problems]
-
-        assert can_fork()
-        side_by_side = read(True)
-        made_aside = dict(markdown_html._converted)  # the notes' HTML, made by the process that read clients.yaml
-        one_by_one = read(False)
-        assert isinstance(one_by_one, list) == (sys.argv[2] != "none")
-        if isinstance(one_by_one, list):
-            assert side_by_side == one_by_one, (side_by_side, one_by_one)
+        try:
+            run_tasks([always_fails] * 4, workers=2)
+        except ValueError as error:
+            assert str(error) == f"failed in {parent}", error
         else:
-            assert side_by_side.clients == one_by_one.clients
-            notes = {client.notes for client in one_by_one.clients if client.notes}
-            # as many as there was time for (contacts.csv is small here): each the HTML it would be made here
-            assert notes and made_aside.keys() <= notes
-            assert made_aside == {text: markdown_html._convert(text) for text in made_aside}
-            pd.testing.assert_frame_equal(side_by_side.contacts, one_by_one.contacts, check_exact=True)
-            for survey, frame in one_by_one.responses.items():
-                pd.testing.assert_frame_equal(side_by_side.responses[survey], frame, check_exact=True)
-    """, str(data), damage)
+            raise AssertionError("no error")
+    """)

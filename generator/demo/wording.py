@@ -1,16 +1,11 @@
-"""The sample portfolio's wording: staff, business kinds, places, names, notes, answers, surveys and pages.
+"""The sample portfolio's wording: staff, business kinds, places, names, contact notes and free-text answers.
 
-Kept apart from generator/demo.py, which decides who does what and when; this is only what they say.
+Kept apart from the modules that decide who does what and when; this is only what they say.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 STAFF = ("Maya Chen", "Tomás Ortega", "Sam Whitfield")
-ANNUAL_ID, PULSE_ID = "annual-review", "quarterly-pulse"
-VISIT_OPTIONS = ("Too few", "About right", "Too many")
-AREA_OPTIONS = ("Helpdesk", "Backups", "Security", "Hardware", "Training")
 
 # kind → (name templates, usual PC range, key systems)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[int, int], tuple[str, ...]]] = {
@@ -211,91 +206,3 @@ ANGRY_FOLLOWUP = ("The front-desk PCs froze every morning for three weeks. Your 
                   "and left.\nSend someone who stays until it's actually fixed.")
 ANGRY_IMPROVE = ("Three weeks to fix our scheduling PCs and nobody called back. We pay for \"priority\" support, "
                  "so where is it? If this isn't sorted before renewal, we're gone.")
-
-ANNUAL_SURVEY: dict[str, Any] = {
-    "id": ANNUAL_ID,
-    "title": "Annual service review",
-    "intro": ("Thank you for working with **Harbor Point IT** this year.\n\n"
-              "This review takes about two minutes. Your answers go straight to the people who look after "
-              "your office, and we read every one — the critical ones most carefully. Only the first two "
-              "questions are required.\n"),
-    "questions": [
-        {"id": "overall", "type": "rating", "label": "Overall, how satisfied are you with our service?",
-         "required": True, "csat": True, "low_label": "Very dissatisfied", "high_label": "Very satisfied"},
-        {"id": "recommend", "type": "nps", "label": "How likely are you to recommend Harbor Point IT to a colleague?",
-         "required": True, "low_label": "Not at all likely", "high_label": "Extremely likely"},
-        {"id": "responsiveness", "type": "rating", "label": "When you need help, how quickly do we respond?",
-         "low_label": "Far too slowly", "high_label": "Right away"},
-        {"id": "visits", "type": "choice", "label": "Our on-site visits are…", "options": list(VISIT_OPTIONS)},
-        {"id": "areas", "type": "multi", "label": "Which areas matter most to you for the coming year?",
-         "options": list(AREA_OPTIONS)},
-        {"id": "followup", "type": "text", "label": "What went wrong, and what would fix it?",
-         "show_if": {"question": "overall", "at_most": 3}},
-        {"id": "improve", "type": "text", "label": "How can we improve our service?"},
-    ],
-}
-PULSE_SURVEY: dict[str, Any] = {
-    "id": PULSE_ID,
-    "title": "Quarterly pulse",
-    "intro": "Three quick questions about the last three months — under a minute, promise.\n",
-    "questions": [
-        {"id": "pulse", "type": "rating", "label": "How happy were you with our support this quarter?",
-         "required": True, "csat": True, "low_label": "Not at all", "high_label": "Very happy"},
-        {"id": "recommend", "type": "nps", "label": "How likely are you to recommend Harbor Point IT to a friend or colleague?",
-         "low_label": "Not at all likely", "high_label": "Extremely likely"},
-        {"id": "comment", "type": "text", "label": "Anything we should know?"},
-    ],
-}
-
-INDEX_PAGE = """\
-# Harbor Point IT
-
-Friendly, dependable IT support for small offices: dental practices, law firms, architects,
-accountants, clinics and shops with 10 to 35 computers and a server or two.
-
-## How we work
-
-- **We show up.** Every agreement includes regular on-site visits — at least once a month,
-  usually twice — so small problems get fixed before they become big ones.
-- **We answer.** Call, e-mail or open a ticket; a real person who knows your office picks it up.
-- **We ask.** A two-minute review before every renewal, and a quick pulse each quarter for
-  those who want it. We read every answer, and we act on them.
-
-## Get in touch
-
-Call **+1 555 0100** or write to [hello@harborpoint.example](mailto:hello@harborpoint.example).
-We'll visit, look at what you have, and send a plain-language proposal — no charge.
-"""
-
-SERVICES_PAGE = """\
-# Services
-
-Everything a small office needs from an IT department, for one monthly fee.
-
-## Managed support agreement
-
-- Helpdesk by phone, e-mail and remote session, business hours, with a same-day response
-- On-site visits at least monthly: patching, checks, and whatever has piled up
-- Monitoring of servers, backups and security updates, with a quarterly report
-- 12- or 24-month terms, from $600 a month depending on the number of PCs and servers
-
-## Backups and recovery
-
-Nightly backups to the cloud plus a local copy, and a restore test every quarter — because a
-backup nobody has restored is only a hope.
-
-## Security
-
-Multi-factor sign-in, a managed firewall, phishing-awareness training for your staff, and a
-plan for what to do on the bad day.
-
-## Hardware and licences
-
-We quote, order, set up and retire PCs, printers and network gear, and keep track of warranties
-and renewals so nothing lapses by surprise.
-
-## Training
-
-Short, practical sessions on the tools you already pay for: Microsoft 365, your scanner,
-your practice software, and spotting a fake invoice.
-"""

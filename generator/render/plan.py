@@ -1,0 +1,59 @@
+"""The plan: every file of the site, each with how to make it and what it is made from.
+
+`plan_pages` makes no page: it lists them. Running the plan (generator/speed/__init__.py)
+makes them, plainly one after the other, or on two cores reusing the last build's pages whose
+inputs did not change; either way the same bytes. A page that names its inputs promises that
+it is a function of them and of what every page shares (the settings, the surveys, the report
+date, the templates and this package's code) — nothing else. Whoever makes a page read more
+must name it here; tests/test_speed.py compares rebuilds with plain builds after each kind of change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from generator.files import OutputFile
+from generator.portfolio import Portfolio
+
+Make = Callable[[], list[OutputFile]]
+
+
+@dataclass(frozen=True)
+class ClientInputs:
+    """Made from one client's record, contacts and responses, and its row of the metrics table."""
+
+    client_id: str
+    row: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FrameInputs:
+    """Made from whole frames of the data (`contacts`, `responses/<survey id>`) and every client record."""
+
+    frames: tuple[str, ...]
+
+
+Inputs = ClientInputs | FrameInputs
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One or more files, how to make them, and (when reusable) what they are made from."""
+
+    make: Make
+    paths: tuple[str, ...] = ()  # the files it makes, when known before (needed to reuse them)
+    inputs: Inputs | None = None  # None: made afresh by every build
+    batch: str = ""  # jobs of one batch are many small pages, best made several at a time
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every file of a build, in the order they are best made: the longest first."""
+
+    portfolio: Portfolio
+    environment: jinja2.Environment
+    jobs: tuple[PageJob, ...]

@@ -1,0 +1,193 @@
+"""The speed layer: the same site as the plain path, sooner — behind one seam.
+
+A build hands it the plan (generator/render/plan.py) and the files to write; everything that
+makes a build fast lives here and nowhere else:
+
+- a memo on disk of what the stages derive from unchanged files (cache.py);
+- reuse of the last build's pages whose inputs did not change (fingerprints.py, output.py);
+- two processes making pages, each writing its own into the staging folder (workers.py);
+- a write that touches only the files that changed, keeping a manifest (output.py);
+- the cycle collector paused while the build makes millions of short-lived objects.
+
+`Speed.off()` runs the plan plainly, one job after the other, and writes every file afresh;
+tests/test_speed.py proves both give byte-identical output, cold and after a change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import jinja2
+
+from generator.files import BuiltFile, OutputFile
+from generator.memo import NO_MEMO, Memo
+from generator.render.plan import PageJob, Plan
+from generator.speed.cache import DiskMemo
+from generator.speed.fingerprints import page_inputs
+from generator.speed.output import OutputWriter, Previous
+from generator.speed.workers import Report, Task, default_workers, run_tasks
+from generator.templates import compiled_templates
+from generator.write import WriteResult, write_output
+
+__all__ = ["Speed", "SpeedSession"]
+
+# Below this many clients a build takes a fraction of a second and a second process costs more than it saves.
+PARALLEL_FROM_CLIENTS = 150
+PAGES_PER_TASK = 25  # small pages of one batch are handed to a process this many at a time
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How fast to build: `Speed.on()` (the default) or `Speed.off()`, the plain path."""
+
+    enabled: bool = True
+    workers: int | None = None  # processes making pages; None: chosen from the cores and the portfolio's size
+
+    @classmethod
+    def on(cls, workers: int | None = None) -> Speed:
+        """Every speed-up; `workers` processes make the pages (None: as many as pay)."""
+        return cls(True, workers)
+
+    @classmethod
+    def off(cls) -> Speed:
+        """No memo, no reuse, one process, every file written afresh."""
+        return cls(False, 1)
+
+    def session(self, data_dir: Path, out_dir: Path) -> SpeedSession:
+        """The speed layer of one build of `data_dir` into `out_dir`."""
+        return SpeedSession(self, Path(data_dir), Path(out_dir))
+
+
+@dataclass
+class SpeedSession:
+    """One build's memo, last output and staging folder; use it as a context manager around the build."""
+
+    speed: Speed
+    data_dir: Path
+    out_dir: Path
+    memo: Memo = field(init=False)
+    _disk: DiskMemo | None = field(init=False, default=None)
+    _previous: Previous | None = field(init=False, default=None)
+    _writer: OutputWriter | None = field(init=False, default=None)
+    _collecting: bool = field(init=False, default=False)
+    _made: set[str] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.memo = NO_MEMO
+        if self.speed.enabled:
+            self._disk = DiskMemo.for_data(self.data_dir)
+            self.memo = self._disk
+
+    def __enter__(self) -> SpeedSession:
+        if self.speed.enabled:
+            # every object the build makes lives until its end: collecting cycles would only walk them
+            self._collecting = gc.isenabled()
+            gc.disable()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if error is not None and self._writer is not None:
+            self._writer.discard()  # nothing it staged stays; the output is as it was
+        if self._collecting:
+            gc.enable()
+
+    def run(self, plan: Plan, report: Report | None = None) -> list[BuiltFile]:
+        """Every file of the plan, sorted by path: made, or (speed on) reused from the last build."""
+        if not self.speed.enabled:
+            return sorted((item for job in plan.jobs for item in job.make()), key=lambda item: item.path)
+        previous = self._previous_output()
+        inputs = page_inputs(plan.portfolio, plan.environment)
+        self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
+        kept: list[tuple[PageJob, str]] = []
+        todo: list[tuple[PageJob, str]] = []
+        for job in plan.jobs:
+            key = inputs.of(job.inputs, job.paths[0]) if inputs and job.inputs and len(job.paths) == 1 else ""
+            (kept if key and previous.inputs.get(job.paths[0]) == key else todo).append((job, key))
+        _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
+        # the memo's new entries are written by whichever process is free first
+        tasks: list[Task] = [_aside(self._disk.writes()) if self._disk else _nothing]
+        tasks += [_tagged(chunk) for chunk in _chunks(todo)]
+        results = run_tasks(tasks, self._workers(plan), report, finish=writer.stage)
+        files = [item for result in results for item in result]
+        for job, key in kept:
+            found = previous.reuse(job.paths[0], key)
+            files += [found] if found is not None else _tagged([(job, key)])()
+        writer.start(files)  # records them, and stages the reused ones, beside the publish checks
+        self._made = {item.path for item in files}
+        return sorted(files, key=lambda item: item.path)
+
+    def write(self, files: list[BuiltFile]) -> WriteResult:
+        """Put the files in place as one change (speed on: touching only what changed)."""
+        if self._writer is None:
+            return write_output(files, self.out_dir, background=True)
+        # what the publish checks added (the encrypted dashboards); the rest was recorded by run()
+        written = self._writer.commit(item for item in files if item.path not in self._made)
+        if self._disk is not None:
+            self._disk.put("output-stamps", self._stamps_key(self._writer.manifest_digest), self._writer.stamps)
+            self._disk.flush()
+        return written
+
+    def _previous_output(self) -> Previous:
+        previous = Previous.read(self.out_dir)
+        stamps = self.memo.get("output-stamps", self._stamps_key(previous.digest))
+        self._previous = previous.with_stamps(stamps)
+        return self._previous
+
+    def _stamps_key(self, manifest_digest: str) -> list[bytes]:
+        return [str(self.out_dir.resolve()).encode(), manifest_digest.encode()]
+
+    def _workers(self, plan: Plan) -> int:
+        if self.speed.workers is not None:
+            return self.speed.workers
+        return default_workers() if len(plan.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
+
+
+def _chunks(jobs: list[tuple[PageJob, str]]) -> Iterator[list[tuple[PageJob, str]]]:
+    """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time."""
+    for batch, group in itertools.groupby(jobs, key=lambda pair: pair[0].batch):
+        members = list(group)
+        size = PAGES_PER_TASK if batch else 1
+        for start in range(0, len(members), size):
+            yield members[start:start + size]
+
+
+def _tagged(jobs: list[tuple[PageJob, str]]) -> Task:
+    """A task making the jobs' files, each marked with the digest of its inputs (kept in the manifest)."""
+
+    def make() -> list[BuiltFile]:
+        made: list[BuiltFile] = []
+        for job, key in jobs:
+            made += [OutputFile(item.path, item.content, key) if key else item for item in job.make()]
+        return made
+
+    return make
+
+
+def _aside(writes: list[Callable[[], None]]) -> Task:
+    """A task doing `writes` (no file of the site)."""
+
+    def run() -> list[BuiltFile]:
+        for write in writes:
+            write()
+        return []
+
+    return run
+
+
+def _nothing() -> list[BuiltFile]:
+    return []
+
+
+def _compile_templates(environment: jinja2.Environment) -> None:
+    """Load every page template once (compiled ones kept per user); one that fails is left to fail where used."""
+    if environment.bytecode_cache is None:
+        environment.bytecode_cache = compiled_templates()
+    for name in environment.list_templates(extensions=["html"]):
+        with contextlib.suppress(jinja2.TemplateError):
+            environment.get_template(name)
