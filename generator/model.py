@@ -114,7 +114,8 @@ def _web_address(value: str | None) -> str | None:
 
 class SiteOptions(Strict):
     base_url: Annotated[str | None, AfterValidator(_web_address)] = None
-    language: str = "en"
+    # a language tag (en, de, de-CH): it names the texts file, data/texts/<language>.yaml
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = "en"
 
 
 class Targets(Strict):

@@ -144,3 +144,10 @@ def test_every_shipped_language_has_every_key_with_only_known_placeholders() -> 
 def test_a_regional_language_uses_its_primary_language() -> None:
     assert default_texts("de-CH")["survey.submit"] == "Antworten senden"
     assert default_texts("es")["survey.submit"] == "Send my answers"     # no Spanish defaults shipped
+
+
+def test_the_language_must_be_a_language_tag(make_portfolio: MakePortfolio) -> None:
+    data = german_site(make_portfolio, site={"language": "../../secret"})
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data)])
+    assert result.exit_code == 1
+    assert f"{data}/site.yaml:" in result.output and "site.language: '../../secret' is not of the expected form" in result.output
