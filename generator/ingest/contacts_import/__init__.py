@@ -54,7 +54,7 @@ def import_contacts(data_dir: Path, file: Path, source: str, *, as_of: dt.date |
         raise RapportError(f"{shown_data}/clients.yaml: no clients to import contacts for")
     assert settings is not None
     last = as_of or settings.as_of or dt.date.today()
-    now = dt.datetime.now(dt.timezone.utc) if as_of is None and settings.as_of is None else None
+    now = dt.datetime.now(dt.UTC) if as_of is None and settings.as_of is None else None
     starts = {client.id: _tracking_start(client, settings) for client in clients}
     first = min(starts.values())
     kinds = dict(settings.contacts_import.kinds)
@@ -71,7 +71,7 @@ def import_contacts(data_dir: Path, file: Path, source: str, *, as_of: dt.date |
         if dry_run:
             new_contacts(read_bytes(data_dir / "contacts.csv"), plan, f"{shown_data}/contacts.csv")
         else:
-            write_plan(data_dir, parsed.source, plan, dt.datetime.now(dt.timezone.utc))
+            write_plan(data_dir, parsed.source, plan, dt.datetime.now(dt.UTC))
     return ImportResult(shown, parsed.source, plan, parsed, dry_run, first, last)
 
 
@@ -105,7 +105,7 @@ def _check_rows(parsed: Parsed, client_ids: set[str]) -> None:
         found = contact_problems(ContactEntry(**candidate.row.cells()), client_ids)
         if found:
             reason = "; ".join(f"{problem.field}: {problem.message}" for problem in found)
-            parsed.left_out.append(LeftOut(candidate.where, candidate.row.date, candidate.row.note, reason))
+            parsed.left_out.append(LeftOut(candidate.where, candidate.row.date, candidate.row.note, reason, candidate.key))
         else:
             kept.append(candidate)
     parsed.candidates = kept

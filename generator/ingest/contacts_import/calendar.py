@@ -104,20 +104,21 @@ def _read_occurrence(event: Any, shown: str, recurring: set[str], matcher: Clien
         parsed.ignored["after the report date"] += 1
         return
     where = f"{shown}: {date.isoformat()} {local:%H:%M} '{clean_text(summary, 60)}'"
+    key = _key(event, summary, start, recurring)
     found = matcher.in_texts([summary, location])
     if found.client is None:
-        parsed.left_out.append(LeftOut(where, date.isoformat(), summary, found.reason))
+        parsed.left_out.append(LeftOut(where, date.isoformat(), summary, found.reason, key))
         return
     if date < starts.get(found.client, days.first):
         parsed.ignored["before the client's agreement or tracking start"] += 1
         return
     seconds = (_utc(end) - _utc(start)).total_seconds() if start.tzinfo else (end - start).total_seconds()
     if seconds < 0:
-        parsed.left_out.append(LeftOut(where, date.isoformat(), summary, "ends before it starts"))
+        parsed.left_out.append(LeftOut(where, date.isoformat(), summary, "ends before it starts", key))
         return
     kind = kind_for([summary, location, *_categories(event)], kinds, DEFAULT_KIND)
     row = ContactRow(date.isoformat(), found.client, kind, "", minutes_text(seconds), clean_text(summary))
-    parsed.candidates.append(Candidate(_key(event, summary, start, recurring), row, where))
+    parsed.candidates.append(Candidate(key, row, where))
 
 
 def _end(event: Any, start: dt.datetime) -> dt.datetime:
@@ -147,7 +148,7 @@ def _local(start: dt.datetime, timezone: ZoneInfo | None) -> dt.datetime:
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
 
 
 def _is_after(start: dt.datetime, now: dt.datetime) -> bool:

@@ -81,8 +81,9 @@ def plan_changes(parsed: Parsed, known: dict[str, ContactRow]) -> Plan:
             plan.updated.append(Change(key, old, candidate.row, candidate.where))
         else:
             plan.unchanged += 1
+    kept = {item.key for item in parsed.left_out if item.key}
     for key, old in known.items():
-        if key not in latest and parsed.speaks_for(key, old.date):
+        if key not in latest and key not in kept and parsed.speaks_for(key, old.date):
             plan.removed.append(Change(key, old, None))
     return plan
 
@@ -134,7 +135,7 @@ def _find(rows: list[list[str] | None], wanted: list[str]) -> int | None:
 
 def new_ledger(current: bytes | None, source: str, plan: Plan, now: dt.datetime) -> bytes:
     """The ledger with a line per change appended."""
-    stamp = now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     lines = []
     for action, changes in (("updated", plan.updated), ("removed", plan.removed), ("added", plan.added)):
         for change in changes:

@@ -48,6 +48,8 @@ class LeftOut:
     date: str
     text: str
     reason: str
+    # the calendar key it would have had: its earlier row is kept, not removed, while it is left out
+    key: str = ""
 
 
 @dataclass

@@ -46,7 +46,7 @@ PRESETS: dict[str, Preset] = {
     "toggl": Preset("Toggl", "start date", (("duration", "hours"),), ("user", "member"), ("description",),
                     frozenset({"client", "project", "description", "start date", "start time", "duration"})),
     # Reports → Detailed → Export → Save as CSV (clockify.me/help: detailed report)
-    "clockify": Preset("Clockify", "start date", (("duration (decimal)", "hours"), ("duration (h)", "hours")),
+    "clockify": Preset("Clockify", "start date", (("duration (h)", "hours"), ("duration (decimal)", "hours")),
                        ("user",), ("description",),
                        frozenset({"project", "client", "description", "start date", "duration (h)"})),
     "csv": Preset("CSV", "date", (("minutes", "minutes"), ("duration", "hours"), ("hours", "hours")),

@@ -26,9 +26,7 @@ def date_order(texts: Iterable[str], given: str, shown: str) -> str:
         if not found:
             continue
         first, separator, second = int(found.group(1)), found.group(2), int(found.group(3))
-        if separator == ".":  # 03.11.2026 is written day first wherever dots are used
-            day_first = True
-        elif first > 12:
+        if separator == "." or first > 12:  # 03.11.2026 is written day first wherever dots are used
             day_first = True
         elif second > 12:
             month_first = True
