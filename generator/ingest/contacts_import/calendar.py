@@ -87,21 +87,19 @@ def _read_occurrence(event: Any, shown: str, recurring: set[str], matcher: Clien
                      days: Range, kinds: Mapping[str, str], timezone: ZoneInfo | None, parsed: Parsed) -> None:
     summary = str(event.get("SUMMARY", "") or "")
     location = str(event.get("LOCATION", "") or "")
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        parsed.ignored["cancelled"] += 1
-        return
     start = event["DTSTART"].dt if event.get("DTSTART") is not None else None
     if not isinstance(start, dt.datetime):
-        parsed.ignored["all-day (no time: not a visit)"] += 1
+        if isinstance(start, dt.date) and days.first <= start <= days.last:
+            parsed.ignored["all-day (no time: not a visit)"] += 1
         return
     end = _end(event, start)
     local = _local(start, timezone)
     date = local.date()
-    if date < days.first:
-        parsed.ignored["before the tracked range"] += 1
+    if date < days.first or date > days.last or (days.now is not None and _is_after(start, days.now)):
+        # outside the range, not counted: a calendar runs on for years either side of it
         return
-    if date > days.last or (days.now is not None and _is_after(start, days.now)):
-        parsed.ignored["after the report date"] += 1
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        parsed.ignored["cancelled"] += 1
         return
     where = f"{shown}: {date.isoformat()} {local:%H:%M} '{clean_text(summary, 60)}'"
     key = _key(event, summary, start, recurring)

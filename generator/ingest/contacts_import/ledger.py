@@ -81,6 +81,8 @@ def plan_changes(parsed: Parsed, known: dict[str, ContactRow]) -> Plan:
             plan.updated.append(Change(key, old, candidate.row, candidate.where))
         else:
             plan.unchanged += 1
+    # new rows go in date order, whatever order the file lists them in
+    plan.added.sort(key=lambda change: (change.new.date if change.new else "", change.new.client if change.new else "", change.key))
     kept = {item.key for item in parsed.left_out if item.key}
     for key, old in known.items():
         if key not in latest and key not in kept and parsed.speaks_for(key, old.date):
