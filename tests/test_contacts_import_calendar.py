@@ -205,3 +205,13 @@ def _calendar(*events: str) -> str:
     body = "".join(f"BEGIN:VEVENT\r\nUID:test-{index}@example\r\nDTSTAMP:20261201T000000Z\r\n{event}\r\nEND:VEVENT\r\n"
                    for index, event in enumerate(events))
     return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS 15.1//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+def test_a_series_repeating_every_second_is_skipped_not_expanded(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "flood.ics"
+    path.write_text(_calendar("DTSTART:20250101T000000Z\r\nDTEND:20250101T000001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Acme ping",
+                              "DTSTART:20261103T090000\r\nDTEND:20261103T100000\r\nSUMMARY:Acme visit"))
+    result = run(data, path)
+    assert result.exit_code == 0
+    assert "skipped: 1 series repeating more often than daily" in result.output
+    assert added_lines(data) == ["2026-11-03,acme,onsite,,60,Acme visit"]

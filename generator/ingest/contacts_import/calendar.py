@@ -26,6 +26,8 @@ from generator.ingest.contacts_import.records import Candidate, ContactRow, Left
 from generator.model import Client
 
 DEFAULT_KIND = "onsite"
+# far beyond a consultant's years of visits, calls and meetings
+MAX_OCCURRENCES = 50_000
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,32 @@ def read_calendar(path: Path, shown: str, clients: list[Client], starts: Mapping
     parsed = Parsed("ics", first=days.first, last=days.last)
     parsed.complete_uids = frozenset(str(event.get("UID", "")) for event in calendar.walk("VEVENT") if event.get("UID"))
     matcher = ClientMatcher(clients)
+    for event in _occurrences(calendar, shown, days, parsed):
+        _read_occurrence(event, shown, recurring, matcher, starts, days, kinds, timezone, parsed)
+    return parsed
+
+
+def _occurrences(calendar: icalendar.Calendar, shown: str, days: Range, parsed: Parsed) -> list[Any]:
+    """Every occurrence from the day before `first` to the day after `last`.
+
+    Series repeating more often than daily are left out first: no visit repeats every hour,
+    and an every-second rule would expand into millions of events before anything is said.
+    """
+    too_often = {str(event.get("UID", "")) for event in calendar.walk("VEVENT")
+                 if str((event.get("RRULE") or {}).get("FREQ", [""])[0]).upper() in ("SECONDLY", "MINUTELY", "HOURLY")}
+    if too_often:
+        parsed.ignored["series repeating more often than daily"] += len(too_often)
+        calendar.subcomponents = [component for component in calendar.subcomponents
+                                  if not (component.name == "VEVENT" and str(component.get("UID", "")) in too_often)]
     try:
-        occurrences = list(recurring_ical_events.of(calendar, skip_bad_series=True).between(
+        found = list(recurring_ical_events.of(calendar, skip_bad_series=True).between(
             days.first - dt.timedelta(days=1), days.last + dt.timedelta(days=2)))
     except Exception as exc:  # the expander raises its own types for broken rules; any of them is a file error
         raise RapportError(f"{shown}: cannot expand its recurring events ({exc})") from None
-    for event in occurrences:
-        _read_occurrence(event, shown, recurring, matcher, starts, days, kinds, timezone, parsed)
-    return parsed
+    if len(found) > MAX_OCCURRENCES:
+        raise RapportError(f"{shown}: more than {MAX_OCCURRENCES:,} events between {days.first} and {days.last}; "
+                           "nothing was imported (export a shorter date range)")
+    return found
 
 
 def _parse(path: Path, shown: str) -> icalendar.Calendar:
