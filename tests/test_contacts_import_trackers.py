@@ -101,18 +101,34 @@ def test_an_entry_edited_in_the_tool_updates_its_days_row(data: Path, tmp_path: 
     assert len(added_lines(data)) == 4
 
 
-def test_day_first_dates_need_to_be_told_when_the_file_cannot_tell(data: Path, tmp_path: Path) -> None:
+def _day_first_clockify(tmp_path: Path) -> Path:
     export = tmp_path / "clockify-eu.csv"
     text = (FIXTURES / "clockify.csv").read_text(encoding="utf-8")
     export.write_text(text.replace('"11/16/2026"', '"03/11/2026"').replace('"11/18/2026"', '"05/11/2026"')
                       .replace('"11/20/2026"', '"06/11/2026"').replace('"12/02/2026"', '"09/11/2026"'), encoding="utf-8")
+    return export
+
+
+def test_clockify_dates_that_cannot_tell_their_order_are_read_as_clockify_writes_them_and_said_so(data: Path, tmp_path: Path) -> None:
+    export = _day_first_clockify(tmp_path)
+    result = run(data, export, "--dry-run")
+    assert result.exit_code == 0
+    assert (f"note: no date in {export} has a day above 12: read month first, Clockify's default (MM/DD/YYYY); if yours "
+            "shows days first, run again with --date-order dmy") in result.output
+    assert run(data, export, "--date-order", "dmy").exit_code == 0
+    assert [line[:10] for line in added_lines(data)] == ["2026-11-03", "2026-11-05", "2026-11-06", "2026-11-09"]
+
+
+def test_a_plain_csv_whose_dates_cannot_tell_their_order_stops_and_asks(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "visits.csv"
+    export.write_text("date,client,minutes\n03/11/2026,acme,30\n05/11/2026,acme,45\n", encoding="utf-8")
     result = run(data, export)
     assert result.exit_code == 2
     assert (f"error: {export}: a date such as '03/11/2026' can be read day first or month first, and no date in the file "
             "tells which: run again with --date-order dmy (31/12/2026) or --date-order mdy (12/31/2026)") in result.output
     assert not (data / "imported").exists()
     assert run(data, export, "--date-order", "dmy").exit_code == 0
-    assert [line[:10] for line in added_lines(data)] == ["2026-11-03", "2026-11-05", "2026-11-06", "2026-11-09"]
+    assert added_lines(data) == ["2026-11-03,acme,remote,,30,CSV", "2026-11-05,acme,remote,,45,CSV"]
 
 
 def test_a_semicolon_separated_windows_1252_export(data: Path, tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def report(result: ImportResult, data_dir: Path) -> list[str]:
               "cancelled, deleted or moved)" for change in plan.removed]
     if result.dry_run:
         lines += [f"  would add {_describe(change)}" for change in plan.added]
-    lines += [f"note: {note}" for note in plan.notes]
+    lines += [f"note: {note}" for note in [*result.parsed.notes, *plan.notes]]
     if result.left_out:
         lines.append(f"left out {len(result.left_out)} (no row written; name one client in the title or location, or add "
                      "a keyword to that client's match: list in clients.yaml):")

@@ -40,8 +40,8 @@ class ClientMatcher:
 
     def __init__(self, clients: Sequence[Client]):
         self.clients = list(clients)
-        # keyword patterns per client: its match: list, then its full name
-        self._patterns = {client.id: [_pattern(word) for word in (*client.match, client.name)] for client in clients}
+        # keyword patterns per client: its match: list, then its full name and its id
+        self._patterns = {client.id: [_pattern(word) for word in (*client.match, client.name, client.id)] for client in clients}
         self._names = {client.id: {fold(word) for word in (client.id, client.name, *client.match)} for client in clients}
 
     def by_name(self, cell: str) -> Match | None:

@@ -61,6 +61,8 @@ class Parsed:
     left_out: list[LeftOut] = field(default_factory=list)
     # reason → how many events or entries were skipped on purpose (cancelled, all-day, out of range)
     ignored: Counter[str] = field(default_factory=Counter)
+    # things the user should know about how the file was read
+    notes: list[str] = field(default_factory=list)
     # calendar only: UIDs whose every occurrence in [first, last] the file lists; an earlier
     # imported occurrence of one of them that the file no longer has was cancelled or moved
     complete_uids: frozenset[str] = frozenset()

@@ -36,19 +36,20 @@ class Preset:
     staff: tuple[str, ...]
     notes: tuple[str, ...]
     signature: frozenset[str]                 # columns that identify the export
+    usual_order: str | None = None            # the tool's default for dates like 11/03/2026
 
 
 PRESETS: dict[str, Preset] = {
     # Reports → Detailed time → Export → CSV (help.getharvest.com: detailed time report)
     "harvest": Preset("Harvest", "date", (("hours", "hours"),), ("first name", "last name"), ("notes",),
-                      frozenset({"date", "client", "project", "task", "notes", "hours", "first name", "last name"})),
+                      frozenset({"date", "client", "project", "task", "notes", "hours", "first name", "last name"}), "mdy"),
     # Reports → Detailed → Export → Download CSV (support.toggl.com: detailed report)
     "toggl": Preset("Toggl", "start date", (("duration", "hours"),), ("user", "member"), ("description",),
                     frozenset({"client", "project", "description", "start date", "start time", "duration"})),
     # Reports → Detailed → Export → Save as CSV (clockify.me/help: detailed report)
     "clockify": Preset("Clockify", "start date", (("duration (h)", "hours"), ("duration (decimal)", "hours")),
                        ("user",), ("description",),
-                       frozenset({"project", "client", "description", "start date", "duration (h)"})),
+                       frozenset({"project", "client", "description", "start date", "duration (h)"}), "mdy"),
     "csv": Preset("CSV", "date", (("minutes", "minutes"), ("duration", "hours"), ("hours", "hours")),
                   ("staff", "user"), ("note", "notes", "description"), frozenset({"date", "client"})),
 }
@@ -122,9 +123,12 @@ def read_tracker(path: Path, shown: str, source: str, clients: list[Client], sta
         at = columns.get(name)
         return row[at].strip() if at is not None and at < len(row) else ""
 
-    order = date_order((cell(row, preset.date) for _, row in rows), order, shown)
+    order, assumed = date_order((cell(row, preset.date) for _, row in rows), order, shown, preset.usual_order)
     matcher = ClientMatcher(clients)
     parsed = Parsed(source)
+    if assumed:
+        parsed.notes.append(f"no date in {shown} has a day above 12: read month first, {preset.label}'s default "
+                            "(MM/DD/YYYY); if yours shows days first, run again with --date-order dmy")
     groups: dict[tuple[str, str, str], _Group] = {}
     for line, row in rows:
         where = f"{shown}:{line}"

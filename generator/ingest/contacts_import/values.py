@@ -15,10 +15,14 @@ DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$|^[.,]\d+$")
 DATE_ORDERS = ("auto", "mdy", "dmy")
 
 
-def date_order(texts: Iterable[str], given: str, shown: str) -> str:
-    """`mdy` or `dmy` for the file's slashed dates, from a day above 12; asks when the file cannot tell."""
+def date_order(texts: Iterable[str], given: str, shown: str, usual: str | None = None) -> tuple[str, bool]:
+    """`mdy` or `dmy` for the file's slashed dates, from a day above 12, and whether it was assumed.
+
+    When the file cannot tell, the tool's own default order (`usual`) is taken and said so;
+    without one the import stops and asks.
+    """
     if given != "auto":
-        return given
+        return given, False
     day_first = month_first = False
     example = ""
     for text in texts:
@@ -36,9 +40,11 @@ def date_order(texts: Iterable[str], given: str, shown: str) -> str:
         raise RapportError(f"{shown}: its dates mix day-first and month-first forms; export them again in one form "
                            "(or as YYYY-MM-DD)")
     if day_first:
-        return "dmy"
+        return "dmy", False
     if month_first or not example:
-        return "mdy"
+        return "mdy", False
+    if usual is not None:
+        return usual, True
     raise RapportError(f"{shown}: a date such as '{shorten(example, 20)}' can be read day first or month first, and no "
                        "date in the file tells which: run again with --date-order dmy (31/12/2026) or --date-order mdy "
                        "(12/31/2026)")
