@@ -215,3 +215,23 @@ def test_a_series_repeating_every_second_is_skipped_not_expanded(data: Path, tmp
     assert result.exit_code == 0
     assert "skipped: 1 series repeating more often than daily" in result.output
     assert added_lines(data) == ["2026-11-03,acme,onsite,,60,Acme visit"]
+
+
+def test_an_event_whose_start_cannot_be_read_is_listed_and_the_others_imported(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "broken-event.ics"
+    path.write_text(_calendar("DTSTART:notadate\r\nSUMMARY:Acme visit",
+                              "DTSTART:20261103T090000\r\nRRULE:FREQ=WEEKLY;UNTIL=garbage\r\nSUMMARY:Acme weekly",
+                              "DTSTART:20261104T090000\r\nDTEND:20261104T100000\r\nSUMMARY:Acme visit"))
+    result = run(data, path)
+    assert result.exit_code == 1
+    assert f"{path}: event 'Acme visit' (UID test-0@example): DTSTART cannot be read (" in result.output
+    assert f"{path}: event 'Acme weekly' (UID test-1@example): RRULE cannot be read (" in result.output
+    assert added_lines(data) == ["2026-11-04,acme,onsite,,60,Acme visit"]
+
+
+def test_titles_become_one_line_notes_that_read_back_as_written(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "odd-title.ics"
+    path.write_text(_calendar('DTSTART:20261103T090000\r\nDTEND:20261103T100000\r\nSUMMARY:=HYPERLINK("x")\\, Acme\\nsecond line'))
+    assert run(data, path).exit_code == 0
+    contacts = load_portfolio(data).contacts
+    assert contacts.iloc[-1]["note"] == '=HYPERLINK("x"), Acme second line'

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from generator.errors import RapportError
+from generator.errors import RapportError, shorten
 from generator.ingest.contacts_import.matching import ClientMatcher, kind_for
 from generator.ingest.contacts_import.records import Candidate, ContactRow, LeftOut, Parsed, clean_text, minutes_text
 from generator.model import Client
@@ -58,12 +58,24 @@ def _occurrences(calendar: icalendar.Calendar, shown: str, days: Range, parsed: 
     Series repeating more often than daily are left out first: no visit repeats every hour,
     and an every-second rule would expand into millions of events before anything is said.
     """
-    too_often = {str(event.get("UID", "")) for event in calendar.walk("VEVENT")
-                 if str((event.get("RRULE") or {}).get("FREQ", [""])[0]).upper() in ("SECONDLY", "MINUTELY", "HOURLY")}
+    too_often: set[str] = set()
+    broken: set[str] = set()
+    events: list[Any] = list(calendar.walk("VEVENT"))  # typed loosely: a property may be any of icalendar's types
+    for event in events:
+        uid = str(event.get("UID", ""))
+        problem = _broken(event)
+        if problem:
+            summary = str(event.get("SUMMARY", "") or "")
+            parsed.left_out.append(LeftOut(f"{shown}: event '{clean_text(summary, 60)}' (UID {shorten(uid, 60)})", "",
+                                           summary, problem, uid))
+            broken.add(uid)
+        elif str(event["RRULE"].get("FREQ", [""])[0] if event.get("RRULE") else "").upper() in ("SECONDLY", "MINUTELY", "HOURLY"):
+            too_often.add(uid)
     if too_often:
         parsed.ignored["series repeating more often than daily"] += len(too_often)
+    if too_often or broken:
         calendar.subcomponents = [component for component in calendar.subcomponents
-                                  if not (component.name == "VEVENT" and str(component.get("UID", "")) in too_often)]
+                                  if not (component.name == "VEVENT" and str(component.get("UID", "")) in too_often | broken)]
     try:
         found = list(recurring_ical_events.of(calendar, skip_bad_series=True).between(
             days.first - dt.timedelta(days=1), days.last + dt.timedelta(days=2)))
@@ -95,6 +107,21 @@ def _parse(path: Path, shown: str) -> icalendar.Calendar:
         for component in extra.subcomponents:
             first.add_component(component)
     return first
+
+
+def _broken(event: Any) -> str:
+    """Why an event cannot be placed in time (its start or its rule unreadable), or ''."""
+    if event.get("DTSTART") is None:
+        return "has no DTSTART (expected the time the event starts)"
+    for name in ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID"):
+        if event.get(name) is None:
+            continue
+        try:
+            value = event[name]
+            _ = value.get("FREQ") if name == "RRULE" else value.dt
+        except Exception as exc:  # icalendar keeps an unreadable value and raises on its use
+            return f"{name} cannot be read ({shorten(str(exc), 100)})"
+    return ""
 
 
 def _recurring_uids(calendar: icalendar.Calendar) -> set[str]:

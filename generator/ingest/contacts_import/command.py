@@ -69,13 +69,15 @@ def report(result: ImportResult, data_dir: Path) -> list[str]:
         lines += [f"  would add {_describe(change)}" for change in plan.added]
     lines += [f"note: {note}" for note in [*result.parsed.notes, *plan.notes]]
     if result.left_out:
-        lines.append(f"left out {len(result.left_out)} (no row written; name one client in the title or location, or add "
-                     "a keyword to that client's match: list in clients.yaml):")
+        lines.append(f"left out {len(result.left_out)} (no row written):")
         for item in result.left_out[:SHOWN_LEFT_OUT]:
             text = f" {item.text!r}" if item.text and item.text not in item.where else ""
             lines.append(f"  {item.where}:{text} {item.reason}")
         if len(result.left_out) > SHOWN_LEFT_OUT:
             lines.append(f"  … and {len(result.left_out) - SHOWN_LEFT_OUT} more")
+        if any("client" in item.reason for item in result.left_out):
+            lines.append("  (name one client in the title or location, or add a word it uses to that client's match: "
+                         "list in clients.yaml)")
     if result.parsed.ignored:
         lines.append("skipped: " + ", ".join(f"{count} {reason}" for reason, count in sorted(result.parsed.ignored.items())))
     if result.dry_run:

@@ -85,7 +85,7 @@ def plan_changes(parsed: Parsed, known: dict[str, ContactRow]) -> Plan:
     plan.added.sort(key=lambda change: (change.new.date if change.new else "", change.new.client if change.new else "", change.key))
     kept = {item.key for item in parsed.left_out if item.key}
     for key, old in known.items():
-        if key not in latest and key not in kept and parsed.speaks_for(key, old.date):
+        if key not in latest and key not in kept and key.rsplit("#", 1)[0] not in kept and parsed.speaks_for(key, old.date):
             plan.removed.append(Change(key, old, None))
     return plan
 
