@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
+
 from generator.errors import Problem, RapportError
 from generator.ingest.append import data_lock, read_bytes
-from generator.ingest.contacts import ContactEntry, contact_problems
 from generator.ingest.contacts_import.calendar import Range, read_calendar
 from generator.ingest.contacts_import.ledger import Plan, new_contacts, plan_changes, read_ledger, write_plan
 from generator.ingest.contacts_import.records import SOURCES, LeftOut, Parsed
 from generator.ingest.contacts_import.trackers import PRESETS, read_tracker
+from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
+from generator.load.contacts import CONTACT_COLUMNS
 from generator.load.yaml_files import load_clients, load_settings
-from generator.model import Client, Settings
+from generator.model import CONTACT_KINDS, Client, Settings
 
 __all__ = ["SOURCES", "ImportResult", "import_contacts"]
 
@@ -99,13 +102,24 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _check_rows(parsed: Parsed, client_ids: set[str]) -> None:
-    """The loader's own checks on every row; a row that fails them is left out, not written."""
+    """The loader's own checks on every row, all at once; a row that fails them is left out, not written."""
+    if not parsed.candidates:
+        return
+    frame = pd.DataFrame([candidate.row.cells() for candidate in parsed.candidates], columns=list(CONTACT_COLUMNS), dtype=object)
+    frame["line"] = pd.Series(range(len(frame)), dtype="int64")
+    problems: list[Problem] = []
+    parse_dates(frame, "date", "contact", problems)
+    check_member(frame, "client", client_ids, "contact", problems, "a client id", "an id from clients.yaml")
+    check_member(frame, "kind", CONTACT_KINDS, "contact", problems, "a contact kind", joined(CONTACT_KINDS))
+    check_whole_numbers(frame, "minutes", 0, None, "contact", problems, "a whole number of minutes, 0 or more")
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        reasons.setdefault(problem.line, []).append(f"{problem.field}: {problem.message}")
     kept = []
-    for candidate in parsed.candidates:
-        found = contact_problems(ContactEntry(**candidate.row.cells()), client_ids)
-        if found:
-            reason = "; ".join(f"{problem.field}: {problem.message}" for problem in found)
-            parsed.left_out.append(LeftOut(candidate.where, candidate.row.date, candidate.row.note, reason, candidate.key))
+    for index, candidate in enumerate(parsed.candidates):
+        if index in reasons:
+            parsed.left_out.append(LeftOut(candidate.where, candidate.row.date, candidate.row.note, "; ".join(reasons[index]),
+                                           candidate.key))
         else:
             kept.append(candidate)
     parsed.candidates = kept
