@@ -235,3 +235,36 @@ def test_titles_become_one_line_notes_that_read_back_as_written(data: Path, tmp_
     assert run(data, path).exit_code == 0
     contacts = load_portfolio(data).contacts
     assert contacts.iloc[-1]["note"] == '=HYPERLINK("x"), Acme second line'
+
+
+def test_a_row_changed_by_hand_is_kept_and_the_update_added_with_a_note(data: Path, tmp_path: Path) -> None:
+    run(data, FIXTURES / "google-calendar.ics")
+    path = data / "contacts.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("30,BAYVIEW LAW – Google Meet check-in", "30,Meet: VPN questions"),
+                    encoding="utf-8")
+    result = run(data, _edited(tmp_path))
+    assert (f"note: {data}/contacts.csv: the row for 7hc2t0bq5u3l1r9e8s6w4y2x0z@google.com (2026-11-19, bayview) was no "
+            "longer there (changed by hand?); its new row is added") in result.output
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "2026-11-19,bayview,remote,,30,Meet: VPN questions" in lines
+    assert lines[-1] == "2026-11-19,bayview,remote,,60,BAYVIEW LAW – Google Meet check-in"
+
+
+def test_an_unreadable_sidecar_stops_the_import_before_anything_is_written(data: Path) -> None:
+    (data / "imported").mkdir()
+    (data / "imported" / "contacts.csv").write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    before = (data / "contacts.csv").read_bytes()
+    result = run(data, FIXTURES / "google-calendar.ics")
+    assert result.exit_code == 2
+    assert (f"error: {data / 'imported' / 'contacts.csv'}: header is not source,key,date,client,kind,staff,minutes,note,"
+            "action,imported_at; nothing was written") in result.output
+    assert (data / "contacts.csv").read_bytes() == before
+
+
+def test_a_kind_map_with_an_unknown_kind_is_a_located_problem(make_portfolio) -> None:
+    site = {**SITE, "contacts_import": {"kinds": {"Zoom": "video"}}}
+    data = make_portfolio(site=site, clients=[ACME], contacts=[])
+    result = run(data, FIXTURES / "google-calendar.ics")
+    assert result.exit_code == 2
+    assert "site.yaml:" in result.output and "contacts_import.kinds.Zoom: 'video' is not one of onsite, remote, phone, email" \
+        in result.output
