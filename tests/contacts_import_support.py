@@ -12,7 +12,8 @@ from generator.cli import cli
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 SITE: dict[str, Any] = {
     "business": {"name": "Harbor Point IT"}, "as_of": "2026-11-30",
-    "contacts_import": {"kinds": {"Teams": "remote", "Google Meet": "remote", "Phone": "phone", "on-site": "onsite"}},
+    "contacts_import": {"kinds": {"Teams": "remote", "Google Meet": "remote", "Zoom": "remote", "Phone": "phone",
+                                  "on-site": "onsite"}},
 }
 ACME: dict[str, Any] = {"id": "acme", "name": "Acme Dental", "pcs": 18, "servers": 1,
                         "agreement": {"start": "2024-03-01"}, "match": ["Acme"]}

@@ -268,3 +268,16 @@ def test_a_kind_map_with_an_unknown_kind_is_a_located_problem(make_portfolio) ->
     assert result.exit_code == 2
     assert "site.yaml:" in result.output and "contacts_import.kinds.Zoom: 'video' is not one of onsite, remote, phone, email" \
         in result.output
+
+
+def test_a_kind_keyword_in_the_description_sets_the_kind(make_portfolio, tmp_path: Path) -> None:
+    data = make_portfolio(site=SITE, clients=[ACME], contacts=[])
+    path = tmp_path / "zoom.ics"
+    path.write_text(_calendar("DTSTART:20261103T090000\r\nDTEND:20261103T093000\r\nSUMMARY:Acme check-in\r\n"
+                              "DESCRIPTION:Join Zoom Meeting\\nhttps://us02web.zoom.us/j/81234567890",
+                              "DTSTART:20261104T090000\r\nDTEND:20261104T110000\r\nSUMMARY:Acme check-in"))
+    assert run(data, path).exit_code == 0
+    assert (data / "contacts.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "2026-11-03,acme,remote,,30,Acme check-in",
+        "2026-11-04,acme,onsite,,120,Acme check-in",
+    ]

@@ -161,7 +161,9 @@ def _read_occurrence(event: Any, shown: str, recurring: set[str], matcher: Clien
     if seconds < 0:
         parsed.left_out.append(LeftOut(where, date.isoformat(), summary, "ends before it starts", key))
         return
-    kind = kind_for([summary, location, *_categories(event)], kinds, DEFAULT_KIND)
+    # the description too: that is where Google and Outlook put the Meet, Teams or Zoom link
+    description = str(event.get("DESCRIPTION", "") or "")
+    kind = kind_for([summary, location, *_categories(event), description], kinds, DEFAULT_KIND)
     row = ContactRow(date.isoformat(), found.client, kind, "", minutes_text(seconds), clean_text(summary))
     parsed.candidates.append(Candidate(key, row, where))
 
