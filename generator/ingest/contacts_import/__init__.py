@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,7 @@ from generator.load.contacts import CONTACT_COLUMNS
 from generator.load.yaml_files import load_clients, load_settings
 from generator.model import CONTACT_KINDS, Client, Settings
 
-__all__ = ["SOURCES", "ImportResult", "import_contacts"]
+__all__ = ["SOURCES", "ImportResult", "import_contacts", "tracker_label"]
 
 
 @dataclass
@@ -35,7 +35,6 @@ class ImportResult:
     dry_run: bool
     first: dt.date
     last: dt.date
-    lines: list[str] = field(default_factory=list)
 
     @property
     def left_out(self) -> list[LeftOut]:

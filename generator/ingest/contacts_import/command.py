@@ -44,11 +44,12 @@ def import_contacts_command(file: Path, source: str, dry_run: bool, date_order: 
             raise RapportError(f"{file}: no such file")
         result = import_contacts(data_dir, file, source, as_of=as_of, dry_run=dry_run, date_order=date_order,
                                  timezone=timezone)
-    except RapportError as exc:
+    except (RapportError, OSError) as exc:
         context = click.get_current_context(silent=True)
         if context is not None and context.find_root().obj and context.find_root().obj.get("debug"):
             raise
-        click.echo(f"error: {exc}", err=True)
+        message = f"{exc.filename or file}: cannot be read or written ({exc.strerror})" if isinstance(exc, OSError) else str(exc)
+        click.echo(f"error: {message}", err=True)
         sys.exit(2)
     for line in report(result, data_dir):
         click.echo(line)
