@@ -186,6 +186,11 @@ def _keywords(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+def _one_is_a_list(value: Any) -> Any:
+    """`match: Acme` means `match: [Acme]`."""
+    return (value,) if isinstance(value, str) else value
+
+
 def _kind_keys(kinds: dict[str, str]) -> dict[str, str]:
     if any(key.strip() == "" for key in kinds):
         raise ValueError("a key is empty (expected a keyword, project, task or tag)")
@@ -251,7 +256,7 @@ class Client(Strict):
     ended: OptionalDate = None
     notes: str | None = None
     # keywords that name this client in calendar events and time entries (rapport import-contacts)
-    match: Annotated[tuple[str, ...], AfterValidator(_keywords)] = ()
+    match: Annotated[tuple[str, ...], AfterValidator(_keywords), BeforeValidator(_one_is_a_list)] = ()
 
 
 # ---------------------------------------------------------------- surveys

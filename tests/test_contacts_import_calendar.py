@@ -281,3 +281,11 @@ def test_a_kind_keyword_in_the_description_sets_the_kind(make_portfolio, tmp_pat
         "2026-11-03,acme,remote,,30,Acme check-in",
         "2026-11-04,acme,onsite,,120,Acme check-in",
     ]
+
+
+def test_a_single_match_word_needs_no_list(make_portfolio, tmp_path: Path) -> None:
+    data = make_portfolio(site=SITE, clients=[{**ACME, "id": "dental-group", "name": "Dental Group", "match": "Acme"}], contacts=[])
+    path = tmp_path / "one.ics"
+    path.write_text(_calendar("DTSTART:20261103T090000\r\nDTEND:20261103T100000\r\nSUMMARY:Acme visit"))
+    assert run(data, path).exit_code == 0
+    assert (data / "contacts.csv").read_text(encoding="utf-8").splitlines()[1:] == ["2026-11-03,dental-group,onsite,,60,Acme visit"]
