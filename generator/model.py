@@ -173,6 +173,39 @@ class Dashboards(Strict):
     publish: Literal["encrypted", "omit"] = "encrypted"
 
 
+def _keywords(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Match keywords: each non-empty, none written twice (ignoring case)."""
+    seen: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value.strip() == "":
+            raise FieldProblem((index,), "is empty (expected a word or phrase found in an event title or location)")
+        folded = value.strip().casefold()
+        if folded in seen:
+            raise FieldProblem((index,), f"'{shorten(value)}' is listed twice (first as [{seen[folded]}])")
+        seen[folded] = index
+    return values
+
+
+def _one_is_a_list(value: Any) -> Any:
+    """`match: Acme` means `match: [Acme]`."""
+    return (value,) if isinstance(value, str) else value
+
+
+def _kind_keys(kinds: dict[str, str]) -> dict[str, str]:
+    if any(key.strip() == "" for key in kinds):
+        raise ValueError("a key is empty (expected a keyword, project, task or tag)")
+    return kinds
+
+
+ContactKind = Literal["onsite", "remote", "phone", "email"]
+
+
+class ContactsImport(Strict):
+    """`rapport import-contacts`: which keyword, project, task or tag means which kind of contact."""
+
+    kinds: Annotated[dict[str, ContactKind], AfterValidator(_kind_keys)] = {}
+
+
 class Settings(Strict):
     """`data/site.yaml`."""
 
@@ -183,6 +216,7 @@ class Settings(Strict):
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
     dashboards: Dashboards = Dashboards()
+    contacts_import: ContactsImport = ContactsImport()
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> "Settings":
@@ -221,6 +255,8 @@ class Client(Strict):
     onsite_typical_per_month: Annotated[PerMonth | None, BeforeValidator(_null_words_are_none)] = None
     ended: OptionalDate = None
     notes: str | None = None
+    # keywords that name this client in calendar events and time entries (rapport import-contacts)
+    match: Annotated[tuple[str, ...], AfterValidator(_keywords), BeforeValidator(_one_is_a_list)] = ()
 
 
 # ---------------------------------------------------------------- surveys
