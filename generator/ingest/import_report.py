@@ -27,7 +27,7 @@ def print_import(result: ImportResult) -> int:
     quarantined = report.count("quarantined")
     if quarantined:
         where = ", ".join(str(path) for path in report.quarantine_files)
-        verb = "would be" if result.dry_run else "were"
+        verb = ("would be" if result.dry_run else "were" if quarantined != 1 else "was")
         click.echo(f"error: {quarantined} row{'s' if quarantined != 1 else ''} {verb} quarantined in {where}: "
                    "see the reason beside each, fix the survey's import_map or the data, and import again", err=True)
         return 1

@@ -29,6 +29,7 @@ from generator.tokens import client_for_token
 
 RESPONSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+OLD_TOKEN_DIGITS = 49  # the length of the first, all-digit token form (160 bits in decimal)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,10 @@ def _client(context: IntakeContext, submission: Submission) -> str | tuple[str, 
     from_token = ""
     if submission.token:
         from_token = client_for_token(context.secret, submission.survey, submission.token, sorted(context.client_ids)) or ""
+        if not from_token and submission.token.isdigit() and len(submission.token) < OLD_TOKEN_DIGITS:
+            # a spreadsheet read the old all-digit token as a number and dropped its leading zeros
+            from_token = client_for_token(context.secret, submission.survey, submission.token.zfill(OLD_TOKEN_DIGITS),
+                                          sorted(context.client_ids)) or ""
         if not from_token:
             return "unknown_token", f"token '{_short(submission.token)}' belongs to no client for survey '{submission.survey}'"
     if submission.client:

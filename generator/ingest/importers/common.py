@@ -196,8 +196,9 @@ def _note_unmatched(plan: dict[str, list[str]], survey: Survey | None, notes: Im
     for column, roles in plan.items():
         if "unknown" in roles and column.strip():
             notes.ignored.append(column)
-            notes.add(f"column '{column[:80]}' matches no question of survey '{survey.id}'{did_you_mean(column, labels)}: "
-                      f"ignored (map it in import_map of surveys/{survey.id}.yaml, or to 'ignore' to silence this)")
+            notes.add(f"column '{column[:80]}' matches no question of survey '{survey.id}', so it was ignored"
+                      f"{did_you_mean(column, labels)} (map it in import_map of surveys/{survey.id}.yaml, "
+                      "or to 'ignore' to silence this)")
 
 
 def _fill(
