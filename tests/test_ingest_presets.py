@@ -17,8 +17,12 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.ingest.importers import import_file
 from generator.load import load_portfolio
-from tests.test_ingest_importers import FIXTURES, digest, stored
-from tests.test_ingest_importers import data  # noqa: F401 - a fixture: a copy of the fixtures' data folder
+from tests.test_ingest_importers import (
+    FIXTURES,
+    data,  # noqa: F401 - a fixture: a copy of the fixtures' data folder
+    digest,
+    stored,
+)
 
 ZONE = "Europe/Berlin"
 IMPROVE3 = 'The new laptops were set up "perfectly" —\nbut the printer still jams.'

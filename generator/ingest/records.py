@@ -270,7 +270,7 @@ def _shown(question: Question, answers: dict[str, str]) -> bool:
         return False
     if condition.at_most is not None:
         return number <= condition.at_most
-    return number >= condition.at_least
+    return condition.at_least is not None and number >= condition.at_least
 
 
 def _loader_problems(context: IntakeContext, survey: Survey, rows: list[dict[str, str]]) -> dict[int, list[Problem]]:
@@ -327,7 +327,7 @@ def _instant(text: str) -> dt.datetime | None:
 def instant_key(text: str) -> str:
     """The same moment written two ways (`Z`, `+00:00`, `+01:00`) compares equal."""
     parsed = _instant(text)
-    return parsed.astimezone(dt.timezone.utc).isoformat() if parsed else text
+    return parsed.astimezone(dt.UTC).isoformat() if parsed else text
 
 
 def derived_id(source: str, identity: Any) -> str:
