@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.cli import cli
 from generator.ingest.importers import import_file
@@ -39,6 +41,7 @@ PRESETS = [
     ("microsoft-forms-semicolon.csv", "microsoft-forms", "microsoft-forms-1"),
     ("microsoft-forms-unicode.txt", "microsoft-forms", "microsoft-forms-1"),
     ("surveymonkey.csv", "surveymonkey", "surveymonkey-118052219061"),
+    ("surveymonkey.xlsx", "surveymonkey", "surveymonkey-118052219061"),
     ("typeform.csv", "typeform", "typeform-odwdp4nzj1xg6m9l36odwdp4nzlv2gcw"),
     ("tally.csv", "tally", "tally-PgYbzQ"),
     ("jotform.csv", "jotform", "jotform-5847261938472615"),
@@ -212,6 +215,25 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(data: Path, tmp_pat
     assert digest(data) == before and not (data / ".rapport.lock").exists()
 
 
+def test_without_survey_the_one_survey_the_columns_answer_is_chosen_and_named(data: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", str(FIXTURES / "typeform.csv"), "--data", str(data), "--timezone", ZONE])
+    assert result.exit_code == 0, result.output
+    assert ("note: the rows name no survey: imported into 'annual-review', the one survey whose questions the columns "
+            "answer (--survey chooses another)") in result.stderr
+    assert answers(stored(data)) == EXPECTED
+
+
+def test_without_survey_two_surveys_that_fit_stop_the_import(data: Path) -> None:
+    second = data / "surveys" / "pulse.yaml"
+    second.write_text("id: pulse\ntitle: Pulse\nquestions:\n"
+                      "  - {id: improve, type: text, label: How can we improve?}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(FIXTURES / "typeform.csv"), "--data", str(data), "--timezone", ZONE])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {FIXTURES / 'typeform.csv'}: the rows name no survey and the columns answer "
+                             "questions of annual-review, pulse; say which with --survey (one of annual-review, pulse); "
+                             "nothing was imported\n")
+
+
 def test_a_file_no_tool_wrote_is_refused_with_exit_2(data: Path, tmp_path: Path) -> None:
     odd = tmp_path / "odd.csv"
     odd.write_text("alpha,beta\n1,2\n", encoding="utf-8")
@@ -232,3 +254,18 @@ def test_no_bytes_make_a_traceback(data: Path, tmp_path: Path, content: bytes) -
     code, _, err = run(data, str(export))
     assert code in (1, 2) and err.startswith(("error:", "note:")), err
 
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.text(max_size=30), min_size=4, max_size=4))
+def test_any_text_in_any_cell_is_stored_or_quarantined_never_a_traceback(data: Path, cells: list[str]) -> None:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows([
+        ["Submission ID", "Respondent ID", "Submitted at", "Overall, how satisfied are you?", "Which areas matter most to you?",
+         "How can we improve?", "t"], ["s1", "r1", cells[0], cells[1], cells[2], cells[3], cells[0]]])
+    export = data / "export.csv"
+    export.write_bytes(buffer.getvalue().encode("utf-8", "surrogatepass"))
+    result = CliRunner().invoke(cli, ["import", str(export), "--data", str(data), "--timezone", "UTC", "--dry-run"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1, 2)
+    assert "Traceback" not in result.stdout + result.stderr

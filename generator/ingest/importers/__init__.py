@@ -27,7 +27,7 @@ from generator.ingest.importers import (
     tally,
     typeform,
 )
-from generator.ingest.importers.columns import normalise
+from generator.ingest.importers.columns import normalise, plan_columns
 from generator.ingest.importers.common import ImportNotes, ImportOptions, RawRow, build_submissions, with_options
 from generator.ingest.importers.detect import detect_source
 from generator.ingest.importers.times import AmbiguousDates, order_for_locale, settle_date_order
@@ -84,15 +84,39 @@ def import_file(
     if survey is not None and survey not in context.surveys:
         raise RapportError(context.unknown_survey_detail(survey))
     rows = module.read(path)
-    options = ImportOptions(source=source, file=str(path), survey=survey, timezone=zone, date_order=date_order)
+    notes = ImportNotes()
+    options = ImportOptions(source=source, file=str(path), survey=survey or _only_survey(path, rows, module, context, notes),
+                            timezone=zone, date_order=date_order)
     options = with_options(options, date_order=_date_order(path, rows, module, options, context))
-    submissions, notes = build_submissions(rows, module.SPEC, options, context, module.parse_time)
+    submissions, column_notes = build_submissions(rows, module.SPEC, options, context, module.parse_time)
+    for line in column_notes.lines:
+        notes.add(line)
+    notes.ignored.extend(column_notes.ignored)
     report = ingest(context, submissions, now=now, replace_edited=True, write=not dry_run)
     for outcome in report.outcomes:
         if outcome.status == "replaced":
             notes.add(f"response {outcome.response_id} was edited in {source}: the stored row was replaced "
                       f"(the previous version is kept in responses/superseded/)")
     return ImportResult(report, tuple(notes.lines), source, tuple(notes.ignored), dry_run)
+
+
+def _only_survey(path: Path, rows: list[RawRow], module: ModuleType, context: IntakeContext, notes: ImportNotes) -> str | None:
+    """The survey for a file whose rows name none: the one survey whose questions its columns answer."""
+    if any(normalise(name) == "survey" and any(v.strip() for v in values) for row in rows for name, values in row.cells.items()):
+        return None
+    names = {name: 1 for row in rows for name in row.cells}
+    answering = [survey_id for survey_id, survey in sorted(context.surveys.items())
+                 if any(role.startswith(("answer:", "option:")) for roles in
+                        plan_columns(names, module.SPEC.columns(), survey).values() for role in roles)]
+    if len(answering) == 1:
+        notes.add(f"the rows name no survey: imported into '{answering[0]}', the one survey whose questions the "
+                  "columns answer (--survey chooses another)")
+        return answering[0]
+    if not rows:
+        return None
+    which = f"the columns answer questions of {', '.join(answering)}" if answering else "no survey's questions match its columns"
+    raise RapportError(f"{path}: the rows name no survey and {which}; say which with --survey "
+                       f"(one of {', '.join(sorted(context.surveys)) or 'none: add one under surveys/'}); nothing was imported")
 
 
 def _date_order(path: Path, rows: list[RawRow], module: ModuleType, options: ImportOptions, context: IntakeContext) -> str:
