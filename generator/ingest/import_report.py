@@ -28,7 +28,7 @@ def print_import(result: ImportResult) -> int:
     if quarantined:
         where = ", ".join(str(path) for path in report.quarantine_files)
         verb = ("would be" if result.dry_run else "were" if quarantined != 1 else "was")
-        click.echo(f"error: {quarantined} row{'s' if quarantined != 1 else ''} {verb} quarantined in {where}: "
-                   "see the reason beside each, fix the survey's import_map or the data, and import again", err=True)
+        click.echo(f"error: {quarantined} row{'s' if quarantined != 1 else ''} {verb} quarantined in {where} "
+                   "(each with its line and reason; after a fix, importing the file again adds them)", err=True)
         return 1
     return 0

@@ -90,11 +90,6 @@ def read_table_rows(path: Path, header_rows: int = 1) -> list[RawRow]:
     return rows_from_records(path, read_records(path), header_rows)
 
 
-def read_csv_rows(path: Path) -> list[RawRow]:
-    """Every record of a delimited or workbook export with a one-row header."""
-    return read_table_rows(path)
-
-
 def rows_from_records(path: Path, records: Records, header_rows: int = 1) -> list[RawRow]:
     """Records as rows keyed by their column names; a ragged record is kept with its problem."""
     if len(records) < header_rows:
@@ -267,24 +262,6 @@ def _answer(submission: Submission, survey: Survey, role: str, cell: str, spec: 
 def moment(text: str, options: ImportOptions, naive_is_utc: bool) -> str:
     """Any supported timestamp, written in the import's time zone as `submitted_at` is stored."""
     return written(parse_moment(text, options.date_order, options.timezone, naive_is_utc), options)
-
-
-def iso_time(text: str, options: ImportOptions, naive_is_utc: bool) -> str:
-    """An ISO 8601 time, written with the offset of the import's time zone."""
-    try:
-        parsed = dt.datetime.fromisoformat(text.replace(" UTC", "Z"))
-    except ValueError:
-        raise ValueError(f"'{text[:40]}' is not an ISO 8601 date and time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC) if naive_is_utc else local_time(parsed, options)
-    return written(parsed, options)
-
-
-def local_time(naive: dt.datetime, options: ImportOptions) -> dt.datetime:
-    """A wall-clock time in the import's time zone (this computer's when none is given)."""
-    if options.timezone is not None:
-        return naive.replace(tzinfo=options.timezone)
-    return naive.astimezone()
 
 
 def written(moment: dt.datetime, options: ImportOptions) -> str:
