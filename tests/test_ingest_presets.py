@@ -215,6 +215,16 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(data: Path, tmp_pat
     assert digest(data) == before and not (data / ".rapport.lock").exists()
 
 
+def test_a_surveymonkey_file_with_one_header_row_loses_no_response(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "condensed.csv"
+    export.write_text('Respondent ID,Collector ID,Start Date,End Date,IP Address,"Overall, how satisfied are you?",'
+                      "How likely are you to recommend us?\n"
+                      "118052219061,446111201,11/20/2026 10:00:00 AM,11/20/2026 10:02:00 AM,203.0.113.7,Very satisfied,10\n"
+                      "118052219068,446111201,11/21/2026 10:00:00 AM,11/21/2026 10:02:00 AM,203.0.113.8,2,6\n", encoding="utf-8")
+    assert run(data, str(export))[:2] == (0, "read 2, accepted 2, duplicates 0, quarantined 0\n")
+    assert [(row["overall"], row["recommend"]) for row in stored(data)] == [("5", "10"), ("2", "6")]
+
+
 def test_without_survey_the_one_survey_the_columns_answer_is_chosen_and_named(data: Path) -> None:
     result = CliRunner().invoke(cli, ["import", str(FIXTURES / "typeform.csv"), "--data", str(data), "--timezone", ZONE])
     assert result.exit_code == 0, result.output
@@ -244,7 +254,7 @@ def test_a_file_no_tool_wrote_is_refused_with_exit_2(data: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("content", [
-    b"", b"\x00\x01\x02", b"PK\x03\x04garbage", b"\xff\xfe\x00", b'Timestamp,x\n"open\n',
+    b"", b"\x00\x01\x02", b"PK\x03\x04garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xff\xfe\x00", b'Timestamp,x\n"open\n',
     "Submission ID,Respondent ID,Submitted at,How can we improve?\nx,y,2026-11-20 10:00:00,\x00\x1b[31m\ud800\n".encode(
         "utf-8", "surrogatepass"),
 ])

@@ -21,6 +21,7 @@ from generator.errors import RapportError
 
 SEPARATORS = (",", ";", "\t")
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE files)
 
 Records = list[tuple[int, list[str]]]
 
@@ -33,6 +34,9 @@ def read_records(path: Path) -> Records:
         raise RapportError(f"{path}: cannot read ({exc.strerror})") from None
     if content.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _workbook_records(path, content)
+    if content.startswith(XLS_MAGIC) or path.suffix.lower() == ".xls":
+        raise RapportError(f"{path}: an old Excel .xls workbook, which cannot be read here; open it and save it "
+                           "as .xlsx or CSV UTF-8")
     text = decode(path, content)
     return text_records(path, text, sniff_separator(text))
 

@@ -23,8 +23,8 @@ SPEC = SourceSpec(
 
 
 def detect(names: list[str]) -> bool:
-    """`Submission Date` first."""
-    return bool(names) and names[0] == "submission date"
+    """A `Submission Date` column (Jotform's own name for the time of a submission)."""
+    return "submission date" in names
 
 
 def read(path: Path) -> list[RawRow]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment, read_table_rows
+from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment, rows_from_records
+from generator.ingest.importers.files import read_records
 
 SPEC = SourceSpec(
     name="surveymonkey",
@@ -29,13 +30,19 @@ HEADER_ROWS = 2
 
 
 def detect(names: list[str]) -> bool:
-    """`Respondent ID` (or `Response ID`), `Collector ID` and `Start Date`."""
-    return bool({"respondent id", "response id"} & set(names)) and "collector id" in names and "start date" in names
+    """`Respondent ID` (or `Response ID`) and `Start Date`."""
+    return bool({"respondent id", "response id"} & set(names)) and "start date" in names
 
 
 def read(path: Path) -> list[RawRow]:
-    """Every response row under the two header rows."""
-    return read_table_rows(path, header_rows=HEADER_ROWS)
+    """Every response row under the header rows.
+
+    The second header row leaves the id column empty; a file saved again with one header row
+    (its first record then holds an id) is read with one, so no response is taken for a header.
+    """
+    records = read_records(path)
+    second = records[1][1] if len(records) > 1 else []
+    return rows_from_records(path, records, HEADER_ROWS if second and not second[0].strip() else 1)
 
 
 def parse_time(text: str, options: ImportOptions) -> str:
