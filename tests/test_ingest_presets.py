@@ -279,3 +279,16 @@ def test_any_text_in_any_cell_is_stored_or_quarantined_never_a_traceback(data: P
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1, 2)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("kind", "written", "stored_as"), [
+    ("rating", "Very satisfied", "5"), ("rating", "5 - Excellent", "5"), ("rating", "2: Poor", "2"), ("rating", "4.0", "4"),
+    ("rating", "Neither satisfied nor dissatisfied", "3"), ("rating", "★★★★", "4"), ("rating", "Excellent (5)", "5"),
+    ("rating", "3.5", "3.5"), ("rating", "Mostly fine", "Mostly fine"), ("nps", "10 - Extremely likely", "10"),
+    ("nps", "Not at all likely", "0"), ("nps", " 7 ", "7"),
+])
+def test_scale_answers_written_as_labels_become_their_number(kind: str, written: str, stored_as: str) -> None:
+    from generator.ingest.importers.columns import scale_answer
+    from generator.model import Question
+
+    assert scale_answer(Question(id="q", type=kind, label="Q"), written) == stored_as

@@ -32,9 +32,11 @@ RATING_SCALES = (
     ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree"),
     ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
 )
-NUMBER_FIRST = re.compile(r"^(?P<number>\d{1,2})(?:\.0+)?(?:\s*(?:[-–—:=.)]|\s)\s*\S.*)?$", re.DOTALL)
+# "5 - Excellent", "5: Excellent", "5. Excellent", "5.0"; not "3.5"
+NUMBER_FIRST = re.compile(r"^(?P<number>\d{1,2})(?:\.0+)?(?:(?:\s*[-–—:=)]\s*|\.\s+|\s+)\D.*)?$", re.DOTALL)
 NUMBER_LAST = re.compile(r"^\S.*?[\s(\-–—:]\s*(?P<number>\d{1,2})\s*\)?$", re.DOTALL)
 STARS = re.compile(r"^[★☆\s]+$")
+NPS_ENDS = {"not at all likely": "0", "extremely likely": "10"}
 
 
 def normalise(name: str) -> str:
@@ -141,6 +143,8 @@ def scale_answer(question: Question, cell: str) -> str:
         return str(low)
     if question.high_label and key == normalise(question.high_label):
         return str(high)
+    if question.type == "nps" and key in NPS_ENDS:
+        return NPS_ENDS[key]
     if question.type == "rating":
         for scale in RATING_SCALES:
             if key in scale:
