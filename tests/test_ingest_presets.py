@@ -137,6 +137,11 @@ def test_a_response_edited_in_the_tool_replaces_its_row_and_says_so(data: Path, 
     assert run(data, str(FIXTURES / "typeform.csv"))[0] == 0
     edited = tmp_path / "edited.csv"
     edited.write_text(_typeform_rows(1, 2, 3, edit="Faster replies, and a call back."), encoding="utf-8")
+    before = digest(data)
+    code, out, err = run(data, str(edited), "--dry-run")
+    assert code == 0 and digest(data) == before
+    assert out.splitlines()[0] == "would replace: typeform-odwdp4nzj1xg6m9l36odwdp4nzlv2gcw"
+    assert "the stored row would be replaced" in err
     code, out, err = run(data, str(edited))
     assert (code, out) == (0, "read 3, accepted 0, replaced 1, duplicates 2, quarantined 0\n")
     assert ("note: response typeform-odwdp4nzj1xg6m9l36odwdp4nzlv2gcw was edited in typeform: the stored row was "
@@ -147,6 +152,9 @@ def test_a_response_edited_in_the_tool_replaces_its_row_and_says_so(data: Path, 
     [old] = list(csv.DictReader(io.StringIO(old_text, newline="")))
     assert (old["response_id"], old["improve"]) == (rows[0]["response_id"], "Faster replies on Mondays, please.")
     assert run(data, str(edited))[1] == "read 3, accepted 0, duplicates 3, quarantined 0\n"
+    # the older export read again does not bring the replaced version back
+    assert run(data, str(FIXTURES / "typeform.csv"))[1] == "read 3, accepted 0, duplicates 3, quarantined 0\n"
+    assert stored(data)[0]["improve"] == "Faster replies, and a call back."
 
 
 def test_dates_that_could_be_either_order_stop_the_import_until_told(data: Path, tmp_path: Path) -> None:
@@ -210,7 +218,7 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(data: Path, tmp_pat
     lines = out.splitlines()
     assert lines[:3] == ["would add: formspree-2145678901", "would add: formspree-2145679344", "would add: formspree-2145680120"]
     assert lines[3].startswith("would quarantine line 7 in ") and "out_of_range: recommend=11" in lines[3]
-    assert lines[-1].startswith("dry run, nothing written: would have read 5, accepted 3, duplicates 0, quarantined 2")
+    assert lines[-1].startswith("dry run, nothing written; it would be: read 5, accepted 3, duplicates 0, quarantined 2 (would go to ")
     assert "2 rows would be quarantined" in err
     assert digest(data) == before and not (data / ".rapport.lock").exists()
 

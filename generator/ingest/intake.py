@@ -138,6 +138,7 @@ def _append_survey(
         position.setdefault(cells.get("response_id", ""), number)
         identities.add(identity)
     table = [list(row) for row in rows]
+    replaced_before = _superseded_versions(data_dir, survey.id, question_ids) if replace_edited else set()
     superseded: list[list[str]] = []
     appended_from = len(table)
     for index, candidate in items:
@@ -151,7 +152,8 @@ def _append_survey(
             elif not replace_edited:
                 results[index] = candidate.submission.reject(
                     "duplicate", f"response_id '{row['response_id']}' is already used by a different response")
-            elif _older(row["submitted_at"], existing[1]):
+            elif _older(row["submitted_at"], existing[1]) or (row["response_id"], identity) in replaced_before:
+                # an older export read again: the version it holds was replaced once and stays replaced
                 results[index] = Outcome("duplicate", row["response_id"], detail="the stored version is newer")
             elif no_column:
                 results[index] = _no_column(candidate, path, no_column)
@@ -184,6 +186,19 @@ def _append_survey(
     elif write and len(table) > appended_from:
         replace_atomically(path, appended(current, header, table[appended_from:]))
     return results
+
+
+def _superseded_versions(data_dir: Path, survey_id: str, question_ids: list[str]) -> set[tuple[str, Identity]]:
+    """(response id, identity) of every version an edit has replaced."""
+    try:
+        header, rows = read_table(read_bytes(superseded_path(data_dir, survey_id)))
+    except ValueError:
+        return set()  # unreadable: an old version read again would only be stored again, not lost
+    versions = set()
+    for row in rows:
+        cells = dict(zip(header, row))
+        versions.add((cells.get("response_id", ""), _identity(cells, question_ids)))
+    return versions
 
 
 def _no_column(candidate: Candidate, path: Path, no_column: list[str]) -> Rejected:

@@ -66,7 +66,7 @@ class ImportResult:
                 f"duplicates {report.count('duplicate')}, quarantined {report.count('quarantined')}")
         if report.quarantine_files:
             text += f" ({'would go to' if self.dry_run else 'see'} {', '.join(str(path) for path in report.quarantine_files)})"
-        return f"dry run, nothing written: would have {text}" if self.dry_run else text
+        return f"dry run, nothing written; it would be: {text}" if self.dry_run else text
 
 
 def import_file(
@@ -95,7 +95,8 @@ def import_file(
     report = ingest(context, submissions, now=now, replace_edited=True, write=not dry_run)
     for outcome in report.outcomes:
         if outcome.status == "replaced":
-            notes.add(f"response {outcome.response_id} was edited in {source}: the stored row was replaced "
+            verb = "would be replaced" if dry_run else "was replaced"
+            notes.add(f"response {outcome.response_id} was edited in {source}: the stored row {verb} "
                       f"(the previous version is kept in responses/superseded/)")
     return ImportResult(report, tuple(notes.lines), source, tuple(notes.ignored), dry_run)
 
