@@ -300,3 +300,14 @@ def test_scale_answers_written_as_labels_become_their_number(kind: str, written:
     from generator.model import Question
 
     assert scale_answer(Question(id="q", type=kind, label="Q"), written) == stored_as
+
+
+def test_a_zip_that_is_no_workbook_is_refused_with_exit_2(data: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    export = tmp_path / "responses.xlsx"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    code, out, err = run(data, str(export))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {export}: not an Excel workbook that can be read (")

@@ -12,7 +12,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -118,27 +117,33 @@ def _workbook_records(path: Path, content: bytes) -> Records:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        records = _sheet_records(path, openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True))
+    except RapportError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a broken file; each means the same here
         raise RapportError(f"{path}: not an Excel workbook that can be read ({type(exc).__name__}); "
                            "save it again as .xlsx or export CSV") from None
+    if not records:
+        raise RapportError(f"{path}: the workbook's first sheet is empty (expected a header row)")
+    width = max(len(cells) for _, cells in records)
+    return [(number, cells + [""] * (width - len(cells))) for number, cells in records]
+
+
+def _sheet_records(path: Path, book: Any) -> Records:
+    """The first sheet's non-empty rows as text."""
     try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
+        if not book.worksheets:
             raise RapportError(f"{path}: the workbook has no sheet")
         records: Records = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
             cells = [cell_text(value) for value in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:
                 records.append((number, cells))
+        return records
     finally:
         book.close()
-    if not records:
-        raise RapportError(f"{path}: the workbook's first sheet is empty (expected a header row)")
-    width = max(len(cells) for _, cells in records)
-    return [(number, cells + [""] * (width - len(cells))) for number, cells in records]
 
 
 def cell_text(value: Any) -> str:
