@@ -198,17 +198,18 @@ def test_a_token_a_spreadsheet_turned_into_a_number_is_quarantined_with_the_reas
     sheet = tmp_path / "sheet.csv"
     sheet.write_text('Timestamp,"Overall, how satisfied are you?",How likely are you to recommend us?,token\n'
                      "11/20/2026 10:00:00,4,9,1.11186E+47\n"
+                     "11/20/2026 11:00:00,4,9,111186480622603000000000000000000000000000000000\n"
                      "11/21/2026 10:00:00,5,10,111186480622603440844919133543756306621150409208\n", encoding="utf-8")
     code, out, err = run(data, str(sheet))
     assert code == 1
-    assert out.startswith("read 2, accepted 1, duplicates 0, quarantined 1 (see ")
-    assert "error: 1 row was quarantined in " in err
+    assert out.startswith("read 3, accepted 1, duplicates 0, quarantined 2 (see ")
+    assert "error: 2 rows were quarantined in " in err
     [row] = stored(data)
     assert row["client"] == "acme-dental", "an old token that only lost its leading zero still names its client"
-    [refused] = [r for path in (data / "quarantine").glob("*.csv")
-                 for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))]
-    assert (refused["line"], refused["reason"]) == ("2", "mangled_token")
-    assert refused["detail"].startswith("token '1.11186E+47' was turned into a number by a spreadsheet")
+    refused = [r for path in (data / "quarantine").glob("*.csv")
+               for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))]
+    assert [(r["line"], r["reason"]) for r in refused] == [("2", "mangled_token"), ("3", "mangled_token")]
+    assert refused[0]["detail"].startswith("token '1.11186E+47' was turned into a number by a spreadsheet")
 
 
 def test_a_dry_run_says_what_would_happen_and_writes_nothing(data: Path, tmp_path: Path) -> None:

@@ -228,7 +228,7 @@ def _fill(
             elif role.startswith(("answer:", "option:")) and survey is not None:
                 _answer(submission, survey, role, cell, spec)
     submission.honeypot = "".join(honeypots)
-    if MANGLED_TOKEN.match(submission.token) and submission.problem is None:
+    if mangled_token(submission.token) and submission.problem is None:
         submission.problem = ("mangled_token", f"token '{submission.token}' was turned into a number by a spreadsheet and "
                               "its digits are lost: export the file again from the tool itself (not through Excel or "
                               "Sheets), or enter this response by hand")
@@ -257,6 +257,12 @@ def _answer(submission: Submission, survey: Survey, role: str, cell: str, spec: 
                        if option not in answers)
     elif cell.strip() != "":
         answers.append(scale_answer(question, cell) if question.type in ("rating", "nps") else cell)
+
+
+def mangled_token(token: str) -> bool:
+    """A token a spreadsheet stored as a number: `6.4E+47`, or its 15 digits padded with zeros."""
+    # Excel keeps 15 significant digits: a long all-digit token ending in a run of zeros lost the rest
+    return bool(MANGLED_TOKEN.match(token)) or (token.isdigit() and len(token) >= 20 and len(token.rstrip("0")) <= 15)
 
 
 def moment(text: str, options: ImportOptions, naive_is_utc: bool) -> str:
