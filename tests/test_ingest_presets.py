@@ -312,3 +312,13 @@ def test_a_zip_that_is_no_workbook_is_refused_with_exit_2(data: Path, tmp_path: 
     code, out, err = run(data, str(export))
     assert (code, out) == (2, "")
     assert err.startswith(f"error: {export}: not an Excel workbook that can be read (")
+
+
+def test_a_typeform_partial_response_is_quarantined_as_partial(data: Path, tmp_path: Path) -> None:
+    export = tmp_path / "typeform.csv"
+    export.write_text(_typeform_rows(1, 2).replace(",completed,", ",partial,", 1), encoding="utf-8")
+    code, out, _ = run(data, str(export))
+    assert (code, out.split(" (see ")[0]) == (1, "read 2, accepted 1, duplicates 0, quarantined 1")
+    [refused] = [r for path in (data / "quarantine").glob("*.csv")
+                 for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))]
+    assert (refused["line"], refused["reason"]) == ("2", "partial_response")

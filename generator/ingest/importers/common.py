@@ -65,6 +65,7 @@ class SourceSpec:
     client_column: bool = False  # only the consultant's own CSV may name the client directly
     id_is_ours: bool = False     # the id column holds our response_id as is (no source prefix)
     naive_is_utc: bool = False   # a time without an offset is UTC (else the import's time zone)
+    status_column: str = ""      # a column that marks a response the respondent never submitted as `partial`
 
     def columns(self) -> ColumnSpec:
         """The column-matching part of the spec."""
@@ -228,6 +229,10 @@ def _fill(
             elif role.startswith(("answer:", "option:")) and survey is not None:
                 _answer(submission, survey, role, cell, spec)
     submission.honeypot = "".join(honeypots)
+    status = next((v for c, vs in row.cells.items() if spec.status_column and normalise(c) == spec.status_column for v in vs), "")
+    if status.strip().casefold() == "partial" and submission.problem is None:
+        submission.problem = ("partial_response", f"{spec.name} marks it partial: the respondent left before submitting "
+                              "(download completed responses only, or leave it here)")
     if mangled_token(submission.token) and submission.problem is None:
         submission.problem = ("mangled_token", f"token '{submission.token}' was turned into a number by a spreadsheet and "
                               "its digits are lost: export the file again from the tool itself (not through Excel or "

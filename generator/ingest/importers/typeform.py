@@ -22,6 +22,7 @@ SPEC = SourceSpec(
                     "utm source", "utm medium", "utm campaign", "utm content", "utm term"),
     multi_separators=(", ", ";"),
     naive_is_utc=True,
+    status_column="response type",
 )
 
 
