@@ -217,6 +217,8 @@ class Settings(Strict):
     forms: Forms = Forms()
     dashboards: Dashboards = Dashboards()
     contacts_import: ContactsImport = ContactsImport()
+    # how imports read 03/04/2026: a locale with a region (en-GB day first, en-US month first)
+    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> "Settings":
