@@ -111,6 +111,7 @@ class LazyCommands(click.Group):
         "collect": ("generator.ingest.commands", "collect"),
         "import": ("generator.ingest.commands", "import_command"),
         "log": ("generator.ingest.commands", "log"),
+        "import-contacts": ("generator.ingest.contacts_import.command", "import_contacts_command"),
         "serve": ("generator.ingest.commands", "serve"),
         "publish": ("generator.publish.commands", "publish"),
     }

@@ -174,6 +174,39 @@ class Dashboards(Strict):
     publish: Literal["encrypted", "omit"] = "encrypted"
 
 
+def _keywords(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Match keywords: each non-empty, none written twice (ignoring case)."""
+    seen: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value.strip() == "":
+            raise FieldProblem((index,), "is empty (expected a word or phrase found in an event title or location)")
+        folded = value.strip().casefold()
+        if folded in seen:
+            raise FieldProblem((index,), f"'{shorten(value)}' is listed twice (first as [{seen[folded]}])")
+        seen[folded] = index
+    return values
+
+
+def _one_is_a_list(value: Any) -> Any:
+    """`match: Acme` means `match: [Acme]`."""
+    return (value,) if isinstance(value, str) else value
+
+
+def _kind_keys(kinds: dict[str, str]) -> dict[str, str]:
+    if any(key.strip() == "" for key in kinds):
+        raise ValueError("a key is empty (expected a keyword, project, task or tag)")
+    return kinds
+
+
+ContactKind = Literal["onsite", "remote", "phone", "email"]
+
+
+class ContactsImport(Strict):
+    """`rapport import-contacts`: which keyword, project, task or tag means which kind of contact."""
+
+    kinds: Annotated[dict[str, ContactKind], AfterValidator(_kind_keys)] = {}
+
+
 class Settings(Strict):
     """`data/site.yaml`."""
 
@@ -187,6 +220,9 @@ class Settings(Strict):
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
     dashboards: Dashboards = Dashboards()
+    contacts_import: ContactsImport = ContactsImport()
+    # how imports read 03/04/2026: a locale with a region (en-GB day first, en-US month first)
+    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> "Settings":
@@ -226,6 +262,8 @@ class Client(Strict):
     ended: OptionalDate = None
     tracking_since: OptionalDate = None  # overrides site.yaml's, and the default (metrics/tracking.py)
     notes: str | None = None
+    # keywords that name this client in calendar events and time entries (rapport import-contacts)
+    match: Annotated[tuple[str, ...], AfterValidator(_keywords), BeforeValidator(_one_is_a_list)] = ()
 
 
 # ---------------------------------------------------------------- surveys

@@ -22,6 +22,7 @@ from generator.load import load_portfolio
 from tests.conftest import REPO
 from tests.test_ingest_importers import FIXTURE_SECRET as SECRET
 from tests.test_ingest_importers import data  # noqa: F401 - a fixture: a copy of the fixtures' data folder
+
 ENV = {**os.environ, "RAPPORT_SECRET": SECRET, "PYTHONPATH": str(REPO)}  # this checkout's code, from any folder
 HEADER = "response_id,client,submitted_at,overall,recommend,visits,areas,improve\n"
 
@@ -78,7 +79,7 @@ def test_a_csv_cell_over_the_field_limit_is_read_and_its_row_quarantined_the_oth
                       f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{huge}\n"
                       "imp-003,baker-law,2026-10-04T10:00:00+00:00,3,7,,,fine too\n", encoding="utf-8")
     result = run_import(data, export, "csv")
-    assert_clean(result)
+    assert_clean(result, code=1)
     assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
     assert [row["response_id"] for row in stored(data)] == ["imp-001", "imp-003"]
     [refused] = quarantined(data)
@@ -93,7 +94,7 @@ def test_the_longest_answer_an_import_keeps_reads_back_under_the_default_field_l
     export = tmp_path / "in.csv"
     export.write_text(HEADER + f"imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,9,,,{longest}\n"
                       f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{longest}z\n", encoding="utf-8")
-    assert_clean(result := run_import(data, export, "csv"))
+    assert_clean(result := run_import(data, export, "csv"), code=1)
     assert "accepted 1, duplicates 0, quarantined 1" in result.stdout
     text = (data / "responses" / "annual-review.csv").read_bytes().decode("utf-8")
     with default_field_limit():  # any reader of the file, without lifting the limit
@@ -106,9 +107,9 @@ def test_the_longest_answer_an_import_keeps_reads_back_under_the_default_field_l
 def test_a_huge_cell_in_a_new_quarantine_file_is_recognised_on_the_next_import(data: Path, tmp_path: Path) -> None:
     export = tmp_path / "in.csv"
     export.write_text(HEADER + f"imp-002,acme-dental,2026-10-03T10:00:00+00:00,4,9,,,{'y' * 300_000}\n", encoding="utf-8")
-    assert_clean(run_import(data, export, "csv"))
+    assert_clean(run_import(data, export, "csv"), code=1)
     before = {path: path.read_bytes() for path in (data / "quarantine").iterdir()}
-    assert_clean(again := run_import(data, export, "csv"))
+    assert_clean(again := run_import(data, export, "csv"), code=1)
     assert "quarantined 1" in again.stdout
     assert {path: path.read_bytes() for path in (data / "quarantine").iterdir()} == before
 
@@ -122,7 +123,7 @@ def test_an_unclosed_quote_names_the_line_it_opens_on_and_imports_nothing(data: 
                       "imp-q,acme-dental,2026-10-05T10:00:00+00:00,4,9,,,\"unclosed\n"
                       "imp-003,acme-dental,2026-10-04T10:00:00+00:00,4,9,,,\n", encoding="utf-8")
     result = run_import(data, export, "csv")
-    assert_clean(result, code=1)
+    assert_clean(result, code=2)
     assert result.stderr == (f"error: {export}:4: not valid CSV (the quoted field that starts on line 4 is never closed, "
                              "so where the rows after it end is unknown); nothing was imported\n")
     assert not (data / "responses").exists() and not (data / "quarantine").exists()
@@ -133,7 +134,7 @@ def test_an_unclosed_quote_in_a_later_field_of_a_multiline_record_names_that_fie
     export.write_text(HEADER + "imp-q,acme-dental,\"2026-10-05T10:00:00\n+00:00\",4,9,\"About, right\",,\"unclosed \"\"x\"\"\n"
                       "imp-003,acme-dental,2026-10-04T10:00:00+00:00,4,9,,,\n", encoding="utf-8")
     result = run_import(data, export, "csv")
-    assert_clean(result, code=1)
+    assert_clean(result, code=2)
     assert result.stderr.startswith(f"error: {export}:3: not valid CSV (the quoted field that starts on line 3 is never closed")
 
 
@@ -161,7 +162,7 @@ def test_a_hostile_json_line_is_quarantined_as_it_arrived_and_the_other_lines_im
     export = tmp_path / "in.jsonl"
     export.write_text("\n".join([GOOD % 1, line, GOOD % 2]) + "\n", encoding="utf-8")
     result = run_import(data, export, "jsonl")
-    assert_clean(result)
+    assert_clean(result, code=1)
     assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
     assert [row["submitted_at"] for row in stored(data)] == ["2026-10-01T10:00:00+00:00", "2026-10-02T10:00:00+00:00"]
     [refused] = quarantined(data)
@@ -175,7 +176,7 @@ def test_a_json_answer_over_the_import_limit_is_quarantined_whole(data: Path, tm
     line = {"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4", "improve": huge}
     export.write_text("\n".join([GOOD % 1, json.dumps(line), GOOD % 2]) + "\n", encoding="utf-8")
     result = run_import(data, export, "jsonl")
-    assert_clean(result)
+    assert_clean(result, code=1)
     assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
     [refused] = quarantined(data)
     assert (refused["line"], refused["reason"]) == ("2", "too_long: improve")
@@ -202,23 +203,23 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def test_no_quarantine_cell_but_the_record_starts_like_a_formula(data: Path, tmp_path: Path) -> None:
     formula = '=HYPERLINK("http://evil","x")'
     export = tmp_path / "-=cmd.csv"
-    export.write_text(f'response_id,client,submitted_at,overall,"{formula.replace(chr(34), chr(34) * 2)}"\n'
-                      "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,v\n", encoding="utf-8")
+    export.write_text(f'response_id,client,submitted_at,overall\n'
+                      f'imp-001,"{formula.replace(chr(34), chr(34) * 2)}",2026-10-02T10:00:00+00:00,4\n', encoding="utf-8")
     lines = tmp_path / "in.jsonl"
     lines.write_text('{"survey": "@SUM(1)", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4"}\n', encoding="utf-8")
-    assert_clean(run_import(data, export, "csv"))
-    assert_clean(run_import(data, lines, "jsonl"))
+    assert_clean(run_import(data, export, "csv"), code=1)
+    assert_clean(run_import(data, lines, "jsonl"), code=1)
     rows = quarantined(data)
-    assert [row["reason"] for row in rows] == [f"unknown_field: {formula}", "unknown_survey"]
+    assert [row["reason"] for row in rows] == ["unknown_client", "unknown_survey"]
     for row in rows:
         for column, text in row.items():
             if column not in ("record", "key"):
                 assert not text.startswith(FORMULA_STARTS), (column, text)
-    assert rows[0]["detail"] == f"'{formula} match(es) no question of survey 'annual-review'"
+    assert rows[0]["detail"].startswith(f"''{formula}' is not a client id")
     assert rows[0]["file"] == str(export)  # absolute: starts with '/'
     assert rows[1]["survey"] == "'@SUM(1)"
-    assert json.loads(rows[0]["record"]) == {"response_id": "imp-001", "client": "acme-dental",
-                                             "submitted_at": "2026-10-02T10:00:00+00:00", "overall": "4", formula: "v"}
+    assert json.loads(rows[0]["record"]) == {"response_id": "imp-001", "client": formula,
+                                             "submitted_at": "2026-10-02T10:00:00+00:00", "overall": "4"}
 
 
 def test_a_relative_file_name_starting_like_a_formula_is_guarded(data: Path, tmp_path: Path) -> None:
@@ -227,23 +228,23 @@ def test_a_relative_file_name_starting_like_a_formula_is_guarded(data: Path, tmp
     result = subprocess.run([sys.executable, "-m", "generator", "import", export.name, "--source", "jsonl",
                              "--data", str(data)], capture_output=True, text=True, cwd=tmp_path, env=ENV, check=False,
                             timeout=120)
-    assert_clean(result)
+    assert_clean(result, code=1)
     [row] = quarantined(data)
     assert row["file"] == "'=1+1.jsonl"
 
 
 def test_quarantine_files_written_before_the_guard_still_match_their_records(data: Path, tmp_path: Path) -> None:
     export = tmp_path / "in.csv"
-    export.write_text('response_id,client,submitted_at,overall,=HYPERLINK("x")\n'
-                      "imp-001,acme-dental,2026-10-02T10:00:00+00:00,4,v\n", encoding="utf-8")
-    assert_clean(run_import(data, export, "csv"))
+    export.write_text('response_id,client,submitted_at,overall\n'
+                      'imp-001,"=HYPERLINK(""x"")",2026-10-02T10:00:00+00:00,4\n', encoding="utf-8")
+    assert_clean(run_import(data, export, "csv"), code=1)
     [path] = (data / "quarantine").glob("csv-*.csv")
-    unguarded = path.read_text(encoding="utf-8").replace(",'=HYPERLINK", ",=HYPERLINK").replace("\"'=HYPERLINK", "\"=HYPERLINK")
+    unguarded = path.read_text(encoding="utf-8").replace("\"''=HYPERLINK", "\"'=HYPERLINK")
     assert unguarded != path.read_text(encoding="utf-8")
     old = path.with_name("csv-2020-01-01.csv")
     old.write_text(unguarded, encoding="utf-8")
     path.unlink()
-    assert_clean(again := run_import(data, export, "csv"))
+    assert_clean(again := run_import(data, export, "csv"), code=1)
     assert "quarantined 1" in again.stdout
     assert [p.name for p in (data / "quarantine").glob("*.csv")] == ["csv-2020-01-01.csv"], "known by its key: not stored again"
 

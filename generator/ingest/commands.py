@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -41,25 +42,41 @@ def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--source", required=True, help="formspree, google-forms, netlify, csv or jsonl.")
+@click.option("--source", default="auto", show_default=True,
+              help="Which tool wrote FILE: auto (told by its header), google-forms, microsoft-forms, surveymonkey, "
+                   "typeform, tally, jotform, formspree, netlify, csv or jsonl.")
 @click.option("--survey", default=None, help="Survey id for rows that do not name their survey.")
 @click.option("--timezone", "timezone", default=None,
               help="IANA time zone of times written without an offset, and of stored times (default: this computer's).")
-@click.option("--date-order", type=click.Choice(["auto", "mdy", "dmy"]), default="auto", show_default=True,
-              help="Day/month order of Google Sheets timestamps such as 11/02/2026.")
+@click.option("--dayfirst", "date_order", flag_value="dmy", help="Dates such as 03/04/2026 are day/month (3 April).")
+@click.option("--monthfirst", "date_order", flag_value="mdy", help="Dates such as 03/04/2026 are month/day (4 March).")
+@click.option("--date-order", "date_order", type=click.Choice(["auto", "mdy", "dmy"]), default="auto", show_default=True,
+              help="The same as --monthfirst (mdy) or --dayfirst (dmy); auto: site.yaml's locale, else the file.")
+@click.option("--dry-run", is_flag=True, help="Print what would be added, replaced, ignored and quarantined; write nothing.")
 @data_option
-@reports_errors
-def import_command(file: Path, source: str, survey: str | None, timezone: str | None, date_order: str, data_dir: Path) -> None:
-    """Import a form service's export FILE into DATA/responses/ (re-importing changes nothing)."""
+def import_command(file: Path, source: str, survey: str | None, timezone: str | None, date_order: str, dry_run: bool,
+                   data_dir: Path) -> None:
+    """Import a survey tool's export FILE into DATA/responses/ (re-importing changes nothing).
+
+    Exit status: 0 when every row was accepted or already present, 1 when any row was
+    quarantined, 2 when the command or the file is wrong (nothing imported).
+    """
+    from generator.ingest.import_report import print_import
     from generator.ingest.importers import import_file
 
-    _require_data(data_dir)
-    if not file.is_file():
-        raise RapportError(f"{file}: no such file")
-    result = import_file(data_dir, file, source, survey=survey, timezone=timezone, date_order=date_order)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(result.summary())
+    try:
+        _require_data(data_dir)
+        if not file.is_file():
+            raise RapportError(f"{file}: no such file")
+        result = import_file(data_dir, file, source, survey=survey, timezone=timezone, date_order=date_order,
+                             dry_run=dry_run)
+    except RapportError as exc:
+        context = click.get_current_context()
+        if (context.find_root().obj or {}).get("debug"):
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(print_import(result))
 
 
 @click.command("log")

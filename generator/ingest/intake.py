@@ -3,31 +3,41 @@
 Under the data lock, for each survey: read its response file, skip records already in it
 (same response_id with the same content, or the same client, time and answers), append the
 new rows in one atomic replacement, and write every refused record to the quarantine.
+An import may also replace a response edited in its tool (same response_id, new content,
+not older than the stored one): the stored version is first appended to
+`responses/superseded/<survey>.csv`, so no answer is ever lost. With `write=False`
+nothing is written at all (`rapport import --dry-run`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.csv_text import csv_lines
 from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import Rejected, write_quarantine
 from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
 from generator.model import RESERVED_COLUMNS, Survey
 
+# client, moment and answers of a stored or incoming row
+Identity = tuple[str, str, tuple[str, ...]]
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one submission: `accepted`, `duplicate` or `quarantined`."""
+    """What became of one submission: `accepted`, `replaced`, `duplicate` or `quarantined`."""
 
     status: str
     response_id: str = ""
     reason: str = ""
     detail: str = ""
     quarantine_file: Path | None = None
+    line: int = 0
 
 
 @dataclass
@@ -53,7 +63,7 @@ class IngestReport:
 
 def ingest(
     context: IntakeContext, submissions: list[Submission], now: dt.datetime | None = None,
-    limits: Limits = IMPORT_LIMITS, require_answers: bool = False,
+    limits: Limits = IMPORT_LIMITS, require_answers: bool = False, replace_edited: bool = False, write: bool = True,
 ) -> IngestReport:
     """Append the acceptable submissions to data/responses/, quarantine the others."""
     now = now or dt.datetime.now().astimezone()
@@ -66,21 +76,23 @@ def ingest(
     outcomes: list[Outcome | None] = [None] * len(checked)
     rejected: list[tuple[int, Rejected]] = [(i, r) for i, r in enumerate(checked) if isinstance(r, Rejected)]
     by_survey: dict[str, list[tuple[int, Candidate]]] = {}
-    for index, result in enumerate(checked):
-        if isinstance(result, Candidate):
-            by_survey.setdefault(result.survey.id, []).append((index, result))
-    with data_lock(context.data_dir):
+    for index, checked_one in enumerate(checked):
+        if isinstance(checked_one, Candidate):
+            by_survey.setdefault(checked_one.survey.id, []).append((index, checked_one))
+    # a dry run takes no lock either: the lock file would be a write
+    with data_lock(context.data_dir) if write else contextlib.nullcontext():
         for survey_id in sorted(by_survey):
             items = by_survey[survey_id]
-            kept = _append_survey(context.data_dir, items[0][1].survey, items)
+            kept = _append_survey(context.data_dir, items[0][1].survey, items, replace_edited, write, now)
             for index, result in kept.items():
                 if isinstance(result, Rejected):
                     rejected.append((index, result))
                 else:
                     outcomes[index] = result
-        where = write_quarantine(context.data_dir, [r for _, r in rejected], now) if rejected else {}
+        where = write_quarantine(context.data_dir, [r for _, r in rejected], now, write) if rejected else {}
     for index, item in rejected:
-        outcomes[index] = Outcome("quarantined", reason=item.reason, detail=item.detail, quarantine_file=where.get(item.key))
+        outcomes[index] = Outcome("quarantined", reason=item.reason, detail=item.detail, quarantine_file=where.get(item.key),
+                                  line=item.line)
     return IngestReport([outcome for outcome in outcomes if outcome is not None])
 
 
@@ -89,7 +101,14 @@ def response_path(data_dir: Path, survey_id: str) -> Path:
     return data_dir / "responses" / f"{survey_id}.csv"
 
 
-def _append_survey(data_dir: Path, survey: Survey, items: list[tuple[int, Candidate]]) -> dict[int, Outcome | Rejected]:
+def superseded_path(data_dir: Path, survey_id: str) -> Path:
+    """`data/responses/superseded/<survey-id>.csv`: stored versions that an edit replaced."""
+    return data_dir / "responses" / "superseded" / f"{survey_id}.csv"
+
+
+def _append_survey(
+    data_dir: Path, survey: Survey, items: list[tuple[int, Candidate]], replace_edited: bool, write: bool, now: dt.datetime,
+) -> dict[int, Outcome | Rejected]:
     """Append one survey's new rows (caller holds the lock); outcome or refusal by index."""
     path = response_path(data_dir, survey.id)
     current = read_bytes(path)
@@ -109,45 +128,98 @@ def _append_survey(data_dir: Path, survey: Survey, items: list[tuple[int, Candid
                 "response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
         return results
     question_ids = [q.id for q in survey.questions]
-    by_id: dict[str, tuple] = {}
-    identities: set[tuple] = set()
-    for row in rows:
-        cells = dict(zip(header, row))
+    by_id: dict[str, Identity] = {}
+    position: dict[str, int] = {}
+    identities: set[Identity] = set()
+    for number, stored_row in enumerate(rows):
+        cells = dict(zip(header, stored_row))
         identity = _identity(cells, question_ids)
         by_id.setdefault(cells.get("response_id", ""), identity)
+        position.setdefault(cells.get("response_id", ""), number)
         identities.add(identity)
-    new_rows: list[list[str]] = []
+    table = [list(row) for row in rows]
+    replaced_before = _superseded_versions(data_dir, survey.id, question_ids) if replace_edited else set()
+    superseded: list[list[str]] = []
+    appended_from = len(table)
     for index, candidate in items:
         row = candidate.row
         identity = _identity(row, question_ids)
+        no_column = [q for q in question_ids if row.get(q, "") != "" and q not in header]
         existing = by_id.get(row["response_id"])
         if existing is not None:
             if existing == identity:
                 results[index] = Outcome("duplicate", row["response_id"])
-            else:
+            elif not replace_edited:
                 results[index] = candidate.submission.reject(
                     "duplicate", f"response_id '{row['response_id']}' is already used by a different response")
+            elif _older(row["submitted_at"], existing[1]) or (row["response_id"], identity) in replaced_before:
+                # an older export read again: the version it holds was replaced once and stays replaced
+                results[index] = Outcome("duplicate", row["response_id"], detail="the stored version is newer")
+            elif no_column:
+                results[index] = _no_column(candidate, path, no_column)
+            else:
+                at = position[row["response_id"]]
+                if at < appended_from:
+                    superseded.append([now.isoformat(timespec="seconds"), *table[at]])
+                table[at] = [row.get(column, "") for column in header]
+                by_id[row["response_id"]] = identity
+                identities.add(identity)
+                results[index] = Outcome("replaced", row["response_id"])
             continue
         if candidate.submission.derived and identity in identities:
             results[index] = Outcome("duplicate", row["response_id"])
             continue
-        no_column = [q for q in question_ids if row.get(q, "") != "" and q not in header]
         if no_column:
-            results[index] = candidate.submission.reject(
-                f"missing_column: {no_column[0]}",
-                f"{path.name} has no column for question(s) {', '.join(no_column)} (added to the survey after "
-                "the file was started): add the column to the file's header and an empty cell to each row")
+            results[index] = _no_column(candidate, path, no_column)
             continue
-        new_rows.append([row.get(column, "") for column in header])
+        table.append([row.get(column, "") for column in header])
+        position[row["response_id"]] = len(table) - 1
         by_id[row["response_id"]] = identity
         identities.add(identity)
         results[index] = Outcome("accepted", row["response_id"])
-    if new_rows:
-        replace_atomically(path, appended(current, header, new_rows))
+    if write and superseded:
+        # the old version is safe on disk before the response file stops holding it
+        old = superseded_path(data_dir, survey.id)
+        replace_atomically(old, appended(read_bytes(old), ["superseded_at", *header], superseded))
+    if write and superseded:
+        replace_atomically(path, csv_lines([header, *table]))
+    elif write and len(table) > appended_from:
+        replace_atomically(path, appended(current, header, table[appended_from:]))
     return results
 
 
-def _identity(cells: dict[str, str], question_ids: list[str]) -> tuple:
+def _superseded_versions(data_dir: Path, survey_id: str, question_ids: list[str]) -> set[tuple[str, Identity]]:
+    """(response id, identity) of every version an edit has replaced."""
+    try:
+        header, rows = read_table(read_bytes(superseded_path(data_dir, survey_id)))
+    except ValueError:
+        return set()  # unreadable: an old version read again would only be stored again, not lost
+    versions = set()
+    for row in rows:
+        cells = dict(zip(header, row))
+        versions.add((cells.get("response_id", ""), _identity(cells, question_ids)))
+    return versions
+
+
+def _no_column(candidate: Candidate, path: Path, no_column: list[str]) -> Rejected:
+    return candidate.submission.reject(
+        f"missing_column: {no_column[0]}",
+        f"{path.name} has no column for question(s) {', '.join(no_column)} (added to the survey after "
+        "the file was started): add the column to the file's header and an empty cell to each row")
+
+
+def _older(text: str, stored_key: str) -> bool:
+    """The incoming time is before the stored one (an older export read after a newer one)."""
+    try:
+        incoming, stored = dt.datetime.fromisoformat(instant_key(text)), dt.datetime.fromisoformat(stored_key)
+    except ValueError:
+        return False
+    if incoming.tzinfo is None or stored.tzinfo is None:
+        return False
+    return incoming < stored
+
+
+def _identity(cells: dict[str, str], question_ids: list[str]) -> Identity:
     """Client, moment and answers: two rows equal here are the same response."""
     return (cells.get("client", ""), instant_key(cells.get("submitted_at", "")),
             tuple(cells.get(q, "") for q in question_ids))

@@ -62,10 +62,11 @@ def quarantine_path(data_dir: Path, source: str, day: dt.date) -> Path:
     return data_dir / QUARANTINE_FOLDER / f"{source}-{day.isoformat()}.csv"
 
 
-def write_quarantine(data_dir: Path, rejected: Iterable[Rejected], received_at: dt.datetime) -> dict[str, Path]:
+def write_quarantine(data_dir: Path, rejected: Iterable[Rejected], received_at: dt.datetime,
+                     write: bool = True) -> dict[str, Path]:
     """Append the refusals not already stored; return each one's key → the file holding it.
 
-    The caller holds the data lock.
+    The caller holds the data lock. With `write=False` only says where they would go.
     """
     by_source: dict[str, list[Rejected]] = {}
     for item in rejected:
@@ -84,7 +85,7 @@ def write_quarantine(data_dir: Path, rejected: Iterable[Rejected], received_at: 
             texts = [received_at.isoformat(timespec="seconds"), item.source, item.file,
                      str(item.line) if item.line else "", item.reason, item.detail, item.survey]
             rows.append([*map(spreadsheet_text, texts), record_text(item.record), item.key])
-        if rows:
+        if rows and write:
             replace_atomically(target, appended(read_bytes(target), QUARANTINE_COLUMNS, rows))
     return where
 

@@ -29,6 +29,7 @@ from generator.tokens import client_for_token
 
 RESPONSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+OLD_TOKEN_DIGITS = 49  # the length of the first, all-digit token form (160 bits in decimal)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,10 @@ def _client(context: IntakeContext, submission: Submission) -> str | tuple[str, 
     from_token = ""
     if submission.token:
         from_token = client_for_token(context.secret, submission.survey, submission.token, sorted(context.client_ids)) or ""
+        if not from_token and submission.token.isdigit() and len(submission.token) < OLD_TOKEN_DIGITS:
+            # a spreadsheet read the old all-digit token as a number and dropped its leading zeros
+            from_token = client_for_token(context.secret, submission.survey, submission.token.zfill(OLD_TOKEN_DIGITS),
+                                          sorted(context.client_ids)) or ""
         if not from_token:
             return "unknown_token", f"token '{_short(submission.token)}' belongs to no client for survey '{submission.survey}'"
     if submission.client:
@@ -265,7 +270,7 @@ def _shown(question: Question, answers: dict[str, str]) -> bool:
         return False
     if condition.at_most is not None:
         return number <= condition.at_most
-    return number >= condition.at_least
+    return condition.at_least is not None and number >= condition.at_least
 
 
 def _loader_problems(context: IntakeContext, survey: Survey, rows: list[dict[str, str]]) -> dict[int, list[Problem]]:
@@ -322,7 +327,7 @@ def _instant(text: str) -> dt.datetime | None:
 def instant_key(text: str) -> str:
     """The same moment written two ways (`Z`, `+00:00`, `+01:00`) compares equal."""
     parsed = _instant(text)
-    return parsed.astimezone(dt.timezone.utc).isoformat() if parsed else text
+    return parsed.astimezone(dt.UTC).isoformat() if parsed else text
 
 
 def derived_id(source: str, identity: Any) -> str:

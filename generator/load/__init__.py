@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pandas as pd
 
+from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
-from generator.digests import row_hashes
 from generator.load.keys import contacts_key, file_key, responses_key
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
@@ -59,7 +60,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
             sources[f"responses/{survey.id}"] = responses_key(path, survey, client_ids)
             responses[survey.id] = memo.load(
                 f"responses-{survey.id}", sources[f"responses/{survey.id}"],
-                lambda: load_responses(path, shown_path, survey, client_ids, found["responses"]), found["responses"])
+                functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
+                found["responses"])
     problems = [problem for part in found.values() for problem in part]
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
     problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
@@ -73,7 +75,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     frames = {"contacts": contacts, **{f"responses/{survey_id}": frame for survey_id, frame in responses.items()}}
     # a digest of every row, for what later stages keep in the memo (a new row changes only its own hash)
     hashes = {name: memo.load(f"rows-{name.replace('/', '-')}", sources.get(name, [b"empty"]),
-                              lambda frame=frame: row_hashes(frame), []) for name, frame in frames.items()}
+                              functools.partial(row_hashes, frame), []) for name, frame in frames.items()}
     return Portfolio(
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,

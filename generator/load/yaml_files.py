@@ -164,10 +164,14 @@ def _check_survey(survey: Survey, stem: str, doc: YamlDocument, shown: str) -> l
                 found.append(Problem(shown, doc.line_of(where + ("show_if", "question")), f"questions[{index}].show_if.question",
                                      f"'{target}' is not an earlier question ({expected}){did_you_mean(target, earlier)}"))
     for column, question_id in (survey.import_map or {}).items():
-        if question_id not in seen and question_id not in ("client", "submitted_at", "response_id", "token"):
+        if question_id not in seen and question_id not in IMPORT_ROLES:
             found.append(Problem(shown, doc.line_of(("import_map", column)), f"import_map.{column}",
                                  f"'{question_id}' is not a question of this survey{did_you_mean(question_id, seen)}"))
     return found
+
+
+# what import_map may name besides a question id (generator/ingest/importers/columns.py reads them)
+IMPORT_ROLES = ("client", "submitted_at", "response_id", "token", "survey", "shown_at", "honeypot", "ignore")
 
 
 def _misnamed(survey_id: str, stem: str, doc: YamlDocument, shown: str) -> Problem:

@@ -67,7 +67,8 @@ def column_cells(frame: pd.DataFrame, column: str) -> list[Any]:
 
 def clients_csv(data: DashboardData, reports: Reports) -> bytes:
     """One row per client: contact and agreement, then every column of the metrics table."""
-    columns = [c for c in reports.clients.columns if c not in ("id", "name")]
+    # the figures behind each risk reason are for `report --json`; the reasons say them in words here
+    columns = [c for c in reports.clients.columns if c not in ("id", "name", "risk_figures")]
     header = ["id", "name", "contact_name", "contact_email", "contact_phone", "monthly_fee", "term_months", *columns]
     rows = []
     for row in data.clients:

@@ -1,13 +1,14 @@
-"""What every importer shares: reading rows, mapping columns to questions, times, multi answers.
+"""What every importer shares: rows of an export, their columns' roles, times, answers.
 
 A source module describes its export with a `SourceSpec` (which columns hold the id, the
-time, the honeypot; which are the service's own metadata) and provides `read(path)` and
-`parse_time(text, options)`. `build_submissions` does the rest the same way for all.
+time, the honeypot; which are the tool's own metadata; how many header rows) and provides
+`read(path)`, `parse_time(text, options)` and `detect(names)`. `build_submissions` does the
+rest the same way for all; `generator/ingest/importers/columns.py` says which question each
+column answers.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -17,24 +18,28 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.csv_text import reader
 from generator.errors import RapportError, did_you_mean
 from generator.ingest.context import IntakeContext
+from generator.ingest.importers.columns import ColumnSpec, normalise, option_answer, plan_columns, scale_answer, split_multi
+from generator.ingest.importers.files import Records, read_records
+from generator.ingest.importers.times import parse_moment
 from generator.ingest.records import Submission
 from generator.model import Survey
 
-ROLES = ("token", "survey", "shown_at", "honeypot", "submitted_at", "response_id", "client", "ignore")
+__all__ = ["normalise", "split_multi"]
+# a 49-digit token that went through a spreadsheet as a number: 6.4E+47, 6,40E+47
+MANGLED_TOKEN = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d{1,3}$")
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to read one export: the survey for rows that do not name one, the time zone."""
+    """How to read one export: the survey for rows that do not name one, the time zone, the date order."""
 
     source: str
     file: str
     survey: str | None = None
     timezone: ZoneInfo | None = None  # None: this computer's time zone
-    date_order: str = "auto"          # auto | mdy | dmy (Google Sheets' locale formats)
+    date_order: str = "auto"          # auto | mdy | dmy
 
 
 @dataclass
@@ -49,7 +54,7 @@ class RawRow:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """The columns a service's export uses, by lower-case name."""
+    """The columns a tool's export uses, by normalised name."""
 
     name: str
     id_columns: tuple[str, ...] = ()
@@ -59,6 +64,13 @@ class SourceSpec:
     multi_separators: tuple[str, ...] = (";",)
     client_column: bool = False  # only the consultant's own CSV may name the client directly
     id_is_ours: bool = False     # the id column holds our response_id as is (no source prefix)
+    naive_is_utc: bool = False   # a time without an offset is UTC (else the import's time zone)
+    status_column: str = ""      # a column that marks a response the respondent never submitted as `partial`
+
+    def columns(self) -> ColumnSpec:
+        """The column-matching part of the spec."""
+        return ColumnSpec(self.id_columns, self.time_columns, self.honeypot_columns, self.ignore_columns,
+                          self.client_column)
 
 
 @dataclass
@@ -66,6 +78,7 @@ class ImportNotes:
     """Things the summary mentions once per file rather than once per row."""
 
     lines: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
         """Remember a note (once)."""
@@ -73,39 +86,18 @@ class ImportNotes:
             self.lines.append(text)
 
 
-def normalise(name: str) -> str:
-    """Compare column names and labels ignoring case, spacing, `_`/`-` and a trailing `:`/`*`."""
-    text = re.sub(r"[\s_-]+", " ", name.replace("\ufeff", "")).strip().casefold()
-    return text.rstrip(":* ").strip()
+def read_table_rows(path: Path, header_rows: int = 1) -> list[RawRow]:
+    """Every record of a CSV/TSV/XLSX export under its header (two rows for SurveyMonkey)."""
+    return rows_from_records(path, read_records(path), header_rows)
 
 
-def read_csv_rows(path: Path) -> list[RawRow]:
-    """Every record of a CSV export with the line it starts on; RapportError if not CSV."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RapportError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); export the file as UTF-8 CSV") from None
-    except OSError as exc:
-        raise RapportError(f"{path}: cannot read ({exc.strerror})") from None
-    parsed = reader(text)
-    records: list[tuple[int, list[str]]] = []
-    previous_end = 0
-    try:
-        for row in parsed:
-            start, previous_end = previous_end + 1, parsed.line_num
-            if row:
-                records.append((start, row))
-    except csv.Error as exc:
-        opened = unclosed_quote_line(text, previous_end) if "unexpected end of data" in str(exc) else None
-        if opened is not None:
-            raise RapportError(f"{path}:{opened}: not valid CSV (the quoted field that starts on line {opened} is never "
-                               "closed, so where the rows after it end is unknown); nothing was imported") from None
-        raise RapportError(f"{path}:{previous_end + 1}: not valid CSV ({exc}); nothing was imported") from None
-    if not records:
-        raise RapportError(f"{path}: the file is empty (expected a header row)")
-    header = [cell.strip() for cell in records[0][1]]
+def rows_from_records(path: Path, records: Records, header_rows: int = 1) -> list[RawRow]:
+    """Records as rows keyed by their column names; a ragged record is kept with its problem."""
+    if len(records) < header_rows:
+        raise RapportError(f"{path}: expected {header_rows} header rows, found {len(records)}")
+    header = combined_header([cells for _, cells in records[:header_rows]])
     rows: list[RawRow] = []
-    for line, values in records[1:]:
+    for line, values in records[header_rows:]:
         record = dict(zip(header, values))
         if len(values) != len(header):
             rows.append(RawRow(line, {}, values, ("ragged_row", f"has {len(values)} fields (the header has {len(header)})")))
@@ -115,6 +107,24 @@ def read_csv_rows(path: Path) -> list[RawRow]:
             cells.setdefault(name, []).append(value)
         rows.append(RawRow(line, cells, record))
     return rows
+
+
+def combined_header(rows: list[list[str]]) -> list[str]:
+    """One name per column; a second header row (SurveyMonkey's sub-answers) joins its title as `Title (Option)`."""
+    first = [cell.strip().lstrip("\ufeff").strip() for cell in rows[0]]
+    if len(rows) == 1:
+        return first
+    second = [cell.strip() for cell in rows[1]] + [""] * max(0, len(first) - len(rows[1]))
+    names: list[str] = []
+    title = ""
+    for index, name in enumerate(first):
+        title = name or title  # a question spanning several columns names only its first
+        sub = second[index] if index < len(second) else ""
+        if normalise(sub) in ("", "response", "open ended response"):
+            names.append(title if name or sub else name)
+        else:
+            names.append(f"{title} ({sub})" if title else sub)
+    return names
 
 
 def unclosed_quote_line(text: str, lines_read: int) -> int | None:
@@ -147,9 +157,14 @@ def build_submissions(
     rows: list[RawRow], spec: SourceSpec, options: ImportOptions, context: IntakeContext,
     parse_time: Callable[[str, ImportOptions], str],
 ) -> tuple[list[Submission], ImportNotes]:
-    """Each row as a Submission for the intake, plus notes about unmapped columns."""
+    """Each row as a Submission for the intake, plus notes about columns that were ignored."""
     notes = ImportNotes()
-    survey_columns = [c for c in {name for row in rows for name in row.cells} if normalise(c) == "survey"]
+    names: dict[str, int] = {}
+    for row in rows:
+        for name, values in row.cells.items():
+            names[name] = max(names.get(name, 0), len(values))
+    survey_columns = [c for c in names if normalise(c) == "survey"]
+    plans: dict[str, dict[str, list[str]]] = {}
     submissions: list[Submission] = []
     for row in rows:
         submission = Submission(spec.name, row.record, file=options.file, line=row.line)
@@ -160,133 +175,104 @@ def build_submissions(
         written_survey = next((v for c in survey_columns for v in row.cells.get(c, []) if v.strip()), "")
         submission.survey = written_survey.strip() or (options.survey or "")
         survey = context.surveys.get(submission.survey)
-        _fill(submission, row, spec, options, survey, parse_time, notes)
+        key = survey.id if survey else ""
+        if key not in plans:
+            plans[key] = plan_columns(names, spec.columns(), survey)
+            _note_unmatched(plans[key], survey, notes)
+        _fill(submission, row, spec, options, survey, plans[key], parse_time)
         submissions.append(submission)
     return submissions, notes
 
 
+def _note_unmatched(plan: dict[str, list[str]], survey: Survey | None, notes: ImportNotes) -> None:
+    """Name, once, each column that answers no question (its cells are ignored)."""
+    if survey is None:
+        return
+    labels = [q.label for q in survey.questions] + [q.id for q in survey.questions]
+    for column, roles in plan.items():
+        if "unknown" in roles and column.strip():
+            notes.ignored.append(column)
+            notes.add(f"column '{column[:80]}' matches no question of survey '{survey.id}', so it was ignored"
+                      f"{did_you_mean(column, labels)} (map it in import_map of surveys/{survey.id}.yaml, "
+                      "or to 'ignore' to silence this)")
+
+
 def _fill(
     submission: Submission, row: RawRow, spec: SourceSpec, options: ImportOptions, survey: Survey | None,
-    parse_time: Callable[[str, ImportOptions], str], notes: ImportNotes,
+    plan: dict[str, list[str]], parse_time: Callable[[str, ImportOptions], str],
 ) -> None:
     """Set the submission's fields from the row's cells by each column's role."""
     honeypots: list[str] = []
     source_id = ""
     for column, values in row.cells.items():
-        role = column_role(column, spec, survey)
-        value = next((v for v in values if v != ""), "")
-        if role == "survey" or role == "ignore":
-            continue
-        if role == "token":
-            submission.token = value.strip()
-        elif role == "shown_at":
-            submission.shown_at = value.strip()
-        elif role == "honeypot":
-            honeypots.append(value)
-        elif role == "client":
-            submission.client = value.strip()
-        elif role == "response_id":
-            source_id = value.strip()
-        elif role == "submitted_at":
-            if value.strip():
+        roles = plan.get(column, ["unknown"])
+        for position, cell in enumerate(values):
+            role = roles[position] if position < len(roles) else roles[-1]
+            value = cell.strip()
+            if role in ("survey", "ignore", "unknown"):
+                continue
+            if role == "token":
+                submission.token = submission.token or value
+            elif role == "shown_at":
+                submission.shown_at = value
+            elif role == "honeypot":
+                honeypots.append(cell)
+            elif role == "client":
+                submission.client = value
+            elif role == "response_id":
+                source_id = source_id or value
+            elif role == "submitted_at" and value and not submission.submitted_at:
                 try:
-                    submission.submitted_at = parse_time(value.strip(), options)
+                    submission.submitted_at = parse_time(value, options)
                 except ValueError as exc:
                     submission.problem = ("bad_timestamp", f"{column}: {exc}")
-        elif role.startswith("answer:"):
-            question = survey.question(role.removeprefix("answer:")) if survey else None
-            answers = submission.answers.setdefault(question.id, []) if question else []
-            for cell in values:
-                if question is not None and question.type == "multi":
-                    answers.extend(split_multi(cell, question.options or (), spec.multi_separators))
-                elif cell != "":
-                    answers.append(cell)
-        elif any(v != "" for v in values):
-            submission.unknown.append(column)
-            if survey is not None:
-                notes.add(f"column '{column}' matches no question of survey '{survey.id}'"
-                          f"{did_you_mean(column, [q.label for q in survey.questions] + [q.id for q in survey.questions])}"
-                          f" — map it in import_map of surveys/{survey.id}.yaml; its rows were quarantined")
+            elif role.startswith(("answer:", "option:")) and survey is not None:
+                _answer(submission, survey, role, cell, spec)
     submission.honeypot = "".join(honeypots)
+    status = next((v for c, vs in row.cells.items() if spec.status_column and normalise(c) == spec.status_column for v in vs), "")
+    if status.strip().casefold() == "partial" and submission.problem is None:
+        submission.problem = ("partial_response", f"{spec.name} marks it partial: the respondent left before submitting "
+                              "(download completed responses only, or leave it here)")
+    if mangled_token(submission.token) and submission.problem is None:
+        submission.problem = ("mangled_token", f"token '{submission.token}' was turned into a number by a spreadsheet and "
+                              "its digits are lost: export the file again from the tool itself (not through Excel or "
+                              "Sheets), or enter this response by hand")
     if not submission.submitted_at and submission.problem is None:
         submission.problem = ("bad_timestamp", f"no time of submission (expected a column {' or '.join(spec.time_columns)})")
     if source_id:
         submission.response_id = source_id if spec.id_is_ours else f"{spec.name}-{source_id}"
     else:
-        # the row as the service wrote it, without empty cells (a column added later changes nothing)
+        # the row as the tool wrote it, without empty cells (a column added later changes nothing)
         submission.identity = sorted((column, values) for column, values in row.cells.items() if any(values))
 
 
-def column_role(column: str, spec: SourceSpec, survey: Survey | None) -> str:
-    """What a column holds: `answer:<question id>` or one of ROLES, or `unknown`."""
-    mapped = (survey.import_map or {}).get(column) if survey else None
-    if mapped:
-        return mapped if mapped in ROLES else f"answer:{mapped}"
-    name = normalise(column)
-    if name in ("token", "survey", "shown at"):
-        return name.replace(" ", "_")
-    if name in spec.honeypot_columns:
-        return "honeypot"
-    if name in spec.time_columns:
-        return "submitted_at"
-    if name in spec.id_columns:
-        return "response_id"
-    if spec.client_column and name == "client":
-        return "client"
-    if survey is not None:
-        for question in survey.questions:
-            if name == normalise(question.id) or name == normalise(question.label):
-                return f"answer:{question.id}"
-    if name in spec.ignore_columns or column.startswith("_"):
-        return "ignore"
-    return "unknown"
+def _answer(submission: Submission, survey: Survey, role: str, cell: str, spec: SourceSpec) -> None:
+    """Add one cell's answer in the contract's form (numbers for scales, option texts for multi)."""
+    parts = role.split(":")
+    question = survey.question(parts[1])
+    if question is None:
+        return
+    answers = submission.answers.setdefault(question.id, [])
+    if role.startswith("option:"):
+        chosen = option_answer(question, int(parts[2]), cell)
+        if chosen and chosen not in answers:
+            answers.append(chosen)
+    elif question.type == "multi":
+        answers.extend(option for option in split_multi(cell, question.options or (), spec.multi_separators)
+                       if option not in answers)
+    elif cell.strip() != "":
+        answers.append(scale_answer(question, cell) if question.type in ("rating", "nps") else cell)
 
 
-def split_multi(cell: str, options: tuple[str, ...], separators: tuple[str, ...]) -> list[str]:
-    """A multi answer's options; services join them with ', ' (options may contain commas)."""
-    if cell == "":
-        return []
-    if cell in options:
-        return [cell]
-    allowed = set(options)
-    for separator in separators:
-        parts = cell.split(separator)
-        found = _partition(parts, allowed, separator)
-        if found is not None:
-            return found
-    # no reading makes every part an option: keep the parts so the check names the bad one
-    return cell.split(separators[0]) if separators else [cell]
+def mangled_token(token: str) -> bool:
+    """A token a spreadsheet stored as a number: `6.4E+47`, or its 15 digits padded with zeros."""
+    # Excel keeps 15 significant digits: a long all-digit token ending in a run of zeros lost the rest
+    return bool(MANGLED_TOKEN.match(token)) or (token.isdigit() and len(token) >= 20 and len(token.rstrip("0")) <= 15)
 
 
-def _partition(parts: list[str], allowed: set[str], separator: str) -> list[str] | None:
-    """Group consecutive parts so each group is an option; None when impossible."""
-    if not parts:
-        return []
-    for end in range(len(parts), 0, -1):
-        head = separator.join(parts[:end])
-        if head in allowed:
-            rest = _partition(parts[end:], allowed, separator)
-            if rest is not None:
-                return [head, *rest]
-    return None
-
-
-def iso_time(text: str, options: ImportOptions, naive_is_utc: bool) -> str:
-    """An ISO 8601 time, written with the offset of the import's time zone."""
-    try:
-        parsed = dt.datetime.fromisoformat(text.replace(" UTC", "Z"))
-    except ValueError:
-        raise ValueError(f"'{text[:40]}' is not an ISO 8601 date and time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc) if naive_is_utc else local_time(parsed, options)
-    return written(parsed, options)
-
-
-def local_time(naive: dt.datetime, options: ImportOptions) -> dt.datetime:
-    """A wall-clock time in the import's time zone (this computer's when none is given)."""
-    if options.timezone is not None:
-        return naive.replace(tzinfo=options.timezone)
-    return naive.astimezone()
+def moment(text: str, options: ImportOptions, naive_is_utc: bool) -> str:
+    """Any supported timestamp, written in the import's time zone as `submitted_at` is stored."""
+    return written(parse_moment(text, options.date_order, options.timezone, naive_is_utc), options)
 
 
 def written(moment: dt.datetime, options: ImportOptions) -> str:

@@ -1,4 +1,4 @@
-"""Formspree: the CSV export of a form's submissions (Export → CSV on the form's page).
+"""Formspree: the CSV export of a form's submissions (the form's Submissions tab → Export → CSV).
 
 Its header is `_id,_date` and then every field name the form ever received, sorted
 (older exports: `id,date,…`). `_date` is the time Formspree received the submission, in
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, iso_time, read_csv_rows
+from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment, read_table_rows
 
 SPEC = SourceSpec(
     name="formspree",
@@ -20,14 +20,20 @@ SPEC = SourceSpec(
     honeypot_columns=("website", "gotcha"),
     ignore_columns=("next", "subject", "replyto", "cc", "format", "language", "errors"),
     multi_separators=(", ", ";"),
+    naive_is_utc=True,
 )
+
+
+def detect(names: list[str]) -> bool:
+    """`_id` and `_date` (normalised to `id`, `date`) open the header."""
+    return names[:2] == ["id", "date"]
 
 
 def read(path: Path) -> list[RawRow]:
     """Every submission row of the export."""
-    return read_csv_rows(path)
+    return read_table_rows(path)
 
 
 def parse_time(text: str, options: ImportOptions) -> str:
     """`_date` is UTC; a time with its own offset keeps it."""
-    return iso_time(text, options, naive_is_utc=True)
+    return moment(text, options, naive_is_utc=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import RapportError
-from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, iso_time
+from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment
 from generator.ingest.json_text import Refused, parse_json
 
 SPEC = SourceSpec(
@@ -29,6 +29,11 @@ SPEC = SourceSpec(
     id_is_ours=True,
 )
 NESTED = ("answers", "data", "parameters", "parameter")
+
+
+def detect(names: list[str]) -> bool:
+    """Never by header: a JSON Lines file is told by its first character (see detect.py)."""
+    return False
 
 
 def read(path: Path) -> list[RawRow]:
@@ -79,7 +84,7 @@ def _texts(key: str, value: Any) -> list[str]:
         return [text for item in value for text in _texts(key, item)]
     if value is None:
         return [""]
-    if isinstance(value, bool) or isinstance(value, dict):
+    if isinstance(value, (bool, dict)):
         raise ValueError(f"'{key[:40]}': expected text, a whole number or a list of them")
     if isinstance(value, float):
         if not value.is_integer():
@@ -90,4 +95,4 @@ def _texts(key: str, value: Any) -> list[str]:
 
 def parse_time(text: str, options: ImportOptions) -> str:
     """ISO 8601; without an offset, in the import's time zone."""
-    return iso_time(text, options, naive_is_utc=False)
+    return moment(text, options, naive_is_utc=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, iso_time, read_csv_rows
+from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment, read_table_rows
 
 SPEC = SourceSpec(
     name="netlify",
@@ -26,11 +26,16 @@ SPEC = SourceSpec(
 )
 
 
+def detect(names: list[str]) -> bool:
+    """A `created_at` column beside Netlify's `form_name` or `bot-field`."""
+    return "created at" in names and bool({"form name", "bot field", "user agent"} & set(names))
+
+
 def read(path: Path) -> list[RawRow]:
     """Every submission row of the download."""
-    return read_csv_rows(path)
+    return read_table_rows(path)
 
 
 def parse_time(text: str, options: ImportOptions) -> str:
     """`created_at` is UTC."""
-    return iso_time(text, options, naive_is_utc=True)
+    return moment(text, options, naive_is_utc=True)

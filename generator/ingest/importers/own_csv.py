@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, iso_time, read_csv_rows
+from generator.ingest.importers.common import ImportOptions, RawRow, SourceSpec, moment, read_table_rows
 
 SPEC = SourceSpec(
     name="csv",
@@ -22,11 +22,16 @@ SPEC = SourceSpec(
 )
 
 
+def detect(names: list[str]) -> bool:
+    """Our own columns: `submitted_at` and `response_id` or `client`."""
+    return "submitted at" in names and bool({"response id", "client"} & set(names))
+
+
 def read(path: Path) -> list[RawRow]:
     """Every row of the file."""
-    return read_csv_rows(path)
+    return read_table_rows(path)
 
 
 def parse_time(text: str, options: ImportOptions) -> str:
     """ISO 8601; without an offset, in the import's time zone."""
-    return iso_time(text, options, naive_is_utc=False)
+    return moment(text, options, naive_is_utc=False)
