@@ -44,6 +44,7 @@ class BuildResult:
     seconds: float
     stages: dict[str, float]  # seconds per stage, in order: load, metrics, charts, render, publish, write
     written: int  # files whose bytes changed since the last build
+    notices: tuple[str, ...] = ()  # the portfolio's warnings, for the command to print
 
 
 def build_site(
@@ -68,7 +69,7 @@ def build_site(
             written = _after_load(portfolio, data_dir, out_dir, templates_dir, progress, workers, cache_writes)
     finally:
         progress.finish()
-    return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+    return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)
 
 
 def _freeze_what_lives_long() -> None:

@@ -343,7 +343,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _contacts(rng: random.Random, plans: Sequence[_Plan], as_of: dt.date) -> list[tuple[Any, ...]]:
-    """Every contact row, sorted; a few on-site visits are scheduled just after as_of."""
+    """Every contact row up to as_of, sorted."""
     history_start = dt.date(as_of.year - 3, 1, 1)
     rows: list[tuple[Any, ...]] = []
     for plan in plans:
@@ -369,11 +369,11 @@ def _contacts(rng: random.Random, plans: Sequence[_Plan], as_of: dt.date) -> lis
                 for day in (rng.sample(days, count) if kind == "onsite" else rng.choices(days, k=count)):
                     rows.append(_contact_row(rng, plan, day, kind, person, systems))
     active = [p for p in plans if p.last_day is None and p.role != "drop" and p.start <= as_of]
-    for plan in rng.sample(active, min(4, len(active))):
-        day = as_of + rng.randint(1, 12) * DAY
-        while day.weekday() > 4:
-            day += DAY
-        rows.append((day.isoformat(), plan.id, "onsite", plan.tech, 120, f"Scheduled: {rng.choice(SCHEDULED)}"))
+    # Planned visits belong in the calendar, not the log: none is written after as_of. The random
+    # draws that once made them are still made, so every other row of the sample stays the same.
+    for _plan in rng.sample(active, min(4, len(active))):
+        rng.randint(1, 12)
+        rng.choice(SCHEDULED)
     rows.sort()
     return rows
 

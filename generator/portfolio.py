@@ -46,6 +46,7 @@ class Portfolio:
     scores: pd.DataFrame
     pages: tuple[Page, ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
+    notices: tuple[str, ...] = ()  # warnings for the user, e.g. data dated after a fixed as_of
 
     def client(self, client_id: str) -> Client | None:
         """The client with this id, if any."""

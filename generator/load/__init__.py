@@ -15,6 +15,7 @@ from generator.load.checks import check_member
 from generator.load.contacts import load_contacts
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
+from generator.load.timeline import future_rows, rows_after
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
 from generator.markdown_html import adopt as markdown_adopt
 from generator.markdown_html import convert_ahead
@@ -70,6 +71,7 @@ def load_portfolio(
                 lambda: load_responses(path, shown_path, survey, client_ids, found["responses"]), found["responses"])
     problems = [problem for part in found.values() for problem in part]
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
+    problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
 
     if problems or settings is None:
         raise DataError(problems)
@@ -77,11 +79,13 @@ def load_portfolio(
         if survey.id not in responses:
             responses[survey.id] = empty_responses(survey)
     report_date = as_of or settings.as_of or dt.date.today()
+    fixed = "--as-of" if as_of else "site.yaml" if settings.as_of else None
+    notice = rows_after(contacts, responses, report_date, fixed) if fixed else None
     return Portfolio(
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
         responses=responses, scores=scores_frame(tuple(surveys), responses),
-        pages=pages, as_of=report_date,
+        pages=pages, as_of=report_date, notices=(notice,) if notice else (),
     )
 
 
