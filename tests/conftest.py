@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import os
@@ -21,9 +22,15 @@ from generator.csv_text import csv_lines
 def pytest_configure(config: pytest.Config) -> None:
     """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
+    if not (SAMPLE_DATA / "site.yaml").exists():
+        from generator.demo import write_demo
+
+        write_demo(SAMPLE_DATA)  # no secret fingerprint: each test chooses its secret (RAPPORT_SECRET)
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_DATA = REPO / "data"
+# The tests' sample: `rapport demo`'s portfolio, written once per run into a temporary folder
+# (pytest_configure). Never data/: a consultant replaces it with their own practice.
+SAMPLE_DATA = Path(tempfile.mkdtemp(prefix="rapport-tests-sample-")) / "project" / "data"
 
 SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 CLIENT = {
@@ -116,6 +123,19 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# a day after every date the metric tests write: rows dated after today are refused (generator/load/timeline.py)
+AFTER_THE_DATA = dt.datetime(2030, 12, 31, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def after_the_data() -> Iterator[None]:
+    """The clock set to AFTER_THE_DATA for a module whose portfolios hold dates after the real today."""
+    import time_machine
+
+    with time_machine.travel(AFTER_THE_DATA, tick=False):
+        yield
+
+
 @pytest.fixture
 def portfolio_writer(tmp_path: Path) -> PortfolioWriter:
     """A writer for a tiny portfolio under tmp_path/data."""
@@ -138,7 +158,7 @@ CHROMIUM_ARGS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -204,7 +224,7 @@ def serve_with_capture(folder: Path, post_path: str = "/api/responses", redirect
     arrived = threading.Condition()
 
     class Handler(_QuietHandler):
-        def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             if self.path != post_path:
