@@ -22,15 +22,27 @@ from generator.csv_text import csv_lines
 def pytest_configure(config: pytest.Config) -> None:
     """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
-    if not (SAMPLE_DATA / "site.yaml").exists():
-        from generator.demo import write_demo
-
-        write_demo(SAMPLE_DATA)  # no secret fingerprint: each test chooses its secret (RAPPORT_SECRET)
 
 REPO = Path(__file__).resolve().parent.parent
 # The tests' sample: `rapport demo`'s portfolio, written once per run into a temporary folder
 # (pytest_configure). Never data/: a consultant replaces it with their own practice.
-SAMPLE_DATA = Path(tempfile.mkdtemp(prefix="rapport-tests-sample-")) / "project" / "data"
+SAMPLE_ENV = "RAPPORT_TESTS_SAMPLE"
+
+
+def _sample_data() -> Path:
+    """The run's sample folder, made on first use (this module may be imported under two names)."""
+    known = os.environ.get(SAMPLE_ENV)
+    if known:
+        return Path(known)
+    from generator.demo import write_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="rapport-tests-sample-")) / "project" / "data"
+    write_demo(folder)  # no secret fingerprint: each test chooses its secret (RAPPORT_SECRET)
+    os.environ[SAMPLE_ENV] = str(folder)
+    return folder
+
+
+SAMPLE_DATA = _sample_data()
 
 SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 CLIENT = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -207,7 +208,8 @@ def test_validate_never_says_nothing_was_built_but_build_does(make_portfolio: Ma
     problem = f"{data}/contacts.csv:2: date: '2026-02-30' is not a real date (expected YYYY-MM-DD)"
     assert validate(data).stderr.splitlines() == [problem, "error: 1 problem in the data"]
     built = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
-                           cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=120)
+                           cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=120,
+                           env={**os.environ, "RAPPORT_SECRET": "validate-test-secret"})
     assert (built.returncode, built.stderr.splitlines()) == (1, [problem, "error: 1 problem in the data; nothing was built"])
 
 

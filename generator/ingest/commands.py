@@ -99,10 +99,10 @@ def serve(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
     from generator.ingest.serve import run_preview
 
     _require_data(data_dir)
-    _require_secret(data_dir)
     if not _is_loopback(host):
         raise RapportError(f"'{host}' is not a loopback address: the preview serves your private dashboards, "
                            "so it only listens on 127.0.0.1 (use `rapport collect` on a server)")
+    _require_secret(data_dir)
     run_preview(data_dir, out_dir, host=host, port=port, as_of=as_of, templates_dir=templates_dir)
 
 
