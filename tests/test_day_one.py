@@ -21,7 +21,7 @@ def no_secret_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
 
 
-def rapport(*args: str | Path, input: str | None = None) -> Result:  # noqa: A002 - CliRunner's name
+def rapport(*args: str | Path, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, [str(arg) for arg in args], input=input)
 
 
