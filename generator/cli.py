@@ -110,6 +110,7 @@ class LazyCommands(click.Group):
         "init": ("generator.init_command", "init"),
         "secret": ("generator.secret_command", "secret"),
         "quarantine": ("generator.quarantine_command", "quarantine"),
+        "link": ("generator.link_command", "link"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

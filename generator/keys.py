@@ -3,7 +3,7 @@
 The secret keys every personal survey link (generator/tokens.py). It is made only when asked
 (`rapport init`, `rapport secret new`); a command that needs it and finds none, or finds one
 whose fingerprint is not the one the data folder recorded, stops instead of making up another
-(which would silently change every link already sent). See docs/secret.md.
+(which would silently change every link already sent). README.md, section "Secrets", describes it.
 """
 
 from __future__ import annotations
