@@ -36,11 +36,14 @@ def quarantine(ctx: click.Context, data_dir: Path) -> None:
 
 @quarantine.command("retry")
 @data_option
+@click.pass_context
 @reports_errors
-def retry(data_dir: Path) -> None:
+def retry(ctx: click.Context, data_dir: Path) -> None:
     """Run the held rows through the import again; accepted ones move into DATA/responses/."""
     from generator.ingest.retry import retry_quarantine
 
+    if ctx.get_parameter_source("data_dir") == click.core.ParameterSource.DEFAULT and ctx.parent is not None:
+        data_dir = ctx.parent.params["data_dir"]  # `rapport quarantine --data DIR retry` means DIR too
     if not data_dir.is_dir():
         raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
     result = retry_quarantine(data_dir)

@@ -10,6 +10,7 @@ import click
 from generator.cli import data_option, reports_errors
 from generator.errors import RapportError
 from generator.keys import (
+    SAMPLE_FINGERPRINT,
     SECRET_ENV,
     SecretError,
     configured_secret,
@@ -88,6 +89,9 @@ def _already_message(data_dir: Path, has_secret: bool, has_fingerprint: bool) ->
             record_fingerprint(data_dir, found.value)
             pinned = f"; its fingerprint is now recorded in {fingerprint_file(data_dir)}"
     where = configured_secret(data_dir)
-    source = where.source if where is not None else f"{fingerprint_file(data_dir)} (its fingerprint)"
+    if where is None and recorded_fingerprint(data_dir) == SAMPLE_FINGERPRINT:
+        return (f"{data_dir} is a sample, made with the built-in sample secret: to give it a secret of its own, "
+                f"`rapport secret new --replace --data {data_dir}` (every personal link of the sample changes)")
+    source = where.source if where is not None else f"its fingerprint in {fingerprint_file(data_dir)}"
     return (f"{data_dir} already has a site secret ({source}){pinned}. To change it on purpose, "
             f"`rapport secret new --replace --data {data_dir}` (every personal link already sent stops working)")

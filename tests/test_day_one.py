@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import cli
 from generator.keys import SAMPLE_SECRET, fingerprint
+from generator.tokens import survey_token
 
 
 @pytest.fixture(autouse=True)
@@ -181,3 +182,22 @@ def test_the_sample_builds_with_the_sample_secret_says_so_and_is_never_published
     published = rapport("publish", "--dry-run", "--data", data, "--out", tmp_path / "o")
     assert published.exit_code == 2
     assert published.output.startswith(f"error: {data} uses the built-in sample secret, which is public: nothing was published.")
+
+
+def test_link_prints_a_clients_personal_links_due_or_not(practice: Path, tmp_path: Path) -> None:
+    add_client(practice, dt.date.today())  # its first survey is months away
+    token = survey_token((tmp_path / ".rapport" / "secret").read_text().strip().encode(), "annual-review", "acme")
+    local = rapport("link", "acme", "--data", practice)
+    assert local.exit_code == 0, local.output
+    assert local.stdout == f"annual-review: output/public/survey/{token}/index.html\n"
+    assert rapport("build", "--data", practice, "--out", tmp_path / "output").exit_code == 0
+    assert (tmp_path / "output" / "public" / "survey" / token / "index.html").is_file()
+    site = practice / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "  # base_url: https://YOUR-NAME.github.io/YOUR-REPOSITORY/", "  base_url: https://you.github.io/practice/  #"),
+        encoding="utf-8")
+    published = rapport("link", "acme", "--survey", "annual-review", "--data", practice)
+    assert published.stdout == f"annual-review: https://you.github.io/practice/survey/{token}/\n"
+    unknown = rapport("link", "acme-dental", "--data", practice)
+    assert unknown.exit_code == 1
+    assert unknown.output == f"error: no client 'acme-dental' in {practice}/clients.yaml — did you mean 'acme'?\n"
