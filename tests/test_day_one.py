@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import select
 import stat
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,7 @@ from click.testing import CliRunner, Result
 from generator.cli import cli
 from generator.keys import SAMPLE_SECRET, fingerprint
 from generator.tokens import survey_token
+from tests.conftest import REPO
 
 
 @pytest.fixture(autouse=True)
@@ -201,3 +207,36 @@ def test_link_prints_a_clients_personal_links_due_or_not(practice: Path, tmp_pat
     unknown = rapport("link", "acme-dental", "--data", practice)
     assert unknown.exit_code == 1
     assert unknown.output == f"error: no client 'acme-dental' in {practice}/clients.yaml — did you mean 'acme'?\n"
+
+
+def test_init_asks_for_the_business_name_on_a_terminal(tmp_path: Path) -> None:
+    leader, follower = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "init", str(tmp_path / "p")], stdin=follower, stdout=follower, stderr=follower,
+        cwd=REPO, env={**os.environ, "RAPPORT_SECRET": ""})
+    os.close(follower)
+    seen = b""
+    while b"Your business's name:" not in seen:
+        ready, _, _ = select.select([leader], [], [], 60)
+        assert ready, f"no prompt; the terminal showed {seen!r}"
+        seen += os.read(leader, 1024)
+    os.write(leader, b"Harbor Light IT\n")
+    assert process.wait(timeout=60) == 0
+    os.close(leader)
+    site = yaml.safe_load((tmp_path / "p" / "site.yaml").read_text(encoding="utf-8"))
+    assert site["business"]["name"] == "Harbor Light IT"
+
+
+def test_a_folder_made_before_fingerprints_gets_one_from_secret_new(make_portfolio: Callable[..., Path], tmp_path: Path) -> None:
+    data = make_portfolio()
+    (tmp_path / ".rapport").mkdir()
+    (tmp_path / ".rapport" / "secret").write_text("the-old-secret\n")
+    assert rapport("build", "--data", data, "--out", tmp_path / "o").exit_code == 0  # no fingerprint: taken as it is
+    pinned = rapport("secret", "new", "--data", data)
+    assert pinned.exit_code == 2
+    assert pinned.output == (f"error: {data} already has a site secret ({tmp_path / '.rapport' / 'secret'}); its fingerprint "
+                             f"is now recorded in {data}/.secret-fingerprint. To change it on purpose, `rapport secret new "
+                             f"--replace --data {data}` (every personal link already sent stops working)\n")
+    assert (tmp_path / ".rapport" / "secret").read_text() == "the-old-secret\n"
+    (tmp_path / ".rapport" / "secret").write_text("a-new-one\n")
+    assert rapport("build", "--data", data, "--out", tmp_path / "o").exit_code == 2
