@@ -89,3 +89,13 @@ def test_as_of_defaults_to_today(make_portfolio: MakePortfolio) -> None:
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout)["as_of"] == TODAY.isoformat()
     assert rapport("validate", "--data", data).stderr == ""
+
+
+def test_responses_alone_after_a_fixed_as_of_are_counted(make_portfolio: MakePortfolio) -> None:
+    old = TODAY - dt.timedelta(days=10)
+    newest = TODAY - dt.timedelta(days=2)
+    data = make_portfolio(site={**SITE, "as_of": old.isoformat()}, contacts=[], responses={"review": [
+        {"response_id": "r1", "client": "acme", "submitted_at": f"{newest.isoformat()}T10:00:00Z", "overall": "5"}]})
+    assert rapport("validate", "--data", data).stderr == (
+        f"warning: as_of {old.isoformat()} (site.yaml) is older than the newest data ({newest.isoformat()}): "
+        "1 response dated after it is left out of every figure; remove as_of to report as of today\n")

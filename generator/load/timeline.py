@@ -46,9 +46,10 @@ def rows_after(contacts: pd.DataFrame, responses: Mapping[str, pd.DataFrame], as
     later_responses = sum(int((frame["date"] > cut).sum()) for frame in responses.values())
     if not later_contacts and not later_responses:
         return None
-    newest = max([contact_dates.max()] + [frame["date"].max() for frame in responses.values() if not frame.empty])
+    newest = max(series.max() for series in (contact_dates, *(frame["date"] for frame in responses.values())) if len(series))
     parts = [f"{count:,} {noun}{'' if count == 1 else 's'}"
              for count, noun in ((later_contacts, "contact"), (later_responses, "response")) if count]
     return (f"as_of {as_of.isoformat()} ({source}) is older than the newest data ({newest.date().isoformat()}): "
-            f"{' and '.join(parts)} dated after it are left out of every figure; "
+            f"{' and '.join(parts)} dated after it {'is' if later_contacts + later_responses == 1 else 'are'} "
+            "left out of every figure; "
             "remove as_of to report as of today")
