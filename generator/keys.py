@@ -84,14 +84,15 @@ def record_fingerprint(data_dir: Path, secret: bytes) -> Path:
 
 
 def resolve_secret(data_dir: Path) -> SiteSecret:
-    """The secret for `data_dir`: RAPPORT_SECRET, else the file, else the sample's; SecretError if none fits."""
+    """The secret for `data_dir`: RAPPORT_SECRET, else the file, else (for a sample) the sample's; SecretError if none fits."""
     recorded = recorded_fingerprint(data_dir)
     found = configured_secret(data_dir)
     if found is None:
         if recorded == SAMPLE_FINGERPRINT:
             return SiteSecret(SAMPLE_SECRET.encode(), "the built-in sample secret")
         raise SecretError(_missing_message(data_dir, recorded))
-    if recorded is not None and not hmac.compare_digest(fingerprint(found.value), recorded):
+    # a sample's links were never sent to anyone: a secret configured for it is simply used
+    if recorded not in (None, SAMPLE_FINGERPRINT) and not hmac.compare_digest(fingerprint(found.value), recorded):
         raise SecretError(_different_message(data_dir, found, recorded))
     return found
 
@@ -159,10 +160,6 @@ def _missing_message(data_dir: Path, recorded: str | None) -> str:
 
 
 def _different_message(data_dir: Path, found: SiteSecret, recorded: str) -> str:
-    if recorded == SAMPLE_FINGERPRINT:
-        return (f"{data_dir} is the sample portfolio, made with the built-in sample secret, but {found.source} holds "
-                f"another secret ({_where(data_dir)}): move that secret away (or unset {SECRET_ENV}) to build the "
-                f"sample, or make this folder yours with `rapport secret new --replace --data {data_dir}`")
     return (f"the site secret in {found.source} is not the one {data_dir} was made with ({_where(data_dir)}; "
             f"fingerprint {fingerprint(found.value)}, expected {recorded} from {fingerprint_file(data_dir)}). "
             f"Restore the right secret, or change it on purpose with `rapport secret new --replace --data {data_dir}` "

@@ -188,6 +188,13 @@ def test_the_sample_builds_with_the_sample_secret_says_so_and_is_never_published
     published = rapport("publish", "--dry-run", "--data", data, "--out", tmp_path / "o")
     assert published.exit_code == 2
     assert published.output.startswith(f"error: {data} uses the built-in sample secret, which is public: nothing was published.")
+    with pytest.MonkeyPatch.context() as patch:  # a secret configured for a sample is used, without the warning
+        patch.setenv("RAPPORT_SECRET", "my-own-secret")
+        own = rapport("build", "--data", data, "--out", tmp_path / "own")
+    assert own.exit_code == 0, own.output
+    assert "warning" not in own.output
+    token = survey_token(b"my-own-secret", "annual-review", "bayview-dental")
+    assert (tmp_path / "own" / "public" / "survey" / token / "index.html").is_file()
 
 
 def test_link_prints_a_clients_personal_links_due_or_not(practice: Path, tmp_path: Path) -> None:
