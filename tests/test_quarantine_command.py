@@ -88,3 +88,23 @@ def test_rows_that_still_fail_stay_held_once(data: Path) -> None:
                              f"`rapport quarantine --data {data}` lists the rows still held and why\n"
     assert {p.name: p.read_bytes() for p in (data / "quarantine").glob("*.csv")} == before
     assert stored(data) == []
+
+
+def test_a_form_post_held_for_an_unknown_survey_is_accepted_once_the_survey_exists(make_portfolio, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.ingest.collector import CollectorConfig, create_collector_app
+    from tests.conftest import SURVEY, yaml_text
+    from tests.test_ingest_collector import SECRET, in_process, quarantined, rows, token, valid_form
+
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    data = make_portfolio(site={"business": {"name": "Test IT"}})
+    with in_process(create_collector_app(CollectorConfig(data))) as http:
+        answer = http.post("/api/responses", data=valid_form(survey="pulse", token=token(survey="pulse")))
+    assert answer.status_code == 422
+    assert [row["reason"] for row in quarantined(data)] == ["unknown_survey"]
+    assert "fix: add the survey to surveys/" in rapport("quarantine", "--data", data).output
+
+    (data / "surveys" / "pulse.yaml").write_text(yaml_text({**SURVEY, "id": "pulse"}), encoding="utf-8")
+    retried = rapport("quarantine", "retry", "--data", data)
+    assert retried.output == "retried 1: accepted 1, already stored 0, still held 0\n"
+    assert [(row["client"], row["overall"], row["areas"]) for row in rows(data, "pulse")] == [("acme", "4", "Helpdesk;Backups")]
+    assert quarantined(data) == []
