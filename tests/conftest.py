@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import http.server
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,6 +23,14 @@ from generator.csv_text import csv_lines
 def pytest_configure(config: pytest.Config) -> None:
     """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's sample folder (see _sample_data) goes with the run."""
+    folder = os.environ.pop(SAMPLE_ENV, None)
+    if folder and Path(folder).name == "data" and Path(folder).parent.name == "project":
+        shutil.rmtree(Path(folder).parent.parent, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parent.parent
 # The tests' sample: `rapport demo`'s portfolio, written once per run into a temporary folder
