@@ -212,6 +212,7 @@ class Settings(Strict):
     business: Business
     site: SiteOptions = SiteOptions()
     as_of: OptionalDate = None
+    tracking_since: OptionalDate = None  # when this folder's records begin (written by `rapport init`)
     targets: Targets = Targets()
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
