@@ -44,6 +44,7 @@ class BuildResult:
     seconds: float
     stages: dict[str, float]  # seconds per stage, in the order of STAGES
     written: int  # files whose bytes changed since the last build
+    notices: tuple[str, ...] = ()  # the portfolio's warnings, for the command to print
 
 
 def build_site(
@@ -70,4 +71,4 @@ def build_site(
         pages = check_publishable(portfolio, pages, environment, secret, fast.memo)
         progress.stage("write")
         written = fast.write(pages)
-    return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written)
+    return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)

@@ -58,7 +58,7 @@ as_of_option = click.option("--as-of", "as_of", type=ISO_DATE, default=None,
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print RapportError as `error: …` and exit 1; tracebacks only with --debug."""
+    """Print RapportError as `error: …` and exit 1 (or its `exit_code`); tracebacks only with --debug."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -76,7 +76,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if _debug():
                 raise
             click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(getattr(exc, "exit_code", 1))
 
     return wrapper
 
@@ -114,6 +114,10 @@ class LazyCommands(click.Group):
         "import-contacts": ("generator.ingest.contacts_import.command", "import_contacts_command"),
         "serve": ("generator.ingest.commands", "serve"),
         "publish": ("generator.publish.commands", "publish"),
+        "init": ("generator.init_command", "init"),
+        "secret": ("generator.secret_command", "secret"),
+        "quarantine": ("generator.quarantine_command", "quarantine"),
+        "link": ("generator.link_command", "link"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -148,6 +152,10 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
     counts = ((len(portfolio.clients), "client"), (len(portfolio.contacts), "contact"), (len(portfolio.surveys), "survey"),
               (responses, "response"), (len(portfolio.pages), "page"))
     click.echo(f"OK: {data_dir}: " + ", ".join(f"{count:,} {noun}{'' if count == 1 else 's'}" for count, noun in counts))
+    from generator.notices import validate_notices
+
+    for line in (*portfolio.notices, *validate_notices(data_dir)):
+        click.echo(f"warning: {line}", err=True)
 
 
 @cli.command()
@@ -159,8 +167,13 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
 def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None) -> None:
     """Build the site into OUT/public (publishable) and OUT/dashboard (private)."""
     from generator.build import build_site
+    from generator.notices import secret_notices
 
+    for line in secret_notices(data_dir):  # a missing or different secret stops here (exit 2)
+        click.echo(f"warning: {line}", err=True)
     result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir)
+    for line in result.notices:
+        click.echo(f"warning: {line}", err=True)
     click.echo(f"built {result.files:,} files into {out_dir} in {result.seconds:.2f} s "
                f"({out_dir}/dashboard/index.html is your overview)")
     _DONE_CLEANLY[0] = True

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from generator.demo import write_demo
+from generator.keys import SAMPLE_SECRET, record_fingerprint
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: Any) -> dt.date:
@@ -37,8 +38,11 @@ def demo(clients: int, seed: int, out_dir: Path, as_of: dt.date, force: bool) ->
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         _fail(f"{out_dir} is not empty; choose an empty folder or pass --force to overwrite its sample files")
     counts = write_demo(out_dir, clients=clients, seed=seed, as_of=as_of)
+    # a sample builds with the built-in sample secret (generator/keys.py): never a real client's links
+    record_fingerprint(out_dir, SAMPLE_SECRET.encode())
     click.echo(f"wrote {counts.clients:,} clients, {counts.contacts:,} contacts, {counts.surveys} surveys, "
-               f"{counts.responses:,} responses to {out_dir}")
+               f"{counts.responses:,} responses to {out_dir} (a sample: it builds with the public sample secret, "
+               "and publish refuses it)")
 
 
 def _fail(message: str) -> None:

@@ -213,8 +213,8 @@ class Settings(Strict):
     business: Business
     site: SiteOptions = SiteOptions()
     as_of: OptionalDate = None
-    # the day this practice began keeping its records here: no schedule counts before it
-    # (generator/metrics/tracking.py)
+    # when this folder's records begin (written by `rapport init`): no visit, contact or survey
+    # schedule counts before it (generator/metrics/tracking.py)
     tracking_since: OptionalDate = None
     targets: Targets = Targets()
     ideal_client: IdealClient = IdealClient()

@@ -51,6 +51,7 @@ class Portfolio:
     scores: pd.DataFrame
     pages: tuple[Page, ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
+    notices: tuple[str, ...] = ()  # warnings for the user, e.g. data dated after a fixed as_of
     row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def hashes(self, name: str) -> np.ndarray:

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.build import build_site  # noqa: E402
+from generator.keys import site_secret  # noqa: E402
 from generator.load import load_portfolio  # noqa: E402
 from generator.tokens import survey_token  # noqa: E402
 
@@ -31,7 +32,6 @@ LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
                 "--disable-component-update --disable-sync --no-first-run")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-SECRET = "audit-secret"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -72,13 +72,12 @@ def main() -> None:
     """Build, serve, audit, print."""
     if not LIGHTHOUSE.exists():
         sys.exit("error: Lighthouse is not installed: run `npm ci` (make audit does)")
-    os.environ.setdefault("RAPPORT_SECRET", SECRET)
     work = Path(tempfile.mkdtemp(prefix="rapport-audit-"))
     build_site(REPO / "data", work / "output")
     portfolio = load_portfolio(REPO / "data")
     survey = portfolio.surveys[0]
     client = next(c for c in portfolio.clients if c.ended is None and c.agreement.start <= portfolio.as_of)
-    token = survey_token(os.environ["RAPPORT_SECRET"].encode(), survey.id, client.id)
+    token = survey_token(site_secret(REPO / "data"), survey.id, client.id)  # the sample's, or your own
     pages = {
         "survey page": f"survey/{token}/index.html",
         "dashboard overview": "dashboard/index.html",

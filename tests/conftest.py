@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,8 +24,34 @@ def pytest_configure(config: pytest.Config) -> None:
     """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
 
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's sample folder (see _sample_data) goes with the run."""
+    folder = os.environ.pop(SAMPLE_ENV, None)
+    if folder and Path(folder).name == "data" and Path(folder).parent.name == "project":
+        shutil.rmtree(Path(folder).parent.parent, ignore_errors=True)
+
+
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_DATA = REPO / "data"
+# The tests' sample: `rapport demo`'s portfolio, written once per run into a temporary folder
+# (pytest_configure). Never data/: a consultant replaces it with their own practice.
+SAMPLE_ENV = "RAPPORT_TESTS_SAMPLE"
+
+
+def _sample_data() -> Path:
+    """The run's sample folder, made on first use (this module may be imported under two names)."""
+    known = os.environ.get(SAMPLE_ENV)
+    if known:
+        return Path(known)
+    from generator.demo import write_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="rapport-tests-sample-")) / "project" / "data"
+    write_demo(folder)  # no secret fingerprint: each test chooses its secret (RAPPORT_SECRET)
+    os.environ[SAMPLE_ENV] = str(folder)
+    return folder
+
+
+SAMPLE_DATA = _sample_data()
 
 SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 CLIENT = {
@@ -116,6 +144,19 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# a day after every date the metric tests write: rows dated after today are refused (generator/load/timeline.py)
+AFTER_THE_DATA = dt.datetime(2030, 12, 31, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def after_the_data() -> Iterator[None]:
+    """The clock set to AFTER_THE_DATA for a module whose portfolios hold dates after the real today."""
+    import time_machine
+
+    with time_machine.travel(AFTER_THE_DATA, tick=False):
+        yield
+
+
 @pytest.fixture
 def portfolio_writer(tmp_path: Path) -> PortfolioWriter:
     """A writer for a tiny portfolio under tmp_path/data."""
@@ -138,7 +179,7 @@ CHROMIUM_ARGS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -204,7 +245,7 @@ def serve_with_capture(folder: Path, post_path: str = "/api/responses", redirect
     arrived = threading.Condition()
 
     class Handler(_QuietHandler):
-        def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             if self.path != post_path:

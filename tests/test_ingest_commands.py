@@ -22,8 +22,9 @@ def test_the_collector_refuses_to_start_without_the_site_secret(make_portfolio, 
     monkeypatch.delenv("RAPPORT_SECRET", raising=False)
     data: Path = make_portfolio()
     result = CliRunner().invoke(cli, ["collect", "--data", str(data), "--port", "0"])
-    assert result.exit_code == 1
-    assert "error: no site secret: set RAPPORT_SECRET" in result.output
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: no site secret for {data}: looked in RAPPORT_SECRET (not set) and "
+                                    f"{data.resolve().parent / '.rapport' / 'secret'} (no such file).")
     assert not (data.parent / ".rapport").exists(), "no new secret was made up"
 
 

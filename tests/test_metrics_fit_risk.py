@@ -11,6 +11,9 @@ import pytest
 from generator.load import load_portfolio
 from generator.metrics import Reports, compute_reports
 
+# these portfolios hold dates after the real today: the clock runs after them (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("after_the_data")
+
 MakePortfolio = Callable[..., Path]
 SITE = {"business": {"name": "Test IT"}, "as_of": "2026-11-30"}
 # acme starts 2024-03-01 (annual): next renewal 2027-03-01, 91 days after 2026-11-30.

@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
+from conftest import PortfolioWriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PortfolioWriter
 from generator.load import load_portfolio
 from generator.metrics import Reports, compute_reports, to_contract_json
+
+# these portfolios hold dates after the real today: the clock runs after them (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("after_the_data")
 
 FRAMES = ("clients", "quarterly", "portfolio_quarterly", "question_means", "portfolio_question_means",
           "distributions", "monthly_contacts", "comments")

@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 
 from generator.demo.clients import Plan
-from generator.demo.dates import DAY, month_index, weekdays
+from generator.demo.dates import month_index, weekdays
 from generator.demo.wording import KINDS, MINUTES, NOTES, SCHEDULED, STAFF
 
 #: The columns of contacts.csv, in order (docs/data-formats.md).
@@ -19,7 +19,7 @@ ContactRow = tuple[str, str, str, str, int, str]
 
 
 def contact_rows(rng: random.Random, plans: Sequence[Plan], as_of: dt.date) -> list[ContactRow]:
-    """Every contact row, sorted; a few on-site visits are scheduled just after as_of.
+    """Every contact row up to as_of, sorted.
 
     Records each plan's on-site count per month in `plan.monthly`, which the responses read.
     """
@@ -48,11 +48,11 @@ def contact_rows(rng: random.Random, plans: Sequence[Plan], as_of: dt.date) -> l
                 for day in (rng.sample(days, count) if kind == "onsite" else rng.choices(days, k=count)):
                     rows.append(_contact_row(rng, plan, day, kind, person, systems))
     active = [p for p in plans if p.last_day is None and p.role != "drop" and p.start <= as_of]
-    for plan in rng.sample(active, min(4, len(active))):
-        day = as_of + rng.randint(1, 12) * DAY
-        while day.weekday() > 4:
-            day += DAY
-        rows.append((day.isoformat(), plan.id, "onsite", plan.tech, 120, f"Scheduled: {rng.choice(SCHEDULED)}"))
+    # Planned visits belong in the calendar, not the log: none is written after as_of. The random
+    # draws that once made them are still made, so every other row of the sample stays the same.
+    for _plan in rng.sample(active, min(4, len(active))):
+        rng.randint(1, 12)
+        rng.choice(SCHEDULED)
     rows.sort()
     return rows
 

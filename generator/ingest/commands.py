@@ -95,6 +95,9 @@ def log(client: str, kind: str, date: dt.date | None, minutes: str | None, staff
     _require_data(data_dir)
     if kind not in CONTACT_KINDS:
         raise RapportError(f"'{kind}' is not a contact kind (expected {', '.join(CONTACT_KINDS)}){did_you_mean(kind, CONTACT_KINDS)}")
+    if date is not None and date > dt.date.today():
+        raise RapportError(f"--date {date.isoformat()} is after today: log a contact once it has happened "
+                           "(planned visits belong in your calendar)")
     entry = ContactEntry(date=(date or dt.date.today()).isoformat(), client=client, kind=kind, staff=staff,
                          minutes=minutes or "", note=note)
     path = append_contact(data_dir, entry)
@@ -117,6 +120,7 @@ def serve(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
     if not _is_loopback(host):
         raise RapportError(f"'{host}' is not a loopback address: the preview serves your private dashboards, "
                            "so it only listens on 127.0.0.1 (use `rapport collect` on a server)")
+    _require_secret(data_dir)
     run_preview(data_dir, out_dir, host=host, port=port, as_of=as_of, templates_dir=templates_dir)
 
 
@@ -126,12 +130,10 @@ def _require_data(data_dir: Path) -> None:
 
 
 def _require_secret(data_dir: Path) -> None:
-    """A collector with a fresh secret would match no survey link: refuse to start instead."""
-    from generator.keys import SECRET_ENV, secret_file
+    """Without this folder's secret no survey link would match: refuse to start (exit 2, generator/keys.py)."""
+    from generator.keys import resolve_secret
 
-    if not os.environ.get(SECRET_ENV, "").strip() and not secret_file(data_dir).is_file():
-        raise RapportError(f"no site secret: set {SECRET_ENV} to the secret the site was built with "
-                           f"(the content of .rapport/secret where you build), or the survey links will not match")
+    resolve_secret(data_dir)
 
 
 def _is_loopback(host: str) -> bool:

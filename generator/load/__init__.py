@@ -14,6 +14,7 @@ from generator.load.contacts import load_contacts
 from generator.load.keys import contacts_key, file_key, responses_key
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
+from generator.load.timeline import future_rows, rows_after
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
 from generator.memo import NO_MEMO, Memo
 from generator.model import Client
@@ -65,6 +66,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     problems = [problem for part in found.values() for problem in part]
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
     problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
+    problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
 
     if problems or settings is None:
         raise DataError(problems)
@@ -76,11 +78,13 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     # a digest of every row, for what later stages keep in the memo (a new row changes only its own hash)
     hashes = {name: memo.load(f"rows-{name.replace('/', '-')}", sources.get(name, [b"empty"]),
                               functools.partial(row_hashes, frame), []) for name, frame in frames.items()}
+    fixed = "--as-of" if as_of else "site.yaml" if settings.as_of else None
+    notice = rows_after(contacts, responses, report_date, fixed) if fixed else None
     return Portfolio(
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
         responses=responses, scores=scores_frame(tuple(surveys), responses),
-        pages=pages, as_of=report_date, row_hashes=hashes,
+        pages=pages, as_of=report_date, row_hashes=hashes, notices=(notice,) if notice else (),
     )
 
 

@@ -25,8 +25,10 @@ from generator.cli import as_of_option, data_option, out_option, reports_errors,
 def publish(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
             remote: str, branch: str, cname: str | None, dry_run: bool) -> None:
     """Build, check for client data, and push exactly OUT/public to GitHub Pages."""
+    from generator.keys import refuse_sample
     from generator.publish.publish import publish_site
 
+    refuse_sample(data_dir)  # a missing or different secret, or the public sample's, stops here (exit 2)
     result = publish_site(data_dir, out_dir, remote=remote, branch=branch, cname=cname, dry_run=dry_run,
                           as_of=as_of, templates_dir=templates_dir, say=lambda line: click.echo(line, err=True))
     count = f"{len(result.files):,} file{'s' if len(result.files) != 1 else ''}"
