@@ -71,7 +71,8 @@ def test_a_german_site_shows_no_english_sentence_to_a_client(make_portfolio: Mak
     out = tmp_path / "out"
     build(german_site(make_portfolio), out, monkeypatch)
     survey_pages = sorted((out / "public" / "survey").glob("*/index.html"))
-    assert len(survey_pages) == 2                                   # the anonymous page and the client's own
+    # the survey's page (and, while links carry the token in the path, the client's own copy)
+    assert out / "public" / "survey" / "jahresumfrage" / "index.html" in survey_pages
     pages = {str(path): visible(path.read_text(encoding="utf-8")) for path in survey_pages}
     pages["thanks"] = visible((out / "public" / "thanks" / "index.html").read_text(encoding="utf-8"))
     invitations = (out / "dashboard" / "invitations.html").read_text(encoding="utf-8")
