@@ -99,7 +99,7 @@ def test_publish_refuses_when_the_leak_gate_fails(project: tuple[Path, Path], se
     data, remote = project
     templates = tmp_path / "templates"
     templates.mkdir()
-    page = (BUILTIN_TEMPLATES / "404.html").read_text().replace("Page not found</h1>", f"Page not found</h1><p>{CANARIES['contact phone']}</p>")
+    page = (BUILTIN_TEMPLATES / "404.html").read_text().replace("</h1>", f"</h1><p>{CANARIES['contact phone']}</p>")
     (templates / "404.html").write_text(page)
     with pytest.raises(LeakError, match="public/404.html: contact phone"):
         publish_site(data, data.parent / "output", remote=str(remote), templates_dir=templates)

@@ -75,6 +75,7 @@ def test_a_german_site_shows_no_english_sentence_to_a_client(make_portfolio: Mak
     assert out / "public" / "survey" / "jahresumfrage" / "index.html" in survey_pages
     pages = {str(path): visible(path.read_text(encoding="utf-8")) for path in survey_pages}
     pages["thanks"] = visible((out / "public" / "thanks" / "index.html").read_text(encoding="utf-8"))
+    pages["404"] = visible((out / "public" / "404.html").read_text(encoding="utf-8"))
     invitations = (out / "dashboard" / "invitations.html").read_text(encoding="utf-8")
     for anchor in ("E-mail ", "Send a reminder"):
         subject, body = mail_parts(invitations, anchor)

@@ -29,6 +29,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "survey": frozenset({"name", "business"}),
     "thanks": frozenset({"business", "email"}),
     "not_sent": frozenset({"business"}),
+    "not_found": frozenset({"business"}),
     "invitation": frozenset({"name", "survey", "survey_lower", "business"}),
     "reminder": frozenset({"name", "survey", "survey_lower", "business"}),
 }
