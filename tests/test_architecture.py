@@ -26,7 +26,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("write", {"write"}),
     ("speed", {"speed"}),
     ("build", {"build"}),
-    ("commands", {"cli", "ingest", "publish", "report_command", "demo", "demo_command", "demo_content", "__main__"}),
+    ("commands", {"cli", "ingest", "publish", "report_command", "demo", "demo_command", "__main__", "init_command",
+                  "starter", "secret_command", "quarantine_command", "link_command", "notices"}),
 ]
 
 

@@ -88,7 +88,9 @@ FIXES = {
     "bad_json": "the line is not a JSON object: correct it in the file and import it again",
     "honeypot": "the hidden field for robots was filled in: most likely spam, nothing to do",
     "too_fast": "sent faster than a person reads the form: most likely a robot, nothing to do",
-    "empty": "no question was answered: nothing to do",
+    "empty": "no column matched a question of the survey, or the respondent answered nothing: if the import named "
+             "columns it ignored, map them with import_map in surveys/{survey}.yaml "
+             "(import_map: {{\"Column title\": question_id}}), then `rapport quarantine retry`",
 }
 
 
