@@ -14,14 +14,14 @@ from pathlib import Path
 
 from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
 from generator.ingest.context import IntakeContext
-from generator.ingest.quarantine import Rejected, write_quarantine
+from generator.ingest.quarantine import QuarantineStore, QuarantineWrite, Rejected
 from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
 from generator.model import RESERVED_COLUMNS, Survey
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one submission: `accepted`, `duplicate` or `quarantined`."""
+    """What became of one submission: `accepted`, `duplicate`, `quarantined` or `quarantine_full` (refused, not kept)."""
 
     status: str
     response_id: str = ""
@@ -53,9 +53,9 @@ class IngestReport:
 
 def ingest(
     context: IntakeContext, submissions: list[Submission], now: dt.datetime | None = None,
-    limits: Limits = IMPORT_LIMITS, require_answers: bool = False,
+    limits: Limits = IMPORT_LIMITS, require_answers: bool = False, quarantine: QuarantineStore | None = None,
 ) -> IngestReport:
-    """Append the acceptable submissions to data/responses/, quarantine the others."""
+    """Append the acceptable submissions to data/responses/, quarantine the others (in `quarantine`, if given)."""
     now = now or dt.datetime.now().astimezone()
     for submission in submissions:
         if not submission.response_id:
@@ -78,9 +78,11 @@ def ingest(
                     rejected.append((index, result))
                 else:
                     outcomes[index] = result
-        where = write_quarantine(context.data_dir, [r for _, r in rejected], now) if rejected else {}
+        store = quarantine or QuarantineStore(context.data_dir)
+        written = store.write([r for _, r in rejected], now) if rejected else QuarantineWrite()
     for index, item in rejected:
-        outcomes[index] = Outcome("quarantined", reason=item.reason, detail=item.detail, quarantine_file=where.get(item.key))
+        status = "quarantine_full" if item.key in written.full else "quarantined"
+        outcomes[index] = Outcome(status, reason=item.reason, detail=item.detail, quarantine_file=written.where.get(item.key))
     return IngestReport([outcome for outcome in outcomes if outcome is not None])
 
 
