@@ -40,7 +40,7 @@ from generator.forms.fields import (
 )
 from generator.ingest.append import data_lock
 from generator.ingest.context import ContextCache
-from generator.ingest.intake import IngestReport, Outcome, ingest
+from generator.ingest.intake import IngestReport, KnownRows, Outcome, ingest
 from generator.ingest.json_text import parse_json
 from generator.ingest.quarantine import QUARANTINE_FOLDER, QuarantineBound, QuarantineStore, Rejected
 from generator.ingest.records import Limits, Submission
@@ -87,6 +87,7 @@ class Collector:
         self.config = config
         self.contexts = ContextCache(config.data_dir)
         self.quarantine = QuarantineStore(config.data_dir, config.quarantine)
+        self.known = KnownRows()
         self.on_accept = on_accept
         self._full_logged_at = -FULL_LOG_EVERY
         self._waiting: list[tuple[Submission, asyncio.Future[Outcome]]] = []
@@ -199,7 +200,8 @@ class Collector:
 
     def _ingest(self, submissions: list[Submission]) -> IngestReport:
         context = self.contexts.get()
-        return ingest(context, submissions, limits=self.config.limits, require_answers=True, quarantine=self.quarantine)
+        return ingest(context, submissions, limits=self.config.limits, require_answers=True, quarantine=self.quarantine,
+                      known=self.known)
 
     def _full(self, request: Request) -> Response:
         """The quarantine is full: refuse (503) and say so in the log, at most once a minute."""
