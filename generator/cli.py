@@ -107,6 +107,7 @@ class LazyCommands(click.Group):
         "log": ("generator.ingest.commands", "log"),
         "serve": ("generator.ingest.commands", "serve"),
         "publish": ("generator.publish.commands", "publish"),
+        "passphrase": ("generator.publish.passphrase_command", "passphrase"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
