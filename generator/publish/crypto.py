@@ -83,14 +83,14 @@ class ContentKey:
         return self.encryption + self.derivation
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> "ContentKey":
+    def from_bytes(cls, raw: bytes) -> ContentKey:
         """Split the 64 sealed bytes back into their two keys."""
         if len(raw) != 64:
             raise CryptoError(f"a content key has 64 bytes, not {len(raw)}")
         return cls(raw[:32], raw[32:])
 
     @classmethod
-    def generate(cls) -> "ContentKey":
+    def generate(cls) -> ContentKey:
         """A fresh random content key."""
         return cls.from_bytes(os.urandom(64))
 

@@ -104,8 +104,10 @@ def encrypt_dashboards(
         shell = template.render(business=settings.business, site=settings.site, csp=csp, root=root, kind=kind,
                                 envelope=envelope)
         published.append(OutputFile(target, shell.encode("utf-8")))
+    loader = environment.loader
+    assert loader is not None, "make_environment always sets a loader"
     for name in UNLOCK_ASSETS:
-        source, _, _ = environment.loader.get_source(environment, name)
+        source, _, _ = loader.get_source(environment, name)
         published.append(OutputFile(f"{TARGET}assets/{name}", source.encode("utf-8")))
     return published
 
