@@ -20,7 +20,7 @@ NODE_INSTALLED := node_modules/.rapport-installed
 PLOTLY_BUNDLE := $(ENV_DIR)/.rapport-plotly-basic
 
 .DEFAULT_GOAL := help
-.PHONY: help site test lint fmt validate report serve publish bench audit clean
+.PHONY: help site test lint fmt validate report serve publish bench audit lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,18 +56,30 @@ bench: $(INSTALLED) ## Print speed figures for large generated portfolios
 audit: $(INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)
 	$(PY) scripts/audit.py
 
+# pip-tools resolves pyproject.toml and writes every pin with the hash of each of its files
+PIP_COMPILE = $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+lock: $(INSTALLED) ## Re-pin the Python dependencies with hashes (requirements*.lock) after a change to pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check pip-tools
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --output-file requirements-test.lock pyproject.toml
+
 clean: ## Remove output/ and the virtual environment
 	rm -rf $(OUT) .venv
 
 $(MAKE_ENV):
 	$(PYTHON) -m venv $(ENV_DIR)
 
-$(INSTALLED): pyproject.toml | $(MAKE_ENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+# Dependencies exactly as locked, each file checked against its hash; then Rapport itself, which
+# brings nothing else (--no-deps) and builds with the locked setuptools (--no-build-isolation).
+$(INSTALLED): pyproject.toml requirements.lock | $(MAKE_ENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+$(TEST_INSTALLED): pyproject.toml requirements-test.lock $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-test.lock
 	touch $@
 
 # The dashboards' plotly.js: the official basic bundle of the same version, from the npm registry

@@ -118,6 +118,7 @@ class LazyCommands(click.Group):
         "secret": ("generator.secret_command", "secret"),
         "quarantine": ("generator.quarantine_command", "quarantine"),
         "link": ("generator.link_command", "link"),
+        "passphrase": ("generator.publish.passphrase_command", "passphrase"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,16 +1,20 @@
 /* Rapport: open an encrypted dashboard page in the browser, with WebCrypto only.
    The format is generator/publish/crypto.py: PBKDF2-HMAC-SHA256 (at least 600,000 iterations)
    turns the passphrase into the key that opens the content key; AES-256-GCM with the page's
-   published path as associated data opens the page, which is then decompressed (zlib format,
-   DecompressionStream). Bytes are written as hexadecimal in SYMBOLS, sixteen punctuation
-   marks, so that nothing published holds a letter to spell a name with. The passphrase never
-   leaves this page; the derived key is kept in sessionStorage (this tab, until it closes),
-   never in localStorage, which every site on the same *.github.io host shares. */
+   published path as associated data opens the page, whose frame (a 4-byte length, the
+   compressed bytes, zero padding up to a size bucket) is unpadded and decompressed (zlib
+   format, DecompressionStream). Bytes are written as hexadecimal in SYMBOLS, sixteen
+   punctuation marks, so that nothing published holds a letter to spell a name with. The
+   passphrase never leaves this page; the derived key is kept in sessionStorage (this tab,
+   until it closes), under a name that holds the dashboards' own folder, and read only by
+   pages in that folder; never in localStorage, which every site on the same *.github.io
+   host shares. Every unlocked page gets a "Lock" button that forgets the key. */
 (function () {
   "use strict";
 
   var MIN_ITERATIONS = 600000;
-  var VERSION = 2;
+  var VERSION = 3;
+  var LENGTH_BYTES = 4;
   var SYMBOLS = "!#$()*+,-.:;=?@^";  // the hex digits 0-f, as in generator/publish/crypto.py
   var VALUE = new Uint8Array(256).fill(255);
   for (var digit = 0; digit < SYMBOLS.length; digit++) { VALUE[SYMBOLS.charCodeAt(digit)] = digit; }
@@ -104,17 +108,25 @@
     return aesKey(raw.slice(0, 32));
   }
 
-  /* One sealed file, bound to the path it was published at: decrypted, then decompressed. */
+  /* The compressed bytes inside a decrypted frame: a big-endian length, the bytes, padding. */
+  function unpad(frame) {
+    if (frame.length < LENGTH_BYTES) { throw fail("damaged", DAMAGED); }
+    var length = new DataView(frame.buffer, frame.byteOffset, LENGTH_BYTES).getUint32(0, false);
+    if (length > frame.length - LENGTH_BYTES) { throw fail("damaged", DAMAGED); }
+    return frame.subarray(LENGTH_BYTES, LENGTH_BYTES + length);
+  }
+
+  /* One sealed file, bound to the path it was published at: decrypted, unpadded, decompressed. */
   async function openFile(contentKey, envelope, path) {
-    var compressed;
+    var frame;
     try {
-      compressed = await subtle().decrypt(
+      frame = new Uint8Array(await subtle().decrypt(
         { name: "AES-GCM", iv: decode(envelope.nonce), additionalData: encoder.encode(path) },
-        contentKey, decode(envelope.data));
+        contentKey, decode(envelope.data)));
     } catch (error) {
       throw fail("damaged", DAMAGED);
     }
-    return inflate(compressed);
+    return inflate(unpad(frame));
   }
 
   async function decryptWithPassphrase(envelope, passphrase, path) {
@@ -133,31 +145,76 @@
     return "dashboard/" + decodeURIComponent(here.slice(folder.length));
   }
 
-  function storageName(sealedKey) {
-    return STORE_PREFIX + sealedKey.salt + ":" + sealedKey.iterations;
+  /* The dashboards' folder ("/rapport/dashboard/"): keys are kept per folder, so another site on
+     the same host (every project site of a *.github.io account shares one) never finds this one. */
+  function dashboardFolder(root) {
+    return new URL(root || "./", window.location.href).pathname;
   }
 
-  function remembered(sealedKey) {
+  function storageName(sealedKey, root) {
+    return STORE_PREFIX + dashboardFolder(root) + ":" + sealedKey.salt + ":" + sealedKey.iterations;
+  }
+
+  function remembered(sealedKey, root) {
     try {
-      var value = window.sessionStorage.getItem(storageName(sealedKey));
+      var value = window.sessionStorage.getItem(storageName(sealedKey, root));
       return value ? decode(value) : null;
     } catch (error) { return null; }
   }
 
-  function remember(sealedKey, derived) {
-    try { window.sessionStorage.setItem(storageName(sealedKey), encode(derived)); } catch (error) { /* blocked */ }
+  function remember(sealedKey, root, derived) {
+    try { window.sessionStorage.setItem(storageName(sealedKey, root), encode(derived)); } catch (error) { /* blocked */ }
   }
 
-  function forget(sealedKey) {
-    try { window.sessionStorage.removeItem(storageName(sealedKey)); } catch (error) { /* blocked */ }
+  function forget(sealedKey, root) {
+    try { window.sessionStorage.removeItem(storageName(sealedKey, root)); } catch (error) { /* blocked */ }
   }
 
-  function showPage(bytes) {
+  /* Forget every key kept for this dashboards' folder (an older passphrase's too). */
+  function forgetAll(root) {
+    var prefix = STORE_PREFIX + dashboardFolder(root) + ":";
+    try {
+      Object.keys(window.sessionStorage).forEach(function (name) {
+        if (name.indexOf(prefix) === 0) { window.sessionStorage.removeItem(name); }
+      });
+    } catch (error) { /* blocked: nothing was kept */ }
+  }
+
+  /* A "Lock" button in the page's corner: the key is forgotten and the page asks again. */
+  function addLockButton(root) {
+    if (document.getElementById("rapport-lock") || !document.body) { return; }
+    var button = element("button", "Lock", {
+      type: "button", id: "rapport-lock", title: "Forget the dashboard key in this tab; the passphrase is asked again"
+    });
+    // set through the style object, which a Content-Security-Policy without 'unsafe-inline' allows
+    var style = button.style;
+    style.position = "fixed"; style.top = "0.5rem"; style.right = "0.5rem"; style.zIndex = "2147483647";
+    style.padding = "0.35rem 0.9rem"; style.font = "600 0.95rem system-ui, sans-serif";
+    style.background = "#1f2937"; style.color = "#ffffff"; style.border = "2px solid #ffffff";
+    style.borderRadius = "0.4rem"; style.cursor = "pointer";
+    button.addEventListener("click", function () {
+      forgetAll(root);
+      window.location.reload();
+    });
+    document.body.appendChild(button);
+  }
+
+  function whenParsed(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback, { once: true });
+    } else {
+      callback();
+    }
+  }
+
+  function showPage(bytes, root) {
     var html = new TextDecoder("utf-8").decode(bytes);
     // the decrypted page replaces this one in place: its scripts and stylesheets load as usual,
     // and this page's Content-Security-Policy (the same as the page's own) stays in force
     document.open();
     document.write(html);
+    // document.open() dropped the old listeners; this one is the new document's
+    whenParsed(function () { addLockButton(root); });
     document.close();
   }
 
@@ -180,6 +237,7 @@
     main.appendChild(element("p", "The file was decrypted in your browser and saved to your downloads."));
     main.appendChild(element("p")).appendChild(link);
     main.appendChild(element("p")).appendChild(element("a", "Back to the overview", { href: root + "index.html" }));
+    addLockButton(root);
     link.click();
   }
 
@@ -207,9 +265,9 @@
 
     async function reveal(derived) {
       var contentKey = await openContentKey(derived, envelope.key);
-      remember(envelope.key, derived);
+      remember(envelope.key, root, derived);
       var plain = await openFile(contentKey, envelope, path);
-      if (envelope.kind === "download") { showDownload(plain, root); } else { showPage(plain); }
+      if (envelope.kind === "download") { showDownload(plain, root); } else { showPage(plain, root); }
     }
 
     async function unlock() {
@@ -236,11 +294,11 @@
       return;
     }
 
-    var stored = remembered(envelope.key);
+    var stored = remembered(envelope.key, root);
     if (stored) {
       try { await reveal(stored); return; } catch (error) {
         if (error.reason !== "passphrase") { say(error.message, true); return; }
-        forget(envelope.key);
+        forget(envelope.key, root);
       }
     }
 
@@ -252,7 +310,7 @@
   window.RapportUnlock = {
     MIN_ITERATIONS: MIN_ITERATIONS, deriveKeyBytes: deriveKeyBytes, openContentKey: openContentKey,
     openFile: openFile, decryptWithPassphrase: decryptWithPassphrase, sitePath: sitePath,
-    SYMBOLS: SYMBOLS, decode: decode, encode: encode, inflate: inflate
+    SYMBOLS: SYMBOLS, decode: decode, encode: encode, inflate: inflate, unpad: unpad
   };
   start();
 })();

@@ -139,7 +139,7 @@ def test_unlock_the_overview_then_open_a_client_without_typing_again(page, built
         assert page.get_by_text(CANARIES["contact e-mail"]).count() >= 1
         assert page.evaluate("localStorage.length") == 0
         assert page.evaluate("Object.keys(sessionStorage)") == [
-            f"rapport-dashboard-key:{envelope_of(built / 'public' / 'dashboard' / 'index.html')['key']['salt']}:"
+            f"rapport-dashboard-key:/dashboard/:{envelope_of(built / 'public' / 'dashboard' / 'index.html')['key']['salt']}:"
             f"{envelope_of(built / 'public' / 'dashboard' / 'index.html')['key']['iterations']}"]
         assert page.console_errors == []
         # the page's Content-Security-Policy is still in force after the decrypted page replaced the unlock page

@@ -33,20 +33,22 @@ KAT = {
     "passphrase_key": "ef177144eec9420cbc1093d2a8b344a92bc506d0d4ec9c028dd19f8324d8c1e6",
     "sealed_key": ":;+^;#-(,^(!=(@^(^$(#-;.!-.-!(;=@-)^^?$+@?!..^:$)(=;(^^$$$$;(^@!,$@!;$!?.,+)!$?-++?$$+-:^@*;!;!,?+:+:+(:..@.=$@+#?;@,(.!#:@=(:$*+#,=-@)*(=.(,--?-*=:#(:!^*+@*;!@",
     "compressed": "789cb3c930b4f3cecb2fcf5348cc2b2e4f2d52783467b28d3e50d08664090017d21bca",  # hex: zlib, level 6
-    "file_nonce": "#@*()$=^,**():!-;+^?(^=^",
-    "ciphertext": "$:(!)?,?^.:++?,?:#$:=.?!;:-@.#--!$!*?#@.,#$;??(=*-$!;;,(!..(*^*=##-?+;!,+:)+-*:$#^^::$=-().$-:^=@?#-,.",
+    "file_nonce": "*.+?(,,^#);.?..(@$.(*-*;",
+    # the compressed bytes framed and padded to the smallest bucket (2,048 bytes), then sealed: 2,064 bytes
+    "ciphertext_sha256": "bac1cb4ed1b5ba749faf9ac9b0f726f972d469f8a032a0b20c651ede195b6373",
     "opaque_name": "5379916898132549289829724625",  # of dashboard/clients/acme.html
 }
 LETTER = re.compile(r"[^\x00-\x7f]|[A-Za-z]")
 
 
 def kat_envelope() -> dict:
-    """The vector as an unlock page carries it."""
+    """The vector as an unlock page carries it (its ciphertext is checked against the digest above)."""
+    sealed = seal_file(ContentKey.from_bytes(KAT["content_key"]), KAT["path"], KAT["plaintext"])
     return {
-        "v": 2, "kind": "page", "kdf": "PBKDF2-SHA256", "zip": "deflate",
+        "v": 3, "kind": "page", "kdf": "PBKDF2-SHA256", "zip": "deflate", "pad": "length-bucket",
         "key": {"iterations": KAT["iterations"], "salt": encode(KAT["salt"]), "nonce": encode(KAT["key_nonce"]),
                 "sealed": KAT["sealed_key"]},
-        "nonce": KAT["file_nonce"], "data": KAT["ciphertext"],
+        "nonce": KAT["file_nonce"], "data": encode(sealed.ciphertext),
     }
 
 
@@ -63,8 +65,8 @@ def test_known_answer_vector() -> None:
     assert compress(KAT["plaintext"]).hex() == KAT["compressed"]
     assert zlib.decompress(bytes.fromhex(KAT["compressed"])) == KAT["plaintext"]
     file = seal_file(content, KAT["path"], KAT["plaintext"])
-    assert (encode(file.nonce), encode(file.ciphertext)) == (KAT["file_nonce"], KAT["ciphertext"])
-    assert len(file.ciphertext) == len(bytes.fromhex(KAT["compressed"])) + 16 < len(KAT["plaintext"])
+    assert (encode(file.nonce), hashlib.sha256(file.ciphertext).hexdigest()) == (KAT["file_nonce"], KAT["ciphertext_sha256"])
+    assert len(file.ciphertext) == 2048 + 16
     assert open_file(content, KAT["path"], file) == KAT["plaintext"]
     assert opaque_name(content, "dashboard/clients/acme.html") == KAT["opaque_name"]
 
@@ -81,7 +83,7 @@ def test_wrong_passphrase_flipped_byte_and_moved_path_all_fail() -> None:
     sealed = SealedKey(KAT["iterations"], KAT["salt"], KAT["key_nonce"], decode(KAT["sealed_key"]))
     with pytest.raises(WrongPassphrase):
         open_key(sealed, "correct horse battery stapler")
-    file = SealedFile(decode(KAT["file_nonce"]), decode(KAT["ciphertext"]))
+    file = SealedFile(decode(KAT["file_nonce"]), decode(kat_envelope()["data"]))
     for index in (0, len(file.ciphertext) // 2, len(file.ciphertext) - 1):  # body and tag
         flipped = bytearray(file.ciphertext)
         flipped[index] ^= 0x01
@@ -113,8 +115,11 @@ def test_nonces_are_deterministic_per_plaintext_and_never_shared_between_plainte
     assert len({one.nonce, two.nonce, elsewhere.nonce}) == 3
     assert len(one.nonce) == 12
     # the nonce is of the bytes encrypted: another zlib's output of the same page gets another nonce
-    assert one.nonce == crypto.file_nonce(content, "dashboard/index.html", compress(b"<p>one</p>"))
-    assert one.nonce != crypto.file_nonce(content, "dashboard/index.html", zlib.compress(b"<p>one</p>", 1))
+    framed = crypto.pad(compress(b"<p>one</p>"))
+    generation = crypto.generation_of({"dashboard/index.html": framed})
+    assert one.nonce == crypto.file_nonce(content, "dashboard/index.html", framed, generation)
+    other = crypto.pad(zlib.compress(b"<p>one</p>", 1))
+    assert one.nonce != crypto.file_nonce(content, "dashboard/index.html", other, crypto.generation_of({"dashboard/index.html": other}))
 
 
 def test_opaque_names_are_stable_and_say_nothing() -> None:
@@ -194,5 +199,5 @@ def test_passphrase_comes_from_the_environment_then_the_ignored_file(tmp_path: P
     monkeypatch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", "  from the environment  ")
     assert dashboard_passphrase(data) == "from the environment"
     monkeypatch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", "short")
-    with pytest.raises(RapportError, match="RAPPORT_DASHBOARD_PASSPHRASE has 5 characters; use at least 12"):
+    with pytest.raises(RapportError, match="passphrase from RAPPORT_DASHBOARD_PASSPHRASE is too easy to guess"):
         dashboard_passphrase(data)

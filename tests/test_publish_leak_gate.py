@@ -198,7 +198,10 @@ def test_two_builds_with_the_same_data_and_secrets_are_identical(make_portfolio,
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
 
 
-def test_a_change_to_one_client_changes_only_its_own_encrypted_page(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+def test_a_change_to_one_client_re_encrypts_every_dashboard_page_so_none_stands_out(
+    make_portfolio, tmp_path: Path, secrets_env: None,
+) -> None:
+    """Issue 16: the public history must not tell which client's encrypted page changed in a publish."""
     data = canary_portfolio(make_portfolio)
     build_site(data, tmp_path / "one")
     text = (data / "clients.yaml").read_text()
@@ -209,7 +212,10 @@ def test_a_change_to_one_client_changes_only_its_own_encrypted_page(make_portfol
     changed = [path for path in one if one[path] != two[path]]
     plain_one, plain_two = tree_digest(tmp_path / "one" / "dashboard"), tree_digest(tmp_path / "two" / "dashboard")
     assert [p for p in plain_one if plain_one[p] != plain_two[p]] == [f"clients/{CANARIES['client id']}.html"]
-    assert len(changed) == 1 and changed[0].startswith("dashboard/c/")
+    sealed = [path for path in one if path.startswith("dashboard/") and not path.startswith("dashboard/assets/")]
+    assert len(sealed) > 2 and sorted(changed) == sorted(sealed), "every sealed page changed, and nothing else"
+    sizes_one = sorted((tmp_path / "one" / "public" / path).stat().st_size for path in sealed)
+    assert sizes_one == sorted((tmp_path / "two" / "public" / path).stat().st_size for path in sealed)
 
 
 def test_a_new_passphrase_re_keys_every_page(make_portfolio, tmp_path: Path, secrets_env: None, monkeypatch: pytest.MonkeyPatch) -> None:

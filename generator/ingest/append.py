@@ -4,7 +4,9 @@ Every writer (collector, importers, `rapport log`) holds `data/.rapport.lock` (a
 `flock`) while it reads a file, decides what to add, and swaps in the old bytes plus the new
 rows. The swap is a temporary file in the same folder, flushed and fsynced, then
 `os.replace`d over the original and the folder fsynced, so a reader or a crash sees either
-the old file or the new one, never half of one.
+the old file or the new one, never half of one. The quarantine, under the same lock, is
+the one exception: its files are only appended to (generator/ingest/quarantine.py), so that
+a stranger filling it cannot make every later write copy a bigger file.
 """
 
 from __future__ import annotations

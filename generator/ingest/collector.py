@@ -3,7 +3,10 @@
 `POST /api/responses` accepts the survey form as `application/x-www-form-urlencoded`
 (answered with `303 See Other` to the thanks page) or as a JSON object (answered in JSON).
 Every POST that arrives is either appended or quarantined with its reason; a failure of
-our own is answered `503` (try again), never `500`.
+our own is answered `503` (try again), never `500`. What carries no answer (an empty body,
+a form with every question blank) and what never arrives in time is refused and writes
+nothing. The quarantine is bounded: once full, refusals are answered `503` and logged.
+Rate limits, timeouts and the connection cap sit around this app (`generator/ingest/guard.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import html
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,24 +30,31 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from generator.forms.fields import (FORMSPREE_HONEYPOT_FIELD, FORMSPREE_NEXT_FIELD, HONEYPOT_FIELD, SHOWN_AT_FIELD,
-                                    SURVEY_FIELD, TOKEN_FIELD)
+from generator.forms.fields import (
+    FORMSPREE_HONEYPOT_FIELD,
+    FORMSPREE_NEXT_FIELD,
+    HONEYPOT_FIELD,
+    SHOWN_AT_FIELD,
+    SURVEY_FIELD,
+    TOKEN_FIELD,
+)
 from generator.ingest.append import data_lock
 from generator.ingest.context import ContextCache
-from generator.ingest.intake import IngestReport, Outcome, ingest
+from generator.ingest.intake import IngestReport, KnownRows, Outcome, ingest
 from generator.ingest.json_text import parse_json
-from generator.ingest.quarantine import Rejected, write_quarantine
+from generator.ingest.quarantine import QUARANTINE_FOLDER, QuarantineBound, QuarantineStore, Rejected
 from generator.ingest.records import Limits, Submission
 from generator.texts import FALLBACK, Texts, site_texts
 
 ENDPOINT = "/api/responses"
 SOURCE = "collector"
 KEPT_BODY_CHARS = 4096  # how much of an unreadable body the quarantine keeps
+FULL_LOG_EVERY = 60.0  # seconds between two log lines saying the quarantine is full
 
 # what a client reads when answers are refused: texts `not_sent.<code>` in the site's language
 # (generator/texts/), `not_sent.other` for any other reason
-PUBLIC_MESSAGES = ("too_fast", "honeypot", "unknown_token", "unknown_survey", "empty", "too_large",
-                   "unsupported_media_type", "bad_request")
+PUBLIC_MESSAGES = ("too_fast", "honeypot", "unknown_token", "bad_token", "unknown_survey", "empty", "too_large",
+                   "unsupported_media_type", "bad_request", "timeout")
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,8 @@ class CollectorConfig:
     max_body_bytes: int = 64 * 1024
     max_fields: int = 200
     limits: Limits = field(default_factory=Limits)
+    body_timeout: float = 20.0  # seconds for the whole body: a phone on a slow link sends 64 KB in less
+    quarantine: QuarantineBound = field(default_factory=lambda: QuarantineBound(max_bytes=10 * 1024 * 1024, max_entries=10_000))
 
 
 class Collector:
@@ -64,9 +77,12 @@ class Collector:
     def __init__(self, config: CollectorConfig, on_accept: Callable[[], None] | None = None):
         self.config = config
         self.contexts = ContextCache(config.data_dir)
+        self.quarantine = QuarantineStore(config.data_dir, config.quarantine)
+        self.known = KnownRows()
         self.on_accept = on_accept
+        self._full_logged_at = -FULL_LOG_EVERY
         self._waiting: list[tuple[Submission, asyncio.Future[Outcome]]] = []
-        self._writer: asyncio.Task | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     async def handle(self, request: Request) -> Response:
         """Answer one request to the endpoint."""
@@ -78,7 +94,7 @@ class Collector:
                                            status_code=405, headers={"Allow": "POST, OPTIONS"}), origin)
         try:
             response = await self._post(request)
-        except Exception:  # noqa: BLE001 - the last line of defence: never a 500, never a lost record
+        except Exception:
             traceback.print_exc(file=sys.stderr)
             texts = self._texts()
             response = _answer(request, 503, "internal_error", texts.plain("not_sent.try_again"), texts)
@@ -88,27 +104,39 @@ class Collector:
         received = dt.datetime.now().astimezone()
         texts = self._texts()
         try:
-            body = await _read_body(request, self.config.max_body_bytes)
+            with anyio.fail_after(self.config.body_timeout):
+                body = await _read_body(request, self.config.max_body_bytes)
         except ClientDisconnect:
             return Response(status_code=400)  # half a body is no submission, and nobody is waiting for an answer
+        except TimeoutError:
+            return _answer(request, 408, "timeout", texts.plain("not_sent.timeout"), texts, close=True)
         if body is None:
-            await self._quarantine_raw(request, b"", "too_large",
-                                       f"body over {self.config.max_body_bytes:,} bytes (not kept)", received)
+            if not await self._quarantine_raw(request, b"", "too_large",
+                                              f"body over {self.config.max_body_bytes:,} bytes (not kept)", received):
+                return self._full(request)
             return _answer(request, 413, "too_large", texts.plain("not_sent.too_large"), texts)
+        if not body.strip():
+            return _answer(request, 400, "empty", texts.plain("not_sent.empty"), texts)  # nothing was sent, so nothing is kept
         kind = _media_type(request)
         if kind not in ("application/x-www-form-urlencoded", "application/json"):
-            await self._quarantine_raw(request, body, "unsupported_media_type", f"Content-Type '{kind[:80]}'", received)
+            if not await self._quarantine_raw(request, body, "unsupported_media_type", f"Content-Type '{kind[:80]}'", received):
+                return self._full(request)
             return _answer(request, 415, "unsupported_media_type", texts.plain("not_sent.unsupported_media_type"), texts)
         try:
-            fields = _parse(body, kind, self.config.max_fields)
+            fields, record = _parse(body, kind, self.config.max_fields)
         except ValueError as exc:
-            await self._quarantine_raw(request, body, "bad_request", str(exc), received)
+            if not await self._quarantine_raw(request, body, "bad_request", str(exc), received):
+                return self._full(request)
             return _answer(request, 400, "bad_request", f"{texts.plain('not_sent.bad_request')} ({exc})", texts)
         submission = to_submission(fields)
         submission.received = received
-        if kind == "application/json":
-            submission.record = parse_json(body.decode("utf-8"))  # kept with its own types
+        if record is not None:
+            submission.record = record  # a JSON post is kept with its own types
+        if not any(value.strip() for values in submission.answers.values() for value in values):
+            return _answer(request, 422, "empty", texts.plain("not_sent.empty"), texts)  # no answer: nothing worth keeping
         outcome = await self._store(submission)
+        if outcome.status == "quarantine_full":
+            return self._full(request)
         if outcome.status == "quarantined":
             code = outcome.reason.split(":")[0]
             status = 503 if code == "response_file_unreadable" else 422
@@ -137,48 +165,66 @@ class Collector:
     async def _write_batches(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            try:
-                report = await anyio.to_thread.run_sync(self._ingest, [submission for submission, _ in batch])
-            except Exception:  # noqa: BLE001 - one at a time, so only a failing one answers 503
-                if len(batch) == 1:
-                    report = None
-                else:
-                    self._waiting = batch[1:] + self._waiting
-                    batch = batch[:1]
-                    try:
-                        report = await anyio.to_thread.run_sync(self._ingest, [batch[0][0]])
-                    except Exception:  # noqa: BLE001
-                        report = None
-            if report is None:
+            await self._write_batch(batch)
+
+    async def _write_batch(self, batch: list[tuple[Submission, asyncio.Future[Outcome]]]) -> None:
+        """Store a batch; if that fails, store each half on its own, down to the one that fails.
+
+        One submission that breaks the intake costs its batch about 2·log₂(n) attempts, and
+        only that submission is answered 503.
+        """
+        try:
+            report = await anyio.to_thread.run_sync(self._ingest, [submission for submission, _ in batch])
+        except Exception:
+            if len(batch) == 1:
+                traceback.print_exc(file=sys.stderr)
                 _, future = batch[0]
                 if not future.done():
                     future.set_exception(RuntimeError("the response could not be stored"))
-                continue
-            for (_, future), outcome in zip(batch, report.outcomes):
-                if not future.done():
-                    future.set_result(outcome)
+                return
+            middle = len(batch) // 2
+            await self._write_batch(batch[:middle])
+            await self._write_batch(batch[middle:])
+            return
+        for (_, future), outcome in zip(batch, report.outcomes):
+            if not future.done():
+                future.set_result(outcome)
 
     def _ingest(self, submissions: list[Submission]) -> IngestReport:
         context = self.contexts.get()
-        return ingest(context, submissions, limits=self.config.limits, require_answers=True)
+        return ingest(context, submissions, limits=self.config.limits, require_answers=True, quarantine=self.quarantine,
+                      known=self.known)
 
-    async def _quarantine_raw(self, request: Request, body: bytes, reason: str, detail: str, received: dt.datetime) -> None:
-        """Keep a request we could not even read as a record."""
+    def _full(self, request: Request) -> Response:
+        """The quarantine is full: refuse (503) and say so in the log, at most once a minute."""
+        now = time.monotonic()
+        if now - self._full_logged_at >= FULL_LOG_EVERY:
+            self._full_logged_at = now
+            bound = self.config.quarantine
+            print(f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')} collector: the quarantine "
+                  f"({self.config.data_dir / QUARANTINE_FOLDER}/{SOURCE}-*.csv) is full ({bound.max_entries:,} entries "
+                  f"or {bound.max_bytes:,} bytes): refused posts are answered 503 and not kept; review and move "
+                  "its files to make room", file=sys.stderr, flush=True)
+        texts = self._texts()
+        return _answer(request, 503, "quarantine_full", texts.plain("not_sent.full"), texts)
+
+    async def _quarantine_raw(self, request: Request, body: bytes, reason: str, detail: str, received: dt.datetime) -> bool:
+        """Keep a request we could not even read as a record; False when the quarantine is full."""
         record = {"content_type": request.headers.get("content-type", "")[:200],
                   "body": body[:KEPT_BODY_CHARS].decode("utf-8", errors="backslashreplace")}
         item = Rejected(SOURCE, reason, detail, record)
 
-        def write() -> None:
+        def write() -> bool:
             with data_lock(self.config.data_dir):
-                write_quarantine(self.config.data_dir, [item], received)
+                return not self.quarantine.write([item], received).full
 
-        await anyio.to_thread.run_sync(write)
+        return await anyio.to_thread.run_sync(write)
 
     def _texts(self) -> Texts:
         """The site's texts in its language; English when the settings cannot be read."""
         try:
             settings = self.contexts.get().settings
-        except Exception:  # noqa: BLE001 - unreadable settings must not stop the refusal page
+        except Exception:  # unreadable settings must not stop the refusal page
             settings = None
         return site_texts(self.config.data_dir, settings.site.language if settings else FALLBACK)
 
@@ -198,7 +244,7 @@ class Collector:
             return None
         try:
             allowed = self.config.origin or _origin_of(self._settings_url())
-        except Exception:  # noqa: BLE001 - unreadable settings: no CORS, and the POST path reports the rest
+        except Exception:
             allowed = None
         return sent if allowed and sent == allowed else None
 
@@ -275,8 +321,8 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _parse(body: bytes, kind: str, max_fields: int) -> list[tuple[str, str]]:
-    """(name, value) pairs in the order sent; ValueError says what is wrong."""
+def _parse(body: bytes, kind: str, max_fields: int) -> tuple[list[tuple[str, str]], Any]:
+    """(name, value) pairs in the order sent, and the JSON object if JSON; ValueError says what is wrong."""
     if kind == "application/json":
         try:
             data = parse_json(body.decode("utf-8"))  # Refused (a ValueError) says why
@@ -290,10 +336,10 @@ def _parse(body: bytes, kind: str, max_fields: int) -> list[tuple[str, str]]:
                 pairs.append((name, _json_scalar(name, item)))
         if len(pairs) > max_fields:
             raise ValueError(f"more than {max_fields} fields")
-        return pairs
+        return pairs, data
     try:
         text = body.decode("ascii")
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=max_fields)
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=max_fields), None
     except UnicodeDecodeError:
         raise ValueError("form data is not URL-encoded UTF-8") from None
     except ValueError as exc:
@@ -316,11 +362,12 @@ def _wants_json(request: Request, kind: str) -> bool:
     return kind == "application/json" or "application/json" in request.headers.get("accept", "")
 
 
-def _answer(request: Request, status: int, reason: str, message: str, texts: Texts) -> Response:
+def _answer(request: Request, status: int, reason: str, message: str, texts: Texts, close: bool = False) -> Response:
     """A clear refusal: JSON for JSON clients, a small HTML page for a browser form (in the site's language)."""
     kind = _media_type(request)
+    headers = {"Connection": "close"} if close else {}
     if _wants_json(request, kind):
-        return JSONResponse({"ok": False, "reason": reason, "message": message}, status_code=status)
+        return JSONResponse({"ok": False, "reason": reason, "message": message}, status_code=status, headers=headers)
     title = html.escape(texts.plain("not_sent.title"))
     page = (
         f"<!doctype html><html lang=\"{html.escape(texts.language)}\"><head><meta charset=\"utf-8\">"
@@ -330,7 +377,7 @@ def _answer(request: Request, status: int, reason: str, message: str, texts: Tex
         f"<p>{html.escape(texts.plain('not_sent.back'))}</p></main></body></html>"
     )
     return HTMLResponse(page, status_code=status, headers={
-        "Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store"})
+        "Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store", **headers})
 
 
 def _origin_of(url: str | None) -> str | None:

@@ -25,19 +25,37 @@ from generator.model import CONTACT_KINDS
               help="The one origin allowed to post from scripts (CORS); default: the scheme and host of site.base_url.")
 @click.option("--max-body-bytes", default=64 * 1024, show_default=True, type=click.IntRange(1024),
               help="Largest request body accepted.")
+@click.option("--rate-limit", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Posts a minute per client address (bursts of up to 30); 0 = no limit.")
+@click.option("--max-connections", default=200, show_default=True, type=click.IntRange(1),
+              help="Open connections; past it the one that has waited longest for its headers is closed.")
+@click.option("--quarantine-max-entries", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Refused posts kept in DATA/quarantine/; when full, refusals are answered 503 and logged.")
+@click.option("--quarantine-max-mb", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="Size of the collector's quarantine files at most, in MB.")
 @reports_errors
-def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin: str | None, max_body_bytes: int) -> None:
+def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin: str | None, max_body_bytes: int,
+            rate_limit: float, max_connections: int, quarantine_max_entries: int, quarantine_max_mb: float) -> None:
     """Run the response collector: POST /api/responses appends to DATA/responses/."""
     import uvicorn
 
     from generator.ingest.collector import ENDPOINT, CollectorConfig, create_collector_app
+    from generator.ingest.guard import Guard, RateLimit, server_config
+    from generator.ingest.hosts import LoopbackHostOnly
+    from generator.ingest.quarantine import QuarantineBound
 
     _require_data(data_dir)
     _require_secret(data_dir)
-    app = create_collector_app(CollectorConfig(data_dir, thanks_url=thanks_url, origin=origin, max_body_bytes=max_body_bytes))
+    bound = QuarantineBound(max_bytes=int(quarantine_max_mb * 1024 * 1024), max_entries=quarantine_max_entries)
+    guard = Guard(posts_per_minute=rate_limit, max_connections=max_connections)
+    app = RateLimit(create_collector_app(CollectorConfig(data_dir, thanks_url=thanks_url, origin=origin,
+                                                         max_body_bytes=max_body_bytes, quarantine=bound)),
+                    paths=(ENDPOINT,), guard=guard)
+    # on the loopback only this computer (or a reverse proxy on it) posts: refuse other Hosts (DNS rebinding)
+    served = LoopbackHostOnly(app) if _is_loopback(host) else app
     click.echo(f"collecting responses at http://{_url_host(host)}:{port}{ENDPOINT} into {data_dir}/responses/ "
                f"(Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.Server(server_config(served, guard, host=host, port=port)).run()
 
 
 @click.command("import")

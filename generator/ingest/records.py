@@ -28,6 +28,9 @@ from generator.model import RESERVED_COLUMNS, Question, Survey
 from generator.tokens import client_for_token
 
 RESPONSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# what any survey link's code can be written with (URL-safe ASCII); anything else is refused
+# before the token is compared: hmac.compare_digest raises TypeError on non-ASCII text
+TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]{1,128}")
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 OLD_TOKEN_DIGITS = 49  # the length of the first, all-digit token form (160 bits in decimal)
 
@@ -131,6 +134,9 @@ def _check_one(
     text_problem = _text_problem(submission, limits)
     if text_problem is not None:
         return submission.reject(*text_problem)
+    if submission.token and not TOKEN_TEXT.fullmatch(submission.token):
+        return submission.reject("bad_token", f"token '{_short(submission.token)}' is not a survey link's code "
+                                 "(at most 128 letters, digits, '-' or '_')")
     if submission.honeypot.strip():
         return submission.reject("honeypot", "the hidden field meant for robots was filled in")
     received = submission.received or now

@@ -24,6 +24,7 @@ import anyio
 import click
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -34,6 +35,8 @@ from generator.build import build_site
 from generator.errors import DataError, RapportError
 from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
+from generator.ingest.guard import Guard, RateLimit, server_config
+from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.quarantine import QUARANTINE_FOLDER
 from generator.progress import Progress
 from generator.templates import template_folders
@@ -94,7 +97,7 @@ class Preview:
             except RapportError as exc:
                 self.state.ok, self.state.error = False, str(exc)
                 self._say(f"build failed: {exc}; still serving the previous build")
-            except Exception:  # noqa: BLE001 - a broken template must not stop the preview
+            except Exception:
                 self.state.ok, self.state.error = False, traceback.format_exc()
                 self._say(f"{self.state.error}build failed; still serving the previous build")
             finally:
@@ -109,14 +112,16 @@ class Preview:
             self._dirty.set()
 
     def app(self) -> Starlette:
-        """The one Starlette app: collector, build state, dashboards, public site."""
+        """The one Starlette app: collector, build state, dashboards, public site; only for loopback Hosts."""
         routes = collector_routes(CollectorConfig(self.data_dir, thanks_url="/thanks/"), on_accept=self.request_build)
         routes += [
             Route("/api/build", self._build_status, methods=["GET"]),
             Mount("/dashboard", PreviewFiles(directory=self.out_dir / "dashboard", html=True, check_dir=False)),
             Mount("/", PreviewFiles(directory=self.out_dir / "public", html=True, check_dir=False)),
         ]
-        return Starlette(routes=routes, lifespan=self._lifespan)
+        guard = Guard()
+        return Starlette(routes=routes, lifespan=self._lifespan, middleware=[
+            Middleware(LoopbackHostOnly), Middleware(RateLimit, paths=(ENDPOINT,), guard=guard)])
 
     async def _build_status(self, request: Request) -> JSONResponse:
         return JSONResponse(asdict(self.state), headers={"Cache-Control": "no-store"})
@@ -189,5 +194,5 @@ def run_preview(data_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: in
     click.echo(f"public site:  {base}/\ndashboards:   {base}/dashboard/\ncollector:    {base}{ENDPOINT}\n"
                f"rebuilding when {data_dir}/ or the templates change (Ctrl-C to stop)")
     sys.stdout.flush()
-    server = uvicorn.Server(uvicorn.Config(preview.app(), log_level="warning", server_header=False))
+    server = uvicorn.Server(server_config(preview.app(), Guard()))
     server.run(sockets=[listener])

@@ -3,7 +3,7 @@
 Pages: the overview (`index.html`), one per client (`clients/<id>.html`), one per survey
 (`surveys/<id>.html`), the feedback inbox, the calendar (also `calendar.ics`), the invitation
 kit, `links.csv` and CSV exports. Links are relative and assets live in `dashboard/assets/`, so the folder
-opens from disk and survives encryption for publishing (generator/publish/encrypt.py).
+opens from disk and survives encryption for publishing (generator/safety/encrypt.py).
 """
 
 from __future__ import annotations

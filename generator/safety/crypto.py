@@ -6,11 +6,15 @@ The envelope (docs/privacy.md, "Encrypted dashboards"):
   opaque file names (HMAC-SHA256), so no key serves two purposes;
 - the content key sealed with AES-256-GCM under a key derived from the passphrase by
   PBKDF2-HMAC-SHA256 (a random 16-byte salt, at least 600,000 iterations);
-- each file compressed (zlib format, fixed settings: pages and exports shrink 5-10x), then
-  sealed with AES-256-GCM, its published path as associated data, and a nonce derived from the
-  path and the SHA-256 of the compressed bytes: the same page gives the same ciphertext (no
-  churn in gh-pages diffs), and a nonce never serves two different messages, even if another
-  zlib compressed the same page differently.
+- each file compressed (zlib format, fixed settings: pages and exports shrink 5-10x), framed
+  as a 4-byte big-endian length, the compressed bytes and zero padding up to a size bucket
+  (a power of two, at least 2 KiB), so that a file's size says little about its content;
+- all files of a build sealed together (`seal_files`) with AES-256-GCM, each with its published
+  path as associated data and a nonce derived from the path, its framed bytes and the build's
+  *generation*, a digest of every file's content: when any one dashboard changes, every
+  ciphertext changes, so the public history cannot tell which client's page changed; when none
+  changes, the build is byte-identical (no churn in gh-pages diffs). A nonce never serves two
+  different messages: a different message means a different digest.
 
 What is published is written without letters, so that no name can be read in it by chance,
 however much of it there is:
@@ -54,6 +58,8 @@ _TO_SYMBOLS = bytes.maketrans(b"0123456789abcdef", SYMBOLS.encode("ascii"))
 _FROM_SYMBOLS = bytes(b"0123456789abcdef"[SYMBOLS.index(chr(byte))] if chr(byte) in SYMBOLS else ord("~") for byte in range(256))
 # zlib format (DecompressionStream("deflate") in the browser), fixed level, window and memory: deterministic
 COMPRESS_LEVEL = 6
+PAD_MIN = 2048  # the smallest size bucket, in bytes (before the 16-byte GCM tag)
+LENGTH_BYTES = 4
 NAME_DIGITS = 28  # about 93 bits
 
 
@@ -77,14 +83,14 @@ class ContentKey:
         return self.encryption + self.derivation
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> "ContentKey":
+    def from_bytes(cls, raw: bytes) -> ContentKey:
         """Split the 64 sealed bytes back into their two keys."""
         if len(raw) != 64:
             raise CryptoError(f"a content key has 64 bytes, not {len(raw)}")
         return cls(raw[:32], raw[32:])
 
     @classmethod
-    def generate(cls) -> "ContentKey":
+    def generate(cls) -> ContentKey:
         """A fresh random content key."""
         return cls.from_bytes(os.urandom(64))
 
@@ -185,10 +191,37 @@ def open_key(sealed: SealedKey, passphrase: str) -> ContentKey:
     return ContentKey.from_bytes(raw)
 
 
-def file_nonce(content: ContentKey, path: str, message: bytes) -> bytes:
-    """HMAC(derivation key, path, SHA-256 of the bytes encrypted), truncated to 12 bytes."""
-    data = b"nonce\x00" + path.encode("utf-8") + b"\x00" + hashlib.sha256(message).digest()
+def file_nonce(content: ContentKey, path: str, message: bytes, generation: bytes = b"") -> bytes:
+    """HMAC(derivation key, generation, path, SHA-256 of the bytes encrypted), truncated to 12 bytes."""
+    data = b"nonce\x00" + generation + b"\x00" + path.encode("utf-8") + b"\x00" + hashlib.sha256(message).digest()
     return hmac.new(content.derivation, data, hashlib.sha256).digest()[:NONCE_BYTES]
+
+
+def bucket(size: int) -> int:
+    """The padded size for `size` bytes: the next power of two, at least PAD_MIN."""
+    return max(PAD_MIN, 1 << max(size - 1, 0).bit_length())
+
+
+def pad(compressed: bytes) -> bytes:
+    """Length, bytes, zeros: the frame that is encrypted, its size a bucket."""
+    frame = len(compressed).to_bytes(LENGTH_BYTES, "big") + compressed
+    return frame + bytes(bucket(len(frame)) - len(frame))
+
+
+def unpad(frame: bytes) -> bytes:
+    """The compressed bytes inside a frame; CryptoError when the length does not fit."""
+    length = int.from_bytes(frame[:LENGTH_BYTES], "big")
+    if len(frame) < LENGTH_BYTES or length > len(frame) - LENGTH_BYTES:
+        raise CryptoError("the decrypted frame is shorter than its length says")
+    return frame[LENGTH_BYTES:LENGTH_BYTES + length]
+
+
+def generation_of(framed: dict[str, bytes]) -> bytes:
+    """A digest of every file of a build (path and framed bytes): it changes when any one does."""
+    digest = hashlib.sha256(b"generation\x00")
+    for path in sorted(framed):
+        digest.update(hashlib.sha256(path.encode("utf-8") + b"\x00" + framed[path]).digest())
+    return digest.digest()
 
 
 def compress(plaintext: bytes) -> bytes:
@@ -197,25 +230,34 @@ def compress(plaintext: bytes) -> bytes:
     return packer.compress(plaintext) + packer.flush()
 
 
-def seal_file(content: ContentKey, path: str, plaintext: bytes) -> SealedFile:
-    """Compress and encrypt one file for its published path (the path is the associated data).
+def seal_files(content: ContentKey, files: dict[str, bytes]) -> dict[str, SealedFile]:
+    """Compress, pad and encrypt every file of a build together, each for its published path.
 
-    The nonce comes from the compressed bytes, not the plaintext: were another zlib to compress
-    the same page differently, the two messages still get different nonces.
+    The nonce comes from the framed compressed bytes, not the plaintext: were another zlib to
+    compress the same page differently, the two messages still get different nonces.
     """
-    message = compress(plaintext)
-    nonce = file_nonce(content, path, message)
-    return SealedFile(nonce, AESGCM(content.encryption).encrypt(nonce, message, path.encode("utf-8")))
+    framed = {path: pad(compress(plaintext)) for path, plaintext in files.items()}
+    generation = generation_of(framed)
+    sealed = {}
+    for path, message in framed.items():
+        nonce = file_nonce(content, path, message, generation)
+        sealed[path] = SealedFile(nonce, AESGCM(content.encryption).encrypt(nonce, message, path.encode("utf-8")))
+    return sealed
+
+
+def seal_file(content: ContentKey, path: str, plaintext: bytes) -> SealedFile:
+    """One file sealed as the only file of its build."""
+    return seal_files(content, {path: plaintext})[path]
 
 
 def open_file(content: ContentKey, path: str, sealed: SealedFile) -> bytes:
-    """Decrypt and decompress one file; CryptoError when it was changed or moved to another path."""
+    """Decrypt, unpad and decompress one file; CryptoError when it was changed or moved to another path."""
     try:
         message = AESGCM(content.encryption).decrypt(sealed.nonce, sealed.ciphertext, path.encode("utf-8"))
     except InvalidTag:
         raise CryptoError(f"{path}: does not decrypt (changed, or moved from another path)") from None
     try:
-        return zlib.decompress(message)
+        return zlib.decompress(unpad(message))
     except zlib.error as exc:
         raise CryptoError(f"{path}: decrypts but does not decompress ({exc})") from None
 

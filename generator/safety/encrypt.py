@@ -27,7 +27,7 @@ import jinja2
 from generator.errors import RapportError
 from generator.model import Settings
 from generator.templates import template_source
-from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_file
+from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_files
 from generator.files import BuiltFile, OutputFile
 
 SOURCE = "dashboard/"
@@ -47,7 +47,8 @@ LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""
 HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # a hash or nonce source is base64 computed from the page, which the unlock page would show in the clear
 DERIVED_SOURCE = re.compile(r"'(?:sha256|sha384|sha512|nonce)-", re.IGNORECASE)
-ENVELOPE_VERSION = 2  # 2: compressed before encryption, bytes in crypto.SYMBOLS; unlock.js reads only this one
+# 3: compressed, then padded to a size bucket, then encrypted; bytes in crypto.SYMBOLS; unlock.js reads only this one
+ENVELOPE_VERSION = 3
 
 
 def is_plain_asset(path: str) -> bool:
@@ -75,6 +76,7 @@ def encrypt_dashboards(
         raise RapportError("two dashboard files got the same published name; rename one of them")
     template = environment.get_template("unlock.html")
     published: list[OutputFile] = []
+    pages: list[tuple[str, str, str, bytes]] = []  # target, kind, policy, plaintext
     for item in dashboard:
         target = layout[item.path]
         if is_plain_asset(item.path):
@@ -89,17 +91,22 @@ def encrypt_dashboards(
             # the file name may name a client: it travels inside the ciphertext, before the first newline
             kind, csp = "download", DEFAULT_CSP
             plaintext = posixpath.basename(item.path).encode("utf-8") + b"\n" + item.content
-        site_path = target.removeprefix("public/")
-        sealed = seal_file(content, site_path, plaintext)
+        pages.append((target, kind, csp, plaintext))
+    # sealed together: one changed page gives every page a new nonce, and so new bytes
+    sealed_files = seal_files(content, {target.removeprefix("public/"): plaintext for target, _, _, plaintext in pages})
+    for target, kind, csp, _ in pages:
+        sealed = sealed_files[target.removeprefix("public/")]
         envelope = {
-            "v": ENVELOPE_VERSION, "kind": kind, "kdf": "PBKDF2-SHA256", "zip": "deflate", "key": sealed_key.as_published(),
-            "nonce": encode(sealed.nonce), "data": encode(sealed.ciphertext),
+            "v": ENVELOPE_VERSION, "kind": kind, "kdf": "PBKDF2-SHA256", "zip": "deflate", "pad": "length-bucket",
+            "key": sealed_key.as_published(), "nonce": encode(sealed.nonce), "data": encode(sealed.ciphertext),
         }
         root = posixpath.relpath(TARGET, posixpath.dirname(target) + "/")
         root = "" if root == "." else root + "/"
         shell = template.render(business=settings.business, site=settings.site, csp=csp, root=root, kind=kind,
                                 envelope=envelope)
         published.append(OutputFile(target, shell.encode("utf-8")))
+    loader = environment.loader
+    assert loader is not None, "make_environment always sets a loader"
     for name in UNLOCK_ASSETS:
         published.append(OutputFile(f"{TARGET}assets/{name}", template_source(environment, name).encode("utf-8")))
     return published

@@ -8,7 +8,7 @@ characters dropped, Unicode-normalised, case-folded, and split into runs of lett
 digits (each character its own word in scripts written without spaces), so
 `Caf&eacute; Lumi&#232;re` and `CAFÉ  LUMIÈRE` both match `Café Lumière`, while a name never
 matches inside a longer word. Ciphertext is not skipped:
-encrypted dashboards carry it without a letter or digit (generator/publish/crypto.py), so their
+encrypted dashboards carry it without a letter or digit (generator/safety/crypto.py), so their
 unlock pages are read like any other file, and random base64 anywhere else is read as words.
 
 Left out on purpose (see README, "Publishing"): strings under 4 characters; note and answer

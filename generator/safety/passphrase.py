@@ -12,9 +12,9 @@ from generator.keys import secret_file
 from generator.safety.crypto import (
     ContentKey, CryptoError, SealedKey, WrongPassphrase, check_iterations, open_key, seal_key, unb64,
 )
+from generator.safety.strength import weakness
 
 PASSPHRASE_ENV = "RAPPORT_DASHBOARD_PASSPHRASE"
-MIN_PASSPHRASE_CHARS = 12
 KEY_FORMAT = "rapport-dashboard-key/1"
 
 
@@ -41,12 +41,10 @@ def dashboard_passphrase(data_dir: Path) -> str | None:
         value, origin = (path.read_text(encoding="utf-8").strip() if path.is_file() else ""), str(path)
     if not value:
         return None
-    if len(value) < MIN_PASSPHRASE_CHARS:
-        # the ciphertext stays public forever (gh-pages history): a short passphrase can be guessed offline
-        raise RapportError(
-            f"the dashboard passphrase from {origin} has {len(value)} characters; use at least "
-            f"{MIN_PASSPHRASE_CHARS} (four or five random words make a good one)"
-        )
+    # the ciphertext stays public forever (gh-pages history): a guessable passphrase falls offline
+    problem = weakness(value, origin)
+    if problem is not None:
+        raise RapportError(problem)
     return value
 
 
