@@ -153,7 +153,7 @@ def test_import_quarantines_a_non_ascii_token_without_a_traceback(import_data: P
     hostile = '{"survey": "annual-review", "submitted_at": "2026-10-05T10:00:00Z", "overall": "4", "token": "tökén"}'
     export.write_text("\n".join([GOOD % 1, hostile, GOOD % 2]) + "\n", encoding="utf-8")
     result = run_import(import_data, export, "jsonl")
-    assert_clean(result)
+    assert_clean(result, code=1)  # 1: a row was quarantined (and said so), no traceback
     assert result.stdout.startswith("read 3, accepted 2, duplicates 0, quarantined 1 (see ")
     assert len(import_stored(import_data)) == 2
     [refused] = import_quarantined(import_data)
