@@ -155,7 +155,6 @@ class Forms(Strict):
     endpoint: str | None = None
     formspree_id: str | None = None
     email: str | None = None
-    greet_by_name: bool = False
     min_seconds: Annotated[int, Field(ge=0, le=MAX_SECONDS)] = 3
 
     @model_validator(mode="after")
@@ -173,6 +172,17 @@ class Dashboards(Strict):
     publish: Literal["encrypted", "omit"] = "encrypted"
 
 
+class AllowedText(Strict):
+    """A text the leak gate lets through (generator/publish/leak_gate.py), and why."""
+
+    text: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+
+
+class LeakGate(Strict):
+    allow: tuple[AllowedText, ...] = ()
+
+
 class Settings(Strict):
     """`data/site.yaml`."""
 
@@ -183,6 +193,7 @@ class Settings(Strict):
     ideal_client: IdealClient = IdealClient()
     forms: Forms = Forms()
     dashboards: Dashboards = Dashboards()
+    leak_gate: LeakGate = LeakGate()
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> "Settings":

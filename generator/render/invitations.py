@@ -14,14 +14,16 @@ from generator.render.surveys import survey_links
 from generator.write import OutputFile
 
 
-def personal_link(site: DashboardSite, token: str) -> tuple[str, str]:
-    """(href, text) of a personal survey link: absolute with `site.base_url`, else relative to the site root."""
+def personal_link(site: DashboardSite, survey: Survey, token: str) -> tuple[str, str]:
+    """(href, text) of a personal survey link, `survey/<survey-id>/#t=<token>`: absolute with
+    `site.base_url`, else relative to the site root. The token rides in the fragment, which no
+    server, log or `Referer` ever sees, and no published file holds."""
     base = site.portfolio.settings.site.base_url
     if base:
-        url = base.rstrip("/") + f"/survey/{token}/"
+        url = base.rstrip("/") + f"/survey/{survey.id}/#t={token}"
         return url, url
     # from dashboard/invitations.html to the page under public/; the published copy rewrites it
-    return f"../public/survey/{token}/index.html", f"survey/{token}/"
+    return f"../public/survey/{survey.id}/index.html#t={token}", f"survey/{survey.id}/#t={token}"
 
 
 def mailto(site: DashboardSite, survey: Survey, client: Client, link: str) -> str:
@@ -46,7 +48,7 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
         due = row["survey_next_due"]
         if due is None or (due - as_of).days > DUE_DAYS:
             continue
-        href, text = personal_link(site, token)
+        href, text = personal_link(site, survey, token)
         rows[survey.id].append({
             "row": row, "client": client, "href": href, "text": text, "due_in": (due - as_of).days,
             "mailto": mailto(site, survey, client, href if href.startswith("http") else text) if client.contact.email else "",

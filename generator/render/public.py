@@ -11,12 +11,9 @@ from generator.metrics import Reports
 from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.parallel import Task
-from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.render.surveys import render_survey_pages
 from generator.render.style import inline_style
 from generator.write import OutputFile
-
-PERSONAL_PAGES_PER_TASK = 250
-
 
 def page_path(page: Page) -> str:
     """Where a business page is published, under `public/`."""
@@ -38,22 +35,8 @@ def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environ
 
 
 def public_tasks(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[Task]:
-    """`render_public` as independent tasks (see generator/parallel.py): the site's own pages and
-    anonymous survey pages, then the personal survey pages in batches.
-
-    A personal page costs little to render (its token is put into a page made once per survey)
-    but a folder and a file to write: thousands of them are shared between processes in batches.
-    """
-    links: list[SurveyPage] = list(survey_links(portfolio, reports, secret))
-    tasks: list[Task] = [functools.partial(_site_pages, portfolio, environment)]
-    for start in range(0, len(links), PERSONAL_PAGES_PER_TASK):
-        batch = links[start:start + PERSONAL_PAGES_PER_TASK]
-        tasks.append(functools.partial(_survey_pages, portfolio, environment, batch))
-    return tasks
-
-
-def _survey_pages(portfolio: Portfolio, environment: jinja2.Environment, pages: list[SurveyPage]) -> list[OutputFile]:
-    return render_survey_pages(portfolio, environment, inline_style(environment, "public.css"), pages)
+    """`render_public` as tasks (see generator/parallel.py): one, since no page is made per client or token."""
+    return [functools.partial(_site_pages, portfolio, environment)]
 
 
 def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[OutputFile]:
@@ -79,7 +62,7 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
             root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
             robots="noindex",
         )))
-    files += render_survey_pages(portfolio, environment, style, [(survey, None, "") for survey in portfolio.surveys])
+    files += render_survey_pages(portfolio, environment, style)
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
     script, _, _ = environment.loader.get_source(environment, "survey.js")
