@@ -19,17 +19,31 @@ OLD_TOKEN_DIGITS = len(str(2 ** (8 * TOKEN_BYTES) - 1))  # 49
 def _digest(secret: bytes, survey_id: str, client_id: str) -> bytes:
     # a NUL separator keeps ("a-b", "c") and ("a", "b-c") apart; ids never contain NUL
     message = f"{survey_id}\x00{client_id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).digest()[:TOKEN_BYTES]
+    return hmac.digest(secret, message, hashlib.sha256)[:TOKEN_BYTES]
 
 
 def survey_token(secret: bytes, survey_id: str, client_id: str) -> str:
     """HMAC-SHA256 of (survey id, client id) under the site secret: `r` and 32 lowercase base32 characters."""
-    return TOKEN_PREFIX + base64.b32encode(_digest(secret, survey_id, client_id)).decode("ascii").lower()
+    return _written(_digest(secret, survey_id, client_id))
 
 
 def old_survey_token(secret: bytes, survey_id: str, client_id: str) -> str:
     """The same HMAC in the old written form: 49 decimal digits."""
-    return str(int.from_bytes(_digest(secret, survey_id, client_id), "big")).zfill(OLD_TOKEN_DIGITS)
+    return _written_old(_digest(secret, survey_id, client_id))
+
+
+def token_forms(secret: bytes, survey_id: str, client_id: str) -> tuple[str, str]:
+    """Both written forms of one token: (new, old)."""
+    digest = _digest(secret, survey_id, client_id)
+    return _written(digest), _written_old(digest)
+
+
+def _written(digest: bytes) -> str:
+    return TOKEN_PREFIX + base64.b32encode(digest).decode("ascii").lower()
+
+
+def _written_old(digest: bytes) -> str:
+    return str(int.from_bytes(digest, "big")).zfill(OLD_TOKEN_DIGITS)
 
 
 def normal_token(token: str) -> str:

@@ -16,6 +16,8 @@ a finding inside one of them is not a finding. They are printed on every build.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import sys
 import weakref
@@ -30,11 +32,12 @@ from generator.publish.word_automaton import WordAutomaton
 from generator.render.public import page_path
 from generator.write import BuiltFile, OutputFile
 
-__all__ = ["Finding", "LeakError", "Needle", "private_needles", "scan", "words_of", "read_public_folder"]
+__all__ = ["Finding", "LeakError", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
 TAG = re.compile(r"<[^>]*>")
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
-_made: dict[str, tuple[weakref.ref, tuple]] = {}  # the last portfolio's needles and automaton
+Prepared = tuple[list[Needle], WordAutomaton, bytes]
+_made: dict[str, tuple[weakref.ref[Portfolio], Prepared]] = {}  # the last portfolio's needles and automaton
 
 
 @dataclass(frozen=True, order=True)
@@ -71,17 +74,17 @@ def private_needles(portfolio: Portfolio, secret: bytes = b"") -> list[Needle]:
     return _prepared(portfolio, secret)[0]
 
 
-def prepare(portfolio: Portfolio, secret: bytes = b"") -> tuple:
+def prepare(portfolio: Portfolio, secret: bytes = b"") -> Prepared:
     """Make the portfolio's needles now, while the process would wait; what `adopt` takes in another process."""
     return _prepared(portfolio, secret)
 
 
-def adopt(portfolio: Portfolio, prepared: tuple) -> None:
+def adopt(portfolio: Portfolio, prepared: Prepared) -> None:
     """Use needles `prepare`d for this portfolio elsewhere (a build's second core makes them)."""
     _made["needles"] = (weakref.ref(portfolio), prepared)
 
 
-def _prepared(portfolio: Portfolio, secret: bytes) -> tuple[list[Needle], WordAutomaton, bytes]:
+def _prepared(portfolio: Portfolio, secret: bytes) -> Prepared:
     """The needles and their automaton (with the allowed texts) of the last portfolio asked for."""
     made = _made.get("needles")
     if made is None or made[0]() is not portfolio or made[1][2] != secret:
@@ -101,6 +104,8 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
     for item in files:
         if not item.path.startswith("public/"):
             continue
+        if item.sha256 == _library_script_digest():
+            continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
         needles, _ = _found(automaton, item.path.removeprefix("public/"))
         for needle in needles:
             findings.add(Finding(item.path, f"{needle.kind} in the file name", sources.get(item.path, "")))
@@ -116,6 +121,14 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
             allowed_in[text] = allowed_in.get(text, 0) + 1
     _print_allowed(portfolio, allowed_in)
     return sorted(findings)
+
+
+@functools.cache
+def _library_script_digest() -> str:
+    """The sha256 of the plotly.js bundle the dashboards load."""
+    from generator.charts.bundle import dashboard_bundle
+
+    return hashlib.sha256(dashboard_bundle().script).hexdigest()
 
 
 def _found(automaton: WordAutomaton, text: str) -> tuple[set[Needle], set[str]]:

@@ -19,7 +19,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,9 +28,9 @@ from anyascii import anyascii
 
 from generator.load.cache import LoadCache
 from generator.portfolio import Portfolio
-from generator.templates import BUILTIN_TEMPLATES
 from generator.publish.word_automaton import WordAutomaton
-from generator.tokens import old_survey_token, survey_token
+from generator.templates import BUILTIN_TEMPLATES
+from generator.tokens import token_forms
 
 MIN_CHARS = 4
 MIN_FREE_TEXT_CHARS = 12
@@ -56,11 +57,11 @@ class Needle:
     words: Words
     kind: str
     owner: str = ""
+    # the words run together: what the automaton looks for (see generator/publish/word_automaton.py)
+    key: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        """The words run together: what the automaton looks for (see generator/publish/leak_gate.py)."""
-        return "".join(self.words)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", "".join(self.words))
 
 
 def words_of(text: str) -> list[str]:
@@ -101,7 +102,7 @@ def make_needles(portfolio: Portfolio, secret: bytes) -> list[Needle]:
         needles += _exact(client.contact.email, "contact e-mail", client.id)
         needles += [Needle((phone,), "contact phone", client.id) for phone in _phone_forms(client.contact.phone or "")]
         for survey in portfolio.surveys:
-            for token in (survey_token(secret, survey.id, client.id), old_survey_token(secret, survey.id, client.id)):
+            for token in token_forms(secret, survey.id, client.id):
                 needles.append(Needle((token,), "survey token", client.id))
         if client.notes:
             # Markdown marks are punctuation, which words ignore; only link targets are not shown
@@ -112,7 +113,7 @@ def make_needles(portfolio: Portfolio, secret: bytes) -> list[Needle]:
         for question in survey.questions:
             if frame is not None and question.type == "text" and question.id in frame.columns:
                 free_text["free-text answer"].update(frame[question.id].tolist())
-    common = _common_words(portfolio.settings.site.language)
+    common = _common_words(portfolio)
     free = [Needle((word,), "client name word", owner) for word, owner in name_words.items()
             if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
     split = {kind: _fragments_of(kind, texts, portfolio) for kind, texts in free_text.items()}
@@ -151,17 +152,25 @@ def _template_texts() -> tuple[str, ...]:
     return tuple(text for text in texts if text.strip())
 
 
+def _common_words(portfolio: Portfolio) -> frozenset[str]:
+    """Words common in the site's language, from the load cache (load/cache.py) after the first build."""
+    language = portfolio.settings.site.language
+    cache = LoadCache.for_data(Path(portfolio.data_dir))
+    key = [language.encode(), version("wordfreq").encode()]
+    return cache.load("common-words", key, lambda: _common_words_of(language), [])  # type: ignore[no-any-return]
+
+
 @functools.cache
-def _common_words(language: str) -> frozenset[str]:
+def _common_words_of(language: str) -> frozenset[str]:
     """Words common in the language (English when wordfreq does not know it), as `words_of` writes them."""
-    from wordfreq import top_n_list, zipf_frequency
+    from wordfreq import get_frequency_dict  # a second to import: only when the load cache has no copy
 
     try:
-        listed = top_n_list(language, 50_000, wordlist="small")
+        frequencies = get_frequency_dict(language, wordlist="small")
     except LookupError:
-        language, listed = "en", top_n_list("en", 50_000, wordlist="small")
-    return frozenset(word for text in listed if zipf_frequency(text, language, wordlist="small") >= COMMON_ZIPF
-                     for word in words_of(text))
+        frequencies = get_frequency_dict("en", wordlist="small")
+    floor = 10 ** (COMMON_ZIPF - 9)  # zipf is log10 of the uses per billion words
+    return frozenset(word for text, frequency in frequencies.items() if frequency >= floor for word in words_of(text))
 
 
 def _phone_forms(phone: str) -> list[str]:
@@ -174,7 +183,7 @@ def _phone_forms(phone: str) -> list[str]:
     return [form for form in forms if len(form) >= 7]
 
 
-def _fragments_of(kind: str, texts: set[str], portfolio: Portfolio) -> dict[object, list[Needle]]:
+def _fragments_of(kind: str, texts: set[str], portfolio: Portfolio) -> dict[str, list[Needle]]:
     """`_fragments` of each text, the ones of the last build taken from the load cache (load/cache.py).
 
     Splitting thousands of contact notes and answers into sentences and words is most of the
@@ -182,11 +191,11 @@ def _fragments_of(kind: str, texts: set[str], portfolio: Portfolio) -> dict[obje
     """
     cache = LoadCache.for_data(Path(portfolio.data_dir))
     name = "needles2-" + re.sub(r"[^a-z]+", "-", kind)
-    known = cache.get(name, []) or {}
-    found = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
+    known: dict[str, list[Needle]] = cache.get(name, []) or {}
+    found: dict[str, list[Needle]] = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
     if found.keys() != known.keys():
         cache.put(name, [], found)
-    return {**dict.fromkeys(texts, []), **found}
+    return {**{key: [] for key in texts}, **found}
 
 
 def _exact(value: str | None, kind: str, owner: str) -> list[Needle]:

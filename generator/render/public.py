@@ -8,12 +8,13 @@ import jinja2
 
 from generator.markdown_html import markdown_to_html
 from generator.metrics import Reports
+from generator.parallel import Task
 from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
-from generator.parallel import Task
-from generator.render.surveys import render_survey_pages
 from generator.render.style import inline_style
-from generator.write import OutputFile
+from generator.render.surveys import render_survey_pages
+from generator.write import BuiltFile, OutputFile
+
 
 def page_path(page: Page) -> str:
     """Where a business page is published, under `public/`."""
@@ -29,7 +30,7 @@ def _body_without_title(page: Page) -> str:
     return page.markdown
 
 
-def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[OutputFile]:
+def render_public(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[BuiltFile]:
     """Every file under `public/`."""
     return [item for task in public_tasks(portfolio, reports, secret, environment) for item in task()]
 
@@ -39,7 +40,7 @@ def public_tasks(portfolio: Portfolio, reports: Reports, secret: bytes, environm
     return [functools.partial(_site_pages, portfolio, environment)]
 
 
-def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[OutputFile]:
+def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[BuiltFile]:
     """The business's pages, thanks, 404, anonymous survey pages, robots.txt and the survey script."""
     settings = portfolio.settings
     style = inline_style(environment, "public.css")
@@ -47,7 +48,7 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
     if not any(page.slug == "index" for page in pages):
         pages.insert(0, Page("index", settings.business.name, f"# {settings.business.name}\n"))
     navigation = [(page.slug, page.title) for page in pages]
-    files: list[OutputFile] = []
+    files: list[BuiltFile] = []
     template = environment.get_template("page.html")
     for page in pages:
         path = page_path(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 
 from generator.forms import FormTarget, form_target
@@ -16,7 +18,7 @@ from generator.write import OutputFile
 
 SCALES = {
     "rating": (range(1, 6), "Very dissatisfied", "Very satisfied"),
-    "nps": (range(0, 11), "Not at all likely", "Extremely likely"),
+    "nps": (range(11), "Not at all likely", "Extremely likely"),
 }
 
 
@@ -55,7 +57,7 @@ def render_survey_pages(portfolio: Portfolio, environment: jinja2.Environment, s
     return files
 
 
-def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict:
+def _question_view(survey: Survey, question: Question, target: FormTarget) -> dict[str, Any]:
     """What the template needs for one question: posted name, choices, scale ends."""
     if question.type in SCALES:
         values, low, high = SCALES[question.type]
