@@ -35,7 +35,7 @@
     if (box) {
       box.hidden = true;
       var note = document.createElement("p");
-      note.className = "invitation-from-link";
+      note.className = "hint";
       note.textContent = "You are answering through your personal invitation link.";
       box.parentNode.insertBefore(note, box);
     }
