@@ -120,5 +120,6 @@ def test_without_base_url_links_are_site_paths_with_a_note(make_portfolio, tmp_p
     page = (tmp_path / "out" / "dashboard" / "invitations.html").read_text(encoding="utf-8")
     token = survey_token(SECRET.encode(), "review", "acme")
     assert f'<a href="../public/survey/review/index.html#t={token}">survey/review/#t={token}</a>' in page
-    assert (tmp_path / "out" / "public" / "survey" / token / "index.html").is_file()
+    assert (tmp_path / "out" / "public" / "survey" / "review" / "index.html").is_file()
+    assert not (tmp_path / "out" / "public" / "survey" / token).exists()
     assert "Set <code>site.base_url</code>" in page
