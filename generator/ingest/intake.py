@@ -16,6 +16,7 @@ from generator.ingest.append import appended, data_lock, read_bytes, read_table,
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import Rejected, write_quarantine
 from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
+from generator.metrics.rounds import LINK_MARK, round_of, through_link
 from generator.model import RESERVED_COLUMNS, Survey
 
 
@@ -28,6 +29,7 @@ class Outcome:
     reason: str = ""
     detail: str = ""
     quarantine_file: Path | None = None
+    replaced: bool = False  # accepted, and replaces an earlier answer through the same link this round
 
 
 @dataclass
@@ -60,8 +62,10 @@ def ingest(
     for submission in submissions:
         if not submission.response_id:
             submission.derived = submission.identity is not None
-            submission.response_id = (derived_id(submission.source, submission.identity) if submission.derived
-                                      else f"{submission.source}-{secrets.token_hex(8)}")
+            # an answer whose client comes from its link's token is marked so (generator/metrics/rounds.py)
+            source = f"{submission.source}{LINK_MARK.rstrip('-')}" if submission.token.strip() else submission.source
+            submission.response_id = (derived_id(source, submission.identity) if submission.derived
+                                      else f"{source}-{secrets.token_hex(8)}")
     checked = check_submissions(context, submissions, now, limits, require_answers)
     outcomes: list[Outcome | None] = [None] * len(checked)
     rejected: list[tuple[int, Rejected]] = [(i, r) for i, r in enumerate(checked) if isinstance(r, Rejected)]
@@ -72,7 +76,7 @@ def ingest(
     with data_lock(context.data_dir):
         for survey_id in sorted(by_survey):
             items = by_survey[survey_id]
-            kept = _append_survey(context.data_dir, items[0][1].survey, items)
+            kept = _append_survey(context, items[0][1].survey, items)
             for index, result in kept.items():
                 if isinstance(result, Rejected):
                     rejected.append((index, result))
@@ -89,9 +93,9 @@ def response_path(data_dir: Path, survey_id: str) -> Path:
     return data_dir / "responses" / f"{survey_id}.csv"
 
 
-def _append_survey(data_dir: Path, survey: Survey, items: list[tuple[int, Candidate]]) -> dict[int, Outcome | Rejected]:
+def _append_survey(context: IntakeContext, survey: Survey, items: list[tuple[int, Candidate]]) -> dict[int, Outcome | Rejected]:
     """Append one survey's new rows (caller holds the lock); outcome or refusal by index."""
-    path = response_path(data_dir, survey.id)
+    path = response_path(context.data_dir, survey.id)
     current = read_bytes(path)
     results: dict[int, Outcome | Rejected] = {}
     try:
@@ -111,8 +115,10 @@ def _append_survey(data_dir: Path, survey: Survey, items: list[tuple[int, Candid
     question_ids = [q.id for q in survey.questions]
     by_id: dict[str, tuple] = {}
     identities: set[tuple] = set()
+    answered: set[tuple[str, int]] = set()  # (client, round) of the answers through a link
     for row in rows:
         cells = dict(zip(header, row))
+        answered.update(_link_round(context, cells))
         identity = _identity(cells, question_ids)
         by_id.setdefault(cells.get("response_id", ""), identity)
         identities.add(identity)
@@ -141,10 +147,25 @@ def _append_survey(data_dir: Path, survey: Survey, items: list[tuple[int, Candid
         new_rows.append([row.get(column, "") for column in header])
         by_id[row["response_id"]] = identity
         identities.add(identity)
-        results[index] = Outcome("accepted", row["response_id"])
+        rounds = _link_round(context, row)
+        results[index] = Outcome("accepted", row["response_id"], replaced=bool(rounds & answered))
+        answered.update(rounds)
     if new_rows:
         replace_atomically(path, appended(current, header, new_rows))
     return results
+
+
+def _link_round(context: IntakeContext, cells: dict[str, str]) -> set[tuple[str, int]]:
+    """{(client, round)} of an answer that came through a link, else an empty set."""
+    client, response_id, written = cells.get("client", ""), cells.get("response_id", ""), cells.get("submitted_at", "")
+    if not client or client not in context.rounds or not through_link(response_id):
+        return set()
+    try:
+        day = dt.date.fromisoformat(written[:10])  # the calendar date written, as the metrics read it
+    except ValueError:
+        return set()
+    start, interval = context.rounds[client]
+    return {(client, round_of(start, interval, day))}
 
 
 def _identity(cells: dict[str, str], question_ids: list[str]) -> tuple:

@@ -47,6 +47,8 @@ class Reports:
     - `monthly_contacts`: per client and month, contacts by kind and on-site count against
       the minimum and typical targets.
     - `comments`: the free-text answers with client, date and the respondent's scores.
+    - `superseded`: the answers replaced by a later one through the same link in the same
+      round (survey, response_id, client, date, replaced_by); every other figure leaves them out.
     """
 
     as_of: dt.date
@@ -59,6 +61,7 @@ class Reports:
     distributions: pd.DataFrame
     monthly_contacts: pd.DataFrame
     comments: pd.DataFrame
+    superseded: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ def compute_reports(portfolio: Portfolio) -> Reports:
         question_means=question_means(inputs, by_client=True),
         portfolio_question_means=question_means(inputs, by_client=False),
         distributions=distributions(inputs), monthly_contacts=monthly_contacts(inputs), comments=comments(inputs),
+        superseded=_superseded(inputs),
     )
 
 
@@ -136,6 +140,13 @@ def _portfolio(inputs: Inputs, clients: pd.DataFrame, nps_12m: pd.DataFrame, csa
         "csat_12m_n": int(csat.answers[0]), "csat_12m_indicative": bool(csat.answers[0] < minimum),
         "min_responses": minimum,
     }
+
+
+def _superseded(inputs: Inputs) -> pd.DataFrame:
+    """The replaced answers, with a `date` instead of a day number."""
+    frame = inputs.superseded
+    dates = frame["day"].to_numpy().astype(np.int64).astype("datetime64[D]").astype(object)
+    return frame.drop(columns="day").assign(date=pd.Series(dates, dtype=object))
 
 
 def _number(value: float) -> float | None:

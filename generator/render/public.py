@@ -57,11 +57,14 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[B
             title=page.title, body=markdown_to_html(_body_without_title(page)), navigation=navigation,
             current=page.slug, robots=None,
         )))
-    for name, path in (("thanks.html", "public/thanks/index.html"), ("404.html", "public/404.html")):
+    # thanks/updated/: where the collector sends a second answer through the same link this round
+    for name, path, updated in (("thanks.html", "public/thanks/index.html", False),
+                                ("thanks.html", "public/thanks/updated/index.html", True),
+                                ("404.html", "public/404.html", False)):
         files.append(html_file(path, environment.get_template(name).render(
             business=settings.business, site=settings.site, style=style,
             root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
-            robots="noindex",
+            robots="noindex", updated=updated,
         )))
     files += render_survey_pages(portfolio, environment, style)
     # survey links and dashboards are never for search engines
