@@ -71,8 +71,8 @@ def superseded(frame: pd.DataFrame, rounds: Mapping[str, tuple[dt.date, int]]) -
             latest[key] = (order, position)
     ids = frame["response_id"].tolist()
     mask = np.zeros(size, dtype=bool)
-    for position, key in enumerate(keys):
-        if key is not None and latest[key][1] != position:
+    for position, found in enumerate(keys):
+        if found is not None and latest[found][1] != position:
             mask[position] = True
-            replaced_by[position] = ids[latest[key][1]]
+            replaced_by[position] = ids[latest[found][1]]
     return mask, replaced_by
