@@ -106,7 +106,7 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
             continue
         if item.sha256 == _library_script_digest():
             continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
-        needles, _ = _found(automaton, item.path.removeprefix("public/"))
+        needles, _ = found_in(automaton, item.path.removeprefix("public/"))
         for needle in needles:
             findings.add(Finding(item.path, f"{needle.kind} in the file name", sources.get(item.path, "")))
         views = [item.content.decode("utf-8", errors="replace")]
@@ -114,7 +114,7 @@ def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes) -> lis
             views.append(TAG.sub(" ", views[0]))  # "Renewal <b>soon</b>" reads as "Renewal soon"
         allowed_here: set[str] = set()
         for view in views:
-            needles, allowed = _found(automaton, view)
+            needles, allowed = found_in(automaton, view)
             findings.update(Finding(item.path, needle.kind, sources.get(item.path, "")) for needle in needles)
             allowed_here |= allowed
         for text in allowed_here:
@@ -131,7 +131,7 @@ def _library_script_digest() -> str:
     return hashlib.sha256(dashboard_bundle().script).hexdigest()
 
 
-def _found(automaton: WordAutomaton, text: str) -> tuple[set[Needle], set[str]]:
+def found_in(automaton: WordAutomaton, text: str) -> tuple[set[Needle], set[str]]:
     """The needles found in a text but inside an allowed text; and the allowed texts that hid one."""
     hits = [(first, after, needle) for first, after, needle in automaton.find(words_of(text)) if isinstance(needle, Needle)]
     allowed = [(first, after, needle) for first, after, needle in hits if needle.kind == "allowed"]
