@@ -10,17 +10,24 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from generator.errors import RapportError
 from generator.load import load_portfolio
 from generator.publish.crypto import encode
 from generator.publish.leak_gate import LeakError, private_needles, scan, words_of
 from generator.publish.stage import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
-from generator.errors import RapportError
 from generator.tokens import old_survey_token, survey_token
 from generator.write import OutputFile
 from tests.conftest import CLIENT, REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
-    CANARIES, PASSPHRASE, SECRET, canaries_in, canary_portfolio, readable, secrets_env, tree_digest,
+    CANARIES,
+    PASSPHRASE,
+    SECRET,
+    canaries_in,
+    canary_portfolio,
+    readable,
+    secrets_env,
+    tree_digest,
 )
 
 

@@ -157,7 +157,7 @@ def _common_words(portfolio: Portfolio) -> frozenset[str]:
     language = portfolio.settings.site.language
     cache = LoadCache.for_data(Path(portfolio.data_dir))
     key = [language.encode(), version("wordfreq").encode()]
-    return cache.load("common-words", key, lambda: _common_words_of(language), [])  # type: ignore[no-any-return]
+    return cache.load("common-words", key, lambda: _common_words_of(language), [])
 
 
 @functools.cache
