@@ -59,7 +59,8 @@ def test_a_canary_in_a_public_template_stops_the_build_naming_the_file(make_port
     message = str(caught.value)
     assert "  public/thanks/index.html: client name\n" in message
     assert "zyxclientcanary" not in message.casefold()  # the kind, never the data
-    assert [str(finding) for finding in caught.value.findings] == ["public/thanks/index.html: client name"]
+    assert [str(finding) for finding in caught.value.findings] == ["public/thanks/index.html: client name",
+                                                                   "public/thanks/updated/index.html: client name"]
     assert tree_digest(out) == before  # nothing written
 
 

@@ -102,6 +102,8 @@ def test_whatever_build_refuses_validate_refuses_first_with_file_and_line(target
     (("response", ("submitted_at",)), "9999-12-31T23:59:59+14:00", "responses/review.csv:2: submitted_at: '9999-12-31T23:59:59+14:00' is out of range"),
     (("client", ("name",)), "Survey", "clients.yaml:2: clients[0].name: the client name is made only of words the site itself publishes"),
     (("page", ()), "Kim Osei", "pages/index.md:5: names a client (contact name of 'bayview-dental')"),
+    # found by the property test above: the business named like a client
+    (("site", ("business", "name")), "Bayview Dental Care", "site.yaml:2: business.name: names a client (client name"),
 ])
 def test_issue_16_corruptions_fail_validate_at_their_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target, value, message: str) -> None:
     """Issue #16: `name: null` and timestamps in year 0001 or 9999 passed validate."""

@@ -19,6 +19,7 @@ from generator.publish.leak_gate import found_in
 from generator.publish.leak_needles import allowed_needles, make_needles
 from generator.publish.word_automaton import WordAutomaton
 from generator.templates import BUILTIN_TEMPLATES
+from generator.yamlio import YamlDocument
 
 # kind of needle → where it is written in a client's record
 FIELDS = {
@@ -37,6 +38,7 @@ def leak_problems(portfolio: Portfolio) -> list[Problem]:
     site_own = {(needle.owner, needle.kind) for text in _site_texts() for needle in found_in(automaton, text)[0]}
     if site_own:
         problems += _client_problems(portfolio, shown, site_own)
+    problems += _text_problems(portfolio, shown, automaton)
     for page in portfolio.pages:
         for number, line in enumerate(page.markdown.splitlines(), start=1):
             for needle in sorted(found_in(automaton, line)[0], key=lambda item: item.kind):
@@ -44,6 +46,34 @@ def leak_problems(portfolio: Portfolio) -> list[Problem]:
                     f"{shown}/pages/{page.slug}.md", number, "",
                     f"names a client ({needle.kind} of '{needle.owner}'): the leak gate would stop the build; "
                     "remove it, or list the text under leak_gate.allow in site.yaml with a reason"))
+    return problems
+
+
+def _text_problems(portfolio: Portfolio, shown: str, automaton: WordAutomaton) -> list[Problem]:
+    """A problem at each setting or survey text that names a client: it is published on every page."""
+    texts: list[tuple[str, tuple[str | int, ...], str]] = []
+    business = portfolio.settings.business
+    for key, value in (("name", business.name), ("email", business.email), ("phone", business.phone)):
+        texts.append(("site.yaml", ("business", key), value or ""))
+    for survey in portfolio.surveys:
+        name = f"surveys/{survey.id}.yaml"
+        texts += [(name, ("title",), survey.title), (name, ("intro",), survey.intro or "")]
+        for index, question in enumerate(survey.questions):
+            texts.append((name, ("questions", index, "label"), question.label))
+            texts += [(name, ("questions", index, "options", k), option) for k, option in enumerate(question.options or ())]
+    problems: list[Problem] = []
+    docs: dict[str, YamlDocument | None] = {}
+    for name, location, text in texts:
+        found = sorted({needle.kind for needle in found_in(automaton, text)[0]})
+        if not found:
+            continue
+        if name not in docs:
+            docs[name] = _read(Path(portfolio.data_dir) / name, f"{shown}/{name}", [])
+        doc = docs[name]
+        line = doc.line_of(location) if doc is not None else 0
+        problems.append(Problem(f"{shown}/{name}", line, ".".join(str(part) for part in location),
+                                f"names a client ({', '.join(found)}), and is published: the leak gate would stop "
+                                "the build; write your own text here"))
     return problems
 
 

@@ -38,10 +38,9 @@ MIN_FREE_TEXT_CHARS = 12
 COMMON_ZIPF = 3.0
 WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punctuation
 JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-# format characters that change no word: soft hyphen, zero-width space and joiners, bidi marks, BOM
-INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-# Han, kana and Hangul syllables: text in them runs on without spaces between words
-UNSPACED_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Han, kana and Hangul syllables: text in them runs on without spaces between words;
+# a character of those scripts, or a run of anything else
+UNSPACED_PART = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
@@ -67,10 +66,10 @@ class Needle:
 def words_of(text: str) -> list[str]:
     """The comparable words of a text: entities, %- and \\u-escapes decoded, NFKC, case-folded, in ASCII.
 
-    Invisible characters inside a word (a soft hyphen, a zero-width space, bidi marks) are
-    dropped, so `Bay\u00adview` reads as `Bayview`; accents and other scripts are transliterated
-    (`Café Lumière` and `Cafe Lumiere` are the same words); each character of a script written
-    without spaces (Chinese, Japanese) is a word of its own, so a name is found inside a longer run.
+    Accents and other scripts are transliterated (`Café Lumière` and `Cafe Lumiere` are the same
+    words); each character of a script written without spaces (Chinese, Japanese) is a word of
+    its own, so a name is found inside a longer run. An invisible character inside a word (a soft
+    hyphen, a zero-width space) splits it, which the automaton reads through (word_automaton.py).
     """
     text = html.unescape(text)
     if "%" in text:
@@ -78,12 +77,18 @@ def words_of(text: str) -> list[str]:
     if "\\u" in text:
         text = JSON_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    if not text.isascii():
-        text = INVISIBLE.sub("", text)
-        if UNSPACED_SCRIPT.search(text):
-            text = UNSPACED_SCRIPT.sub(r" \g<0> ", text)
-        text = anyascii(text).casefold()
-    return WORD.findall(text)
+    words = WORD.findall(text)
+    if text.isascii():
+        return words
+    found: list[str] = []
+    for word in words:
+        if word.isascii():
+            found.append(word)
+            continue
+        # only words are transliterated: other characters cannot spell a name, and this stays quick
+        for part in UNSPACED_PART.findall(word):
+            found += WORD.findall(anyascii(part).casefold()) if not part.isascii() else [part]
+    return found
 
 
 def make_needles(portfolio: Portfolio, secret: bytes) -> list[Needle]:
