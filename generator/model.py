@@ -50,13 +50,6 @@ def _null_words_are_none(value: Any) -> Any:
     return value
 
 
-def _not_a_null_word(value: str) -> str:
-    """A name that YAML would read as nothing (`name: null`) is no name; it would only be the word 'null'."""
-    if value.strip() in ("", "null", "Null", "NULL", "None", "~"):
-        raise ValueError(f"'{value}' is no name (expected the client's name, e.g. Acme Dental Group)")
-    return value
-
-
 def _iso_date(value: Any) -> Any:
     """Accept only `YYYY-MM-DD` text for dates (no timestamps, no 2024-1-5)."""
     if isinstance(value, str):
@@ -213,7 +206,7 @@ class Settings(Strict):
 
 
 class Contact(Strict):
-    name: Annotated[str | None, BeforeValidator(_null_words_are_none)] = None
+    name: str | None = None
     email: str | None = None
     phone: str | None = None
 
@@ -228,7 +221,7 @@ class Client(Strict):
     """One entry of `data/clients.yaml`."""
 
     id: Slug
-    name: Annotated[str, Field(min_length=1), AfterValidator(_not_a_null_word)]
+    name: Annotated[str, Field(min_length=1)]
     contact: Contact = Contact()
     pcs: Machines
     servers: Machines

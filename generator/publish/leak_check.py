@@ -21,6 +21,7 @@ from generator.publish.word_automaton import WordAutomaton
 from generator.templates import BUILTIN_TEMPLATES
 from generator.yamlio import YamlDocument
 
+NULL_WORDS = ("null", "Null", "NULL", "None", "~")
 # kind of needle → where it is written in a client's record
 FIELDS = {
     "client name": ("name",), "client name word": ("name",), "client id": ("id",),
@@ -88,11 +89,22 @@ def _client_problems(portfolio: Portfolio, shown: str, found: set[tuple[str, str
         index = index_of.get(owner)
         location = (index, *FIELDS[kind]) if index is not None else ()
         line = doc.line_of(location) if doc is not None and location else 0
+        value = _value(entries[index], FIELDS[kind]) if index is not None else None
+        why = (f"'{value}' reads as no {kind} (YAML's null), and as a word the site itself publishes"
+               if isinstance(value, str) and value.strip() in NULL_WORDS else
+               f"the {kind} is made only of words the site itself publishes (its templates and scripts)")
         problems.append(Problem(
             f"{shown}/clients.yaml", line, f"clients[{index}].{'.'.join(FIELDS[kind])}",
-            f"the {kind} is made only of words the site itself publishes (its templates and scripts), so the "
-            "leak gate would stop every build: write it out in full (e.g. 'Survey Partners Ltd', id survey-partners)"))
+            f"{why}, so the leak gate would stop every build: write it out in full "
+            "(e.g. 'Survey Partners Ltd', id survey-partners), or leave a contact's out"))
     return problems
+
+
+def _value(entry: object, path: tuple[str, ...]) -> object:
+    """The raw value at a path of a YAML record, None when absent."""
+    for key in path:
+        entry = entry.get(key) if isinstance(entry, dict) else None
+    return entry
 
 
 @functools.cache
