@@ -149,6 +149,11 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
     from generator.load import load_portfolio
 
     portfolio = load_portfolio(data_dir, as_of)
+    from generator.errors import DataError
+    from generator.safety.leak_check import leak_problems  # what the leak gate would refuse, located
+
+    if problems := leak_problems(portfolio):
+        raise DataError(problems)
     responses = sum(len(frame) for frame in portfolio.responses.values())
     counts = ((len(portfolio.clients), "client"), (len(portfolio.contacts), "contact"), (len(portfolio.surveys), "survey"),
               (responses, "response"), (len(portfolio.pages), "page"))

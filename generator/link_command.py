@@ -33,7 +33,9 @@ def link(client: str, survey_id: str | None, data_dir: Path) -> None:
     base = portfolio.settings.site.base_url
     for survey in surveys:
         token = survey_token(secret.value, survey.id, client)
-        where = f"{base.rstrip('/')}/survey/{token}/" if base else f"output/public/survey/{token}/index.html"
+        # the token rides in the fragment: no server or log sees it (docs/privacy.md)
+        where = (f"{base.rstrip('/')}/survey/{survey.id}/#t={token}" if base
+                 else f"output/public/survey/{survey.id}/index.html#t={token}")
         click.echo(f"{survey.id}: {where}")
     if not base:
         click.echo(f"note: set site.base_url in {data_dir}/site.yaml to the published site's address: the links "

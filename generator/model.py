@@ -156,7 +156,6 @@ class Forms(Strict):
     endpoint: str | None = None
     formspree_id: str | None = None
     email: str | None = None
-    greet_by_name: bool = False
     min_seconds: Annotated[int, Field(ge=0, le=MAX_SECONDS)] = 3
 
     @model_validator(mode="after")
@@ -207,6 +206,17 @@ class ContactsImport(Strict):
     kinds: Annotated[dict[str, ContactKind], AfterValidator(_kind_keys)] = {}
 
 
+class AllowedText(Strict):
+    """A text the leak gate lets through (generator/safety/leak_gate.py), and why."""
+
+    text: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+
+
+class LeakGate(Strict):
+    allow: tuple[AllowedText, ...] = ()
+
+
 class Settings(Strict):
     """`data/site.yaml`."""
 
@@ -223,6 +233,7 @@ class Settings(Strict):
     contacts_import: ContactsImport = ContactsImport()
     # how imports read 03/04/2026: a locale with a region (en-GB day first, en-US month first)
     locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
+    leak_gate: LeakGate = LeakGate()
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> "Settings":

@@ -18,7 +18,34 @@
 
   var form = document.querySelector("form.survey");
   if (!form) { return; }
-  var key = PREFIX + form.getAttribute("data-survey") + ":" + form.getAttribute("data-token");
+  var survey = form.getAttribute("data-survey");
+  var code = form.querySelector("#invitation-code");
+  var tokenKey = PREFIX + "token:" + survey;
+  var token = fragmentToken();
+  if (token) {
+    // out of the address bar (and so out of bookmarks, shared screens and history) at once
+    try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* file: pages */ }
+    if (store) { try { store.setItem(tokenKey, token); } catch (e) { /* storage blocked */ } }
+  } else if (store) {
+    token = store.getItem(tokenKey) || "";  // a reload after the fragment was cleared
+  }
+  if (code && token) {
+    code.value = token;
+    var box = form.querySelector("[data-invitation]");
+    if (box) {
+      box.hidden = true;
+      var note = document.createElement("p");
+      note.className = "hint";
+      note.textContent = "You are answering through your personal invitation link.";
+      box.parentNode.insertBefore(note, box);
+    }
+  }
+  var key = PREFIX + survey + ":" + (token || "");
+
+  function fragmentToken() {
+    var match = /(?:^#|&)t=([A-Za-z0-9]{20,80})(?:&|$)/.exec(window.location.hash || "");
+    return match ? match[1].toLowerCase() : "";
+  }
   var shownAt = form.querySelector("[data-shown-at]");
   if (shownAt) { shownAt.value = String(Date.now()); }
 

@@ -92,7 +92,7 @@ def test_invitations_list_due_clients_with_absolute_links_and_ready_emails(sampl
     for survey in portfolio.surveys:
         for client in due:
             token = survey_token(SECRET.encode(), survey.id, client["id"])
-            assert f'<a href="{base}/survey/{token}/">{base}/survey/{token}/</a>' in page
+            assert f'<a href="{base}/survey/{survey.id}/#t={token}">{base}/survey/{survey.id}/#t={token}</a>' in page
             assert f'id="invite-{survey.id}-{client["id"]}"' in page
         for client in not_due:
             assert f'id="invite-{survey.id}-{client["id"]}"' not in page
@@ -104,7 +104,7 @@ def test_invitations_list_due_clients_with_absolute_links_and_ready_emails(sampl
     query = parse_qs(parts.query)
     token = survey_token(SECRET.encode(), portfolio.surveys[0].id, overdue["id"])
     body = query["body"][0]
-    assert f"{base}/survey/{token}/" in body
+    assert f"{base}/survey/{portfolio.surveys[0].id}/#t={token}" in body
     assert body.startswith(f"Dear {record.contact.name.split()[0]},")
     assert body.endswith(f"{portfolio.settings.business.name}\n{portfolio.settings.business.email}")
     assert portfolio.surveys[0].title in query["subject"][0]
@@ -119,6 +119,7 @@ def test_without_base_url_links_are_site_paths_with_a_note(make_portfolio, tmp_p
     build_site(data, tmp_path / "out")
     page = (tmp_path / "out" / "dashboard" / "invitations.html").read_text(encoding="utf-8")
     token = survey_token(SECRET.encode(), "review", "acme")
-    assert f'<a href="../public/survey/{token}/index.html">survey/{token}/</a>' in page
-    assert (tmp_path / "out" / "public" / "survey" / token / "index.html").is_file()
+    assert f'<a href="../public/survey/review/index.html#t={token}">survey/review/#t={token}</a>' in page
+    assert (tmp_path / "out" / "public" / "survey" / "review" / "index.html").is_file()
+    assert not (tmp_path / "out" / "public" / "survey" / token).exists()
     assert "Set <code>site.base_url</code>" in page

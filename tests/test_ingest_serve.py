@@ -60,7 +60,8 @@ def test_public_site_dashboards_and_collector_share_one_server(preview: tuple[Pr
         assert http.get("").status_code == 200
         assert "Test IT" in http.get("").text
         assert http.get("dashboard/").status_code == 200
-        assert http.get(f"survey/{survey_token(SECRET.encode(), 'review', 'acme')}/").status_code == 200
+        assert http.get("survey/review/").status_code == 200
+        assert http.get(f"survey/{survey_token(SECRET.encode(), 'review', 'acme')}/").status_code == 404
         assert http.get("no-such-page/").status_code == 404
         assert http.get("api/responses").status_code == 405
         before = server.state.generation
@@ -89,7 +90,7 @@ def test_a_survey_answered_in_chromium_reaches_the_data_once_and_shows_on_the_da
 ) -> None:
     server, base = preview
     token = survey_token(SECRET.encode(), "review", "acme")
-    page.goto(f"{base}survey/{token}/")
+    page.goto(f"{base}survey/review/#t={token}")
     page.locator("input[name=overall][value='4']").check(force=True)
     page.locator("input[name=recommend][value='9']").check(force=True)
     page.locator("input[name=areas][value='Backups']").check(force=True)
@@ -108,6 +109,25 @@ def test_a_survey_answered_in_chromium_reaches_the_data_once_and_shows_on_the_da
     assert page.get_by_text(ANSWER, exact=False).count() >= 1
     page.goto(f"{base}dashboard/clients/acme.html")
     assert page.get_by_text(ANSWER, exact=False).count() >= 1
+
+
+def test_a_personal_link_answered_without_javascript_records_its_client(
+    browser, preview: tuple[Preview, str], data: Path,
+) -> None:
+    """The fragment never reaches the server: without JavaScript the client pastes the invitation code."""
+    _, base = preview
+    token = survey_token(SECRET.encode(), "review", "acme")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}survey/review/#t={token}")
+    page.get_by_label("Invitation code").fill(f"  {token.upper()} ")  # as pasted from an e-mail
+    page.locator("input[name=overall][value='5']").check(force=True)
+    page.locator("input[name=recommend][value='10']").check(force=True)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(f"{base}thanks/")
+    context.close()
+    [row] = stored(data)
+    assert (row["client"], row["overall"], row["recommend"]) == ("acme", "5", "10")
 
 
 def test_a_form_sent_faster_than_the_time_trap_allows_is_refused_in_the_browser(page, make_portfolio, tmp_path: Path,

@@ -10,16 +10,24 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from generator.errors import RapportError
 from generator.load import load_portfolio
 from generator.safety.crypto import encode
 from generator.safety.leak_gate import LeakError, private_needles, scan, words_of
 from generator.safety import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
-from generator.tokens import survey_token
 from generator.files import OutputFile
+from generator.tokens import old_survey_token, survey_token
 from tests.conftest import CLIENT, REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
-    CANARIES, PASSPHRASE, SECRET, canaries_in, canary_portfolio, readable, secrets_env, tree_digest,
+    CANARIES,
+    PASSPHRASE,
+    SECRET,
+    canaries_in,
+    canary_portfolio,
+    readable,
+    secrets_env,
+    tree_digest,
 )
 
 
@@ -51,7 +59,8 @@ def test_a_canary_in_a_public_template_stops_the_build_naming_the_file(make_port
     message = str(caught.value)
     assert "  public/thanks/index.html: client name\n" in message
     assert "zyxclientcanary" not in message.casefold()  # the kind, never the data
-    assert [str(finding) for finding in caught.value.findings] == ["public/thanks/index.html: client name"]
+    assert [str(finding) for finding in caught.value.findings] == ["public/thanks/index.html: client name",
+                                                                   "public/thanks/updated/index.html: client name"]
     assert tree_digest(out) == before  # nothing written
 
 
@@ -90,27 +99,34 @@ def test_the_gate_checks_file_names_and_matches_whole_words_only(make_portfolio)
     portfolio = load_portfolio(canary_portfolio(make_portfolio))
     files = [OutputFile("public/clients/zyx-client.html", b"<p>hello</p>"),
              OutputFile("public/zyxclientcanary-dental-group/index.html", b"ok"),
-             OutputFile("public/blob.txt", b"QWxhZGRpbjpvcGVuIHNlc2FtZQ+zyxclientcanaryDentalGroup/x==")]
+             OutputFile("public/blob.txt", b"QWxhZGRpbjpvcGVuIHNlc2FtZQ+xzyxclientcanaryDentalGroups/x==")]
     assert [str(f) for f in scan(portfolio, files, b"s")] == [
         "public/clients/zyx-client.html: client id in the file name",
         "public/zyxclientcanary-dental-group/index.html: client name in the file name",
     ]
 
 
-def test_ciphertext_is_read_like_any_text_and_survey_tokens_are_not_read_as_words(make_portfolio) -> None:
+def test_a_name_run_together_or_split_by_markup_or_punctuation_is_found(make_portfolio) -> None:
+    """Issue #16: `Bay**view**` and the like passed the gate."""
+    portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "bayview", "name": "Bayview Dental"}]))
+    for written in ("Bay**view** Dental", "Bay<b>view</b> Dental", "Bay-view Dental", "BayviewDental", "B.a.y.v.i.e.w Dental"):
+        findings = scan(portfolio, [OutputFile("public/page/index.html", f"<p>{written}</p>".encode())], b"s")
+        assert "public/page/index.html: client name" in [str(f) for f in findings], written
+    # never inside a longer word
+    assert scan(portfolio, [OutputFile("public/page/index.html", b"<p>ebayviewdentalx</p>")], b"s") == []
+
+
+def test_ciphertext_is_read_like_any_text_and_a_survey_token_anywhere_is_a_leak(make_portfolio) -> None:
     portfolio = load_portfolio(make_portfolio(clients=[{**CLIENT, "id": "acme", "name": "Acme",
                                                         "contact": {"name": "Dana", "phone": "+1 917 555 2468"}}]))
     sealed = encode(b"Acme Dana 19175552468" + bytes(range(256)) * 40)  # the published alphabet: nothing to read
-    blob = "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3 + "+Acme/" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 3  # base64 spells names now and then
-    token = "Xk3-aCmE_q9ZrT0vLw8pNc2y"
+    token, old = survey_token(b"s", "review", "acme"), old_survey_token(b"s", "review", "acme")
     files = [OutputFile("public/dashboard/c/1234567890123456789012345678.html",
                         f'<script type="application/json" id="rapport-sealed">{{"data": "{sealed}"}}</script>'.encode()),
-             OutputFile("public/dashboard/c/x.html", f'<script type="application/json">{{"data": "{blob}"}}</script>'.encode()),
-             OutputFile(f"public/survey/{token}/index.html", f'<input type="hidden" name="token" value="{token}">'.encode()),
-             OutputFile("public/survey/acme/index.html", b"<p>ok</p>")]
-    assert [str(f) for f in scan(portfolio, files, b"s")] == ["public/dashboard/c/x.html: client name",
-                                                           "public/survey/acme/index.html: client id in the file name",
-                                                           "public/survey/acme/index.html: client name in the file name"]
+             OutputFile("public/survey/review/index.html", f'<input type="hidden" name="token" value="{token}">'.encode()),
+             OutputFile(f"public/survey/{old}/index.html", b"<p>ok</p>")]
+    assert [str(f) for f in scan(portfolio, files, b"s")] == [f"public/survey/{old}/index.html: survey token in the file name",
+                                                           "public/survey/review/index.html: survey token"]
 
 
 def test_short_and_ordinary_free_text_is_not_looked_for(make_portfolio) -> None:
@@ -141,43 +157,38 @@ def test_a_name_in_a_script_without_spaces_is_found_inside_a_longer_run(make_por
     assert [str(f) for f in findings] == ["public/page/index.html: client name"]
 
 
-def test_a_clients_sentence_copied_into_a_page_is_a_leak_but_a_few_ordinary_words_are_not(make_portfolio) -> None:
+def test_an_answer_that_quotes_the_business_own_page_is_not_looked_for(make_portfolio) -> None:
+    """Issue #16: an answer quoting a sentence of the home page stopped every later build."""
     data = canary_portfolio(make_portfolio)
     (data / "pages").mkdir()
     (data / "pages" / "index.md").write_text(
         f"# Welcome\n\nWhat clients say: {CANARIES['free-text answer']}\n\nBackups, done right.\n", encoding="utf-8")
     portfolio = load_portfolio(data)
     words = {needle.words for needle in private_needles(portfolio)}
-    assert tuple(words_of(CANARIES["free-text answer"])) in words
+    assert tuple(words_of(CANARIES["free-text answer"])) not in words
     page = (data / "pages" / "index.md").read_text(encoding="utf-8")
-    assert [str(f) for f in scan(portfolio, [OutputFile("public/index.html", page.encode())], b"s")] == [
-        "public/index.html: free-text answer (made from pages/index.md)"]
+    assert scan(portfolio, [OutputFile("public/index.html", page.encode())], b"s") == []
 
 
-def test_an_id_whose_words_are_the_business_own_text_is_looked_for_in_file_names_only(make_portfolio) -> None:
+def test_a_client_id_is_looked_for_everywhere_even_when_a_page_says_its_words(make_portfolio) -> None:
+    """Issue #16: once any page said a client id's words, the gate stopped looking for the id in pages."""
     data = make_portfolio(clients=[{**CLIENT, "id": "north-shore", "name": "Northshore Holdings"}])
     (data / "pages").mkdir()
     (data / "pages" / "index.md").write_text("# Welcome\n\nServing the North Shore since 2009.\n", encoding="utf-8")
     portfolio = load_portfolio(data)
-    page = OutputFile("public/index.html", b"<p>Serving the North Shore since 2009.</p>")
-    assert scan(portfolio, [page], b"s") == []
+    files = [OutputFile("public/index.html", b"<p>Serving the North Shore since 2009.</p>"),
+             OutputFile("public/assets/app.js", b'var client = "north-shore";')]
+    assert [str(f) for f in scan(portfolio, files, b"s")] == [
+        "public/assets/app.js: client id", "public/index.html: client id (made from pages/index.md)"]
     assert [str(f) for f in scan(portfolio, [OutputFile("public/north-shore/x.html", b"ok")], b"s")] == [
         "public/north-shore/x.html: client id in the file name"]
 
 
-def test_greet_by_name_allows_only_the_clients_own_survey_page(make_portfolio, tmp_path: Path, secrets_env: None) -> None:
+def test_greet_by_name_is_no_setting_any_more(make_portfolio) -> None:
     data = canary_portfolio(make_portfolio, forms={"greet_by_name": True})
-    out = tmp_path / "output"
-    build_site(data, out)
-    own = out / "public" / "survey" / survey_token(SECRET.encode(), "review", CANARIES["client id"]) / "index.html"
-    assert "qwvcontact canaryperson" in readable(own.read_bytes())
-    leaks = [line for line in canaries_in(out / "public") if not line.startswith(str(own.parent.relative_to(out / "public")))]
-    assert leaks == []
-    # the same name on another client's page is a leak
-    portfolio = load_portfolio(data)
-    other = f"public/survey/{survey_token(SECRET.encode(), 'review', 'acme')}/index.html"
-    page = OutputFile(other, own.read_bytes())
-    assert [str(f) for f in scan(portfolio, [page], SECRET.encode())] == [f"{other}: contact name"]
+    with pytest.raises(RapportError) as caught:
+        load_portfolio(data)
+    assert "greet_by_name" in str(caught.value)
 
 
 def test_a_dashboard_page_in_plain_text_under_public_is_refused() -> None:

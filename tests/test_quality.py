@@ -71,7 +71,8 @@ def page_kinds(site: Path) -> dict[str, str]:
     kinds = {
         "public index": "public/index.html",
         "anonymous survey": f"public/survey/{survey.id}/index.html",
-        "personal survey": f"public/survey/{survey_token(SECRET.encode(), survey.id, active.id)}/index.html",
+        # a personal link: the same page, the token in its fragment (the script moves it into the form)
+        "personal survey": f"public/survey/{survey.id}/index.html#t={survey_token(SECRET.encode(), survey.id, active.id)}",
         "thanks": "public/thanks/index.html",
         "404": "public/404.html",
         "dashboard overview": "dashboard/index.html",
@@ -82,7 +83,7 @@ def page_kinds(site: Path) -> dict[str, str]:
         "invitations": "dashboard/invitations.html",
     }
     for name, relative in kinds.items():
-        assert (site / relative).is_file(), name
+        assert (site / relative.split("#")[0]).is_file(), name
     return kinds
 
 

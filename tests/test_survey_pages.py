@@ -65,7 +65,18 @@ def site(make_portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 
 def personal_page(site: Path) -> Path:
-    return site / "public" / "survey" / survey_token(SECRET.encode(), "review", CLIENT["id"]) / "index.html"
+    """The one page of the survey: a personal link is this page with the token in its fragment."""
+    return site / "public" / "survey" / "review" / "index.html"
+
+
+def test_no_page_per_client_or_token_and_no_token_in_any_byte(site: Path) -> None:
+    """Issue #16: the public tree listed a page per survey token."""
+    token = survey_token(SECRET.encode(), "review", CLIENT["id"])
+    assert sorted(p.name for p in (site / "public" / "survey").iterdir()) == ["review"]
+    for path in (site / "public").rglob("*"):
+        assert token not in str(path) and CLIENT["id"] not in str(path.relative_to(site))
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
 
 
 def test_each_question_type_has_the_right_controls(site: Path) -> None:
@@ -84,7 +95,9 @@ def test_each_question_type_has_the_right_controls(site: Path) -> None:
     assert "required" not in by_name["visits"][0]
     # the follow-up is shown without JavaScript, so it cannot be required there
     assert "required" not in by_name["followup"][0]
-    assert by_name["token"][0]["value"] == survey_token(SECRET.encode(), "review", CLIENT["id"])
+    # the invitation code: a labelled, optional text field, empty in the published page
+    assert by_name["token"][0]["value"] == "" and by_name["token"][0]["type"] == "text"
+    assert "required" not in by_name["token"][0]
     assert by_name["survey"][0]["value"] == "review"
     assert "value" not in by_name["website"][0] and by_name["website"][0]["tabindex"] == "-1"
     assert [f["id"] for f in parsed.fieldsets] == [f"q-{q['id']}" for q in SURVEY["questions"]]
@@ -141,7 +154,11 @@ def test_submitting_with_javascript_posts_every_answer(browser, site: Path) -> N
     page = context.new_page()
     token = survey_token(SECRET.encode(), "review", CLIENT["id"])
     with serve_with_capture(site / "public") as (base, captured):
-        page.goto(f"{base}survey/{token}/index.html")
+        page.goto(f"{base}survey/review/index.html#t={token}")
+        # the token leaves the address bar at once, and the invitation field is not asked for
+        assert page.evaluate("() => window.location.hash") == ""
+        assert not page.get_by_label("Invitation code").is_visible()
+        assert page.get_by_text("personal invitation link").is_visible()
         fill_in(page)
         page.get_by_role("button", name="Send my answers").click()
         page.wait_for_url("**/thanks/index.html")
@@ -163,12 +180,27 @@ def test_submitting_without_javascript_posts_the_same_fields(browser, site: Path
     with serve_with_capture(site / "public") as (base, captured):
         page.goto(f"{base}survey/review/index.html")
         assert page.get_by_label("What went wrong?").is_visible()
+        assert page.get_by_label("Invitation code").is_visible()
         fill_in(page)
         page.get_by_role("button", name="Send my answers").click()
         page.wait_for_url("**/thanks/index.html")
     fields = submitted(captured)
     assert fields["token"] == [""] and fields["shown_at"] == [""]
     assert fields["overall"] == ["2"] and fields["followup"] == ["Printer & \"scanner\"\r\nstill broken"]
+    context.close()
+
+
+def test_without_javascript_the_pasted_invitation_code_is_posted(browser, site: Path) -> None:
+    token = survey_token(SECRET.encode(), "review", CLIENT["id"])
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    with serve_with_capture(site / "public") as (base, captured):
+        page.goto(f"{base}survey/review/index.html#t={token}")
+        page.get_by_label("Invitation code").fill(token)
+        fill_in(page)
+        page.get_by_role("button", name="Send my answers").click()
+        page.wait_for_url("**/thanks/index.html")
+    assert submitted(captured)["token"] == [token]
     context.close()
 
 

@@ -69,6 +69,7 @@ class Response:
     date: dt.date
     submitted_at: str
     values: tuple[str, ...]
+    replaced_by: str = ""  # the later answer through the same link this round (generator/metrics/rounds.py)
 
     def answers(self) -> list[tuple[Question, str]]:
         """(question, answer) pairs, in the survey's order."""
@@ -112,7 +113,7 @@ def build_data(portfolio: Portfolio, reports: Reports) -> DashboardData:
     by_id = {row["id"]: row for row in records}
     for client in portfolio.clients:
         by_id[client.id]["client"] = client
-    responses = _responses(portfolio)
+    responses = _responses(portfolio, reports)
     by_client: dict[str, list[Response]] = defaultdict(list)
     for items in responses.values():
         for response in items:
@@ -143,8 +144,10 @@ def _comments(reports: Reports) -> list[dict[str, Any]]:
     return rows
 
 
-def _responses(portfolio: Portfolio) -> dict[str, list[Response]]:
-    """Per survey, its responses dated on or before A, newest first."""
+def _responses(portfolio: Portfolio, reports: Reports) -> dict[str, list[Response]]:
+    """Per survey, its responses dated on or before A, newest first; a replaced one says by which."""
+    replaced = dict(zip(zip(reports.superseded["survey"].tolist(), reports.superseded["response_id"].tolist()),
+                        reports.superseded["replaced_by"].tolist()))
     limit = pd.Timestamp(portfolio.as_of)
     found: dict[str, list[Response]] = {}
     for survey in portfolio.surveys:
@@ -156,7 +159,7 @@ def _responses(portfolio: Portfolio) -> dict[str, list[Response]]:
         dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
         columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
         items = [
-            Response(survey, response_id, client, day, submitted, values)
+            Response(survey, response_id, client, day, submitted, values, replaced.get((survey.id, response_id), ""))
             for response_id, client, submitted, day, values in zip(
                 frame["response_id"].tolist(), frame["client"].tolist(), frame["submitted_at"].tolist(),
                 dates, zip(*columns) if columns else [()] * len(frame))

@@ -146,9 +146,10 @@ class Collector:
         if outcome.status == "accepted" and self.on_accept is not None:
             self.on_accept()
         if _wants_json(request, kind):
-            return JSONResponse({"ok": True, "status": outcome.status, "response_id": outcome.response_id},
+            return JSONResponse({"ok": True, "status": outcome.status, "response_id": outcome.response_id,
+                                 "updated": outcome.replaced},
                                 status_code=201 if outcome.status == "accepted" else 200)
-        return RedirectResponse(self._thanks_url(), status_code=303)
+        return RedirectResponse(updated_url(self._thanks_url()) if outcome.replaced else self._thanks_url(), status_code=303)
 
     async def _store(self, submission: Submission) -> Outcome:
         """Hand the submission to the writer; wait for what became of it.
@@ -360,6 +361,13 @@ def _json_scalar(name: str, value: Any) -> str:
 
 def _wants_json(request: Request, kind: str) -> bool:
     return kind == "application/json" or "application/json" in request.headers.get("accept", "")
+
+
+def updated_url(thanks: str) -> str:
+    """The thanks page that says the earlier answers were replaced: `thanks/updated/`, or `?updated=1`."""
+    if thanks.endswith("/thanks/"):
+        return thanks + "updated/"
+    return thanks + ("&" if "?" in thanks else "?") + "updated=1"
 
 
 def _answer(request: Request, status: int, reason: str, message: str, texts: Texts, close: bool = False) -> Response:

@@ -7,14 +7,16 @@ not stop intake: its records are quarantined with those problems as the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import Problem, did_you_mean
 from generator.keys import site_secret
 from generator.load.yaml_files import load_clients, load_settings, load_surveys
-from generator.model import Settings, Survey
+from generator.model import CADENCE_MONTHS, Settings, Survey
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class IntakeContext:
     secret: bytes
     settings: Settings | None
     problems: tuple[Problem, ...] = ()
+    # client id → (agreement start, survey cadence in months): what a survey round is (metrics/rounds.py)
+    rounds: Mapping[str, tuple[dt.date, int]] = field(default_factory=dict)
 
     @property
     def min_seconds(self) -> int:
@@ -48,12 +52,14 @@ def load_context(data_dir: Path) -> IntakeContext:
     shown = str(data_dir).rstrip("/")
     problems: list[Problem] = []
     settings = load_settings(data_dir / "site.yaml", f"{shown}/site.yaml", problems)
-    _, client_ids = load_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
+    clients, client_ids = load_clients(data_dir / "clients.yaml", f"{shown}/clients.yaml", problems)
+    cadence = settings.targets.survey_cadence if settings else "annual"
+    rounds = {client.id: (client.agreement.start, CADENCE_MONTHS[client.survey_cadence or cadence]) for client in clients}
     surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", problems)
     return IntakeContext(
         data_dir=data_dir, surveys={survey.id: survey for survey in surveys},
         client_ids=frozenset(client_ids), secret=site_secret(data_dir), settings=settings,
-        problems=tuple(problems),
+        problems=tuple(problems), rounds=rounds,
     )
 
 

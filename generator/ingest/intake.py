@@ -23,6 +23,7 @@ from generator.ingest.append import appended, data_lock, read_bytes, read_table,
 from generator.ingest.context import IntakeContext
 from generator.ingest.quarantine import QuarantineStore, QuarantineWrite, Rejected
 from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
+from generator.metrics.rounds import LINK_MARK, round_of, through_link
 from generator.model import RESERVED_COLUMNS, Survey
 
 # client, moment and answers of a stored or incoming row
@@ -39,6 +40,7 @@ class Outcome:
     detail: str = ""
     quarantine_file: Path | None = None
     line: int = 0
+    replaced: bool = False  # accepted, and replaces an earlier answer through the same link this round
 
 
 @dataclass
@@ -76,8 +78,10 @@ def ingest(
     for submission in submissions:
         if not submission.response_id:
             submission.derived = submission.identity is not None
-            submission.response_id = (derived_id(submission.source, submission.identity) if submission.derived
-                                      else f"{submission.source}-{secrets.token_hex(8)}")
+            # an answer whose client comes from its link's token is marked so (generator/metrics/rounds.py)
+            source = f"{submission.source}{LINK_MARK.rstrip('-')}" if submission.token.strip() else submission.source
+            submission.response_id = (derived_id(source, submission.identity) if submission.derived
+                                      else f"{source}-{secrets.token_hex(8)}")
     checked = check_submissions(context, submissions, now, limits, require_answers)
     outcomes: list[Outcome | None] = [None] * len(checked)
     rejected: list[tuple[int, Rejected]] = [(i, r) for i, r in enumerate(checked) if isinstance(r, Rejected)]
@@ -89,7 +93,7 @@ def ingest(
     with data_lock(context.data_dir) if write else contextlib.nullcontext():
         for survey_id in sorted(by_survey):
             items = by_survey[survey_id]
-            kept = _append_survey(context.data_dir, items[0][1].survey, items, replace_edited, write, now, known)
+            kept = _append_survey(context, items[0][1].survey, items, replace_edited, write, now, known)
             for index, result in kept.items():
                 if isinstance(result, Rejected):
                     rejected.append((index, result))
@@ -122,6 +126,7 @@ class _Indexed:
     header: list[str]
     by_id: dict[str, tuple[object, ...]]
     identities: set[tuple[object, ...]]
+    answered: set[tuple[str, int]]  # (client, round) of the answers through a link
 
 
 class KnownRows:
@@ -136,12 +141,13 @@ class KnownRows:
 
 
 def _append_survey(
-    data_dir: Path, survey: Survey, items: list[tuple[int, Candidate]], replace_edited: bool, write: bool, now: dt.datetime,
-    known: KnownRows | None = None,
+    context: IntakeContext, survey: Survey, items: list[tuple[int, Candidate]], replace_edited: bool, write: bool,
+    now: dt.datetime, known: KnownRows | None = None,
 ) -> dict[int, Outcome | Rejected]:
     """Append one survey's new rows (caller holds the lock); outcome or refusal by index."""
+    data_dir = context.data_dir
     if known is not None and write and not replace_edited:
-        return _append_known(data_dir, survey, items, known)
+        return _append_known(context, survey, items, known)
     path = response_path(data_dir, survey.id)
     current = read_bytes(path)
     results: dict[int, Outcome | Rejected] = {}
@@ -163,8 +169,10 @@ def _append_survey(
     by_id: dict[str, Identity] = {}
     position: dict[str, int] = {}
     identities: set[Identity] = set()
+    answered: set[tuple[str, int]] = set()  # (client, round) of the answers through a link
     for number, stored_row in enumerate(rows):
         cells = dict(zip(header, stored_row))
+        answered.update(_link_round(context, cells))
         identity = _identity(cells, question_ids)
         by_id.setdefault(cells.get("response_id", ""), identity)
         position.setdefault(cells.get("response_id", ""), number)
@@ -208,7 +216,9 @@ def _append_survey(
         position[row["response_id"]] = len(table) - 1
         by_id[row["response_id"]] = identity
         identities.add(identity)
-        results[index] = Outcome("accepted", row["response_id"])
+        rounds = _link_round(context, row)
+        results[index] = Outcome("accepted", row["response_id"], replaced=bool(rounds & answered))
+        answered.update(rounds)
     if write and superseded:
         # the old version is safe on disk before the response file stops holding it
         old = superseded_path(data_dir, survey.id)
@@ -220,15 +230,15 @@ def _append_survey(
     return results
 
 
-def _append_known(data_dir: Path, survey: Survey, items: list[tuple[int, Candidate]],
+def _append_known(context: IntakeContext, survey: Survey, items: list[tuple[int, Candidate]],
                   known: KnownRows) -> dict[int, Outcome | Rejected]:
     """The collector's append: like `_append_survey`, the file's rows indexed once and re-read only when it changed."""
-    path = response_path(data_dir, survey.id)
+    path = response_path(context.data_dir, survey.id)
     question_ids = [q.id for q in survey.questions]
     current, signature = _read_with_signature(path)
     cached = known.files.pop(path, None) if known is not None else None
     if cached is not None and cached.signature == (signature, tuple(question_ids)):
-        results = _append_rows(path, current, cached.header, cached.by_id, cached.identities, question_ids, items)
+        results = _append_rows(context, path, current, cached, question_ids, items)
         if known is not None:
             cached.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
             known.files[path] = cached
@@ -248,17 +258,16 @@ def _append_known(data_dir: Path, survey: Survey, items: list[tuple[int, Candida
             results[index] = candidate.submission.reject(
                 "response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
         return results
-    by_id: dict[str, tuple[object, ...]] = {}
-    identities: set[tuple[object, ...]] = set()
+    index = _Indexed((), header, {}, set(), set())
     for row in rows:
         cells = dict(zip(header, row))
+        index.answered.update(_link_round(context, cells))
         identity = _identity(cells, question_ids)
-        by_id.setdefault(cells.get("response_id", ""), identity)
-        identities.add(identity)
-    results = _append_rows(path, current, header, by_id, identities, question_ids, items)
-    if known is not None:
-        known.files[path] = _Indexed((_read_with_signature(path, content=False)[1], tuple(question_ids)),
-                                     header, by_id, identities)
+        index.by_id.setdefault(cells.get("response_id", ""), identity)
+        index.identities.add(identity)
+    results = _append_rows(context, path, current, index, question_ids, items)
+    index.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
+    known.files[path] = index
     return results
 
 
@@ -273,34 +282,36 @@ def _read_with_signature(path: Path, content: bool = True) -> tuple[bytes | None
         return (handle.read() if content else None), (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _append_rows(path: Path, current: bytes | None, header: list[str], by_id: dict[str, tuple[object, ...]],
-                 identities: set[tuple[object, ...]], question_ids: list[str],
+def _append_rows(context: IntakeContext, path: Path, current: bytes | None, index: _Indexed, question_ids: list[str],
                  items: list[tuple[int, Candidate]]) -> dict[int, Outcome | Rejected]:
-    """Decide each candidate against the rows already there; append the new ones (updates by_id and identities)."""
+    """Decide each candidate against the rows already there; append the new ones (updates the index)."""
+    header, by_id, identities, answered = index.header, index.by_id, index.identities, index.answered
     results: dict[int, Outcome | Rejected] = {}
     new_rows: list[list[str]] = []
-    for index, candidate in items:
+    for number, candidate in items:
         row = candidate.row
         identity = _identity(row, question_ids)
         existing = by_id.get(row["response_id"])
         if existing is not None:
             if existing == identity:
-                results[index] = Outcome("duplicate", row["response_id"])
+                results[number] = Outcome("duplicate", row["response_id"])
             else:
-                results[index] = candidate.submission.reject(
+                results[number] = candidate.submission.reject(
                     "duplicate", f"response_id '{row['response_id']}' is already used by a different response")
             continue
         if candidate.submission.derived and identity in identities:
-            results[index] = Outcome("duplicate", row["response_id"])
+            results[number] = Outcome("duplicate", row["response_id"])
             continue
         no_column = [q for q in question_ids if row.get(q, "") != "" and q not in header]
         if no_column:
-            results[index] = _no_column(candidate, path, no_column)
+            results[number] = _no_column(candidate, path, no_column)
             continue
         new_rows.append([row.get(column, "") for column in header])
         by_id[row["response_id"]] = identity
         identities.add(identity)
-        results[index] = Outcome("accepted", row["response_id"])
+        rounds = _link_round(context, row)
+        results[number] = Outcome("accepted", row["response_id"], replaced=bool(rounds & answered))
+        answered.update(rounds)
     if new_rows:
         replace_atomically(path, appended(current, header, new_rows))
     return results
@@ -335,6 +346,19 @@ def _older(text: str, stored_key: str) -> bool:
     if incoming.tzinfo is None or stored.tzinfo is None:
         return False
     return incoming < stored
+
+
+def _link_round(context: IntakeContext, cells: dict[str, str]) -> set[tuple[str, int]]:
+    """{(client, round)} of an answer that came through a link, else an empty set."""
+    client, response_id, written = cells.get("client", ""), cells.get("response_id", ""), cells.get("submitted_at", "")
+    if not client or client not in context.rounds or not through_link(response_id):
+        return set()
+    try:
+        day = dt.date.fromisoformat(written[:10])  # the calendar date written, as the metrics read it
+    except ValueError:
+        return set()
+    start, interval = context.rounds[client]
+    return {(client, round_of(start, interval, day))}
 
 
 def _identity(cells: dict[str, str], question_ids: list[str]) -> Identity:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, did_you_mean, shorten
+from generator.model import EARLIEST_DATE, LATEST_DATE
 
 # [0-9], not \d: \d also matches other scripts' digits ('٣', '３'), which pandas cannot parse
 ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -59,7 +60,12 @@ def parse_timestamps(frame: pd.DataFrame, column: str, shown: str, problems: lis
             lambda v: f"'{v}' is not a timestamp with offset (expected {TIMESTAMP_EXPECTED})", problems)
     _report(frame, shaped & (instants.isna() | dates.isna()), shown, column,
             lambda v: f"'{v}' is not a real date and time (expected {TIMESTAMP_EXPECTED})", problems)
-    return dates.where(instants.notna())
+    # year 0001 or 9999 parses, and then no report date can be near it: the same range as every date
+    years = text.str.slice(0, 4).where(shaped & instants.notna() & dates.notna(), "2000").astype(int)
+    outside = (years < EARLIEST_DATE.year) | (years > LATEST_DATE.year)
+    _report(frame, outside, shown, column,
+            lambda v: f"'{v}' is out of range (expected a time from {EARLIEST_DATE.year} to {LATEST_DATE.year})", problems)
+    return dates.where(instants.notna() & ~outside)
 
 
 def _all_iso_shaped(values: Sequence[object]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from generator.memo import NO_MEMO, Memo
@@ -20,6 +21,7 @@ from generator.metrics.attention import Attention, attention
 from generator.metrics.contact import monthly_contacts
 from generator.metrics.contract import to_contract_json
 from generator.metrics.headline import Headline, compute_headline, headline
+from generator.metrics.inputs import Inputs
 from generator.metrics.kpi import Point, earlier_snapshots
 from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
@@ -45,6 +47,8 @@ class Reports:
       the minimum and typical targets.
     - `comments`: the free-text answers with client, date, the respondent's scores and their
       bands (`detractor unhappy`, `promoter satisfied`, `unscored`, …).
+    - `superseded`: the answers replaced by a later one through the same link in the same
+      round (survey, response_id, client, date, replaced_by); every other figure leaves them out.
     """
 
     as_of: dt.date
@@ -60,6 +64,7 @@ class Reports:
     earlier: list[dict[str, Point]]  # every KPI at the last quarter ends (metrics/kpi.py)
     attention: Attention  # the overview's lists and each client's next actions (metrics/attention.py)
     survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
+    superseded: pd.DataFrame  # answers replaced through the same link in the same round (metrics/rounds.py)
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
@@ -75,5 +80,14 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
         earlier=earlier_snapshots(portfolio, memo),
         attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of),
         survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
+        superseded=_superseded(inputs),
     )
+
+
+def _superseded(inputs: Inputs) -> pd.DataFrame:
+    """The replaced answers, with a `date` instead of a day number."""
+    frame = inputs.superseded
+    dates = frame["day"].to_numpy().astype(np.int64).astype("datetime64[D]").astype(object)
+    return frame.drop(columns="day").assign(date=pd.Series(dates, dtype=object))
+
 

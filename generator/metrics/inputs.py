@@ -14,6 +14,7 @@ import pandas as pd
 
 from generator.metrics.dates import day64, days_of
 from generator.metrics.tracking import tracking_since
+from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
 from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
 
@@ -54,8 +55,9 @@ class Inputs:
     contacts: pd.DataFrame     # ci, client, kind, day
     responses: pd.DataFrame    # survey, response_id, ci, client, day
     scores: pd.DataFrame       # survey, response_id, ci, client, day, question, type, csat, score (int64)
-    answers: dict[str, pd.DataFrame]  # survey id → its response rows dated ≤ A (all columns)
+    answers: dict[str, pd.DataFrame]  # survey id → its response rows dated ≤ A (all columns), latest per round
     tracking_since: np.ndarray  # datetime64[D] per client: no schedule counts before it (tracking.py)
+    superseded: pd.DataFrame   # survey, response_id, client, day, replaced_by: answers replaced (rounds.py)
 
 
 def prepare(portfolio: Portfolio) -> Inputs:
@@ -69,6 +71,18 @@ def prepare(portfolio: Portfolio) -> Inputs:
     contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
 
     answers = {sid: _dated(frame, "date", today) for sid, frame in portfolio.responses.items()}
+    # a second answer through the same link in the same round replaces the first (rounds.py)
+    rounds = {client: (start, int(months)) for client, start, months in
+              zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
+    replaced: list[pd.DataFrame] = []
+    for sid, frame in sorted(answers.items()):
+        mask, replaced_by = superseded(frame, rounds)
+        if mask.any():
+            replaced.append(frame.loc[mask, ["response_id", "client", "day"]].assign(
+                survey=sid, replaced_by=np.array(replaced_by, dtype=object)[mask]))
+            answers[sid] = frame.loc[~mask]
+    gone = pd.concat(replaced, ignore_index=True)[list(SUPERSEDED_COLUMNS)] if replaced else pd.DataFrame(
+        {column: pd.Series([], dtype=np.int64 if column == "day" else object) for column in SUPERSEDED_COLUMNS})
     parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
     responses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"response_id": [], "client": [], "day": np.array([], dtype=np.int64), "survey": []})
@@ -76,6 +90,9 @@ def prepare(portfolio: Portfolio) -> Inputs:
     responses.insert(2, "ci", _client_positions(position, responses["client"]))
 
     scores = _dated(portfolio.scores, "date", today)
+    if len(gone):
+        dropped = pd.MultiIndex.from_arrays([gone["survey"], gone["response_id"]])
+        scores = scores[~pd.MultiIndex.from_arrays([scores["survey"], scores["response_id"]]).isin(dropped)]
     scores = scores[["survey", "response_id", "client", "day", "question", "type", "csat"]].assign(
         score=scores["score"].to_numpy().astype(np.int64))
     scores.insert(2, "ci", _client_positions(position, scores["client"]))
@@ -85,7 +102,7 @@ def prepare(portfolio: Portfolio) -> Inputs:
     return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
                   contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
-                  scores=scores.reset_index(drop=True), answers=answers, tracking_since=since)
+                  scores=scores.reset_index(drop=True), answers=answers, tracking_since=since, superseded=gone)
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:

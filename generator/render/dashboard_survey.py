@@ -20,7 +20,8 @@ def render_survey(site: DashboardSite, survey: Survey, items: list[dict[str, Any
     return site.page(
         "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
         survey=survey, questions=site.charts.surveys[survey.id], responses_figure=site.charts.survey_responses[survey.id],
-        response_count=len(responses), anonymous=sum(1 for r in responses if not r.client),
+        response_count=sum(1 for r in responses if not r.replaced_by), anonymous=sum(1 for r in responses if not r.client),
+        superseded=sum(1 for r in responses if r.replaced_by),
         written={q.id: comment_items((item for item in written if item["question"] == q.id), "../", on_survey_page=True)
                  for q in survey.questions},
     )

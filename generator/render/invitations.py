@@ -15,14 +15,16 @@ from generator.files import OutputFile
 from generator.texts import site_texts
 
 
-def personal_link(site: DashboardSite, token: str) -> tuple[str, str]:
-    """(href, text) of a personal survey link: absolute with `site.base_url`, else relative to the site root."""
+def personal_link(site: DashboardSite, survey: Survey, token: str) -> tuple[str, str]:
+    """(href, text) of a personal survey link, `survey/<survey-id>/#t=<token>`: absolute with
+    `site.base_url`, else relative to the site root. The token rides in the fragment, which no
+    server, log or `Referer` ever sees, and no published file holds."""
     base = site.portfolio.settings.site.base_url
     if base:
-        url = base.rstrip("/") + f"/survey/{token}/"
+        url = base.rstrip("/") + f"/survey/{survey.id}/#t={token}"
         return url, url
     # from dashboard/invitations.html to the page under public/; the published copy rewrites it
-    return f"../public/survey/{token}/index.html", f"survey/{token}/"
+    return f"../public/survey/{survey.id}/index.html#t={token}", f"survey/{survey.id}/#t={token}"
 
 
 def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind: str = "invitation") -> str:
@@ -53,7 +55,7 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
         due = row["survey_next_due"]
         if client.id not in due_soon:
             continue
-        href, text = personal_link(site, token)
+        href, text = personal_link(site, survey, token)
         link = href if href.startswith("http") else text
         has_email = bool(client.contact.email)
         rows[survey.id].append({

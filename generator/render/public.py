@@ -13,11 +13,9 @@ from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.plan import PageJob
 from generator.render.style import inline_style
-from generator.render.surveys import SurveyPage, render_survey_pages, survey_links
+from generator.render.surveys import render_survey_pages
 from generator.templates import template_source
 from generator.texts import site_texts
-
-PERSONAL_PAGES_PER_TASK = 250
 
 
 def page_path(page: Page) -> str:
@@ -35,26 +33,12 @@ def _body_without_title(page: Page) -> str:
 
 
 def public_jobs(portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment) -> list[PageJob]:
-    """Every file under `public/`: the site's own pages and anonymous survey pages, then the
-    personal survey pages in batches.
-
-    A personal page costs little to render (its token is put into a page made once per survey)
-    but a folder and a file to write: thousands of them are made in batches.
-    """
-    links: list[SurveyPage] = list(survey_links(portfolio, reports, secret))
-    jobs = [PageJob(functools.partial(_site_pages, portfolio, environment))]
-    for start in range(0, len(links), PERSONAL_PAGES_PER_TASK):
-        batch = links[start:start + PERSONAL_PAGES_PER_TASK]
-        jobs.append(PageJob(functools.partial(_survey_pages, portfolio, environment, batch)))
-    return jobs
-
-
-def _survey_pages(portfolio: Portfolio, environment: jinja2.Environment, pages: list[SurveyPage]) -> list[OutputFile]:
-    return render_survey_pages(portfolio, environment, inline_style(environment, "public.css"), pages)
+    """Every file under `public/`: one job, since no public page is made per client or token."""
+    return [PageJob(functools.partial(_site_pages, portfolio, environment))]
 
 
 def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[OutputFile]:
-    """The business's pages, thanks, 404, anonymous survey pages, robots.txt and the survey script."""
+    """The business's pages, thanks, 404, the survey pages, robots.txt and the survey script."""
     settings = portfolio.settings
     style = inline_style(environment, "public.css")
     pages = list(portfolio.pages)
@@ -70,14 +54,18 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
             title=page.title, body=markdown_to_html(_body_without_title(page)), navigation=navigation,
             current=page.slug, robots=None,
         )))
-    for name, path in (("thanks.html", "public/thanks/index.html"), ("404.html", "public/404.html")):
+    texts = site_texts(portfolio.data_dir, settings.site.language).bound(
+        business=settings.business.name, email=settings.business.email or "")
+    # thanks/updated/: where the collector sends a second answer through the same link this round
+    for name, path, updated in (("thanks.html", "public/thanks/index.html", False),
+                                ("thanks.html", "public/thanks/updated/index.html", True),
+                                ("404.html", "public/404.html", False)):
         files.append(html_file(path, environment.get_template(name).render(
             business=settings.business, site=settings.site, style=style,
             root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
-            robots="noindex", t=site_texts(portfolio.data_dir, settings.site.language).bound(
-                business=settings.business.name, email=settings.business.email or ""),
+            robots="noindex", updated=updated, t=texts,
         )))
-    files += render_survey_pages(portfolio, environment, style, [(survey, None, "") for survey in portfolio.surveys])
+    files += render_survey_pages(portfolio, environment, style)
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))
     files.append(OutputFile("public/assets/survey.js", template_source(environment, "survey.js").encode("utf-8")))

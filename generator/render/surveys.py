@@ -1,4 +1,4 @@
-"""Survey forms: one per active client and survey (tokened link) and one anonymous per survey."""
+"""Survey forms: one page per survey; a client's personal link is that page with its token in the fragment."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import jinja2
 
+from generator.files import OutputFile
 from generator.forms import FormTarget, form_target
 from generator.markdown_html import markdown_to_html
 from generator.metrics import Reports
@@ -15,12 +16,7 @@ from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
 from generator.texts import Texts, site_texts
 from generator.tokens import survey_token
-from generator.files import OutputFile
 
-SurveyPage = tuple[Survey, Client | None, str]  # (survey, client, token); no client and no token: anonymous
-
-# two stand-in tokens, URL-safe like a real one and found nowhere else (see token_shell)
-PLACEHOLDERS = ("Rapport0Token0StandIn0Number0One", "Rapport0Token0StandIn0Number0Two")
 SCALES = {"rating": range(1, 6), "nps": range(11)}  # the ends' default words: texts `survey.<type>_low/high`
 
 
@@ -39,55 +35,25 @@ def survey_links(portfolio: Portfolio, reports: Reports, secret: bytes) -> list[
     return [(survey, client, survey_token(secret, survey.id, client.id)) for survey in portfolio.surveys for client in active]
 
 
-def render_survey_pages(
-    portfolio: Portfolio, environment: jinja2.Environment, style: InlineStyle, pages: list[SurveyPage],
-) -> list[OutputFile]:
-    """These survey pages under `public/survey/`: personal (with a client and token) or anonymous."""
+def render_survey_pages(portfolio: Portfolio, environment: jinja2.Environment, style: InlineStyle) -> list[OutputFile]:
+    """One page per survey, `public/survey/<survey-id>/`: personal links add `#t=<token>`, which the page's
+    script moves into the form (and which never reaches a server), or the client pastes it as an invitation code."""
     template = environment.get_template("survey.html")
     settings = portfolio.settings
     texts = site_texts(portfolio.data_dir, settings.site.language).bound(business=settings.business.name)
     files: list[OutputFile] = []
-    prepared: dict[str, tuple[str, str, FormTarget, list[dict[str, Any]]]] = {}
-    shells: dict[tuple[str, str | None], str | None] = {}
-    for survey, client, token in pages:
-        path = f"public/survey/{token or survey.id}/index.html"
+    for survey in portfolio.surveys:
+        path = f"public/survey/{survey.id}/index.html"
         root = root_prefix(path.removeprefix("public/"))
-        if survey.id not in prepared:
-            thanks = thanks_url(portfolio, root)
-            target = form_target(settings, survey, thanks)
-            views = [_question_view(survey, question, target, texts) for question in survey.questions]
-            prepared[survey.id] = (markdown_to_html(survey.intro or ""), thanks, target, views)
-        intro, thanks, target, views = prepared[survey.id]
-        greeting = (client.contact.name or client.name) if (client and settings.forms.greet_by_name) else None
-        context = dict(
+        thanks = thanks_url(portfolio, root)
+        target = form_target(settings, survey, thanks)
+        files.append(html_file(path, template.render(
             business=settings.business, site=settings.site, style=style, root=root, survey=survey,
-            intro=intro, target=target, thanks_url=thanks, greeting=greeting,
-            navigation=[], current=None, robots="noindex", questions=views, t=texts,
-        )
-        if not token:
-            files.append(html_file(path, template.render(token=token, **context)))
-            continue
-        if (survey.id, greeting) not in shells:
-            shells[survey.id, greeting] = token_shell(template, context)
-        shell = shells[survey.id, greeting]
-        html = shell.replace(PLACEHOLDERS[0], token) if shell is not None else template.render(token=token, **context)
-        files.append(html_file(path, html))
+            intro=markdown_to_html(survey.intro or ""), target=target, thanks_url=thanks,
+            navigation=[], current=None, robots="noindex", t=texts,
+            questions=[_question_view(survey, question, target, texts) for question in survey.questions],
+        )))
     return files
-
-
-def token_shell(template: jinja2.Template, context: dict[str, Any]) -> str | None:
-    """The page rendered once with a stand-in token, when the template uses the token only as text.
-
-    Personal pages differ only in their token, so rendering one per survey and putting each
-    token in its place gives the same bytes at a fraction of the cost. A token is made of
-    URL-safe characters, which escaping leaves as they are; a template that transforms it (a
-    user's own, say) is caught by rendering a second stand-in, and then every page is rendered
-    in full.
-    """
-    first, second = (template.render(token=placeholder, **context) for placeholder in PLACEHOLDERS)
-    if first.replace(PLACEHOLDERS[0], PLACEHOLDERS[1]) != second or PLACEHOLDERS[1] in first:
-        return None
-    return first
 
 
 def _question_view(survey: Survey, question: Question, target: FormTarget, texts: Texts) -> dict[str, Any]:

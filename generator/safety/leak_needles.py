@@ -1,0 +1,225 @@
+"""The leak gate's needles: every private string of a portfolio, as words, with what it is.
+
+What is looked for (see README, "Publishing"): client names, each distinctive word of a client
+name, client ids, contact names, e-mails and phones, survey tokens (new and old written form),
+client notes, contact-log notes and free-text answers (each text and its lines and sentences).
+
+What is not: strings under 4 characters; note and answer fragments under 12; a note, answer or
+distinctive word that is also the business's own public text (its pages, surveys, settings and
+the built-in templates), since such a needle is found in pages the business wrote itself and
+would let any client stop the site from being published by quoting it; a word of a client name
+that is common in the site's language (wordfreq); staff names, the consultant's own people.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import unquote
+
+from anyascii import anyascii
+
+from generator.memo import NO_MEMO, Memo
+from generator.portfolio import Portfolio
+from generator.safety.word_automaton import WordAutomaton
+from generator.templates import BUILTIN_TEMPLATES
+from generator.tokens import token_forms
+
+MIN_CHARS = 4
+MIN_FREE_TEXT_CHARS = 12
+# zipf frequency (log10 of uses per billion words) from which a word is common: "dental", "harbor"
+COMMON_ZIPF = 3.0
+WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punctuation
+JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# Han, kana and Hangul syllables: text in them runs on without spaces between words;
+# a character of those scripts, or a run of anything else
+UNSPACED_PART = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
+MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+# path words of the site itself; a client id equal to one of these cannot be told apart from it
+SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
+
+Words = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One private string, as words, with what it is and whose it is."""
+
+    words: Words
+    kind: str
+    owner: str = ""
+    # the words run together: what the automaton looks for (see generator/publish/word_automaton.py)
+    key: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", "".join(self.words))
+
+
+def words_of(text: str) -> list[str]:
+    """The comparable words of a text: entities, %- and \\u-escapes decoded, NFKC, case-folded, in ASCII.
+
+    Accents and other scripts are transliterated (`Café Lumière` and `Cafe Lumiere` are the same
+    words); each character of a script written without spaces (Chinese, Japanese) is a word of
+    its own, so a name is found inside a longer run. An invisible character inside a word (a soft
+    hyphen, a zero-width space) splits it, which the automaton reads through (word_automaton.py).
+    """
+    text = html.unescape(text)
+    if "%" in text:
+        text = unquote(text, errors="replace")
+    if "\\u" in text:
+        text = JSON_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    words = WORD.findall(text)
+    if text.isascii():
+        return words
+    found: list[str] = []
+    for word in words:
+        if word.isascii():
+            found.append(word)
+            continue
+        # only words are transliterated: other characters cannot spell a name, and this stays quick
+        for part in UNSPACED_PART.findall(word):
+            found += WORD.findall(anyascii(part).casefold()) if not part.isascii() else [part]
+    return found
+
+
+def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> list[Needle]:
+    """Every private string of the portfolio worth looking for."""
+    needles: list[Needle] = []
+    reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
+    free_text: dict[str, set[str]] = defaultdict(set)
+    name_words: dict[str, str] = {}
+    for client in portfolio.clients:
+        needles += _exact(client.name, "client name", client.id)
+        for word in words_of(client.name):
+            name_words.setdefault(word, client.id)
+        if client.id not in reserved:
+            needles += _exact(client.id, "client id", client.id)
+        needles += _exact(client.contact.name, "contact name", client.id)
+        needles += _exact(client.contact.email, "contact e-mail", client.id)
+        needles += [Needle((phone,), "contact phone", client.id) for phone in _phone_forms(client.contact.phone or "")]
+        for survey in portfolio.surveys:
+            for token in token_forms(secret, survey.id, client.id):
+                needles.append(Needle((token,), "survey token", client.id))
+        if client.notes:
+            # Markdown marks are punctuation, which words ignore; only link targets are not shown
+            free_text["client notes"].add(MARKDOWN_LINK_TARGET.sub("]", client.notes))
+    free_text["contact-log note"].update(portfolio.contacts["note"].tolist())
+    for survey in portfolio.surveys:
+        frame = portfolio.responses.get(survey.id)
+        for question in survey.questions:
+            if frame is not None and question.type == "text" and question.id in frame.columns:
+                free_text["free-text answer"].update(frame[question.id].tolist())
+    common = _common_words(portfolio, memo)
+    free = [Needle((word,), "client name word", owner) for word, owner in name_words.items()
+            if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
+    split = {kind: _fragments_of(kind, texts, memo) for kind, texts in free_text.items()}
+    free += list({needle.words: needle for kind, texts in free_text.items()
+                  for text in texts for needle in split[kind][text]}.values())
+    # a free needle found in the business's own public text is the business's words: never looked for
+    own = {needle.key for _, _, needle in WordAutomaton(free).find(own_words(portfolio))}
+    return needles + [needle for needle in free if needle.key not in own]
+
+
+def own_words(portfolio: Portfolio) -> list[str]:
+    """The business's own public text (settings, surveys, pages, the built-in templates), one word list."""
+    settings = portfolio.settings
+    texts = [settings.business.name, settings.business.email or "", settings.business.phone or ""]
+    for survey in portfolio.surveys:
+        texts += [survey.title, survey.intro or ""]
+        for question in survey.questions:
+            texts += [question.label, question.low_label or "", question.high_label or "", *(question.options or ())]
+    for page in portfolio.pages:
+        texts += [page.title, page.markdown]
+    words: list[str] = []
+    for text in [*texts, *_template_texts()]:
+        words += [*words_of(text), "|"]  # a break: no needle spans two texts
+    return words
+
+
+@functools.cache
+def _template_texts() -> tuple[str, ...]:
+    """The fixed texts of the built-in templates and the survey page's scale ends, tags left out."""
+    from generator.render.surveys import SCALES  # the scale ends a page shows without a label of its own
+
+    texts = [end for _, low, high in SCALES.values() for end in (low, high)]
+    for path in sorted(BUILTIN_TEMPLATES.iterdir()):
+        if path.suffix in (".html", ".js"):
+            texts += re.split(r"<[^>]*>|\{[%{#].*?[%}#]\}", path.read_text(encoding="utf-8"))
+    return tuple(text for text in texts if text.strip())
+
+
+def _common_words(portfolio: Portfolio, memo: Memo) -> frozenset[str]:
+    """Words common in the site's language, kept in the memo (generator/memo.py) after the first build."""
+    language = portfolio.settings.site.language
+    key = [language.encode(), version("wordfreq").encode()]
+    return memo.load("common-words", key, lambda: _common_words_of(language), [])
+
+
+@functools.cache
+def _common_words_of(language: str) -> frozenset[str]:
+    """Words common in the language (English when wordfreq does not know it), as `words_of` writes them."""
+    from wordfreq import get_frequency_dict  # a second to import: only when the load cache has no copy
+
+    try:
+        frequencies = get_frequency_dict(language, wordlist="small")
+    except LookupError:
+        frequencies = get_frequency_dict("en", wordlist="small")
+    floor = 10 ** (COMMON_ZIPF - 9)  # zipf is log10 of the uses per billion words
+    return frozenset(word for text, frequency in frequencies.items() if frequency >= floor for word in words_of(text))
+
+
+def _phone_forms(phone: str) -> list[str]:
+    """A phone's digits, with and without the country code when it starts with `+`: the automaton
+    reads digits across any grouping (`(538) 555-0133`, `538.555.0133`), so these two are enough."""
+    groups = re.findall(r"\d+", phone)
+    forms = ["".join(groups)]
+    if phone.lstrip().startswith("+") and len(groups) >= 3:
+        forms.append("".join(groups[1:]))
+    return [form for form in forms if len(form) >= 7]
+
+
+def _fragments_of(kind: str, texts: set[str], memo: Memo) -> dict[str, list[Needle]]:
+    """`_fragments` of each text, the ones of the last build taken from the memo (generator/memo.py).
+
+    Splitting thousands of contact notes and answers into sentences and words is most of the
+    needles' work; a rebuild after one new response meets one new text.
+    """
+    name = "needles2-" + re.sub(r"[^a-z]+", "-", kind)
+    known: dict[str, list[Needle]] = memo.get(name, []) or {}
+    found: dict[str, list[Needle]] = {text: known[text] if text in known else _fragments(text, kind) for text in texts if isinstance(text, str)}
+    if found.keys() != known.keys():
+        memo.put(name, [], found)
+    return {**{key: [] for key in texts}, **found}
+
+
+def _exact(value: str | None, kind: str, owner: str) -> list[Needle]:
+    words = tuple(words_of(value or ""))
+    if len(" ".join(words)) < MIN_CHARS:
+        return []
+    return [Needle(words, kind, owner)]
+
+
+def _fragments(text: object, kind: str) -> list[Needle]:
+    """The text and each of its lines and sentences, when long enough to mean something."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    found: dict[Words, Needle] = {}
+    for part in [text, *SENTENCE_BREAK.split(text)]:
+        words = tuple(words_of(part))
+        if len(" ".join(words)) >= MIN_FREE_TEXT_CHARS:
+            found.setdefault(words, Needle(words, kind))
+    return list(found.values())
+
+
+def allowed_needles(allowed: Iterable[str]) -> list[Needle]:
+    """The `leak_gate.allow` texts of site.yaml, as needles of kind 'allowed'."""
+    return [Needle(tuple(words), "allowed") for words in (words_of(text) for text in allowed) if words]
