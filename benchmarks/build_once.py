@@ -14,8 +14,8 @@ import sys
 import time
 
 started = time.perf_counter()
-from generator.cli import exit_now  # noqa: E402 - everything `rapport build` imports, so the start-up costs the same
 from generator.build import build_site  # noqa: E402
+from generator.cli import exit_now  # noqa: E402 - everything `rapport build` imports, so the start-up costs the same
 from generator.speed.workers import reap_all  # noqa: E402
 
 

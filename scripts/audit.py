@@ -24,7 +24,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.build import build_site  # noqa: E402
-from generator.keys import site_secret  # noqa: E402
 from generator.load import load_portfolio  # noqa: E402
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
@@ -36,7 +35,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Static files, gzip-free like GitHub Pages' worst case, no request log."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from generator.build import build_site
 from generator.errors import DataError
+from generator.files import OutputFile
 from generator.load import load_portfolio
 from generator.templates import compiled_templates, make_environment
 from generator.tokens import client_for_token, survey_token
-from generator.files import OutputFile
 from generator.write import write_output
 from tests.conftest import REPO, SAMPLE_DATA
 
@@ -205,7 +205,7 @@ def _icalendar_reference(business: str, as_of, items) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{business}: surveys, renewals and visits")
-    stamp = vDDDTypes(dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    stamp = vDDDTypes(dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC))
     for item in items:
         event = icalendar.Event()
         event["UID"] = vText(item.uid)

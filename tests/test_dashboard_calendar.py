@@ -55,7 +55,7 @@ def test_ics_events_are_all_day_unique_and_stamped_with_the_report_date(sample: 
     for event in items:
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
-        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
         assert str(event["SUMMARY"])
     calendar = icalendar.Calendar.from_ical((sample / "calendar.ics").read_bytes())
     assert str(calendar["VERSION"]) == "2.0" and "Rapport" in str(calendar["PRODID"])

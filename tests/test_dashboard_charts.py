@@ -10,10 +10,10 @@ import pytest
 
 from generator.charts import build_charts
 from generator.charts.kpi import sparkline
-from generator.metrics.kpi import quarter_ends
 from generator.charts.spec import plotly_text, series, template_text
 from generator.load import load_portfolio
 from generator.metrics import compute_reports
+from generator.metrics.kpi import quarter_ends
 from tests.conftest import SAMPLE_DATA
 
 

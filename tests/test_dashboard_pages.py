@@ -70,7 +70,7 @@ def test_the_overview_names_each_client_at_risk_with_its_reasons(sample: Path, r
         if client["risk"] == "low":
             assert names[client["id"]] not in risk
     # most urgent first: every high before any medium
-    order = [c for c in at_risk]
+    order = list(at_risk)
     order.sort(key=lambda c: risk.index(names[c["id"]]))
     levels = [c["risk"] for c in order]
     assert levels == sorted(levels, key=["high", "medium"].index)

@@ -102,7 +102,7 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
     def target() -> None:
         try:
             outcome["value"] = asyncio.run(factory())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=target)

@@ -146,7 +146,7 @@ def test_any_post_is_stored_or_quarantined_with_a_reason_and_never_answered_500(
         app = create_collector_app(CollectorConfig(data))
         accepted = 0
         for as_json, fields in posts:
-            response = run_async(lambda: _post(app, as_json, fields))
+            response = run_async(lambda as_json=as_json, fields=fields: _post(app, as_json, fields))
             assert response.status_code in (201, 303, 400, 413, 415, 422), response.text
             event(f"status {response.status_code}")
             if response.status_code in (201, 303):

@@ -12,16 +12,19 @@ import plotly
 import pytest
 
 from generator.build import build_site
+from generator.files import OutputFile
 from generator.model import Settings
 from generator.safety.crypto import SYMBOLS, ContentKey, seal_key
 from generator.safety.encrypt import encrypt_dashboards
 from generator.templates import BUILTIN_TEMPLATES, make_environment
-from generator.files import OutputFile
 from generator.write import write_output
 from tests.conftest import serve_folder
 from tests.test_publish_crypto import KAT, kat_envelope
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
-    CANARIES, PASSPHRASE, canary_portfolio, secrets_env,
+    CANARIES,
+    PASSPHRASE,
+    canary_portfolio,
+    secrets_env,
 )
 
 SEALED = re.compile(r'(<script type="application/json" id="rapport-sealed" data-root="[^"]*">)(.*?)(</script>)', re.S)
@@ -222,7 +225,7 @@ CLIENT_PAGE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 CHARTS_JS = """document.addEventListener("DOMContentLoaded", function () { document.getElementById("loaded").textContent = "loaded"; });
 var data = JSON.parse(document.getElementById("chart-data").textContent);
 Plotly.newPlot("chart", [{x: data.x, y: data.y, type: "scatter"}], {width: 480, height: 300});"""
-CSV = "client,onsite_12m\r\nacme,22\r\n".encode()
+CSV = b"client,onsite_12m\r\nacme,22\r\n"
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,21 @@ import pytest
 from generator.errors import RapportError
 from generator.safety import crypto
 from generator.safety.crypto import (
-    SYMBOLS, ContentKey, CryptoError, SealedFile, SealedKey, WrongPassphrase, compress, decode, encode, open_file,
-    open_key, opaque_name, seal_file, seal_key, unb64,
+    SYMBOLS,
+    ContentKey,
+    CryptoError,
+    SealedFile,
+    SealedKey,
+    WrongPassphrase,
+    compress,
+    decode,
+    encode,
+    opaque_name,
+    open_file,
+    open_key,
+    seal_file,
+    seal_key,
+    unb64,
 )
 from generator.safety.passphrase import dashboard_key, dashboard_passphrase, key_file
 from tests.test_publish_support import PASSPHRASE

@@ -8,11 +8,11 @@ import re
 import pytest
 
 from generator.errors import RapportError
+from generator.files import OutputFile
 from generator.model import Settings
-from generator.safety.crypto import ContentKey, SealedFile, decode, open_file, opaque_name, seal_key
+from generator.safety.crypto import ContentKey, SealedFile, decode, opaque_name, open_file, seal_key
 from generator.safety.encrypt import encrypt_dashboards, rewrite_links
 from generator.templates import make_environment
-from generator.files import OutputFile
 from tests.test_publish_support import PASSPHRASE
 
 CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"

@@ -10,12 +10,18 @@ import pytest
 import yaml
 
 from generator.errors import RapportError
-from generator.safety.leak_gate import LeakError
 from generator.publish.publish import publish_site
+from generator.safety.leak_gate import LeakError
 from generator.templates import BUILTIN_TEMPLATES
 from tests.conftest import REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture
-    CANARIES, CANARY_MARKS, PASSPHRASE, SECRET, canary_portfolio, readable, secrets_env,
+    CANARIES,
+    CANARY_MARKS,
+    PASSPHRASE,
+    SECRET,
+    canary_portfolio,
+    readable,
+    secrets_env,
 )
 
 
@@ -101,7 +107,7 @@ def test_publish_refuses_when_the_leak_gate_fails(project: tuple[Path, Path], se
     templates.mkdir()
     page = (BUILTIN_TEMPLATES / "404.html").read_text().replace("</h1>", f"</h1><p>{CANARIES['contact phone']}</p>")
     (templates / "404.html").write_text(page)
-    with pytest.raises(LeakError, match="public/404.html: contact phone"):
+    with pytest.raises(LeakError, match=r"public/404\.html: contact phone"):
         publish_site(data, data.parent / "output", remote=str(remote), templates_dir=templates)
     assert git(remote, "branch", "--list") == ""
     assert subprocess.run(["git", "-C", str(data.parent), "rev-parse", "-q", "--verify", "gh-pages"], capture_output=True).returncode != 0

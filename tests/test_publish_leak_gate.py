@@ -11,12 +11,12 @@ import pytest
 
 from generator.build import build_site
 from generator.errors import RapportError
+from generator.files import OutputFile
 from generator.load import load_portfolio
+from generator.safety import plain_dashboards
 from generator.safety.crypto import encode
 from generator.safety.leak_gate import LeakError, private_needles, scan, words_of
-from generator.safety import plain_dashboards
 from generator.templates import BUILTIN_TEMPLATES
-from generator.files import OutputFile
 from generator.tokens import old_survey_token, survey_token
 from tests.conftest import CLIENT, REPO
 from tests.test_publish_support import (  # noqa: F401 - secrets_env is a fixture

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from generator.build import build_site
+from generator.files import OutputFile
 from generator.load import load_portfolio
 from generator.safety.leak_gate import LeakError, scan
 from generator.tokens import old_survey_token, survey_token
-from generator.files import OutputFile
 from tests.conftest import CLIENT, REPO, SURVEY
 from tests.test_publish_git import git
 from tests.test_publish_support import CANARIES, PASSPHRASE, SECRET, canary_portfolio, secrets_env  # noqa: F401

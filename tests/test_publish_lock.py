@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from generator.files import OutputFile
 from generator.model import Settings
 from generator.safety.crypto import PAD_MIN, ContentKey, SealedFile, bucket, compress, decode, open_file, seal_key
 from generator.safety.encrypt import encrypt_dashboards
 from generator.templates import make_environment
-from generator.files import OutputFile
 from tests.conftest import serve_folder
 from tests.test_publish_browser import envelope_of, open_dashboard
 from tests.test_publish_encrypt import envelope_of as envelope_in

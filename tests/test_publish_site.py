@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
-import os
 import shutil
 import subprocess
 from pathlib import Path

@@ -28,7 +28,7 @@ import anyio
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from generator.forms.fields import (
     FORMSPREE_HONEYPOT_FIELD,
@@ -262,7 +262,7 @@ class Collector:
         return response
 
 
-def collector_routes(config: CollectorConfig, on_accept: Callable[[], None] | None = None) -> list[Route]:
+def collector_routes(config: CollectorConfig, on_accept: Callable[[], None] | None = None) -> list[BaseRoute]:
     """The collector's route, to mount in any Starlette app."""
     methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
     return [Route(ENDPOINT, Collector(config, on_accept).handle, methods=methods)]

@@ -69,7 +69,7 @@ class ContextCache:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self._lock = threading.Lock()
-        self._signature: tuple | None = None
+        self._signature: tuple[object, ...] | None = None
         self._context: IntakeContext | None = None
 
     def get(self) -> IntakeContext:
@@ -81,12 +81,12 @@ class ContextCache:
                 self._signature = signature
             return self._context
 
-    def _signature_now(self) -> tuple:
+    def _signature_now(self) -> tuple[object, ...]:
         paths = [self.data_dir / "site.yaml", self.data_dir / "clients.yaml"]
         folder = self.data_dir / "surveys"
         if folder.is_dir():
             paths += sorted(folder.iterdir())
-        stamps = []
+        stamps: list[tuple[object, ...]] = []
         for path in paths:
             try:
                 stat = path.stat()

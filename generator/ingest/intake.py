@@ -258,16 +258,16 @@ def _append_known(context: IntakeContext, survey: Survey, items: list[tuple[int,
             results[index] = candidate.submission.reject(
                 "response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
         return results
-    index = _Indexed((), header, {}, set(), set())
+    indexed = _Indexed((), header, {}, set(), set())
     for row in rows:
         cells = dict(zip(header, row))
-        index.answered.update(_link_round(context, cells))
+        indexed.answered.update(_link_round(context, cells))
         identity = _identity(cells, question_ids)
-        index.by_id.setdefault(cells.get("response_id", ""), identity)
-        index.identities.add(identity)
-    results = _append_rows(context, path, current, index, question_ids, items)
-    index.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
-    known.files[path] = index
+        indexed.by_id.setdefault(cells.get("response_id", ""), identity)
+        indexed.identities.add(identity)
+    results = _append_rows(context, path, current, indexed, question_ids, items)
+    indexed.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
+    known.files[path] = indexed
     return results
 
 

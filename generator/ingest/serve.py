@@ -19,6 +19,7 @@ import traceback
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 import click
@@ -60,7 +61,7 @@ class PreviewFiles(StaticFiles):
     async def check_config(self) -> None:
         """A missing folder is a 404 until a build makes it, not a server error."""
 
-    def file_response(self, *args, **kwargs) -> Response:
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
         """Every reload shows the latest build."""
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"

@@ -26,7 +26,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_contract_json(reports: "Reports") -> dict[str, Any]:
+def to_contract_json(reports: Reports) -> dict[str, Any]:
     """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id."""
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
     return {

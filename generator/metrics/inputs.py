@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.dates import day64, days_of
-from generator.metrics.tracking import tracking_since
 from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
+from generator.metrics.tracking import tracking_since
 from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
 

@@ -19,11 +19,11 @@ from urllib.parse import urljoin
 
 from generator.build import build_site
 from generator.errors import RapportError
+from generator.files import OutputFile
 from generator.forms.collector import DEFAULT_ENDPOINT
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.model import Settings
-from generator.files import OutputFile
 from generator.safety import check_public
 from generator.safety.leak_gate import read_public_folder
 from generator.safety.passphrase import dashboard_passphrase, passphrase_source

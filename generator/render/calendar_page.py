@@ -15,8 +15,8 @@ from html import escape
 
 import markupsafe
 
-from generator.render.dashboard_common import DashboardSite
 from generator.files import OutputFile
+from generator.render.dashboard_common import DashboardSite
 
 KIND_ORDER = {"survey": 0, "renewal": 1, "visit": 2}
 KIND_NAMES = {"survey": "Survey due", "renewal": "Renewal", "visit": "On-site visit due"}

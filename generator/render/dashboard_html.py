@@ -6,12 +6,11 @@ them here takes a tenth of the time of Jinja loops, and the output is the same m
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 import functools
 import html
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import markupsafe
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
-from generator.files import OutputFile
 
 
 def render_survey(site: DashboardSite, survey: Survey, items: list[dict[str, Any]]) -> OutputFile:

@@ -25,7 +25,6 @@ from generator.csv_text import spreadsheet_text
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
-from generator.files import OutputFile
 
 NUMERIC_QUESTIONS = ("rating", "nps")
 

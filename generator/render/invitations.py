@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.surveys import survey_links
-from generator.files import OutputFile
 from generator.texts import site_texts
 
 

@@ -25,10 +25,10 @@ from collections.abc import Iterable
 import jinja2
 
 from generator.errors import RapportError
-from generator.model import Settings
-from generator.templates import template_source
-from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_files
 from generator.files import BuiltFile, OutputFile
+from generator.model import Settings
+from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_files
+from generator.templates import template_source
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"

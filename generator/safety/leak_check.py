@@ -87,7 +87,7 @@ def _client_problems(portfolio: Portfolio, shown: str, found: set[tuple[str, str
     problems = []
     for owner, kind in sorted(found):
         index = index_of.get(owner)
-        location = (index, *FIELDS[kind]) if index is not None else ()
+        location: tuple[str | int, ...] = (index, *FIELDS[kind]) if index is not None else ()
         line = doc.line_of(location) if doc is not None and location else 0
         value = _value(entries[index], FIELDS[kind]) if index is not None else None
         why = (f"'{value}' reads as no {kind} (YAML's null), and as a word the site itself publishes"

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import RapportError
+from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
+from generator.render.public import page_path
 from generator.safety.leak_needles import Needle, allowed_needles, make_needles, words_of
 from generator.safety.word_automaton import WordAutomaton
-from generator.render.public import page_path
-from generator.files import BuiltFile, OutputFile
 
 __all__ = ["Finding", "LeakError", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
@@ -74,8 +74,8 @@ def private_needles(portfolio: Portfolio, secret: bytes = b"", memo: Memo = NO_M
 
 def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> list[Finding]:
     """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found."""
-    needles = make_needles(portfolio, secret, memo)
-    automaton = WordAutomaton([*needles, *allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)])
+    private = make_needles(portfolio, secret, memo)
+    automaton = WordAutomaton([*private, *allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)])
     # the business's own pages, by where they are published: a finding there names its Markdown file
     sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}
     findings: set[Finding] = set()

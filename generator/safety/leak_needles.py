@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 from urllib.parse import unquote
 
 from anyascii import anyascii
@@ -30,6 +29,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.safety.word_automaton import WordAutomaton
 from generator.templates import BUILTIN_TEMPLATES
+from generator.texts import default_texts, shipped_languages
 from generator.tokens import token_forms
 
 MIN_CHARS = 4
@@ -147,10 +147,8 @@ def own_words(portfolio: Portfolio) -> list[str]:
 
 @functools.cache
 def _template_texts() -> tuple[str, ...]:
-    """The fixed texts of the built-in templates and the survey page's scale ends, tags left out."""
-    from generator.render.surveys import SCALES  # the scale ends a page shows without a label of its own
-
-    texts = [end for _, low, high in SCALES.values() for end in (low, high)]
+    """The fixed texts of the built-in templates and the shipped page texts (generator/texts/), tags left out."""
+    texts: list[str] = [text for language in shipped_languages() for text in default_texts(language).values()]
     for path in sorted(BUILTIN_TEMPLATES.iterdir()):
         if path.suffix in (".html", ".js"):
             texts += re.split(r"<[^>]*>|\{[%{#].*?[%}#]\}", path.read_text(encoding="utf-8"))

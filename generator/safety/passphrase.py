@@ -10,7 +10,14 @@ from pathlib import Path
 from generator.errors import RapportError
 from generator.keys import secret_file
 from generator.safety.crypto import (
-    ContentKey, CryptoError, SealedKey, WrongPassphrase, check_iterations, open_key, seal_key, unb64,
+    ContentKey,
+    CryptoError,
+    SealedKey,
+    WrongPassphrase,
+    check_iterations,
+    open_key,
+    seal_key,
+    unb64,
 )
 from generator.safety.strength import weakness
 
