@@ -52,6 +52,7 @@ class Portfolio:
     pages: tuple[Page, ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
     notices: tuple[str, ...] = ()  # warnings for the user, e.g. data dated after a fixed as_of
+    held: int = 0  # records waiting in data/quarantine/ (`rapport quarantine` lists them)
     row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def hashes(self, name: str) -> np.ndarray:

@@ -26,8 +26,8 @@ from typing import Any
 
 from generator.csv_text import csv_lines, spreadsheet_text
 from generator.ingest.append import read_bytes, read_table
+from generator.load.held import QUARANTINE_FOLDER
 
-QUARANTINE_FOLDER = "quarantine"
 QUARANTINE_COLUMNS = ("received_at", "source", "file", "line", "reason", "detail", "survey", "record", "key")
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
+from generator.load.held import held_count
 from generator.load.keys import contacts_key, file_key, responses_key
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
@@ -84,7 +85,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
         responses=responses, scores=scores_frame(tuple(surveys), responses),
-        pages=pages, as_of=report_date, row_hashes=hashes, notices=(notice,) if notice else (),
+        pages=pages, as_of=report_date, row_hashes=hashes, notices=(notice,) if notice else (), held=held_count(data_dir),
     )
 
 
