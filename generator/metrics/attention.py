@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from generator.metrics.dates import last_full_months, month_label
-from generator.metrics.paging import Limits
+from generator.metrics.paging import DEFAULT_LIMITS, Limits
 from generator.model import Targets
 
 DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
@@ -52,12 +52,12 @@ class Attention:
     onsite: list[str] = field(default_factory=list)    # active: most months below the on-site minimum first
     below_last_month: int = 0  # active clients below their on-site minimum in the last full month
     clients: list[str] = field(default_factory=list)   # every client, active or not: by name (the client index)
-    limits: Limits = Limits()
+    limits: Limits = DEFAULT_LIMITS
 
 
 
 def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date,
-              limits: Limits = Limits()) -> Attention:
+              limits: Limits = DEFAULT_LIMITS) -> Attention:
     """The lists and actions of the client table `clients` (metrics/table.py) at `as_of`."""
     everyone = [{str(key): value for key, value in row.items()} for row in clients.to_dict("records")]
     rows = [row for row in everyone if row["active"]]

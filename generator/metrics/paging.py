@@ -26,6 +26,9 @@ class Limits:
     page_size: int = Dashboards().page_size
 
 
+DEFAULT_LIMITS = Limits()
+
+
 def limits(settings: Dashboards) -> Limits:
     """The limits set in `dashboards:` of `data/site.yaml`."""
     return Limits(list_size=settings.list_size, page_size=settings.page_size)

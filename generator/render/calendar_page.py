@@ -15,9 +15,9 @@ from html import escape
 
 import markupsafe
 
+from generator.files import OutputFile
 from generator.render.dashboard_common import DashboardSite
 from generator.render.paging import pages
-from generator.files import OutputFile
 
 KIND_ORDER = {"survey": 0, "renewal": 1, "visit": 2}
 KIND_NAMES = {"survey": "Survey due", "renewal": "Renewal", "visit": "On-site visit due"}

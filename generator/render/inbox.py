@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from generator.charts.data import DashboardData
+from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.paging import pages
-from generator.files import OutputFile
 
 SCORE_FILTERS = (
     ("", "Any score"),
