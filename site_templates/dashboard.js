@@ -55,6 +55,14 @@
     return layout;
   }
 
+  /* A legend entry never wraps: on a phone a long series name is cut to fit (its hover text keeps it whole). */
+  var LEGEND_CHARS = 34;
+  function shortName(trace) {
+    if (typeof trace.name === "string" && trace.name.length > LEGEND_CHARS) {
+      trace.name = trace.name.slice(0, LEGEND_CHARS - 1) + "\u2026";
+    }
+  }
+
   function figureOf(plot) {
     var holder = document.getElementById(plot.getAttribute("data-spec"));
     return JSON.parse(holder.textContent);
@@ -66,7 +74,9 @@
     var figure = figureOf(plot);
     plot.textContent = "";
     plot.setAttribute("data-drawn", "drawing");
-    window.Plotly.newPlot(plot, figure.data, fitted(themed(figure.layout), plot.clientWidth), CONFIG);
+    var width = plot.clientWidth;
+    if (width < NARROW) { figure.data.forEach(shortName); }
+    window.Plotly.newPlot(plot, figure.data, fitted(themed(figure.layout), width), CONFIG);
     plot.setAttribute("data-drawn", "true");
     plot.classList.add("drawn");
   }
