@@ -84,3 +84,23 @@ def test_chart_legends_and_axis_labels_stay_inside_the_chart_on_a_phone(browser,
                 assert page.locator(".plot[data-drawn=true] g.legend").count() > 0  # its trends have legends
     assert outside == []
     context.close()
+
+
+def test_the_client_review_prints_without_internal_notes_actions_or_risk(browser, dashboard: Path) -> None:
+    client = next(p for p in sorted((dashboard / "clients").glob("*.html"))
+                  if 'id="notes"' in (source := p.read_text(encoding="utf-8")) and 'class="risk risk-' in source)
+    context = browser.new_context()
+    page = context.new_page()
+    with serve_folder(dashboard) as base:
+        page.goto(base + f"clients/{client.name}")
+        notes = page.locator(".notes").inner_text().strip()
+        assert notes and page.locator("main .risk").first.is_visible()
+        page.emulate_media(media="print")
+        printed = page.locator("main").inner_text()
+        assert notes.splitlines()[0] not in printed
+        assert "What to do next" not in printed and "Renewal risk" not in printed
+        assert page.locator("main .risk:visible, main .reasons:visible").count() == 0
+        assert "Figures" in printed and "Responses" in printed  # the client's own figures and answers stay
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+    context.close()

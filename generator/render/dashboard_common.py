@@ -9,10 +9,10 @@ from typing import Any
 import jinja2
 
 from generator.charts import Charts
+from generator.files import OutputFile
 from generator.portfolio import Portfolio
 from generator.render.common import root_prefix
 from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
-from generator.files import OutputFile
 from generator.render.exports import export_links
 
 
