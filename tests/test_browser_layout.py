@@ -104,3 +104,20 @@ def test_the_client_review_prints_without_internal_notes_actions_or_risk(browser
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")
     context.close()
+
+
+def test_a_client_page_shows_status_next_actions_and_key_figures_on_its_first_screen(browser, dashboard: Path) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = context.new_page()
+    late = {}
+    with serve_folder(dashboard) as base:
+        for client in sorted((dashboard / "clients").glob("*.html"))[:15]:
+            if client.stem == "index" or client.stem.startswith("page-"):
+                continue
+            page.goto(base + f"clients/{client.name}")
+            tops = page.evaluate("""() => ['main .lead', '#next', '#figures', 'table.figures tbody tr']
+                .map(s => document.querySelector(s)).filter(Boolean).map(e => e.getBoundingClientRect().top)""")
+            if len(tops) < 3 or max(tops) >= 768:
+                late[client.name] = tops
+    context.close()
+    assert late == {}
