@@ -153,7 +153,7 @@ class IdealClient(Strict):
     wan: bool = False
 
     @model_validator(mode="after")
-    def _ranges_run_upwards(self) -> IdealClient:
+    def _ranges_run_upwards(self) -> "IdealClient":
         for name in ("pcs", "servers"):
             low, high = getattr(self, name)
             if low > high:
@@ -172,7 +172,7 @@ class Forms(Strict):
     min_seconds: Annotated[int, Field(ge=0, le=MAX_SECONDS)] = 3
 
     @model_validator(mode="after")
-    def _backend_has_its_keys(self) -> Forms:
+    def _backend_has_its_keys(self) -> "Forms":
         if self.backend == "formspree" and not self.formspree_id:
             raise ValueError("backend formspree needs formspree_id (the id in https://formspree.io/f/<id>)")
         if self.backend == "http_post" and not (self.endpoint or "").startswith(("https://", "http://")):
@@ -201,7 +201,7 @@ class Settings(Strict):
     dashboards: Dashboards = Dashboards()
 
     @model_validator(mode="after")
-    def _mailto_has_an_address(self) -> Settings:
+    def _mailto_has_an_address(self) -> "Settings":
         if self.forms.backend == "mailto" and not (self.forms.email or self.business.email):
             raise ValueError("backend mailto needs forms.email or business.email (where answers are sent)")
         return self
@@ -252,7 +252,7 @@ class ShowIf(Strict):
     equals: str | None = None
 
     @model_validator(mode="after")
-    def _one_condition(self) -> ShowIf:
+    def _one_condition(self) -> "ShowIf":
         given = [name for name in ("at_most", "at_least", "equals") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError("needs exactly one of at_most, at_least, equals")
@@ -272,7 +272,7 @@ class Question(Strict):
     high_label: str | None = None
 
     @model_validator(mode="after")
-    def _options_fit_type(self) -> Question:
+    def _options_fit_type(self) -> "Question":
         if self.type in ("choice", "multi") and not self.options:
             raise FieldProblem("options", f"a {self.type} question needs options (a list of answers)")
         if self.type not in ("choice", "multi") and self.options:
