@@ -33,6 +33,9 @@ MAX_DAYS = 3_660                # day counts: renewal window, days without conta
 MAX_LEAD_DAYS = 366             # survey_lead_days: at most a year before renewal
 MAX_COUNT = 1_000_000           # min_responses
 MAX_SECONDS = 3_600             # forms.min_seconds
+MAX_PAGE_SIZE = 1_000           # dashboards.list_size and page_size: beyond this a page is no longer small
+# the client index lives beside the client pages (dashboard/clients/index.html, page-2.html, …)
+RESERVED_CLIENT_ID = re.compile(r"^(index|page-[0-9]+)$")
 
 
 class FieldProblem(ValueError):
@@ -81,6 +84,16 @@ def _question_id(value: str) -> str:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_iso_date), BeforeValidator(_null_words_are_none)]
 Slug = Annotated[str, AfterValidator(_slug)]
+
+
+def _client_id(value: str) -> str:
+    if RESERVED_CLIENT_ID.match(value):
+        raise ValueError(f"'{value}' is a reserved name (the client index pages are dashboard/clients/index.html "
+                         "and page-2.html, page-3.html, …; choose another id)")
+    return value
+
+
+ClientId = Annotated[str, AfterValidator(_slug), AfterValidator(_client_id)]
 QuestionId = Annotated[str, AfterValidator(_question_id)]
 Cadence = Literal["annual", "semiannual", "quarterly"]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -171,6 +184,9 @@ class Forms(Strict):
 
 class Dashboards(Strict):
     publish: Literal["encrypted", "omit"] = "encrypted"
+    # how much a dashboard page holds (generator/metrics/paging.py): pages stay small at any portfolio size
+    list_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 25
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 100
 
 
 def _keywords(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -260,7 +276,7 @@ class Agreement(Strict):
 class Client(Strict):
     """One entry of `data/clients.yaml`."""
 
-    id: Slug
+    id: ClientId
     name: Annotated[str, Field(min_length=1)]
     contact: Contact = Contact()
     pcs: Machines

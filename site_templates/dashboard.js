@@ -41,6 +41,28 @@
     return layout;
   }
 
+  /* On a narrow screen the legend goes below the plot and the text is smaller, so legends and
+     axis labels stay inside the chart (plotly widens the margins for them: automargin). */
+  var NARROW = 560; // px of chart width
+  function fitted(layout, width) {
+    if (width >= NARROW) { return layout; }
+    layout.font = Object.assign({}, layout.font, { size: 11 });
+    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, xanchor: "left", y: -0.2, yanchor: "top" });
+    layout.margin = Object.assign({}, layout.margin, { l: 8, r: 8 });
+    ["xaxis", "yaxis"].forEach(function (name) {
+      layout[name] = Object.assign({}, layout[name], { automargin: true });
+    });
+    return layout;
+  }
+
+  /* A legend entry never wraps: on a phone a long series name is cut to fit (its hover text keeps it whole). */
+  var LEGEND_CHARS = 34;
+  function shortName(trace) {
+    if (typeof trace.name === "string" && trace.name.length > LEGEND_CHARS) {
+      trace.name = trace.name.slice(0, LEGEND_CHARS - 1) + "\u2026";
+    }
+  }
+
   function figureOf(plot) {
     var holder = document.getElementById(plot.getAttribute("data-spec"));
     return JSON.parse(holder.textContent);
@@ -52,7 +74,9 @@
     var figure = figureOf(plot);
     plot.textContent = "";
     plot.setAttribute("data-drawn", "drawing");
-    window.Plotly.newPlot(plot, figure.data, themed(figure.layout), CONFIG);
+    var width = plot.clientWidth;
+    if (width < NARROW) { figure.data.forEach(shortName); }
+    window.Plotly.newPlot(plot, figure.data, fitted(themed(figure.layout), width), CONFIG);
     plot.setAttribute("data-drawn", "true");
     plot.classList.add("drawn");
   }

@@ -68,7 +68,10 @@ def test_overview_links_to_each_client_page(page, sample_output: Path) -> None:
     with serve_folder(sample_output / "dashboard") as base:
         page.goto(base + "index.html")
         assert page.locator("h1").inner_text() == "Portfolio overview"
-        page.locator("#all-clients + .scroll").get_by_role("link", name=client.name, exact=True).click()
+        # through the client index, which lists every client
+        page.locator("#all-clients ~ p").get_by_role("link").click()
+        page.wait_for_url("**/clients/index.html")
+        page.locator("main table").get_by_role("link", name=client.name, exact=True).click()
         page.wait_for_url(f"**/clients/{client.id}.html")
         assert page.locator("h1").inner_text() == client.name
         # the stylesheet loaded under the page's Content-Security-Policy
@@ -160,7 +163,9 @@ def test_the_published_encrypted_dashboards_work_the_same(page, tmp_path_factory
         page.locator("#rapport-sealed").wait_for(state="detached")
         assert page.locator("h1").inner_text() == "Portfolio overview"
         assert draw_every_chart(page) == 2
-        page.locator("#all-clients + .scroll").get_by_role("link", name="Bayview Dental Care").click()
+        page.locator("#all-clients ~ p").get_by_role("link").click()
+        page.locator("#rapport-sealed").wait_for(state="detached")
+        page.locator("main table").get_by_role("link", name="Bayview Dental Care").click()
         page.locator("#rapport-sealed").wait_for(state="detached")
         assert page.locator("h1").inner_text() == "Bayview Dental Care"
         assert draw_every_chart(page) == 3

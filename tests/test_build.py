@@ -39,11 +39,12 @@ def test_sample_builds_with_a_page_per_client_and_survey(tmp_path: Path, secret_
     result = build_site(SAMPLE_DATA, out)
     portfolio = load_portfolio(SAMPLE_DATA)
     assert result.files == len(tree_digest(out)) - 1  # and the manifest
-    overview = (out / "dashboard" / "index.html").read_text(encoding="utf-8")
+    index = (out / "dashboard" / "clients" / "index.html").read_text(encoding="utf-8")  # the client index
+    assert 'href="clients/index.html"' in (out / "dashboard" / "index.html").read_text(encoding="utf-8")
     for client in portfolio.clients:
         page = out / "dashboard" / "clients" / f"{client.id}.html"
         assert page.is_file()
-        assert f'href="clients/{client.id}.html"' in overview
+        assert f'href="../clients/{client.id}.html"' in index
     active = [c for c in portfolio.clients
               if c.agreement.start <= portfolio.as_of and (c.ended is None or c.ended >= portfolio.as_of)]
     assert len(active) < len(portfolio.clients), "the sample has an ended client"

@@ -144,7 +144,7 @@ def test_the_sample_exports_are_linked_from_every_page(tmp_path: Path, monkeypat
     dashboard = tmp_path / "out" / "dashboard"
     for page in dashboard.rglob("*.html"):
         source = page.read_text(encoding="utf-8")
-        prefix = "../" if page.parent != dashboard else ""
+        prefix = "../" * (len(page.relative_to(dashboard).parts) - 1)
         for name in ("clients.csv", "contacts-per-month.csv", "responses-annual-review.csv", "responses-quarterly-pulse.csv"):
             assert f'href="{prefix}exports/{name}"' in source
     assert len(records(dashboard / "exports" / "clients.csv")) == 14

@@ -81,6 +81,10 @@ def page_kinds(site: Path) -> dict[str, str]:
         "feedback inbox": "dashboard/inbox.html",
         "calendar": "dashboard/calendar.html",
         "invitations": "dashboard/invitations.html",
+        "client index": "dashboard/clients/index.html",
+        "full list": "dashboard/lists/at-risk.html",
+        "on-site list": "dashboard/lists/onsite.html",
+        "written answers": f"dashboard/surveys/{survey.id}/answers.html",
     }
     for name, relative in kinds.items():
         assert (site / relative.split("#")[0]).is_file(), name

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -226,7 +227,8 @@ def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatc
     monkeypatch.setattr(dashboard_client.DashboardSite, "page", counting)
     new_response(data)
     build_site(data, out, speed=Speed.on(1))
-    client_pages = [path for path in made if path.startswith("clients/")]
+    # the client index lists every client and is made by every build; of the client pages, one is made
+    client_pages = [path for path in made if path.startswith("clients/") and not re.fullmatch(r"clients/(index|page-\d+)\.html", path)]
     assert len(client_pages) == 1  # the client who answered
 
 

@@ -13,6 +13,7 @@ from generator.charts.spec import (
     SERIES_COLOURS,
     VERMILION,
     Figure,
+    every_quarter,
     layout,
     series,
     shown,
@@ -67,7 +68,7 @@ def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ..
     rows = data.means.get(client_id, [])
     if not rows:
         return None
-    quarters = sorted({r.quarter for r in rows})
+    quarters = every_quarter(sorted({r.quarter for r in rows}))
     traces: list[dict[str, Any]] = []
     table = []
     order = [(s, q) for s in surveys for q in s.questions if q.type == "rating"]

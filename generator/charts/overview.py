@@ -10,11 +10,13 @@ from typing import Any
 import numpy as np
 
 from generator.charts.data import DashboardData
-from generator.charts.spec import BLUE, ORANGE, Figure, layout, number, plotly_text, series, shown, small_sample_note
+from generator.charts.spec import BLUE, ORANGE, Figure, layout, number, series, shown, small_sample_note
 from generator.metrics import Reports
 from generator.metrics.dates import last_full_months, month_label
 
 TREND_QUARTERS = 12
+# contacts a month: (at least, label) of each group of the contact-against-satisfaction chart
+CONTACT_BANDS = ((0.0, "under 1"), (1.0, "1–2"), (2.0, "2–4"), (4.0, "4–8"), (8.0, "8 or more"))
 
 
 @dataclass(frozen=True)
@@ -63,45 +65,48 @@ def satisfaction_trend(reports: Reports, minimum: int) -> Figure:
 
 
 def contact_vs_satisfaction(data: DashboardData) -> Figure:
-    """Per active client: contacts a month (last 12 full months, inside the agreement) against CSAT."""
+    """Active clients grouped by contacts a month (last 12 full months, inside the agreement): pooled CSAT per group.
+
+    Grouped rather than one point per client, so the chart and its table stay the same size
+    however many clients there are; the correlation over every client is in the caption.
+    """
     months = set(month_label(last_full_months(data.as_of, 12)).tolist())
-    table: list[tuple[Any, ...]] = []
-    solid: list[tuple[float, float, int, str]] = []
-    few: list[tuple[float, float, int, str]] = []
+    bands: list[dict[str, Any]] = [{"label": label, "clients": 0, "csat": 0.0, "csat_n": 0, "nps": 0.0, "nps_n": 0}
+                                   for _, label in CONTACT_BANDS]
+    points: list[tuple[float, float]] = []
     for row in data.clients:
         if not row["active"]:
             continue
         counted = [m for m in data.months.get(row["id"], ()) if m.counted and m.month in months]
-        per_month = round(sum(m.total for m in counted) / len(counted), 1) if counted else None
-        csat, nps = number(row["csat_12m"]), number(row["nps_12m"])
-        table.append((row["name"], shown(per_month), shown(csat), row["csat_12m_n"], shown(nps), row["nps_12m_n"]))
-        if per_month is None or csat is None:
+        if not counted:
             continue
-        point = (per_month, csat, row["csat_12m_n"],
-                 f"{plotly_text(row['name'])}<br>{per_month:.1f} contacts a month<br>CSAT {csat:.1f} % (n={row['csat_12m_n']})"
-                 f"<br>NPS {shown(nps)} (n={row['nps_12m_n']})")
-        (few if row["csat_12m_indicative"] else solid).append(point)
-    traces = [{
-        "type": "scatter", "mode": "markers", "name": "CSAT", "x": [p[0] for p in solid], "y": [p[1] for p in solid],
-        "hovertext": [p[3] for p in solid], "hoverinfo": "text", "marker": {"color": BLUE, "size": 10, "opacity": 0.8},
-    }]
-    if few:
-        traces.append({
-            "type": "scatter", "mode": "markers+text", "name": f"CSAT from fewer than {data.minimum} answers",
-            "x": [p[0] for p in few], "y": [p[1] for p in few], "text": [f"n={p[2]}" for p in few],
-            "textposition": "top center", "hovertext": [p[3] + " (indicative)" for p in few], "hoverinfo": "text",
-            "marker": {"color": ORANGE, "size": 10, "symbol": "circle-open", "line": {"width": 2}},
-        })
-    points = solid + few
-    caption = "Contact frequency against satisfaction, one point per active client (last 12 months)"
+        per_month = sum(m.total for m in counted) / len(counted)
+        band = bands[next(i for i, (low, _) in reversed(list(enumerate(CONTACT_BANDS))) if per_month >= low)]
+        band["clients"] += 1
+        csat, nps = number(row["csat_12m"]), number(row["nps_12m"])
+        if csat is not None:  # CSAT and NPS are shares of answers: weighted by n they pool exactly
+            band["csat"] += csat * row["csat_12m_n"]
+            band["csat_n"] += row["csat_12m_n"]
+            points.append((per_month, csat))
+        if nps is not None:
+            band["nps"] += nps * row["nps_12m_n"]
+            band["nps_n"] += row["nps_12m_n"]
+    labels = [band["label"] for band in bands]
+    csat_values = [round(b["csat"] / b["csat_n"], 1) if b["csat_n"] else None for b in bands]
+    nps_values = [round(b["nps"] / b["nps_n"], 1) if b["nps_n"] else None for b in bands]
+    few = [b["csat_n"] < data.minimum for b in bands]
+    table = [(b["label"], b["clients"], shown(c), b["csat_n"], shown(n), b["nps_n"])
+             for b, c, n in zip(bands, csat_values, nps_values)]
+    traces = series("CSAT", labels, csat_values, [b["csat_n"] for b in bands], few, BLUE, data.minimum, unit=" %")
+    caption = "Contact frequency against satisfaction: CSAT of the active clients grouped by contacts a month (last 12 months)"
     if len(points) >= 3 and len({p[0] for p in points}) > 1 and len({p[1] for p in points}) > 1:
         r = float(np.corrcoef([p[0] for p in points], [p[1] for p in points])[0, 1])
         caption += f"; correlation r = {r:.2f} over {len(points)} clients"
-    spec_layout = layout("CSAT %", x_title="contacts a month (all kinds)", y_range=(-5, 105), categories=False)
+    spec_layout = layout("CSAT %", x_title="contacts a month (all kinds)", y_range=(-5, 105), order=labels)
     return Figure("chart-overview-contact-satisfaction", caption, {"data": traces, "layout": spec_layout},
-                  ("Client", "Contacts a month", "CSAT %", "CSAT answers", "NPS", "NPS answers"), table,
-                  "Does staying in touch keep clients happy? Points to the right had more contact; points higher up are more satisfied. "
-                  + f"Hollow points rest on fewer than {data.minimum} answers.")
+                  ("Contacts a month", "Clients", "CSAT %", "CSAT answers", "NPS", "NPS answers"), table,
+                  "Does staying in touch keep clients happy? Groups to the right had more contact; higher up are more satisfied. "
+                  + small_sample_note(data.minimum))
 
 
 def onsite_heatmap(data: DashboardData) -> Heatmap:

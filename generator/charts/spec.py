@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION)
 KIND_COLOURS = {"onsite": BLUE, "remote": SKY, "phone": ORANGE, "email": PURPLE}
 PLOT_HEIGHTS = tuple(range(220, 621, 40))
 KIND_NAMES = {"onsite": "On-site", "remote": "Remote", "phone": "Phone", "email": "E-mail"}
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,19 @@ def layout(y_title: str, *, x_title: str = "", height: int = 300, y_range: Seque
     return spec
 
 
+def every_quarter(labels: Sequence[str]) -> list[str]:
+    """Every quarter (`YYYY-Qn`) from the earliest to the latest of `labels`, the empty ones included.
+
+    A time axis that skipped quarters without data would hide a gap in service; with every
+    quarter on the axis and no value in the empty ones, the line breaks there.
+    """
+    found = [QUARTER.match(label) for label in labels]
+    if not labels or not all(found):
+        return list(labels)
+    index = sorted(int(m.group(1)) * 4 + int(m.group(2)) - 1 for m in found if m)
+    return [f"{q // 4}-Q{q % 4 + 1}" for q in range(index[0], index[-1] + 1)]
+
+
 def template_text(value: object) -> str:
     """Data text for a hovertemplate: escaped, and `%` made an entity so `%{…}` is never a variable."""
     return plotly_text(value).replace("%", "&#37;")
@@ -108,6 +123,11 @@ def series(name: str, x: Sequence[str], y: Sequence[object], n: Sequence[int], i
     """
     label = plotly_text(name)
     hover = f"{template_text(name)}<br>%{{x}}: %{{y:.{digits}f}}{unit} (n=%{{customdata}})"
+    full = every_quarter(x)
+    if len(full) != len(x):  # empty quarters: no value, so the line breaks (connectgaps is off)
+        at = {xi: (value, k, few) for xi, value, k, few in zip(x, y, n, indicative)}
+        x = full
+        y, n, indicative = ([at.get(q, (None, 0, False))[i] for q in full] for i in range(3))  # type: ignore[assignment]
     solid_y, few_x, few_y, few_n = [], [], [], []
     for xi, value, k, few in zip(x, y, n, indicative):
         value = number(value)

@@ -19,6 +19,7 @@ from generator.charts.spec import (
     GREY,
     VERMILION,
     Figure,
+    every_quarter,
     layout,
     plotly_text,
     series,
@@ -48,7 +49,7 @@ class QuestionCharts:
 def responses_per_quarter(data: DashboardData, survey: Survey) -> Figure:
     """How many responses each quarter (each survey round) brought."""
     counts = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()))
-    quarters = sorted(counts)
+    quarters = every_quarter(sorted(counts))  # a quarter without responses stays on the axis, empty
     named = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()) if r.client)
     return Figure(
         "chart-survey-responses", "Responses per quarter",

@@ -23,6 +23,7 @@ from generator.metrics.contract import to_contract_json
 from generator.metrics.headline import Headline, compute_headline, headline
 from generator.metrics.inputs import Inputs
 from generator.metrics.kpi import Point, earlier_snapshots
+from generator.metrics.paging import limits
 from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
@@ -78,7 +79,7 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
         portfolio_question_means=question_means(inputs, by_client=False),
         distributions=answers, monthly_contacts=monthly, comments=comments(inputs),
         earlier=earlier_snapshots(portfolio, memo),
-        attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of),
+        attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards)),
         survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
         superseded=_superseded(inputs),
     )

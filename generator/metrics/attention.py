@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from generator.metrics.dates import last_full_months, month_label
+from generator.metrics.paging import DEFAULT_LIMITS, Limits
 from generator.model import Targets
 
 DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
@@ -34,7 +36,11 @@ class Action:
 
 @dataclass(frozen=True)
 class Attention:
-    """The overview's lists (client ids, most pressing first) and every client's next actions."""
+    """The overview's lists (client ids, most pressing first) and every client's next actions.
+
+    The overview shows the first `limits.list_size` of each list and counts the rest; the full
+    lists, and the client index, are paged by `limits.page_size` (metrics/paging.py).
+    """
 
     at_risk: list[str]        # active, risk high or medium: high first, then the nearest renewal, the most reasons
     renewals: list[str]       # active, renewing within RENEWAL_DAYS: soonest first
@@ -42,12 +48,19 @@ class Attention:
     actions: dict[str, list[Action]] = field(default_factory=dict)
     renewal_days: int = RENEWAL_DAYS
     due_days: int = DUE_DAYS
+    misfits: list[str] = field(default_factory=list)   # active, outside the ideal profile: by name
+    onsite: list[str] = field(default_factory=list)    # active: most months below the on-site minimum first
+    below_last_month: int = 0  # active clients below their on-site minimum in the last full month
+    clients: list[str] = field(default_factory=list)   # every client, active or not: by name (the client index)
+    limits: Limits = DEFAULT_LIMITS
 
 
 
-def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date) -> Attention:
+def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date,
+              limits: Limits = DEFAULT_LIMITS) -> Attention:
     """The lists and actions of the client table `clients` (metrics/table.py) at `as_of`."""
-    rows = [{str(key): value for key, value in row.items()} for row in clients.to_dict("records") if row["active"]]
+    everyone = [{str(key): value for key, value in row.items()} for row in clients.to_dict("records")]
+    rows = [row for row in everyone if row["active"]]
 
     def by_name(row: dict[str, Any]) -> tuple[str, str]:
         return row["name"].casefold(), row["id"]
@@ -64,9 +77,20 @@ def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as
     this_month = as_of.strftime("%Y-%m")
     current = monthly[monthly["month"] == this_month]
     visits = dict(zip(current["client"].tolist(), current["onsite"].tolist()))
+    last_month = str(month_label(last_full_months(as_of, 1))[0])
+    ids = {row["id"] for row in rows}
+    below = monthly[(monthly["month"] == last_month) & monthly["below_min"]]
+    # the heatmap's order: the most months below the minimum, then the longest since a visit
+    onsite = sorted(rows,
+                    key=lambda row: (-row["months_below_min_12m"], -row["below_min_last_3"],
+                                     row["days_since_onsite"] is not None, -(row["days_since_onsite"] or 0), *by_name(row)))
     return Attention(
         at_risk=[row["id"] for row in at_risk], renewals=[row["id"] for row in renewals], surveys_due=[row["id"] for row in due],
         actions={row["id"]: next_actions(row, int(visits.get(row["id"], 0)), targets, as_of) for row in rows},
+        misfits=[row["id"] for row in sorted(rows, key=by_name) if not row["fit"]],
+        onsite=[row["id"] for row in onsite],
+        below_last_month=sum(1 for client in below["client"].tolist() if client in ids),
+        clients=[row["id"] for row in sorted(everyone, key=by_name)], limits=limits,
     )
 
 

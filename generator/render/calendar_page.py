@@ -17,6 +17,7 @@ import markupsafe
 
 from generator.files import OutputFile
 from generator.render.dashboard_common import DashboardSite
+from generator.render.paging import pages
 
 KIND_ORDER = {"survey": 0, "renewal": 1, "visit": 2}
 KIND_NAMES = {"survey": "Survey due", "renewal": "Renewal", "visit": "On-site visit due"}
@@ -159,12 +160,16 @@ def table_rows(items: list[Event], as_of: dt.date) -> markupsafe.Markup:
 
 
 def render_calendar(site: DashboardSite) -> list[OutputFile]:
-    """`dashboard/calendar.ics` and `dashboard/calendar.html`."""
+    """`dashboard/calendar.ics` (every event) and `dashboard/calendar.html`, `calendar-2.html`, …
+    (`dashboards.page_size` events a page, by date, under a heading per month)."""
     items = events(site)
-    months: dict[str, list[Event]] = {}
-    for item in items:
-        months.setdefault(item.day.strftime("%Y-%m"), []).append(item)
-    page = site.page("dashboard_calendar.html", "calendar.html", "calendar",
-                     months={month: table_rows(found, site.as_of) for month, found in months.items()},
-                     counts={kind: sum(1 for e in items if e.kind == kind) for kind in KIND_ORDER})
-    return [OutputFile("dashboard/calendar.ics", ics(site, items)), page]
+    size = site.charts.reports.attention.limits.page_size
+    counts = {kind: sum(1 for e in items if e.kind == kind) for kind in KIND_ORDER}
+    files = [OutputFile("dashboard/calendar.ics", ics(site, items))]
+    for pager, chunk in pages(items, size, "calendar.html"):
+        months: dict[str, list[Event]] = {}
+        for item in chunk:
+            months.setdefault(item.day.strftime("%Y-%m"), []).append(item)
+        files.append(site.page("dashboard_calendar.html", pager.path, "calendar", pager=pager, counts=counts,
+                               months={month: table_rows(found, site.as_of) for month, found in months.items()}))
+    return files

@@ -1,6 +1,7 @@
 """Private dashboards under `dashboard/`: every page, export and asset, as jobs of the plan.
 
-Pages: the overview (`index.html`), one per client (`clients/<id>.html`), one per survey
+Pages: the overview (`index.html`), the client index (`clients/index.html`, paged) and the
+overview's full lists (`lists/`, paged), one per client (`clients/<id>.html`), one per survey
 (`surveys/<id>.html`), the feedback inbox, the calendar (also `calendar.ics`), the invitation
 kit, `links.csv` and CSV exports. Links are relative and assets live in `dashboard/assets/`, so the folder
 opens from disk and survives encryption for publishing (generator/safety/encrypt.py).
@@ -19,6 +20,7 @@ from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.calendar_page import render_calendar
+from generator.render.client_lists import render_client_index, render_lists, render_onsite
 from generator.render.dashboard_client import client_path, render_client
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
@@ -48,7 +50,9 @@ def dashboard_jobs(
     jobs += [
         PageJob(lambda: render_calendar(site)),
         PageJob(lambda: [render_overview(site)]),
-        PageJob(lambda: [*render_surveys(site), render_inbox(site)]),  # one job: they share the inbox's items
+        PageJob(lambda: render_client_index(site)),
+        PageJob(lambda: [*render_lists(site), *render_onsite(site)]),
+        PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
         PageJob(lambda: [render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]

@@ -34,7 +34,8 @@ class DashboardSite:
 
     def navigation(self) -> list[tuple[str, str, str]]:
         """(href from the dashboard root, label, key) of every page in the top navigation."""
-        links = [("index.html", "Overview", "overview"), ("inbox.html", "Feedback inbox", "inbox"),
+        links = [("index.html", "Overview", "overview"), ("clients/index.html", "Clients", "clients"),
+                 ("inbox.html", "Feedback inbox", "inbox"),
                  ("calendar.html", "Calendar", "calendar"), ("invitations.html", "Invitations", "invitations")]
         return links + [(f"surveys/{s.id}.html", s.title, f"survey-{s.id}") for s in self.portfolio.surveys]
 

@@ -1,9 +1,18 @@
-"""The overview: who needs attention and why, coming renewals and surveys, visits, satisfaction."""
+"""The overview: who needs attention and why, coming renewals and surveys, visits, satisfaction.
+
+Each list shows its most pressing entries (as many as `dashboards.list_size`), counts the rest
+and links to the full, paged list (generator/render/client_lists.py), so the page stays the
+same size for 60 clients or 10,000.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from generator.files import OutputFile
-from generator.render.dashboard_common import DashboardSite, days_between, money, status
+from generator.metrics.paging import first
+from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, list_ids
+from generator.render.dashboard_common import DashboardSite, days_between, money
 
 
 def ideal_text(site: DashboardSite) -> str:
@@ -17,19 +26,28 @@ def render_overview(site: DashboardSite) -> OutputFile:
     """`dashboard/index.html`."""
     charts, as_of = site.charts, site.as_of
     attention, by_id = charts.reports.attention, charts.data.by_id
-    rows = charts.data.clients
-    active = [row for row in rows if row["active"]]
-    risk_rows = [by_id[client] for client in attention.at_risk]
-    renewals = [{**by_id[client], "fee": money(by_id[client]["client"].agreement.monthly_fee)} for client in attention.renewals]
+    size = attention.limits.list_size
+    full = list_ids(site)
+    shown: dict[str, list[str]] = {}
+    more: dict[str, dict[str, Any]] = {}
+    for key, ids in full.items():
+        shown[key], rest = first(ids, size)
+        more[key] = {"rest": rest, "total": len(ids), "href": LISTS[key].path}
+    heat = {row.client_id: row for row in charts.heatmap.rows}
+    heat_ids, heat_rest = first([client for client in attention.onsite if client in heat], size)
+    more["onsite"] = {"rest": heat_rest, "total": len(heat), "href": ONSITE_LIST}
+    renewals = [{**by_id[client], "fee": money(by_id[client]["client"].agreement.monthly_fee)} for client in shown["renewals"]]
     surveys_due = [{**by_id[client], "due_in": days_between(by_id[client]["survey_next_due"], as_of)}
-                   for client in attention.surveys_due]
-    below_last_month = sum(1 for heat in charts.heatmap.rows if len(heat.cells) > 1 and heat.cells[-2].state == "below")
-    summary = {"active": len(active), "at_risk": len(risk_rows), "renewals": len(renewals),
-               "surveys_due": len(surveys_due), "below_min": below_last_month}
+                   for client in shown["surveys-due"]]
+    active = sum(1 for row in charts.data.clients if row["active"])
+    summary = {"active": active, "at_risk": len(full["at-risk"]), "renewals": len(full["renewals"]),
+               "surveys_due": len(full["surveys-due"]), "below_min": attention.below_last_month,
+               "clients": len(attention.clients)}
     return site.page(
         "dashboard_overview.html", "index.html", "overview",
-        summary=summary, tiles=charts.tiles, risk_rows=risk_rows, renewals=renewals, surveys_due=surveys_due,
-        heatmap=charts.heatmap, figures=charts.overview, misfits=[row for row in active if not row["fit"]],
-        ideal=ideal_text(site), clients=[{**row, "status": status(row)} for row in rows],
+        summary=summary, tiles=charts.tiles, risk_rows=[by_id[client] for client in shown["at-risk"]],
+        renewals=renewals, surveys_due=surveys_due, more=more, list_size=size,
+        heatmap=charts.heatmap, heat_rows=[heat[client] for client in heat_ids], figures=charts.overview,
+        misfits=[by_id[client] for client in shown["misfits"]], ideal=ideal_text(site), client_index=CLIENT_INDEX,
         renewal_days=attention.renewal_days, due_days=attention.due_days,
     )

@@ -1,33 +1,61 @@
 """One page per survey: per question the answers' distribution and trend, responses per quarter,
-and every free-text answer. Anonymous responses count here (docs/metrics.md)."""
+and the newest free-text answers; every written answer is on the survey's paged answer list
+(`surveys/<id>/answers.html`, `answers-2.html`, …). Anonymous responses count here (docs/metrics.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from generator.files import OutputFile
+from generator.metrics.paging import first
 from generator.model import Survey
+from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
+from generator.render.paging import pages
 
 
-def render_survey(site: DashboardSite, survey: Survey, items: list[dict[str, Any]]) -> OutputFile:
-    """`dashboard/surveys/<id>.html`."""
+def answers_path(survey: Survey) -> str:
+    """The first page of a survey's written answers, from the dashboard root."""
+    return f"surveys/{survey.id}/answers.html"
+
+
+def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, Any]]) -> OutputFile:
+    """`dashboard/surveys/<id>.html`: the newest `dashboards.list_size` written answers per question."""
     data = site.charts.data
     responses = data.responses.get(survey.id, [])
-    written = [item for item in items if item["survey"] == survey.id]
+    size = site.charts.reports.attention.limits.list_size
+    shown: dict[str, Any] = {}
+    more: dict[str, tuple[int, int]] = {}
+    for question in survey.questions:
+        newest, rest = first([item for item in written if item["question"] == question.id], size)
+        shown[question.id] = comment_items(newest, "../", on_survey_page=True)
+        more[question.id] = (rest, len(newest) + rest)
     return site.page(
         "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
         survey=survey, questions=site.charts.surveys[survey.id], responses_figure=site.charts.survey_responses[survey.id],
         response_count=sum(1 for r in responses if not r.replaced_by), anonymous=sum(1 for r in responses if not r.client),
         superseded=sum(1 for r in responses if r.replaced_by),
-        written={q.id: comment_items((item for item in written if item["question"] == q.id), "../", on_survey_page=True)
-                 for q in survey.questions},
+        written=shown, more=more, answers_href=f"{survey.id}/answers.html", written_count=len(written),
     )
 
 
+def render_answers(site: DashboardSite, survey: Survey, written: list[dict[str, Any]]) -> list[OutputFile]:
+    """`dashboard/surveys/<id>/answers.html` and its further pages: every written answer, newest first."""
+    size = site.charts.reports.attention.limits.page_size
+    return [site.page("dashboard_answers.html", pager.path, f"survey-{survey.id}", survey=survey, pager=pager,
+                      items_html=comment_items(chunk, root_prefix(pager.path)), count=len(chunk))
+            for pager, chunk in pages(written, size, answers_path(survey))]
+
+
 def render_surveys(site: DashboardSite) -> list[OutputFile]:
-    """Every survey page."""
+    """Every survey page and its written answers."""
     items = inbox_items(site, site.charts.data)
-    return [render_survey(site, survey, items) for survey in site.portfolio.surveys]
+    files = []
+    for survey in site.portfolio.surveys:
+        written = [item for item in items if item["survey"] == survey.id]
+        files.append(render_survey(site, survey, written))
+        if any(question.type == "text" for question in survey.questions):
+            files += render_answers(site, survey, written)
+    return files

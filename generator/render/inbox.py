@@ -1,7 +1,9 @@
 """The feedback inbox: every free-text answer, newest first, with client, date and scores.
 
-It is a plain list that works without JavaScript; inbox.js adds filters by client, survey and
-score that only hide and show items, reading the `data-*` attributes written here.
+It is a plain list that works without JavaScript, in pages of `dashboards.page_size` answers
+(`inbox.html`, `inbox-2.html`, …; generator/metrics/paging.py); inbox.js adds filters by client,
+survey and score that only hide and show the items of the page, reading the `data-*`
+attributes written here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
+from generator.render.paging import pages
 
 SCORE_FILTERS = (
     ("", "Any score"),
@@ -58,14 +61,19 @@ def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]
     return items
 
 
-def render_inbox(site: DashboardSite) -> OutputFile:
-    """`dashboard/inbox.html`."""
+def render_inbox(site: DashboardSite) -> list[OutputFile]:
+    """`dashboard/inbox.html` and its further pages."""
     data = site.charts.data
     items = inbox_items(site, data)
-    named = sorted({item["client"] for item in items if item["client"]}, key=lambda c: (data.name(c).casefold(), c))
-    clients = [(client, data.name(client)) for client in named]
-    if any(not item["client"] for item in items):
-        clients.append(("-", "Anonymous"))
-    surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in items)]
-    return site.page("dashboard_inbox.html", "inbox.html", "inbox", items=items, items_html=comment_items(items, ""),
-                     clients=clients, surveys=surveys, score_filters=SCORE_FILTERS)
+    size = site.charts.reports.attention.limits.page_size
+    files = []
+    for pager, chunk in pages(items, size, "inbox.html"):
+        # the filters offer what this page holds: a page stays small however many clients there are
+        named = sorted({item["client"] for item in chunk if item["client"]}, key=lambda c: (data.name(c).casefold(), c))
+        clients = [(client, data.name(client)) for client in named]
+        if any(not item["client"] for item in chunk):
+            clients.append(("-", "Anonymous"))
+        surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in chunk)]
+        files.append(site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=comment_items(chunk, ""),
+                               clients=clients, surveys=surveys, score_filters=SCORE_FILTERS, pager=pager))
+    return files

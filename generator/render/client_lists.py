@@ -1,0 +1,98 @@
+"""The client index and the full lists behind the overview, each paged (generator/metrics/paging.py).
+
+`clients/index.html`, `clients/page-2.html`, …: every client by name. `lists/<list>.html`,
+`lists/<list>-2.html`, …: every client at risk, renewing, with a survey due, outside the
+ideal profile, and the on-site heatmap — in the order the metrics stage decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from generator.files import OutputFile
+from generator.render.dashboard_common import DashboardSite, status
+from generator.render.paging import pages
+
+CLIENT_INDEX = "clients/index.html"
+CLIENT_INDEX_LATER = "clients/page-{n}.html"  # ids of this form are reserved (generator/model.py)
+
+
+@dataclass(frozen=True)
+class ClientList:
+    """One full list: where it lives, its title, and the "why" column its rows carry, if any."""
+
+    key: str
+    title: str
+    empty: str
+    why: str = ""  # "risk" (the risk reasons) or "fit" (the deviations from the ideal profile)
+
+    @property
+    def path(self) -> str:
+        """Its first page, from the dashboard root."""
+        return f"lists/{self.key}.html"
+
+
+LISTS = {
+    "at-risk": ClientList("at-risk", "Every client at risk, most urgent first", "No active client is at risk.", "risk"),
+    "renewals": ClientList("renewals", "Every renewal coming up, soonest first", "No renewal is coming up."),
+    "surveys-due": ClientList("surveys-due", "Every survey due or overdue, soonest first", "No survey is due."),
+    "misfits": ClientList("misfits", "Every active client outside the ideal profile", "Every active client fits.", "fit"),
+}
+ONSITE_LIST = "lists/onsite.html"
+
+
+def list_ids(site: DashboardSite) -> dict[str, list[str]]:
+    """The client ids of each full list, in the order the metrics stage gave them."""
+    attention = site.charts.reports.attention
+    return {"at-risk": attention.at_risk, "renewals": attention.renewals, "surveys-due": attention.surveys_due,
+            "misfits": attention.misfits}
+
+
+def client_rows(site: DashboardSite, ids: list[str]) -> list[dict[str, Any]]:
+    """The table rows of some clients."""
+    by_id = site.charts.data.by_id
+    return [{**by_id[client], "status": status(by_id[client])} for client in ids]
+
+
+def _page(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
+          context: Callable[[list[str]], dict[str, Any]]) -> list[OutputFile]:
+    """Every page of one paged list of client ids."""
+    size = site.charts.reports.attention.limits.page_size
+    return [site.page(template, pager.path, current, pager=pager, **context(chunk))
+            for pager, chunk in pages(ids, size, first, later)]
+
+
+def render_client_index(site: DashboardSite) -> list[OutputFile]:
+    """`clients/index.html` and its further pages."""
+    ids = site.charts.reports.attention.clients
+
+    def context(chunk: list[str]) -> dict[str, Any]:
+        return {"title": "All clients", "lead": f"{len(ids)} client{'s' if len(ids) != 1 else ''}, active or not, by name.",
+                "rows": client_rows(site, chunk), "why": "", "empty": "There are no clients yet."}
+    return _page(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context)
+
+
+def render_lists(site: DashboardSite) -> list[OutputFile]:
+    """`lists/<list>.html` and their further pages, for every list of the overview."""
+    files = []
+    for key, ids in list_ids(site).items():
+        found = LISTS[key]
+
+        def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
+            return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
+                    "rows": client_rows(site, chunk), "why": found.why, "empty": found.empty}
+        files += _page(site, "dashboard_clients.html", "lists", ids, found.path, "", context)
+    return files
+
+
+def render_onsite(site: DashboardSite) -> list[OutputFile]:
+    """`lists/onsite.html` and its further pages: the on-site heatmap of every active client."""
+    heatmap = site.charts.heatmap
+    rows = {row.client_id: row for row in heatmap.rows}
+    ids = [client for client in site.charts.reports.attention.onsite if client in rows]
+
+    def context(chunk: list[str]) -> dict[str, Any]:
+        return {"heatmap": heatmap, "heat_rows": [rows[client] for client in chunk], "total": len(ids)}
+    return _page(site, "dashboard_onsite.html", "lists", ids, ONSITE_LIST, "", context)

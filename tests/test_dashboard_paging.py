@@ -1,0 +1,141 @@
+"""Dashboards bounded by design: the overview shows the most urgent few and every list that grows
+with the portfolio is paged, so no dashboard page grows with the number of clients (issue #17)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build_site
+from generator.charts.spec import every_quarter, series
+from generator.demo import write_demo
+from tests.test_cli_validate import validate
+
+LIST_SIZE, PAGE_SIZE = 5, 20
+PAGED = ("lists/", "clients/index", "inbox", "calendar", "surveys/annual-review/", "surveys/quarterly-pulse/")
+
+
+def demo_site(root: Path, clients: int) -> Path:
+    """A demo portfolio of `clients` clients with small pages, built; returns its dashboard folder."""
+    data = root / "data"
+    write_demo(data, clients=clients)
+    settings = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
+    settings["dashboards"] = {**settings.get("dashboards", {}), "list_size": LIST_SIZE, "page_size": PAGE_SIZE}
+    (data / "site.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAPPORT_SECRET", "paging-test-secret")
+        patch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+        build_site(data, root / "output")
+    return root / "output" / "dashboard"
+
+
+@pytest.fixture(scope="module")
+def small_and_large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return demo_site(tmp_path_factory.mktemp("small"), 60), demo_site(tmp_path_factory.mktemp("large"), 240)
+
+
+def kind(path: str) -> str:
+    """A page's kind: its path with page numbers and client ids taken out."""
+    if path.startswith("clients/") and not re.fullmatch(r"clients/(index|page-\d+)\.html", path):
+        return "client page"
+    if re.fullmatch(r"clients/page-\d+\.html", path):
+        return "clients/index.html"
+    return re.sub(r"-\d+(?=\.html$)", "", path)
+
+
+def biggest_by_kind(dashboard: Path) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for page in dashboard.rglob("*.html"):
+        name = kind(page.relative_to(dashboard).as_posix())
+        sizes[name] = max(sizes.get(name, 0), page.stat().st_size)
+    return sizes
+
+
+def page_counts(dashboard: Path) -> Counter[str]:
+    return Counter(kind(p.relative_to(dashboard).as_posix()) for p in dashboard.rglob("*.html"))
+
+
+def test_no_page_grows_with_the_portfolio(small_and_large: tuple[Path, Path]) -> None:
+    small, large = (biggest_by_kind(folder) for folder in small_and_large)
+    small_pages, large_pages = (page_counts(folder) for folder in small_and_large)
+    assert set(small) == set(large)
+    grown = {name: (small[name], large[name]) for name in small
+             # a client page grows with that client's history, not with the portfolio;
+             # the invitation kit is outside this change (one link per active client);
+             # a list on a single page at 60 clients may not fill it yet
+             if name not in ("client page", "invitations.html") and not (small_pages[name] == 1 and name.startswith(PAGED))
+             and large[name] > small[name] * 1.10}
+    assert grown == {}
+    # four times the clients: the lists have more pages, not bigger ones
+    assert large_pages["clients/index.html"] == 240 // PAGE_SIZE
+    assert large_pages["inbox.html"] > small_pages["inbox.html"] > 1
+    assert large_pages["lists/onsite.html"] > small_pages["lists/onsite.html"] > 1
+    # and every page stays far below a size that grows with the portfolio
+    assert max(size for name, size in large.items() if name != "invitations.html") < 200_000
+
+
+def test_the_overview_shows_the_most_urgent_and_links_to_the_rest(small_and_large: tuple[Path, Path]) -> None:
+    dashboard = small_and_large[1]
+    overview = (dashboard / "index.html").read_text(encoding="utf-8")
+    risk = overview.split('<ol class="risk-list">')[1].split("</ol>")[0]
+    assert risk.count('<li class="risk-item">') == LIST_SIZE
+    found = re.search(r'<a href="lists/at-risk.html">See all (\d+) clients at risk</a> \((\d+) more than shown here\)', overview)
+    assert found and int(found.group(1)) - LIST_SIZE == int(found.group(2)) > 0
+    # the full list, across its pages, holds every client at risk once, the overview's first
+    listed = []
+    for page in sorted(dashboard.glob("lists/at-risk*.html"), key=lambda p: int(re.sub(r"\D", "", p.stem) or 1)):
+        listed += re.findall(r'<th scope="row"><a href="../clients/([a-z0-9-]+)\.html">', page.read_text(encoding="utf-8"))
+    assert len(listed) == len(set(listed)) == int(found.group(1))
+    assert re.findall(r'<h3><a href="clients/([a-z0-9-]+)\.html">', risk) == listed[:LIST_SIZE]
+    # the heatmap holds the same few rows, and no table of every client is left on the overview
+    heatmap = overview.split('<table class="data heatmap">')[1].split("</table>")[0]
+    assert heatmap.count('<th scope="row">') == LIST_SIZE
+    assert '<a href="clients/index.html">The client index: all 240 clients, active or not, by name</a>' in overview
+
+
+def test_the_client_index_pages_hold_every_client_once(small_and_large: tuple[Path, Path]) -> None:
+    dashboard = small_and_large[1]
+    first = (dashboard / "clients" / "index.html").read_text(encoding="utf-8")
+    assert "Page 1 of 12 · entries 1–20 of 240" in first
+    assert '<a href="page-2.html" rel="next">Next page</a>' in first and '<a href="page-12.html" rel="last">Last page</a>' in first
+    last = (dashboard / "clients" / "page-12.html").read_text(encoding="utf-8")
+    assert '<a href="index.html" rel="first">First page</a>' in last and '<a href="page-11.html" rel="prev">' in last
+    ids = []
+    for number in range(1, 13):
+        page = dashboard / "clients" / ("index.html" if number == 1 else f"page-{number}.html")
+        rows = re.findall(r'<th scope="row"><a href="\.\./clients/([a-z0-9-]+)\.html">', page.read_text(encoding="utf-8"))
+        assert len(rows) == PAGE_SIZE
+        ids += rows
+    pages = {p.stem for p in (dashboard / "clients").glob("*.html")} - {"index"} - {f"page-{n}" for n in range(2, 13)}
+    assert sorted(ids) == sorted(pages) and len(set(ids)) == 240
+
+
+def test_survey_pages_show_the_newest_answers_and_page_the_rest(small_and_large: tuple[Path, Path]) -> None:
+    dashboard = small_and_large[1]
+    survey = (dashboard / "surveys" / "annual-review.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="annual-review/answers.html">All (\d+) written answers to this survey</a>', survey)
+    answers = (dashboard / "surveys" / "annual-review" / "answers.html").read_text(encoding="utf-8")
+    assert answers.count('<li class="inbox-item"') == PAGE_SIZE
+    assert '<a href="../../clients/' in answers  # links back up to the client pages
+
+
+def test_a_client_id_that_would_replace_the_client_index_is_refused(make_portfolio, tmp_path: Path) -> None:
+    from tests.conftest import CLIENT
+
+    data = make_portfolio(clients=[CLIENT, {**CLIENT, "id": "page-2", "name": "Page Two"}])
+    result = validate(data)
+    assert result.returncode == 1
+    assert "clients.yaml:" in result.stderr + result.stdout
+    assert "'page-2' is a reserved name" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_time_axes_keep_empty_quarters_as_gaps() -> None:
+    assert every_quarter(["2025-Q3", "2026-Q2"]) == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+    line = series("NPS", ["2025-Q4", "2026-Q2"], [40.0, 10.0], [6, 7], [False, False], "#000", 5)[0]
+    assert line["x"] == ["2025-Q4", "2026-Q1", "2026-Q2"]
+    assert line["y"] == [40.0, None, 10.0] and line["connectgaps"] is False
