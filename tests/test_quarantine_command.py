@@ -111,3 +111,15 @@ def test_a_form_post_held_for_an_unknown_survey_is_accepted_once_the_survey_exis
     assert retried.output == "retried 1: accepted 1, already stored 0, still held 0\n"
     assert [(row["client"], row["overall"], row["areas"]) for row in rows(data, "pulse")] == [("acme", "4", "Helpdesk;Backups")]
     assert quarantined(data) == []
+
+
+def test_the_overview_counts_what_waits_in_the_quarantine(data: Path, tmp_path: Path) -> None:
+    from generator.build import build_site
+
+    build_site(data, tmp_path / "before")
+    assert "waiting in" not in (tmp_path / "before" / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert rapport("import", UNMAPPED, "--source", "formspree", "--data", data).exit_code == 1
+    build_site(data, tmp_path / "after")
+    page = (tmp_path / "after" / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>3 records waiting in <code>data/quarantine/</code></strong>" in page
+    assert "<code>rapport quarantine</code> lists each with the fix to try" in page

@@ -49,5 +49,5 @@ def render_overview(site: DashboardSite) -> OutputFile:
         renewals=renewals, surveys_due=surveys_due, more=more, list_size=size,
         heatmap=charts.heatmap, heat_rows=[heat[client] for client in heat_ids], figures=charts.overview,
         misfits=[by_id[client] for client in shown["misfits"]], ideal=ideal_text(site), client_index=CLIENT_INDEX,
-        renewal_days=attention.renewal_days, due_days=attention.due_days,
+        renewal_days=attention.renewal_days, due_days=attention.due_days, held=site.portfolio.held,
     )
