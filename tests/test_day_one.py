@@ -194,7 +194,7 @@ def test_the_sample_builds_with_the_sample_secret_says_so_and_is_never_published
     assert own.exit_code == 0, own.output
     assert "warning" not in own.output
     token = survey_token(b"my-own-secret", "annual-review", "bayview-dental")
-    assert (tmp_path / "own" / "public" / "survey" / token / "index.html").is_file()
+    assert f"#t={token}" in (tmp_path / "own" / "dashboard" / "links.csv").read_text(encoding="utf-8-sig")
 
 
 def test_link_prints_a_clients_personal_links_due_or_not(practice: Path, tmp_path: Path) -> None:
@@ -202,15 +202,15 @@ def test_link_prints_a_clients_personal_links_due_or_not(practice: Path, tmp_pat
     token = survey_token((tmp_path / ".rapport" / "secret").read_text().strip().encode(), "annual-review", "acme")
     local = rapport("link", "acme", "--data", practice)
     assert local.exit_code == 0, local.output
-    assert local.stdout == f"annual-review: output/public/survey/{token}/index.html\n"
+    assert local.stdout == f"annual-review: output/public/survey/annual-review/index.html#t={token}\n"
     assert rapport("build", "--data", practice, "--out", tmp_path / "output").exit_code == 0
-    assert (tmp_path / "output" / "public" / "survey" / token / "index.html").is_file()
+    assert (tmp_path / "output" / "public" / "survey" / "annual-review" / "index.html").is_file()
     site = practice / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace(
         "  # base_url: https://YOUR-NAME.github.io/YOUR-REPOSITORY/", "  base_url: https://you.github.io/practice/  #"),
         encoding="utf-8")
     published = rapport("link", "acme", "--survey", "annual-review", "--data", practice)
-    assert published.stdout == f"annual-review: https://you.github.io/practice/survey/{token}/\n"
+    assert published.stdout == f"annual-review: https://you.github.io/practice/survey/annual-review/#t={token}\n"
     unknown = rapport("link", "acme-dental", "--data", practice)
     assert unknown.exit_code == 1
     assert unknown.output == f"error: no client 'acme-dental' in {practice}/clients.yaml — did you mean 'acme'?\n"
