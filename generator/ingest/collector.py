@@ -42,8 +42,9 @@ from generator.ingest.append import data_lock
 from generator.ingest.context import ContextCache
 from generator.ingest.intake import IngestReport, KnownRows, Outcome, ingest
 from generator.ingest.json_text import parse_json
-from generator.ingest.quarantine import QUARANTINE_FOLDER, QuarantineBound, QuarantineStore, Rejected
+from generator.ingest.quarantine import QuarantineBound, QuarantineStore, Rejected
 from generator.ingest.records import Limits, Submission
+from generator.load.held import QUARANTINE_FOLDER
 from generator.texts import FALLBACK, Texts, site_texts
 
 ENDPOINT = "/api/responses"

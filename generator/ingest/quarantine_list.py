@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.ingest.append import read_bytes, read_table
-from generator.ingest.quarantine import QUARANTINE_COLUMNS, QUARANTINE_FOLDER
+from generator.ingest.quarantine import QUARANTINE_COLUMNS
+from generator.load.held import QUARANTINE_FOLDER
 
 RETRY = "then `rapport quarantine retry`"
 

@@ -38,7 +38,7 @@ from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
-from generator.ingest.quarantine import QUARANTINE_FOLDER
+from generator.load.held import QUARANTINE_FOLDER
 from generator.progress import Progress
 from generator.templates import template_folders
 
