@@ -60,7 +60,8 @@ def test_a_new_client_is_not_red_on_the_built_overview(make_portfolio: MakePortf
     assert "No active client is at risk." in page
     assert "0 at risk" in page and "class=\"bad\">overdue" not in page
     assert 'class="num below"' not in page
-    assert re.search(r"Fresh Ltd</a></th><td>new", page), "the all-clients table marks the client new"
+    index = (tmp_path / "out" / "dashboard" / "clients" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"Fresh Ltd</a></th><td>new", index), "the client index marks the client new"
     client_page = (tmp_path / "out" / "dashboard" / "clients" / "fresh.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", client_page)
     assert "New client: records from 2026-11-30." in text

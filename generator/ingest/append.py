@@ -74,7 +74,7 @@ def replace_atomically(path: Path, content: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -84,7 +84,7 @@ def _remove_stale_temporaries(path: Path) -> None:
             stale.unlink()
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)

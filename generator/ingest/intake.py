@@ -150,21 +150,11 @@ def _append_survey(
         return _append_known(context, survey, items, known)
     path = response_path(data_dir, survey.id)
     current = read_bytes(path)
+    read = _table(path, current, survey, items)
+    if isinstance(read, dict):
+        return read
+    header, rows = read
     results: dict[int, Outcome | Rejected] = {}
-    try:
-        header, rows = read_table(current)
-    except ValueError as exc:
-        for index, candidate in items:
-            results[index] = candidate.submission.reject("response_file_unreadable", f"{path.name}: {exc}")
-        return results
-    if not header:
-        header = [*RESERVED_COLUMNS, *(q.id for q in survey.questions)]
-    missing = [column for column in RESERVED_COLUMNS if column not in header]
-    if missing:
-        for index, candidate in items:
-            results[index] = candidate.submission.reject(
-                "response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
-        return results
     question_ids = [q.id for q in survey.questions]
     by_id: dict[str, Identity] = {}
     position: dict[str, int] = {}
@@ -243,21 +233,10 @@ def _append_known(context: IntakeContext, survey: Survey, items: list[tuple[int,
             cached.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
             known.files[path] = cached
         return results
-    results = {}
-    try:
-        header, rows = read_table(current)
-    except ValueError as exc:
-        for index, candidate in items:
-            results[index] = candidate.submission.reject("response_file_unreadable", f"{path.name}: {exc}")
-        return results
-    if not header:
-        header = [*RESERVED_COLUMNS, *(q.id for q in survey.questions)]
-    missing = [column for column in RESERVED_COLUMNS if column not in header]
-    if missing:
-        for index, candidate in items:
-            results[index] = candidate.submission.reject(
-                "response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
-        return results
+    read = _table(path, current, survey, items)
+    if isinstance(read, dict):
+        return read
+    header, rows = read
     indexed = _Indexed((), header, {}, set(), set())
     for row in rows:
         cells = dict(zip(header, row))
@@ -269,6 +248,23 @@ def _append_known(context: IntakeContext, survey: Survey, items: list[tuple[int,
     indexed.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
     known.files[path] = indexed
     return results
+
+
+def _table(
+    path: Path, current: bytes | None, survey: Survey, items: list[tuple[int, Candidate]],
+) -> tuple[list[str], list[list[str]]] | dict[int, Outcome | Rejected]:
+    """The response file's header (a new file's: the survey's columns) and rows; or every item refused, when unreadable."""
+    try:
+        header, rows = read_table(current)
+    except ValueError as exc:
+        return {index: candidate.submission.reject("response_file_unreadable", f"{path.name}: {exc}") for index, candidate in items}
+    if not header:
+        header = [*RESERVED_COLUMNS, *(q.id for q in survey.questions)]
+    missing = [column for column in RESERVED_COLUMNS if column not in header]
+    if missing:
+        return {index: candidate.submission.reject("response_file_unreadable", f"{path.name}: header lacks {', '.join(missing)}")
+                for index, candidate in items}
+    return header, rows
 
 
 def _read_with_signature(path: Path, content: bool = True) -> tuple[bytes | None, tuple[int, int, int] | None]:

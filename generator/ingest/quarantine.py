@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.csv_text import csv_lines, spreadsheet_text
-from generator.ingest.append import read_bytes, read_table
+from generator.ingest.append import fsync_folder, read_bytes, read_table
 from generator.load.held import QUARANTINE_FOLDER
 
 QUARANTINE_COLUMNS = ("received_at", "source", "file", "line", "reason", "detail", "survey", "record", "key")
@@ -155,7 +155,7 @@ class QuarantineStore:
             handle.flush()
             os.fsync(handle.fileno())
         if created:
-            _fsync_folder(target.parent)
+            fsync_folder(target.parent)
         previous = self._index.get(target)
         keys = (previous.keys if previous else set()) | {key for key, _ in rows}
         entries = (previous.entries if previous else 0) + len(rows)
@@ -210,10 +210,3 @@ def _last_byte(path: Path) -> bytes:
         handle.seek(-1, os.SEEK_END)
         return handle.read(1)
 
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
