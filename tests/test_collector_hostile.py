@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +19,13 @@ from urllib.parse import quote_from_bytes
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.ingest.collector import ENDPOINT, CollectorConfig, create_collector_app
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.quarantine import QuarantineBound
+from tests.servers import serving
 from tests.test_ingest_collector import data, in_process, quarantined, rows, run_async, token, valid_form  # noqa: F401
 from tests.test_ingest_hostile_imports import GOOD, assert_clean, run_import
 from tests.test_ingest_hostile_imports import quarantined as import_quarantined
@@ -42,23 +41,8 @@ ADVERSARIAL = b'{"survey": "review", "improve": ' + b"[" * 40 + b'\\"' * ((64 * 
 def guarded_server(app: Any, guard: Guard | None = None) -> Iterator[str]:
     """The app behind the guard (rate limit, header timeout, connection cap) on 127.0.0.1; its base URL."""
     guard = guard or Guard()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(server_config(RateLimit(app, paths=(ENDPOINT,), guard=guard), guard, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        listener.close()
+    with serving(server_config(RateLimit(app, paths=(ENDPOINT,), guard=guard), guard, lifespan="on")) as url:
+        yield url
 
 
 def raw_connection(base: str, first_bytes: bytes) -> socket.socket:

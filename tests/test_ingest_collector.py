@@ -7,7 +7,6 @@ import contextlib
 import csv
 import io
 import json
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -22,6 +21,7 @@ from generator.ingest import collector as collector_module
 from generator.ingest.collector import CollectorConfig, create_collector_app
 from generator.load import load_portfolio
 from generator.tokens import survey_token
+from tests.servers import serving
 
 SECRET = "collector-test-secret"
 T = TypeVar("T")
@@ -239,23 +239,8 @@ def test_the_thanks_url_can_be_configured_for_a_reverse_proxy(data: Path) -> Non
 @contextlib.contextmanager
 def running_server(app: Any) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yield its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        listener.close()
+    with serving(uvicorn.Config(app, log_level="warning", lifespan="on")) as url:
+        yield url
 
 
 def test_200_concurrent_posts_make_exactly_200_rows_and_20_invalid_ones_are_quarantined(data: Path) -> None:
