@@ -156,17 +156,19 @@ def count_per_client(ci: np.ndarray, size: int, weights: np.ndarray | None = Non
 
 def latest_per_client(ci: np.ndarray, days: np.ndarray, size: int) -> np.ndarray:
     """The latest day per roster position as `datetime64[D]`, NaT when the client has none."""
-    ci = np.asarray(ci)
-    keep = ci >= 0
-    latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest, ci[keep], np.asarray(days, dtype=np.int64)[keep])
-    return np.where(latest == np.iinfo(np.int64).min, np.datetime64("NaT", "D"), latest.astype("datetime64[D]"))
+    return _extreme_per_client(ci, days, size, np.maximum, np.iinfo(np.int64).min)
 
 
 def earliest_per_client(ci: np.ndarray, days: np.ndarray, size: int) -> np.ndarray:
     """The earliest day per roster position as `datetime64[D]`, NaT when the client has none."""
+    return _extreme_per_client(ci, days, size, np.minimum, np.iinfo(np.int64).max)
+
+
+def _extreme_per_client(ci: np.ndarray, days: np.ndarray, size: int, pick: np.ufunc, none: int) -> np.ndarray:
+    """Per roster position, `pick` (np.maximum or np.minimum) over its days; `none` marks a client without any."""
     ci = np.asarray(ci)
     keep = ci >= 0
-    earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(earliest, ci[keep], np.asarray(days, dtype=np.int64)[keep])
-    return np.where(earliest == np.iinfo(np.int64).max, np.datetime64("NaT", "D"), earliest.astype("datetime64[D]"))
+    found = np.full(size, none, dtype=np.int64)
+    pick.at(found, ci[keep], np.asarray(days, dtype=np.int64)[keep])
+    result: np.ndarray = np.where(found == none, np.datetime64("NaT", "D"), found.astype("datetime64[D]"))
+    return result
