@@ -226,12 +226,11 @@ def _append_known(context: IntakeContext, survey: Survey, items: list[tuple[int,
     path = response_path(context.data_dir, survey.id)
     question_ids = [q.id for q in survey.questions]
     current, signature = _read_with_signature(path)
-    cached = known.files.pop(path, None) if known is not None else None
+    cached = known.files.pop(path, None)
     if cached is not None and cached.signature == (signature, tuple(question_ids)):
         results = _append_rows(context, path, current, cached, question_ids, items)
-        if known is not None:
-            cached.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
-            known.files[path] = cached
+        cached.signature = (_read_with_signature(path, content=False)[1], tuple(question_ids))
+        known.files[path] = cached
         return results
     read = _table(path, current, survey, items)
     if isinstance(read, dict):
