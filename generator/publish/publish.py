@@ -27,6 +27,7 @@ from generator.model import Settings
 from generator.safety import check_public
 from generator.safety.leak_gate import read_public_folder
 from generator.safety.passphrase import dashboard_passphrase, passphrase_source
+from generator.speed.cache import DiskMemo
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def publish_site(
     public = out_dir / "public"
     # the build checked what it wrote; this checks what is on disk now, stray files included
     on_disk = read_public_folder(public) + _read_folder(out_dir / "dashboard", "dashboard")
-    check_public(portfolio, on_disk, site_secret(data_dir))
+    # the build just kept what the gate derives (the common words, each text's fragments): read it back
+    check_public(portfolio, on_disk, site_secret(data_dir), DiskMemo.for_data(data_dir))
     if not (public / "404.html").is_file():
         raise RapportError(f"{public}/404.html is missing; the build makes it, so build again")
     notes = _dashboard_notes(portfolio.settings.dashboards.publish, data_dir) + _form_notes(portfolio.settings)
