@@ -73,7 +73,6 @@ class SpeedSession:
     out_dir: Path
     memo: Memo = field(init=False)
     _disk: DiskMemo | None = field(init=False, default=None)
-    _previous: Previous | None = field(init=False, default=None)
     _writer: OutputWriter | None = field(init=False, default=None)
     _collecting: bool = field(init=False, default=False)
     _made: set[str] = field(init=False, default_factory=set)
@@ -111,7 +110,7 @@ class SpeedSession:
             (kept if key and previous.inputs.get(job.paths[0]) == key else todo).append((job, key))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the memo's new entries are written by whichever process is free first
-        tasks: list[Task] = [_aside(self._disk.writes()) if self._disk else _nothing]
+        tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
         tasks += [_tagged(chunk) for chunk in _chunks(todo)]
         results = run_tasks(tasks, self._workers(plan), report, finish=writer.stage)
         files = [item for result in results for item in result]
@@ -136,8 +135,7 @@ class SpeedSession:
     def _previous_output(self) -> Previous:
         previous = Previous.read(self.out_dir)
         stamps = self.memo.get("output-stamps", self._stamps_key(previous.digest))
-        self._previous = previous.with_stamps(stamps)
-        return self._previous
+        return previous.with_stamps(stamps)
 
     def _stamps_key(self, manifest_digest: str) -> list[bytes]:
         return [str(self.out_dir.resolve()).encode(), manifest_digest.encode()]
@@ -179,9 +177,6 @@ def _aside(writes: list[Callable[[], None]]) -> Task:
 
     return run
 
-
-def _nothing() -> list[BuiltFile]:
-    return []
 
 
 def _compile_templates(environment: jinja2.Environment) -> None:
