@@ -20,7 +20,7 @@ NODE_INSTALLED := node_modules/.rapport-installed
 PLOTLY_BUNDLE := $(ENV_DIR)/.rapport-plotly-basic
 
 .DEFAULT_GOAL := help
-.PHONY: help site test lint fmt validate report serve publish bench audit lock clean
+.PHONY: help site test lint fmt validate report serve publish bench audit lock messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,10 @@ lock: $(INSTALLED) ## Re-pin the Python dependencies with hashes (requirements*.
 	$(PY) -m pip install --quiet --disable-pip-version-check pip-tools
 	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra test --output-file requirements-test.lock pyproject.toml
+
+messages: $(INSTALLED) ## Extract the texts clients read (generator/texts/en.yaml) and merge them into every generator/locale/<lang>/LC_MESSAGES/rapport.po
+	$(ENV_DIR)/bin/pybabel extract -F babel.cfg --project=Rapport --version=1 --copyright-holder=Rapport --width=100 --omit-header -o generator/locale/rapport.pot .
+	$(ENV_DIR)/bin/pybabel update -i generator/locale/rapport.pot -d generator/locale -D rapport --width=100 --no-fuzzy-matching
 
 clean: ## Remove output/ and the virtual environment
 	rm -rf $(OUT) .venv

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from generator.errors import shorten
+from generator.translations import LANGUAGE_PATTERN, LanguageTag, SurveyTranslation
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -128,7 +129,7 @@ def _web_address(value: str | None) -> str | None:
 class SiteOptions(Strict):
     base_url: Annotated[str | None, AfterValidator(_web_address)] = None
     # a language tag (en, de, de-CH): it names the texts file, data/texts/<language>.yaml
-    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = "en"
+    language: Annotated[str, Field(pattern=LANGUAGE_PATTERN)] = "en"
 
 
 class Targets(Strict):
@@ -291,6 +292,8 @@ class Client(Strict):
     notes: str | None = None
     # keywords that name this client in calendar events and time entries (rapport import-contacts)
     match: Annotated[tuple[str, ...], AfterValidator(_keywords), BeforeValidator(_one_is_a_list)] = ()
+    # the language of the client's survey pages and e-mails; None: site.language (generator/load/languages.py checks it)
+    language: Annotated[LanguageTag | None, BeforeValidator(_null_words_are_none)] = None
 
 
 # ---------------------------------------------------------------- surveys
@@ -364,6 +367,8 @@ class Survey(Strict):
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     import_map: dict[str, str] | None = None
     google_form: GoogleForm | None = None
+    language: LanguageTag | None = None  # the language of the texts above; None: site.language
+    translations: dict[LanguageTag, SurveyTranslation] = {}  # generator/translations.py
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""

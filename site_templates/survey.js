@@ -32,12 +32,15 @@
   if (code && token) {
     code.value = token;
     var box = form.querySelector("[data-invitation]");
+    var said = form.getAttribute("data-invited-note");  /* in the page's language */
     if (box) {
       box.hidden = true;
-      var note = document.createElement("p");
-      note.className = "hint";
-      note.textContent = "You are answering through your personal invitation link.";
-      box.parentNode.insertBefore(note, box);
+      if (said) {
+        var note = document.createElement("p");
+        note.className = "hint";
+        note.textContent = said;
+        box.parentNode.insertBefore(note, box);
+      }
     }
   }
   var key = PREFIX + survey + ":" + (token || "");
@@ -115,7 +118,7 @@
     var frame = document.createElement("iframe");
     frame.name = "rapport-sink";
     frame.hidden = true;
-    frame.title = form.getAttribute("data-frame-title") || "";  /* in the site's language */
+    frame.title = form.getAttribute("data-frame-title") || "";  /* in the page's language */
     document.body.appendChild(frame);
     form.target = frame.name;
     form.addEventListener("submit", function () {

@@ -11,11 +11,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from generator.build import build_site
 from generator.cli import cli
-from generator.texts import PACKAGE, PLACEHOLDERS, default_texts, shipped_languages
+from generator.texts import PLACEHOLDERS, default_texts, shipped_languages
+from generator.texts.catalogs import catalog_path
 
 MakePortfolio = Callable[..., Path]
 SECRET = "test-secret-for-deterministic-tokens"
@@ -129,13 +131,17 @@ def test_validate_names_an_unknown_key_and_placeholder_with_file_and_line(make_p
 
 def test_every_shipped_language_has_every_key_with_only_known_placeholders() -> None:
     english = default_texts("en")
-    assert {"de", "en", "fr"} <= set(shipped_languages())
+    assert {"de", "en", "es", "fr", "nl"} <= set(shipped_languages())
     for language in shipped_languages():
-        own = (PACKAGE / f"{language}.yaml").read_text(encoding="utf-8")
+        with catalog_path(language).open("rb") as source:
+            catalog = read_po(source)
+        entries = {message.context: message for message in catalog if message.id}
+        assert set(entries) == set(english), f"{language}: the catalog's keys differ from generator/texts/en.yaml"
         texts = default_texts(language)
-        assert set(texts) == set(english)
         for key, text in texts.items():
-            assert key.split(".")[-1] + ":" in own, f"{language}.yaml lacks {key}"
+            assert entries[key].id == english[key], f"{language}: {key} translates an older English text"
+            assert not entries[key].fuzzy, f"{language}: {key} is marked fuzzy (left out of the compiled catalog)"
+            assert language == "en" or entries[key].string, f"{language} lacks {key}"
             names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
             assert names <= PLACEHOLDERS[key.split(".")[0]], (language, key)
         if language != "en":
@@ -145,7 +151,9 @@ def test_every_shipped_language_has_every_key_with_only_known_placeholders() -> 
 
 def test_a_regional_language_uses_its_primary_language() -> None:
     assert default_texts("de-CH")["survey.submit"] == "Antworten senden"
-    assert default_texts("es")["survey.submit"] == "Send my answers"     # no Spanish defaults shipped
+    assert default_texts("es")["survey.submit"] == "Enviar mis respuestas"
+    assert default_texts("nl-BE")["survey.submit"] == "Antwoorden versturen"
+    assert default_texts("it")["survey.submit"] == "Send my answers"     # no Italian catalog shipped
 
 
 def test_the_language_must_be_a_language_tag(make_portfolio: MakePortfolio) -> None:

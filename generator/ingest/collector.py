@@ -1,7 +1,7 @@
 """The response collector: a small ASGI app that takes survey forms and appends them to data/.
 
 `POST /api/responses` accepts the survey form as `application/x-www-form-urlencoded`
-(answered with `303 See Other` to the thanks page) or as a JSON object (answered in JSON).
+(answered with `303 See Other` to the thanks page; in the language the form's `?lang=` names, as its refusal pages) or as a JSON object (answered in JSON).
 Every POST that arrives is either appended or quarantined with its reason; a failure of
 our own is answered `503` (try again), never `500`. What carries no answer (an empty body,
 a form with every question blank) and what never arrives in time is refused and writes
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import json
 import sys
 import time
@@ -27,13 +26,14 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from generator.forms.fields import (
     FORMSPREE_HONEYPOT_FIELD,
     FORMSPREE_NEXT_FIELD,
     HONEYPOT_FIELD,
+    LANGUAGE_PARAMETER,
     SHOWN_AT_FIELD,
     SURVEY_FIELD,
     TOKEN_FIELD,
@@ -44,6 +44,7 @@ from generator.ingest.intake import IngestReport, KnownRows, Outcome, ingest
 from generator.ingest.json_text import parse_json
 from generator.ingest.quarantine import QuarantineBound, QuarantineStore, Rejected
 from generator.ingest.records import Limits, Submission
+from generator.ingest.replies import form_language, in_language, media_type, refusal, updated_url, wants_json
 from generator.load.held import QUARANTINE_FOLDER
 from generator.texts import FALLBACK, Texts, site_texts
 
@@ -97,44 +98,44 @@ class Collector:
             response = await self._post(request)
         except Exception:
             traceback.print_exc(file=sys.stderr)
-            texts = self._texts()
-            response = _answer(request, 503, "internal_error", texts.plain("not_sent.try_again"), texts)
+            texts = self._texts(request)
+            response = refusal(request, 503, "internal_error", texts.plain("not_sent.try_again"), texts)
         return self._cors(response, origin)
 
     async def _post(self, request: Request) -> Response:
         received = dt.datetime.now().astimezone()
-        texts = self._texts()
+        texts = self._texts(request)
         try:
             with anyio.fail_after(self.config.body_timeout):
                 body = await _read_body(request, self.config.max_body_bytes)
         except ClientDisconnect:
             return Response(status_code=400)  # half a body is no submission, and nobody is waiting for an answer
         except TimeoutError:
-            return _answer(request, 408, "timeout", texts.plain("not_sent.timeout"), texts, close=True)
+            return refusal(request, 408, "timeout", texts.plain("not_sent.timeout"), texts, close=True)
         if body is None:
             if not await self._quarantine_raw(request, b"", "too_large",
                                               f"body over {self.config.max_body_bytes:,} bytes (not kept)", received):
                 return self._full(request)
-            return _answer(request, 413, "too_large", texts.plain("not_sent.too_large"), texts)
+            return refusal(request, 413, "too_large", texts.plain("not_sent.too_large"), texts)
         if not body.strip():
-            return _answer(request, 400, "empty", texts.plain("not_sent.empty"), texts)  # nothing was sent, so nothing is kept
-        kind = _media_type(request)
+            return refusal(request, 400, "empty", texts.plain("not_sent.empty"), texts)  # nothing was sent, so nothing is kept
+        kind = media_type(request)
         if kind not in ("application/x-www-form-urlencoded", "application/json"):
             if not await self._quarantine_raw(request, body, "unsupported_media_type", f"Content-Type '{kind[:80]}'", received):
                 return self._full(request)
-            return _answer(request, 415, "unsupported_media_type", texts.plain("not_sent.unsupported_media_type"), texts)
+            return refusal(request, 415, "unsupported_media_type", texts.plain("not_sent.unsupported_media_type"), texts)
         try:
             fields, record = _parse(body, kind, self.config.max_fields)
         except ValueError as exc:
             if not await self._quarantine_raw(request, body, "bad_request", str(exc), received):
                 return self._full(request)
-            return _answer(request, 400, "bad_request", f"{texts.plain('not_sent.bad_request')} ({exc})", texts)
+            return refusal(request, 400, "bad_request", f"{texts.plain('not_sent.bad_request')} ({exc})", texts)
         submission = to_submission(fields)
         submission.received = received
         if record is not None:
             submission.record = record  # a JSON post is kept with its own types
         if not any(value.strip() for values in submission.answers.values() for value in values):
-            return _answer(request, 422, "empty", texts.plain("not_sent.empty"), texts)  # no answer: nothing worth keeping
+            return refusal(request, 422, "empty", texts.plain("not_sent.empty"), texts)  # no answer: nothing worth keeping
         outcome = await self._store(submission)
         if outcome.status == "quarantine_full":
             return self._full(request)
@@ -143,14 +144,15 @@ class Collector:
             status = 503 if code == "response_file_unreadable" else 422
             known = code if code in PUBLIC_MESSAGES else "other"
             message = texts.plain(f"not_sent.{known}" if status == 422 else "not_sent.kept")
-            return _answer(request, status, outcome.reason, message, texts)
+            return refusal(request, status, outcome.reason, message, texts)
         if outcome.status == "accepted" and self.on_accept is not None:
             self.on_accept()
-        if _wants_json(request, kind):
+        if wants_json(request, kind):
             return JSONResponse({"ok": True, "status": outcome.status, "response_id": outcome.response_id,
                                  "updated": outcome.replaced},
                                 status_code=201 if outcome.status == "accepted" else 200)
-        return RedirectResponse(updated_url(self._thanks_url()) if outcome.replaced else self._thanks_url(), status_code=303)
+        thanks = self._thanks_url(self._language(request))  # in the page's language
+        return RedirectResponse(updated_url(thanks) if outcome.replaced else thanks, status_code=303)
 
     async def _store(self, submission: Submission) -> Outcome:
         """Hand the submission to the writer; wait for what became of it.
@@ -207,8 +209,8 @@ class Collector:
                   f"({self.config.data_dir / QUARANTINE_FOLDER}/{SOURCE}-*.csv) is full ({bound.max_entries:,} entries "
                   f"or {bound.max_bytes:,} bytes): refused posts are answered 503 and not kept; review and move "
                   "its files to make room", file=sys.stderr, flush=True)
-        texts = self._texts()
-        return _answer(request, 503, "quarantine_full", texts.plain("not_sent.full"), texts)
+        texts = self._texts(request)
+        return refusal(request, 503, "quarantine_full", texts.plain("not_sent.full"), texts)
 
     async def _quarantine_raw(self, request: Request, body: bytes, reason: str, detail: str, received: dt.datetime) -> bool:
         """Keep a request we could not even read as a record; False when the quarantine is full."""
@@ -222,30 +224,39 @@ class Collector:
 
         return await anyio.to_thread.run_sync(write)
 
-    def _texts(self) -> Texts:
-        """The site's texts in its language; English when the settings cannot be read."""
+    def _site_language(self) -> str:
+        """The site's language; English when the settings cannot be read (that must not stop a refusal page)."""
         try:
             settings = self.contexts.get().settings
-        except Exception:  # unreadable settings must not stop the refusal page
+        except Exception:
             settings = None
-        return site_texts(self.config.data_dir, settings.site.language if settings else FALLBACK)
+        return settings.site.language if settings else FALLBACK
 
-    def _settings_url(self) -> str | None:
+    def _texts(self, request: Request) -> Texts:
+        """The texts in the form's language, else the site's."""
+        return site_texts(self.config.data_dir, self._language(request) or self._site_language())
+
+    def _language(self, request: Request) -> str | None:
+        """The language the form's page names (`?lang=de`) when it is not the site's and has texts; else None."""
+        language = form_language(self.config.data_dir, request.query_params.get(LANGUAGE_PARAMETER, ""))
+        return None if language and language.lower() == self._site_language().lower() else language
+
+    def _base_url(self) -> str | None:
         settings = self.contexts.get().settings
         return settings.site.base_url if settings else None
 
-    def _thanks_url(self) -> str:
-        if self.config.thanks_url:
-            return self.config.thanks_url
-        base = self._settings_url()
-        return urljoin(base if base.endswith("/") else base + "/", "thanks/") if base else "/thanks/"
+    def _thanks_url(self, language: str | None = None) -> str:
+        if not (thanks := self.config.thanks_url):
+            base = self._base_url()
+            thanks = urljoin(base if base.endswith("/") else base + "/", "thanks/") if base else "/thanks/"
+        return in_language(thanks, language)
 
     def _allowed_origin(self, request: Request) -> str | None:
         sent = request.headers.get("origin")
         if not sent:
             return None
         try:
-            allowed = self.config.origin or _origin_of(self._settings_url())
+            allowed = self.config.origin or _origin_of(self._base_url())
         except Exception:
             allowed = None
         return sent if allowed and sent == allowed else None
@@ -319,10 +330,6 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
 def _parse(body: bytes, kind: str, max_fields: int) -> tuple[list[tuple[str, str]], Any]:
     """(name, value) pairs in the order sent, and the JSON object if JSON; ValueError says what is wrong."""
     if kind == "application/json":
@@ -358,35 +365,6 @@ def _json_scalar(name: str, value: Any) -> str:
     if isinstance(value, str):
         return value
     raise ValueError(f"'{name[:40]}': expected text, a whole number or a list of them")
-
-
-def _wants_json(request: Request, kind: str) -> bool:
-    return kind == "application/json" or "application/json" in request.headers.get("accept", "")
-
-
-def updated_url(thanks: str) -> str:
-    """The thanks page that says the earlier answers were replaced: `thanks/updated/`, or `?updated=1`."""
-    if thanks.endswith("/thanks/"):
-        return thanks + "updated/"
-    return thanks + ("&" if "?" in thanks else "?") + "updated=1"
-
-
-def _answer(request: Request, status: int, reason: str, message: str, texts: Texts, close: bool = False) -> Response:
-    """A clear refusal: JSON for JSON clients, a small HTML page for a browser form (in the site's language)."""
-    kind = _media_type(request)
-    headers = {"Connection": "close"} if close else {}
-    if _wants_json(request, kind):
-        return JSONResponse({"ok": False, "reason": reason, "message": message}, status_code=status, headers=headers)
-    title = html.escape(texts.plain("not_sent.title"))
-    page = (
-        f"<!doctype html><html lang=\"{html.escape(texts.language)}\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<meta name=\"robots\" content=\"noindex\"><title>{title}</title></head>"
-        f"<body><main><h1>{title}</h1><p>{html.escape(message)}</p>"
-        f"<p>{html.escape(texts.plain('not_sent.back'))}</p></main></body></html>"
-    )
-    return HTMLResponse(page, status_code=status, headers={
-        "Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store", **headers})
 
 
 def _origin_of(url: str | None) -> str | None:

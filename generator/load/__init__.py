@@ -13,6 +13,7 @@ from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
 from generator.load.held import held_count
 from generator.load.keys import contacts_key, file_key, responses_key
+from generator.load.languages import check_client_languages
 from generator.load.pages import load_pages
 from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
 from generator.load.timeline import future_rows, rows_after
@@ -67,6 +68,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     problems = [problem for part in found.values() for problem in part]
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
     problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
+    if settings is not None:  # each client's language, and the survey translations it needs
+        problems += check_client_languages(data_dir, shown, settings, clients, surveys)
     problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
 
     if problems or settings is None:

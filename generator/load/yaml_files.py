@@ -8,6 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, did_you_mean, not_utf8
+from generator.load.languages import check_survey_translations
 from generator.load.schema_errors import field_path, problems_from
 from generator.model import Client, Settings, Survey
 from generator.yamlio import Location, YamlDocument, YamlSyntaxError, read_yaml
@@ -163,6 +164,7 @@ def _check_survey(survey: Survey, stem: str, doc: YamlDocument, shown: str) -> l
                 expected = f"expected one of {', '.join(earlier)}" if earlier else "no question comes before this one"
                 found.append(Problem(shown, doc.line_of(where + ("show_if", "question")), f"questions[{index}].show_if.question",
                                      f"'{target}' is not an earlier question ({expected}){did_you_mean(target, earlier)}"))
+    found += check_survey_translations(survey, doc, shown)
     for column, question_id in (survey.import_map or {}).items():
         if question_id not in seen and question_id not in IMPORT_ROLES:
             found.append(Problem(shown, doc.line_of(("import_map", column)), f"import_map.{column}",

@@ -11,32 +11,37 @@ from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DashboardSite
-from generator.render.surveys import survey_links
+from generator.render.surveys import survey_links, survey_page_path
 from generator.texts import site_texts
+from generator.texts.surveys import survey_words
 
 
-def personal_link(site: DashboardSite, survey: Survey, token: str) -> tuple[str, str]:
-    """(href, text) of a personal survey link, `survey/<survey-id>/#t=<token>`: absolute with
-    `site.base_url`, else relative to the site root. The token rides in the fragment, which no
-    server, log or `Referer` ever sees, and no published file holds."""
-    base = site.portfolio.settings.site.base_url
-    if base:
-        url = base.rstrip("/") + f"/survey/{survey.id}/#t={token}"
+def personal_link(site: DashboardSite, survey: Survey, token: str, language: str | None = None) -> tuple[str, str]:
+    """(href, text) of a personal survey link, `survey/<survey-id>/#t=<token>` (`survey/<survey-id>/<language>/…`
+    for a client who reads another language than the site's): absolute with `site.base_url`, else relative to
+    the site root. The token rides in the fragment, which no server, log or `Referer` ever sees, and no
+    published file holds."""
+    settings = site.portfolio.settings
+    page = survey_page_path(survey.id, language, settings.site.language)
+    if settings.site.base_url:
+        url = settings.site.base_url.rstrip("/") + f"/{page}#t={token}"
         return url, url
     # from dashboard/invitations.html to the page under public/; the published copy rewrites it
-    return f"../public/survey/{survey.id}/index.html#t={token}", f"survey/{survey.id}/#t={token}"
+    return f"../public/{page}index.html#t={token}", f"{page}#t={token}"
 
 
 def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind: str = "invitation") -> str:
     """A `mailto:` link with a ready subject and body, signed with the business's name and e-mail.
 
-    `kind` is `invitation` or `reminder`: the words come from the site's texts (generator/texts/),
-    in its language, so a client never reads another language than the survey's.
+    `kind` is `invitation` or `reminder`: the words come from the texts (generator/texts/) in the
+    client's language (default: the site's), like the survey page its link opens.
     """
-    business = site.portfolio.settings.business
-    texts = site_texts(site.portfolio.data_dir, site.portfolio.settings.site.language)
+    settings = site.portfolio.settings
+    business, language = settings.business, client.language or settings.site.language
+    texts = site_texts(site.portfolio.data_dir, language)
+    title = survey_words(survey, language, settings.site.language).title
     first_name = (client.contact.name or "").split(" ")[0]
-    values = {"name": first_name, "survey": survey.title, "survey_lower": survey.title.lower(), "business": business.name}
+    values = {"name": first_name, "survey": title, "survey_lower": title.lower(), "business": business.name}
     greeting = texts.plain(f"{kind}.greeting", **values) if first_name else texts.plain(f"{kind}.greeting_no_name", **values)
     body = (f"{greeting}\n\n{texts.plain(f'{kind}.body', **values)}\n\n{link}\n\n"
             f"{texts.plain(f'{kind}.closing', **values)}\n{business.name}"
@@ -55,7 +60,7 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
         due = row["survey_next_due"]
         if client.id not in due_soon:
             continue
-        href, text = personal_link(site, survey, token)
+        href, text = personal_link(site, survey, token, client.language)
         link = href if href.startswith("http") else text
         has_email = bool(client.contact.email)
         rows[survey.id].append({

@@ -40,9 +40,9 @@ def last_answers(site: DashboardSite) -> dict[tuple[str, str], dt.date]:
     return found
 
 
-def mail_link(site: DashboardSite, survey: Survey, token: str) -> tuple[str, str]:
-    """(href on the dashboards, the link as written in an e-mail): absolute with `site.base_url`."""
-    href, text = personal_link(site, survey, token)
+def mail_link(site: DashboardSite, survey: Survey, token: str, language: str | None = None) -> tuple[str, str]:
+    """(href on the dashboards, the link as written in an e-mail): absolute with `site.base_url`; to `language`'s page."""
+    href, text = personal_link(site, survey, token, language)
     return href, href if href.startswith(("https://", "http://")) else text
 
 
@@ -53,7 +53,7 @@ def client_links(site: DashboardSite, row: dict[str, Any], secret: bytes) -> lis
     answered = last_answers(site)
     entries = []
     for survey in site.portfolio.surveys:
-        href, text = mail_link(site, survey, survey_token(secret, survey.id, row["id"]))
+        href, text = mail_link(site, survey, survey_token(secret, survey.id, row["id"]), row["client"].language)
         # href: absolute, or relative to the dashboard root (a page puts its own `root` before it)
         entries.append({"survey": survey, "href": href, "text": text, "absolute": href == text,
                         "due": row["survey_next_due"],

@@ -13,9 +13,10 @@ from generator.portfolio import Page, Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.plan import PageJob
 from generator.render.style import inline_style
-from generator.render.surveys import render_survey_pages
+from generator.render.surveys import render_survey_pages, survey_languages
 from generator.templates import template_source
 from generator.texts import site_texts
+from generator.texts.surveys import language_folder
 
 
 def page_path(page: Page) -> str:
@@ -54,17 +55,25 @@ def _site_pages(portfolio: Portfolio, environment: jinja2.Environment) -> list[O
             title=page.title, body=markdown_to_html(_body_without_title(page)), navigation=navigation,
             current=page.slug, robots=None,
         )))
-    texts = site_texts(portfolio.data_dir, settings.site.language).bound(
-        business=settings.business.name, email=settings.business.email or "")
-    # thanks/updated/: where the collector sends a second answer through the same link this round
-    for name, path, updated in (("thanks.html", "public/thanks/index.html", False),
-                                ("thanks.html", "public/thanks/updated/index.html", True),
-                                ("404.html", "public/404.html", False)):
-        files.append(html_file(path, environment.get_template(name).render(
-            business=settings.business, site=settings.site, style=style,
-            root=root_prefix(path.removeprefix("public/")), navigation=navigation, current=None,
-            robots="noindex", updated=updated, t=texts,
-        )))
+    languages = survey_languages(portfolio)
+    texts = {language: site_texts(portfolio.data_dir, language).bound(
+        business=settings.business.name, email=settings.business.email or "") for language in languages}
+    site_language = settings.site.language
+    for language in languages:
+        folder = language_folder(language, site_language)
+        # thanks/updated/: where the collector sends a second answer through the same link this round;
+        # another language's pages leave out the navigation, whose page titles are in the site's language
+        for path, updated in ((f"public/thanks/{folder}index.html", False), (f"public/thanks/{folder}updated/index.html", True)):
+            files.append(html_file(path, environment.get_template("thanks.html").render(
+                business=settings.business, site=settings.site, style=style,
+                root=root_prefix(path.removeprefix("public/")), navigation=[] if folder else navigation, current=None,
+                robots="noindex", updated=updated, t=texts[language], page_language=language,
+            )))
+    # GitHub Pages shows one 404.html for every unknown address: in the site's language, then every other one
+    files.append(html_file("public/404.html", environment.get_template("404.html").render(
+        business=settings.business, site=settings.site, style=style, root="", navigation=navigation, current=None,
+        robots="noindex", t=texts[site_language], others=[texts[language] for language in languages[1:]],
+    )))
     files += render_survey_pages(portfolio, environment, style)
     # survey links and dashboards are never for search engines
     files.append(OutputFile("public/robots.txt", b"User-agent: *\nDisallow: /survey/\nDisallow: /dashboard/\n"))

@@ -1,10 +1,11 @@
-"""The words clients see, in the site's language: shipped defaults, overridden from the data folder.
+"""The words clients see, in a client's language: shipped translations, overridden from the data folder.
 
-`generator/texts/<lang>.yaml` holds the defaults for each shipped language (en, de, fr);
-`data/texts/<lang>.yaml` may override any of its keys. `site.language` chooses the file
-(`de-CH` uses `de` when there is no `de-CH`); a language with no shipped file starts from the
-English texts, so its override should give every key. README ("Your words") explains the
-keys; `check_texts` reports an unknown key or placeholder at its file and line.
+`generator/texts/en.yaml` names every text and gives its English; the gettext catalogs
+`generator/locale/<lang>/LC_MESSAGES/rapport.po` translate it (en, de, fr, es, nl; see
+`generator/texts/catalogs.py`); `data/texts/<lang>.yaml` may override any key and wins over the
+catalog. `de-CH` uses `de` when there is no `de_CH` catalog; a language with no catalog starts
+from the English texts, so its override should give every key. README ("Your words") explains
+the keys; `check_texts` reports an unknown key or placeholder at its file and line.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import markupsafe
 
 from generator.errors import Problem
+from generator.texts.catalogs import catalog_code, catalog_languages, translated
 from generator.yamlio import YamlDocument, YamlSyntaxError, read_yaml
 
 PACKAGE = Path(__file__).resolve().parent
@@ -65,8 +67,13 @@ class _Filled(dict[str, Any]):
 
 
 def shipped_languages() -> list[str]:
-    """The languages with default texts in the package."""
-    return sorted(path.stem for path in PACKAGE.glob("*.yaml"))
+    """The languages with default texts in the package (a gettext catalog each)."""
+    return catalog_languages()
+
+
+def supported(data_dir: Path, language: str) -> bool:
+    """A language clients may be written to: a shipped catalog, or the data folder's own texts for it."""
+    return catalog_code(language) is not None or override_path(Path(data_dir), language).is_file()
 
 
 def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -131,17 +138,12 @@ def _checked(doc: YamlDocument, shown: str, known: Mapping[str, str] | None,
 
 @lru_cache(maxsize=8)
 def default_texts(language: str) -> Mapping[str, str]:
-    """The shipped texts of a language (its primary subtag's, else English) over the English ones."""
+    """The shipped texts of a language: its catalog's (or its primary subtag's) translation of the English ones."""
     problems: list[Problem] = []
     english = _read(PACKAGE / f"{FALLBACK}.yaml", f"generator/texts/{FALLBACK}.yaml", None, problems)
-    texts = dict(english)
-    for code in dict.fromkeys([language.split("-")[0], language]):
-        path = PACKAGE / f"{code}.yaml"
-        if code != FALLBACK and path.is_file():
-            texts.update(_read(path, f"generator/texts/{code}.yaml", english, problems))
     if problems:  # a broken package, not a user's mistake
         raise RuntimeError("; ".join(map(str, problems)))
-    return texts
+    return translated(language, english)
 
 
 def override_path(data_dir: Path, language: str) -> Path:

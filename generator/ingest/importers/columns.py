@@ -2,9 +2,11 @@
 
 A column is matched by `import_map` (the survey's own word wins), then by the tool's own
 columns (id, time, token), then by question id, then by the question's title ignoring case,
-spacing and a trailing `:`/`*`. Two questions with the same title take the columns with that
+spacing and a trailing `:`/`*` (in the survey's own words or any of its `translations:`, so
+an export of a form shown in German maps back too). Two questions with the same title take the columns with that
 title in order. A tool that writes one column per option of a multi question (SurveyMonkey,
-Typeform) names it by the option, or `Title (Option)`. Columns that match nothing are
+Typeform) names it by the option, or `Title (Option)`. An option written in a translation's words
+is stored as the option itself (`translated_option`). Columns that match nothing are
 reported once and ignored: a tool's own extras (IP, browser, score) never cost a response.
 """
 
@@ -64,7 +66,8 @@ def plan_columns(names: dict[str, int], spec: ColumnSpec, survey: Survey | None)
         if role is not None:
             plan[name] = [role] * count
             continue
-        matches = [q for q in survey.questions if normalise(name) in (normalise(q.id), normalise(q.label))] if survey else []
+        matches = [q for q in survey.questions if normalise(name) in {normalise(q.id), *map(normalise, labels(survey, q))}] \
+            if survey else []
         if len(matches) > 1:
             # repeated titles: the first such column answers the first such question, and so on
             roles = [f"answer:{q.id}" for q in matches[:count]]
@@ -113,11 +116,35 @@ def _option_role(name: str, survey: Survey | None) -> str | None:
     for question in survey.questions:
         if question.type != "multi":
             continue
+        words = option_words(survey, question)
         for index, option in enumerate(question.options or ()):
-            label, text = normalise(question.label), normalise(option)
-            if key in (text, f"{label} ({text})", f"{label} {text}", f"{label} [{text}]", f"{normalise(question.id)} ({text})"):
-                found.append(f"option:{question.id}:{index}")
+            for label, text in ((normalise(label), normalise(word)) for label in labels(survey, question)
+                                for word, stored in words.items() if stored == option):
+                if key in (text, f"{label} ({text})", f"{label} {text}", f"{label} [{text}]", f"{normalise(question.id)} ({text})"):
+                    found.append(f"option:{question.id}:{index}")
+    found = list(dict.fromkeys(found))
     return found[0] if len(found) == 1 else None
+
+
+def labels(survey: Survey, question: Question) -> list[str]:
+    """The question's title in the survey's own words, then in each translation's."""
+    translated = (block.questions.get(question.id) for block in survey.translations.values())
+    return [question.label, *(words.label for words in translated if words and words.label)]
+
+
+def option_words(survey: Survey, question: Question) -> dict[str, str]:
+    """Every word an option of the question is shown as (its own, each translation's) → the option as stored."""
+    words = {option: option for option in question.options or ()}
+    for block in survey.translations.values():
+        translated = block.questions.get(question.id)
+        for option, shown in ((translated.options or {}) if translated else {}).items():
+            words.setdefault(shown, option)
+    return words
+
+
+def translated_option(survey: Survey, question: Question, cell: str) -> str:
+    """The option as stored for an answer written in a translation's words; the cell itself otherwise."""
+    return option_words(survey, question).get(cell.strip(), cell)
 
 
 def option_answer(question: Question, index: int, cell: str) -> str:

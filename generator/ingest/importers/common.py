@@ -20,7 +20,16 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import RapportError, did_you_mean
 from generator.ingest.context import IntakeContext
-from generator.ingest.importers.columns import ColumnSpec, normalise, option_answer, plan_columns, scale_answer, split_multi
+from generator.ingest.importers.columns import (
+    ColumnSpec,
+    normalise,
+    option_answer,
+    option_words,
+    plan_columns,
+    scale_answer,
+    split_multi,
+    translated_option,
+)
 from generator.ingest.importers.files import Records, read_records
 from generator.ingest.importers.times import parse_moment
 from generator.ingest.records import Submission
@@ -258,10 +267,12 @@ def _answer(submission: Submission, survey: Survey, role: str, cell: str, spec: 
         if chosen and chosen not in answers:
             answers.append(chosen)
     elif question.type == "multi":
-        answers.extend(option for option in split_multi(cell, question.options or (), spec.multi_separators)
+        words = option_words(survey, question)  # a form shown in another language: its words → the stored option
+        answers.extend(option for option in (words.get(part, part) for part in split_multi(cell, tuple(words), spec.multi_separators))
                        if option not in answers)
     elif cell.strip() != "":
-        answers.append(scale_answer(question, cell) if question.type in ("rating", "nps") else cell)
+        answers.append(scale_answer(question, cell) if question.type in ("rating", "nps")
+                       else translated_option(survey, question, cell) if question.type == "choice" else cell)
 
 
 def mangled_token(token: str) -> bool:
