@@ -19,6 +19,7 @@ def link(client: str, survey_id: str | None, data_dir: Path) -> None:
     """Print CLIENT's personal link to each survey (needs the site secret, like the build)."""
     from generator.keys import resolve_secret
     from generator.load import load_portfolio
+    from generator.render.surveys import survey_page_path
     from generator.tokens import survey_token
 
     secret = resolve_secret(data_dir)
@@ -31,11 +32,12 @@ def link(client: str, survey_id: str | None, data_dir: Path) -> None:
         raise RapportError(f"no survey '{(survey_id or '')[:60]}' in {data_dir}/surveys/"
                            f"{did_you_mean(survey_id or '', [s.id for s in portfolio.surveys])}")
     base = portfolio.settings.site.base_url
+    language = next(c.language for c in portfolio.clients if c.id == client)  # the page in the client's language
     for survey in surveys:
         token = survey_token(secret.value, survey.id, client)
+        page = survey_page_path(survey.id, language, portfolio.settings.site.language)
         # the token rides in the fragment: no server or log sees it (docs/privacy.md)
-        where = (f"{base.rstrip('/')}/survey/{survey.id}/#t={token}" if base
-                 else f"output/public/survey/{survey.id}/index.html#t={token}")
+        where = f"{base.rstrip('/')}/{page}#t={token}" if base else f"output/public/{page}index.html#t={token}"
         click.echo(f"{survey.id}: {where}")
     if not base:
         click.echo(f"note: set site.base_url in {data_dir}/site.yaml to the published site's address: the links "

@@ -327,3 +327,10 @@ def test_the_translation_example_in_data_formats_loads_and_covers_the_example_su
     assert portfolio.clients[0].language == "de"
     assert portfolio.surveys[0].translations["de"].questions["pace"].options == {
         "Too rarely": "Zu selten", "Often enough": "Oft genug", "Too often": "Zu oft"}
+
+
+def test_rapport_link_gives_a_german_client_the_german_page(data: Path) -> None:
+    result = CliRunner().invoke(cli, ["link", "baeckerei", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    token = survey_token(SECRET.encode(), "review", "baeckerei")
+    assert result.output == f"review: {BASE}survey/review/de/#t={token}\n"
