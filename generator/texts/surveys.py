@@ -59,7 +59,8 @@ class SurveyWords:
 
 
 def _question_words(question: Question, translation: QuestionTranslation | None) -> QuestionWords:
-    shown = translation.options or {} if translation else {}
+    """One question's words: the translation's where it gives them, else the survey's own."""
+    shown = (translation.options or {}) if translation else {}
     return QuestionWords(
         label=(translation.label if translation else None) or question.label,
         low_label=(translation.low_label if translation else None) or question.low_label,
