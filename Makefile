@@ -67,7 +67,7 @@ lock: $(INSTALLED) ## Re-pin the Python dependencies with hashes (requirements*.
 
 messages: $(INSTALLED) ## Extract the texts clients read (generator/texts/en.yaml) and merge them into every generator/locale/<lang>/LC_MESSAGES/rapport.po
 	$(ENV_DIR)/bin/pybabel extract -F babel.cfg --project=Rapport --version=1 --copyright-holder=Rapport --width=100 --omit-header -o generator/locale/rapport.pot .
-	$(ENV_DIR)/bin/pybabel update -i generator/locale/rapport.pot -d generator/locale -D rapport --width=100 --no-fuzzy-matching
+	$(ENV_DIR)/bin/pybabel update -i generator/locale/rapport.pot -d generator/locale -D rapport --width=100 --no-fuzzy-matching --ignore-pot-creation-date
 
 clean: ## Remove output/ and the virtual environment
 	rm -rf $(OUT) .venv
