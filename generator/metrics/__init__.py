@@ -24,6 +24,7 @@ from generator.metrics.headline import Headline, compute_headline, headline
 from generator.metrics.inputs import Inputs
 from generator.metrics.kpi import Point, earlier_snapshots
 from generator.metrics.paging import limits
+from generator.metrics.response_rate import ResponseRates, response_rates
 from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
@@ -66,6 +67,8 @@ class Reports:
     attention: Attention  # the overview's lists and each client's next actions (metrics/attention.py)
     survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
     superseded: pd.DataFrame  # answers replaced through the same link in the same round (metrics/rounds.py)
+    # invited, answered and rate per survey round and client; who to remind (metrics/response_rate.py)
+    response_rates: ResponseRates
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
@@ -82,6 +85,8 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
         attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards)),
         survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
         superseded=_superseded(inputs),
+        response_rates=response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
+                                      set(clients.loc[clients["active"], "id"].tolist())),
     )
 
 
