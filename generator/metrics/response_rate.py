@@ -82,6 +82,15 @@ class ResponseRates:
         """The clients a reminder is due to on A."""
         return [entry for entry in self.waiting(survey_id) if entry.reminder_due is not None and entry.reminder_due <= self.as_of]
 
+    def last_sent(self) -> dict[tuple[str, str], dt.date]:
+        """(survey id, client id) → the day of the latest invitation or reminder up to A."""
+        found: dict[tuple[str, str], dt.date] = {}
+        for round_rate in self.rounds:
+            for entry in round_rate.clients:
+                key = (entry.survey, entry.client)
+                found[key] = max(found.get(key, entry.last_sent), entry.last_sent)
+        return found
+
     @property
     def any(self) -> bool:
         """Whether any invitation was recorded up to A."""
