@@ -49,4 +49,5 @@ def eml_bytes(message: Message, sender: Address, recipient: Address, when: dt.da
     mail["X-Uniform-Type-Identifier"] = "com.apple.mail-draft"
     mail.set_content(message.text, charset="utf-8")
     mail.add_alternative(message.html, subtype="html", charset="utf-8")
+    mail.set_boundary(f"=_rapport_{digest}")  # not a random one: the same run writes the same bytes
     return mail.as_bytes(policy=policy.SMTP)
