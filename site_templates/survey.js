@@ -133,6 +133,15 @@
   preselect();  // after the draft: the score just clicked in the e-mail is the newer wish
   applyConditions();
   if (picked.length) { save(); }
+  // another score clicked in the e-mail while this page is open: the browser only changes the fragment
+  window.addEventListener("hashchange", function () {
+    picked = fragmentAnswers();
+    if (!picked.length) { return; }
+    try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* file: pages */ }
+    preselect();
+    applyConditions();
+    save();
+  });
   form.addEventListener("input", function () { applyConditions(); save(); });
   form.addEventListener("change", function () { applyConditions(); save(); });
 
