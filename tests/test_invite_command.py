@@ -246,3 +246,34 @@ def test_two_runs_at_once_both_land_and_none_twice(make_portfolio: MakePortfolio
     lines = (data / "invitations.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == INVITATIONS_HEADER.strip()
     assert sorted(line.split(",")[1] for line in lines[1:]) == ids
+
+
+PULSE = {"id": "pulse", "title": "Visit pulse", "questions": [{"id": "visit", "type": "rating", "label": "How was our visit?"}]}
+
+
+def test_an_onsite_visit_puts_the_client_on_the_next_pulse_run_once(make_portfolio: MakePortfolio, tmp_path: Path) -> None:
+    site = {**SITE, "after_visit": {"survey": "pulse", "within_days": 2}}
+    contacts = [["2026-11-29", "acme", "onsite", "bo", "60", ""], ["2026-11-29", "zeta", "phone", "bo", "10", ""],
+                ["2026-11-20", "zeta", "onsite", "bo", "60", ""], ["2026-11-28", "beta", "onsite", "bo", "60", ""]]
+    data = make_portfolio(site=site, clients=[client("acme"), client("beta"), client("zeta")], contacts=contacts,
+                          surveys={"review": SURVEY, "pulse": PULSE})
+    (data / "invitations.csv").write_text(INVITATIONS_HEADER + "2026-11-29,beta,pulse,2026-11,email,invite\n", encoding="utf-8")
+    result = invite(data, "--survey", "pulse", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert [path.name for path in (tmp_path / "out").glob("*.eml")] == ["pulse-invite-acme.eml"]
+    assert invite(data, "--survey", "pulse", "--out", str(tmp_path / "out")).exit_code == 0  # the same day: again, recorded once
+    later = invite(data, "--survey", "pulse", "--as-of", "2026-12-01", "--out", str(tmp_path / "later"))
+    assert later.exit_code == 1
+    assert ("nothing to invite for pulse on 2026-12-01: no on-site visit in the last 2 days (after_visit in site.yaml) "
+            "that no invitation to pulse has followed yet") in later.output
+    assert (data / "invitations.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "2026-11-29,beta,pulse,2026-11,email,invite", "2026-11-30,acme,pulse,2026-11,email,invite"]
+
+
+def test_after_visit_must_name_a_survey(make_portfolio: MakePortfolio) -> None:
+    site = "business: {name: Test IT}\nas_of: 2026-11-30\nafter_visit:\n  within_days: 2\n  survey: puls\n"
+    data = make_portfolio(site=site, clients=[client("acme")], surveys={"review": SURVEY, "pulse": PULSE})
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data)])
+    assert result.exit_code == 1
+    assert (f"{data}/site.yaml:5: after_visit.survey: 'puls' is not a survey (expected an id from surveys/) — did you mean 'pulse'?"
+            in result.output)
