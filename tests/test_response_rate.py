@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
@@ -89,3 +90,35 @@ def test_report_json_carries_the_rates_only_when_invitations_are_recorded(make_p
         "invited_12m": 1, "answered_12m": 1, "rate_12m": 100.0, "not_answered": 0, "reminders_due": 0,
         "rounds": [{"survey": "review", "round": "2026-11", "invited": 1, "answered": 1, "rate": 100.0}],
         "clients": [{"id": "acme", "invited": 1, "answered": 1, "rate": 100.0}]}
+
+
+def test_the_dashboards_show_the_rate_and_page_who_has_not_answered(make_portfolio: MakePortfolio, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.build import build_site
+
+    monkeypatch.setenv("RAPPORT_SECRET", "dashboard-rate-secret")
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+    site = {**SITE, "dashboards": {"list_size": 1, "page_size": 2}}
+    pulse = {**SURVEY, "id": "pulse", "title": "Pulse <b>"}
+    data = make_portfolio(site=site, clients=[client(name) for name in ("acme", "beta", "gamma", "zeta")],
+                          surveys={"review": SURVEY, "pulse": pulse},
+                          responses={"review": [answer("a1", "acme", "2026-11-25")]})
+    (data / "invitations.csv").write_text(HEADER + "".join(f"2026-11-{day},{name},review,2026-11,email,invite\n" for day, name in
+                                                           (("10", "acme"), ("11", "beta"), ("12", "gamma"), ("13", "zeta")))
+                                          + "2026-11-20,acme,pulse,2026-11,email,invite\n", encoding="utf-8")
+    out = tmp_path / "output"
+    build_site(data, out)
+    overview = (out / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert ('<p class="response-rate">Response rate, last 12 months: <strong>20.0 %</strong> (1 of 5 invited answered) · '
+            '4 not answered: <a href="surveys/pulse.html#not-answered">1 to Pulse &lt;b&gt;</a>, '
+            '<a href="surveys/review.html#not-answered">3 to Review</a></p>') in overview
+    page = (out / "dashboard" / "surveys" / "review.html").read_text(encoding="utf-8")
+    assert "Last 12 months: <strong>25.0 %</strong> — 1 of 4 invited clients answered." in page
+    assert "<tr><th scope=\"row\">2026-11</th><td>4</td><td>1</td><td>25.0 %</td></tr>" in page
+    waiting = page.split('id="not-answered"')[1]
+    assert "Not answered (3)" in waiting and 'href="../clients/beta.html">Beta</a>' in waiting  # the longest waiting first
+    assert "../clients/gamma.html" not in waiting and '<a href="review/not-answered.html">See all 3 who have not answered</a>' in waiting
+    first = (out / "dashboard" / "surveys" / "review" / "not-answered.html").read_text(encoding="utf-8")
+    second = (out / "dashboard" / "surveys" / "review" / "not-answered-2.html").read_text(encoding="utf-8")
+    assert [name in first for name in ("beta.html", "gamma.html", "zeta.html")] == [True, True, False]
+    assert "zeta.html" in second and "acme.html" not in first + second
