@@ -277,3 +277,38 @@ def test_after_visit_must_name_a_survey(make_portfolio: MakePortfolio) -> None:
     assert result.exit_code == 1
     assert (f"{data}/site.yaml:5: after_visit.survey: 'puls' is not a survey (expected an id from surveys/) — did you mean 'pulse'?"
             in result.output)
+
+
+def test_hostile_titles_and_names_stay_text_in_the_headers_and_the_html(make_portfolio: MakePortfolio, tmp_path: Path) -> None:
+    survey = {**SURVEY, "title": "Review\nBcc: all@evil.example\n<script>alert(1)</script>"}
+    data = make_portfolio(site=SITE, clients=[client("acme", name="<img src=x onerror=alert(1)> Ruiz")], surveys={"review": survey})
+    result = invite(data, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    message = read_eml(tmp_path / "out" / "review-invite-acme.eml")
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Review Bcc: all@evil.example <script>alert(1)</script>: two minutes for Test IT?"
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "<img" not in html and "Dear &lt;img,</p>" in html  # the first name is the first word
+
+
+def test_reminders_go_to_those_invited_more_than_a_week_ago_who_have_not_answered(make_portfolio: MakePortfolio,
+                                                                                  tmp_path: Path) -> None:
+    data = make_portfolio(site=SITE, clients=[client("acme"), client("beta"), client("zeta")], surveys={"review": SURVEY},
+                          responses={"review": [{"response_id": "b1", "client": "beta", "submitted_at": "2026-11-25T09:00:00Z",
+                                                 "overall": "5"}]})
+    (data / "invitations.csv").write_text(INVITATIONS_HEADER + "2026-11-20,acme,review,2026-11,email,invite\n"
+                                          "2026-11-20,beta,review,2026-11,email,invite\n"
+                                          "2026-11-25,zeta,review,2026-11,email,invite\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invite(data, "--reminders", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "skipped  zeta: last sent on 2026-11-25: a reminder is due from 2026-12-03 (reminder_after_days: 7)" in result.output
+    assert [path.name for path in out.glob("*.eml")] == ["review-reminder-acme.eml"]
+    assert read_eml(out / "review-reminder-acme.eml")["Subject"] == "Reminder — Annual review: two minutes for Test IT?"
+    assert (data / "invitations.csv").read_text(encoding="utf-8").splitlines()[-1] == "2026-11-30,acme,review,2026-11,email,reminder"
+    again = invite(data, "--reminders", "--out", str(out))
+    assert again.exit_code == 0 and "recorded 0 in" in again.output
+    none_due = invite(data, "--reminders", "--client", "beta", "--out", str(out))
+    assert none_due.exit_code == 1
+    assert "skipped  beta: no unanswered invitation to review in the last 12 months" in none_due.output
+    assert "no reminder to send for review on 2026-11-30" in none_due.output

@@ -78,7 +78,8 @@ def invite(survey_id: str | None, due: bool, client_ids: tuple[str, ...], remind
             click.echo(f"{noun}  {choice.client.id}: {contact.name or choice.client.name} <{(contact.email or '').strip()}>")
     if not batch.mails:
         why = batch.why if not batch.choices else f"every client selected was skipped (see above; {len(batch.choices)} skipped)"
-        click.echo(f"nothing to invite for {batch.survey.id} on {batch.today}: {why}", err=True)
+        what = "no reminder to send" if reminders else "nothing to invite"
+        click.echo(f"{what} for {batch.survey.id} on {batch.today}: {why}", err=True)
         sys.exit(1)
     count = len(batch.mails)
     folder = out_dir or Path("output") / "invitations" / batch.today.isoformat()

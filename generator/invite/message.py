@@ -62,7 +62,8 @@ def compose(kind: str, settings: Settings, survey: Survey, client: Client, link:
     parts.append(_paragraph(Markup('<a href="{}" style="color:{};font-weight:bold;">{}</a>').format(
         link, BUTTON, texts.plain(f"{section}.open", **values))))
     parts.append(_paragraph(Markup("<br>").join([closing, *signature])))
-    subject = texts.plain(f"{section}.subject", **values)
+    # one line: a title written over several YAML lines must not break the header (or start a new one)
+    subject = " ".join(texts.plain(f"{section}.subject", **values).split())
     return Message(kind, subject, text, _document(subject, texts.language, Markup("\n").join(parts)), link, scores)
 
 
@@ -74,11 +75,13 @@ def _scale(question: Question, scores: tuple[tuple[int, str], ...], texts: Texts
     """The question, its scores as a row of linked buttons, and the meaning of both ends."""
     low = question.low_label or texts.plain(f"survey.{question.type}_low")
     high = question.high_label or texts.plain(f"survey.{question.type}_high")
+    # eleven NPS buttons must fit a phone's width (about 320 px): narrower than five rating buttons
+    padding = "10px 5px" if len(scores) > 5 else "10px 12px"
     cells = Markup("").join(
         Markup('<td align="center" bgcolor="{color}" style="background-color:{color};border-radius:4px;">'
-               '<a href="{href}" title="{score}" style="display:inline-block;min-width:20px;padding:10px 8px;'
+               '<a href="{href}" title="{score}" style="display:inline-block;min-width:18px;padding:{padding};'
                'font-family:{font};font-size:16px;font-weight:bold;line-height:20px;color:#ffffff;'
-               'text-decoration:none;">{score}</a></td>').format(color=BUTTON, href=href, score=score, font=FONT)
+               'text-decoration:none;">{score}</a></td>').format(color=BUTTON, href=href, score=score, font=FONT, padding=padding)
         for score, href in scores)
     first, last = scores[0][0], scores[-1][0]
     return Markup(
