@@ -87,7 +87,11 @@ def invite(survey_id: str | None, due: bool, client_ids: tuple[str, ...], remind
         click.echo(f"dry run: would write {count} {noun}{'s' if count != 1 else ''} to {folder} and record "
                    f"{'them' if count != 1 else 'it'} in {data_dir}/invitations.csv; nothing was written")
         return
-    files, recorded = write(batch, folder, data_dir)
+    try:
+        files, recorded = write(batch, folder, data_dir)
+    except OSError as exc:  # a full disk, a folder not ours: said plainly, and what was not done
+        raise UsageProblem(f"cannot write {exc.filename or folder}: {exc.strerror}; the invitations were not recorded "
+                           "(run the command again once it can write)") from None
     click.echo(f"wrote {count} {noun}{'s' if count != 1 else ''} for {batch.survey.id} to {folder}: "
                f"{files[0].name} (mail merge) and {count} .eml draft{'s' if count != 1 else ''}")
     repeat = count - recorded

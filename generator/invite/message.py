@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from generator.model import Client, Question, Settings, Survey
+from generator.render.invitations import link_for
 from generator.texts import Texts
 
 SCALES = {"rating": range(1, 6), "nps": range(11)}
@@ -35,8 +36,8 @@ class Message:
 
 
 def survey_link(base_url: str, survey: Survey, token: str) -> str:
-    """The personal link: the survey page with the token in the fragment (docs/privacy.md)."""
-    return f"{base_url.rstrip('/')}/survey/{survey.id}/#t={token}"
+    """The personal link, as the dashboards make it: the survey page with the token in the fragment (docs/privacy.md)."""
+    return link_for(base_url, survey.id, token)[0]
 
 
 def one_click_question(survey: Survey) -> Question | None:

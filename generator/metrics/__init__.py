@@ -51,6 +51,8 @@ class Reports:
       bands (`detractor unhappy`, `promoter satisfied`, `unscored`, …).
     - `superseded`: the answers replaced by a later one through the same link in the same
       round (survey, response_id, client, date, replaced_by); every other figure leaves them out.
+    - `response_rates`: from `data/invitations.csv`, invited, answered and rate per survey round,
+      per client and survey over 12 months, who has not answered and whose reminder is due.
     """
 
     as_of: dt.date
@@ -67,8 +69,7 @@ class Reports:
     attention: Attention  # the overview's lists and each client's next actions (metrics/attention.py)
     survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
     superseded: pd.DataFrame  # answers replaced through the same link in the same round (metrics/rounds.py)
-    # invited, answered and rate per survey round and client; who to remind (metrics/response_rate.py)
-    response_rates: ResponseRates
+    response_rates: ResponseRates  # invited, answered, rate; who to remind (metrics/response_rate.py)
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:

@@ -16,7 +16,7 @@ sent in the round. `rapport invite --reminders` writes exactly the reminders due
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,8 +133,8 @@ def response_rates(invitations: pd.DataFrame, responses: Mapping[str, pd.DataFra
         as_of=as_of,
         rounds=tuple(RoundRate(survey, name, _rate_of(group), tuple(group)) for (survey, name), group in rounds.items()),
         overall_12m=_rate_of(recent),
-        by_client_12m={client: _rate_of([e for e in recent if e.client == client]) for client in sorted({e.client for e in recent})},
-        by_survey_12m={survey: _rate_of([e for e in recent if e.survey == survey]) for survey in sorted({e.survey for e in recent})},
+        by_client_12m=_rates_by(recent, lambda entry: entry.client),
+        by_survey_12m=_rates_by(recent, lambda entry: entry.survey),
         not_answered=tuple(waiting), reminder_after_days=settings.reminder_after_days, max_reminders=settings.max_reminders,
     )
 
@@ -142,6 +142,14 @@ def response_rates(invitations: pd.DataFrame, responses: Mapping[str, pd.DataFra
 def _rate_of(entries: Iterable[Invited]) -> Rate:
     listed = list(entries)
     return rate(len(listed), sum(1 for entry in listed if entry.answered is not None))
+
+
+def _rates_by(entries: list[Invited], key: Callable[[Invited], str]) -> dict[str, Rate]:
+    """The rate of each group of entries, by the group's name in order."""
+    groups: dict[str, list[Invited]] = {}
+    for entry in entries:
+        groups.setdefault(key(entry), []).append(entry)
+    return {name: _rate_of(groups[name]) for name in sorted(groups)}
 
 
 def _descending(name: str) -> tuple[int, ...]:

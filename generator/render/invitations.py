@@ -19,12 +19,16 @@ def personal_link(site: DashboardSite, survey: Survey, token: str) -> tuple[str,
     """(href, text) of a personal survey link, `survey/<survey-id>/#t=<token>`: absolute with
     `site.base_url`, else relative to the site root. The token rides in the fragment, which no
     server, log or `Referer` ever sees, and no published file holds."""
-    base = site.portfolio.settings.site.base_url
+    return link_for(site.portfolio.settings.site.base_url, survey.id, token)
+
+
+def link_for(base: str | None, survey_id: str, token: str) -> tuple[str, str]:
+    """`personal_link` from the site's address alone (`rapport invite` has no dashboard to render)."""
     if base:
-        url = base.rstrip("/") + f"/survey/{survey.id}/#t={token}"
+        url = base.rstrip("/") + f"/survey/{survey_id}/#t={token}"
         return url, url
     # from dashboard/invitations.html to the page under public/; the published copy rewrites it
-    return f"../public/survey/{survey.id}/index.html#t={token}", f"survey/{survey.id}/#t={token}"
+    return f"../public/survey/{survey_id}/index.html#t={token}", f"survey/{survey_id}/#t={token}"
 
 
 def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind: str = "invitation") -> str:
