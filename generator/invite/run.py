@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
 from pathlib import Path
 
 from generator.invite.command import UsageProblem, unknown_client
@@ -12,7 +13,7 @@ from generator.invite.eml import AddressProblem, address, eml_bytes
 from generator.invite.mailmerge import MergeRow, mail_merge_csv
 from generator.invite.message import Message, compose, survey_link
 from generator.invite.record import Sent, record_sent
-from generator.invite.select import Choice, invitations, reminders
+from generator.invite.select import Choice, invitations, reminders, standing
 from generator.model import Client, Survey
 from generator.portfolio import Portfolio
 from generator.texts import site_texts
@@ -23,11 +24,18 @@ CHANNEL = "email"
 
 @dataclass(frozen=True)
 class Mail:
-    """One e-mail ready to write: whose, which, and its file bytes."""
+    """One e-mail ready to write: whose, which, and the draft's bytes (made when written: 10 ms each)."""
 
     choice: Choice
     message: Message
-    eml: bytes
+    sender: Address
+    recipient: Address
+    when: dt.datetime
+    key: str  # date, survey, client, kind: the Message-ID's seed
+
+    def eml(self) -> bytes:
+        """The `.eml` file's bytes."""
+        return eml_bytes(self.message, self.sender, self.recipient, self.when, self.key)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,6 @@ def prepare(data_dir: Path, as_of: dt.date | None, survey_id: str | None, named:
     """Everything but the writing: a usage or data problem raises before any file is touched."""
     from generator.keys import resolve_secret
     from generator.load import load_portfolio
-    from generator.metrics import compute_reports
 
     secret = resolve_secret(data_dir)
     portfolio = load_portfolio(data_dir, as_of)
@@ -67,11 +74,11 @@ def prepare(data_dir: Path, as_of: dt.date | None, survey_id: str | None, named:
         sender = address(settings.business.name, settings.business.email, "business.email")
     except AddressProblem as exc:
         raise UsageProblem(f"{data_dir}/site.yaml: {exc}") from None
-    reports = compute_reports(portfolio)
+    state = standing(portfolio)
     if reminders_only:
-        choices, why = reminders(portfolio, reports, survey, named)
+        choices, why = reminders(portfolio, state, survey, named)
     else:
-        choices, why = invitations(portfolio, reports, survey, named, due)
+        choices, why = invitations(portfolio, state, survey, named, due)
     kind = "reminder" if reminders_only else "invite"
     when = _when(portfolio.as_of)
     done: list[Choice] = []
@@ -90,7 +97,7 @@ def prepare(data_dir: Path, as_of: dt.date | None, survey_id: str | None, named:
         link = survey_link(base_url, survey, survey_token(secret.value, survey.id, client.id))
         message = compose(choice.kind, settings, survey, client, link, texts)
         key = f"{portfolio.as_of}|{survey.id}|{client.id}|{choice.kind}"
-        mails.append(Mail(choice, message, eml_bytes(message, sender, recipient, when, key)))
+        mails.append(Mail(choice, message, sender, recipient, when, key))
         done.append(choice)
     return Batch(survey, portfolio.as_of, kind, done, mails, why)
 
@@ -113,7 +120,7 @@ def write(batch: Batch, folder: Path, data_dir: Path) -> tuple[list[Path], int]:
     files = [merge]
     for mail in batch.mails:
         path = folder / f"{prefix}-{mail.choice.client.id}.eml"
-        path.write_bytes(mail.eml)
+        path.write_bytes(mail.eml())
         files.append(path)
     recorded = record_sent(data_dir, [Sent(batch.today.isoformat(), mail.choice.client.id, batch.survey.id,
                                            mail.choice.round, CHANNEL, mail.choice.kind) for mail in batch.mails])

@@ -15,10 +15,32 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.metrics import Reports
-from generator.metrics.response_rate import Invited
+from generator.metrics.attention import attention
+from generator.metrics.headline import compute_headline
+from generator.metrics.paging import limits
+from generator.metrics.response_rate import Invited, ResponseRates, response_rates
 from generator.model import Client, Survey
 from generator.portfolio import Portfolio
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What choosing needs of the metrics: the active clients, whose survey is due, the response rates."""
+
+    active: frozenset[str]
+    surveys_due: list[str]  # soonest first (generator/metrics/attention.py)
+    due_days: int
+    response_rates: ResponseRates
+
+
+def standing(portfolio: Portfolio) -> Standing:
+    """The figures at `portfolio.as_of`: the headline metrics only, not every chart's (a second, not five)."""
+    found = compute_headline(portfolio)
+    active = frozenset(found.clients.loc[found.clients["active"], "id"].tolist())
+    lists = attention(found.clients, found.monthly_contacts, portfolio.settings.targets, found.as_of,
+                      limits(portfolio.settings.dashboards))
+    rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, found.as_of, active)
+    return Standing(active, lists.surveys_due, lists.due_days, rates)
 
 
 @dataclass(frozen=True)
@@ -31,10 +53,10 @@ class Choice:
     skipped: str = ""
 
 
-def latest_entries(reports: Reports, survey: Survey) -> dict[str, Invited]:
+def latest_entries(state: Standing, survey: Survey) -> dict[str, Invited]:
     """Per client, its latest round of this survey (every round, however old)."""
     found: dict[str, Invited] = {}
-    for round_rate in reports.response_rates.rounds:
+    for round_rate in state.response_rates.rounds:
         if round_rate.survey == survey.id:
             for entry in round_rate.clients:
                 if entry.client not in found or entry.invited > found[entry.client].invited:
@@ -42,9 +64,9 @@ def latest_entries(reports: Reports, survey: Survey) -> dict[str, Invited]:
     return found
 
 
-def invitations(portfolio: Portfolio, reports: Reports, survey: Survey, named: Sequence[str], due: bool) -> tuple[list[Choice], str]:
+def invitations(portfolio: Portfolio, state: Standing, survey: Survey, named: Sequence[str], due: bool) -> tuple[list[Choice], str]:
     """The choices for an invitation run, and why there is none when the selection is empty."""
-    today, active = portfolio.as_of, _active(reports)
+    today, active = portfolio.as_of, state.active
     pulse = portfolio.settings.after_visit is not None and portfolio.settings.after_visit.survey == survey.id
     if named:
         ids, why = list(dict.fromkeys(named)), ""
@@ -53,11 +75,11 @@ def invitations(portfolio: Portfolio, reports: Reports, survey: Survey, named: S
         why = (f"no on-site visit in the last {portfolio.settings.after_visit.within_days} days (after_visit in site.yaml) "  # type: ignore[union-attr]
                f"that no invitation to {survey.id} has followed yet")
     elif due:
-        ids = list(reports.attention.surveys_due)
-        why = f"no active client's survey is due within {reports.attention.due_days} days of {today} or overdue"
+        ids = list(state.surveys_due)
+        why = f"no active client's survey is due within {state.due_days} days of {today} or overdue"
     else:
         ids, why = [client.id for client in portfolio.clients if client.id in active], "there is no active client"
-    latest = latest_entries(reports, survey)
+    latest = latest_entries(state, survey)
     choices = []
     for client_id in ids:
         client = portfolio.client(client_id)
@@ -75,9 +97,9 @@ def invitations(portfolio: Portfolio, reports: Reports, survey: Survey, named: S
     return choices, why
 
 
-def reminders(portfolio: Portfolio, reports: Reports, survey: Survey, named: Sequence[str]) -> tuple[list[Choice], str]:
+def reminders(portfolio: Portfolio, state: Standing, survey: Survey, named: Sequence[str]) -> tuple[list[Choice], str]:
     """The choices for a reminder run, and why there is none when nobody waits for one."""
-    rates, today = reports.response_rates, portfolio.as_of
+    rates, today = state.response_rates, portfolio.as_of
     waiting = {entry.client: entry for entry in rates.waiting(survey.id)}
     ids = list(dict.fromkeys(named)) if named else list(waiting)
     choices = []
@@ -104,10 +126,6 @@ def _with_address(choice: Choice) -> Choice:
     if not (choice.client.contact.email or "").strip():
         return Choice(choice.client, skipped="no contact e-mail in clients.yaml")
     return choice
-
-
-def _active(reports: Reports) -> set[str]:
-    return set(reports.clients.loc[reports.clients["active"], "id"].tolist())
 
 
 def _visited(portfolio: Portfolio, survey: Survey) -> list[str]:
