@@ -26,6 +26,8 @@
   if (token || picked.length) {
     // out of the address bar (and so out of bookmarks, shared screens and history) at once
     try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* file: pages */ }
+  }
+  if (token) {
     if (store) { try { store.setItem(tokenKey, token); } catch (e) { /* storage blocked */ } }
   } else if (store) {
     token = store.getItem(tokenKey) || "";  // a reload after the fragment was cleared

@@ -72,6 +72,11 @@ def test_each_score_link_opens_the_survey_with_that_score_chosen_and_the_token_t
             assert page.evaluate("() => window.location.hash") == ""  # cleared, like the token alone
             # the follow-up shown for a low score is shown for a low score clicked in the e-mail too
             assert page.is_visible("#q-why") == (score <= 2)
+        # a score alone, in a tab that opened the personal link before: the token it kept stays in the form
+        page.goto("about:blank")
+        page.goto(f"{served}survey/review/#overall=4")
+        page.wait_for_selector("form.survey")
+        assert checked(page, "overall") == ["4"] and page.input_value("#invitation-code") == token
     assert page.console_errors == []
 
 
