@@ -234,6 +234,13 @@ class LeakGate(Strict):
     allow: tuple[AllowedText, ...] = ()
 
 
+class AfterVisit(Strict):
+    """`after_visit`: an on-site visit puts the client on the next `rapport invite` of this survey (docs/invitations.md)."""
+
+    survey: Slug
+    within_days: Days = 2
+
+
 class Settings(Strict):
     """`data/site.yaml`."""
 
@@ -251,6 +258,10 @@ class Settings(Strict):
     # how imports read 03/04/2026: a locale with a region (en-GB day first, en-US month first)
     locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
     leak_gate: LeakGate = LeakGate()
+    # invitations (generator/invite/, docs/invitations.md): remind after this many days, this often per round
+    reminder_after_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 7
+    max_reminders: Annotated[int, Field(ge=0, le=10)] = 2
+    after_visit: AfterVisit | None = None
 
     @model_validator(mode="after")
     def _mailto_has_an_address(self) -> Settings:

@@ -13,6 +13,16 @@ import pandas as pd
 from generator.digests import row_hashes
 from generator.model import Client, Settings, Survey
 
+# data/invitations.csv (docs/data-formats.md): written by `rapport invite`, read by metrics/response_rate.py
+INVITATION_COLUMNS = ("date", "client", "survey", "round", "channel", "kind")
+
+
+def empty_invitations() -> pd.DataFrame:
+    """An invitations frame with no rows and the right columns."""
+    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                         **{column: pd.Series(dtype=object) for column in INVITATION_COLUMNS[1:]},
+                         "line": pd.Series(dtype="int64")})
+
 
 @dataclass(frozen=True)
 class Page:
@@ -54,6 +64,8 @@ class Portfolio:
     notices: tuple[str, ...] = ()  # warnings for the user, e.g. data dated after a fixed as_of
     held: int = 0  # records waiting in data/quarantine/ (`rapport quarantine` lists them)
     row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # date (datetime64), client, survey, round, channel, kind, line: every invitation and reminder sent
+    invitations: pd.DataFrame = field(default_factory=empty_invitations)
 
     def hashes(self, name: str) -> np.ndarray:
         """The row hashes of one frame (computed now if the loader did not)."""

@@ -22,9 +22,12 @@
   var code = form.querySelector("#invitation-code");
   var tokenKey = PREFIX + "token:" + survey;
   var token = fragmentToken();
-  if (token) {
+  var picked = fragmentAnswers();
+  if (token || picked.length) {
     // out of the address bar (and so out of bookmarks, shared screens and history) at once
     try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* file: pages */ }
+  }
+  if (token) {
     if (store) { try { store.setItem(tokenKey, token); } catch (e) { /* storage blocked */ } }
   } else if (store) {
     token = store.getItem(tokenKey) || "";  // a reload after the fragment was cleared
@@ -48,6 +51,29 @@
   function fragmentToken() {
     var match = /(?:^#|&)t=([A-Za-z0-9]{20,80})(?:&|$)/.exec(window.location.hash || "");
     return match ? match[1].toLowerCase() : "";
+  }
+
+  // a score clicked in the invitation e-mail: `#t=<token>&<question id>=<value>` (generator/invite/message.py);
+  // the fragment never reaches a server, so opening the link records nothing until the form is sent
+  function fragmentAnswers() {
+    var found = [];
+    var pattern = /(?:^#|&)([a-z0-9][a-z0-9_-]{0,63})=([0-9]{1,2})(?=&|$)/g;
+    var hash = window.location.hash || "";
+    var match;
+    while ((match = pattern.exec(hash)) !== null) {
+      if (match[1] !== "t") { found.push({ question: match[1], value: match[2] }); }
+    }
+    return found;
+  }
+
+  function preselect() {
+    picked.forEach(function (answer) {
+      var fieldset = document.getElementById("q-" + answer.question);
+      if (!fieldset || !fieldset.classList.contains("question")) { return; }
+      Array.prototype.forEach.call(fieldset.querySelectorAll("input[type=radio]"), function (el) {
+        if (el.value === answer.value) { el.checked = true; }
+      });
+    });
   }
   var shownAt = form.querySelector("[data-shown-at]");
   if (shownAt) { shownAt.value = String(Date.now()); }
@@ -109,7 +135,18 @@
   }
 
   restore();
+  preselect();  // after the draft: the score just clicked in the e-mail is the newer wish
   applyConditions();
+  if (picked.length) { save(); }
+  // another score clicked in the e-mail while this page is open: the browser only changes the fragment
+  window.addEventListener("hashchange", function () {
+    picked = fragmentAnswers();
+    if (!picked.length) { return; }
+    try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* file: pages */ }
+    preselect();
+    applyConditions();
+    save();
+  });
   form.addEventListener("input", function () { applyConditions(); save(); });
   form.addEventListener("change", function () { applyConditions(); save(); });
 

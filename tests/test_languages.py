@@ -6,6 +6,8 @@ import html
 import re
 import string
 import time
+from email import policy
+from email.parser import BytesParser
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -334,3 +336,27 @@ def test_rapport_link_gives_a_german_client_the_german_page(data: Path) -> None:
     assert result.exit_code == 0, result.output
     token = survey_token(SECRET.encode(), "review", "baeckerei")
     assert result.output == f"review: {BASE}survey/review/de/#t={token}\n"
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_rapport_invite_writes_the_clients_draft_in_its_language_with_links_to_its_page(
+        data: Path, tmp_path: Path, language: str) -> None:
+    reader = READER[language]
+    drafts = tmp_path / "drafts"
+    result = CliRunner().invoke(cli, ["invite", "--data", str(data), "--survey", "review", "--client", reader,
+                                      "--out", str(drafts)])
+    assert result.exit_code == 0, result.output
+    (path,) = drafts.glob("*.eml")
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert message["Subject"] == WORDS[language]["subject"]
+    text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # SMTP line ends
+    page = message.get_body(preferencelist=("html",)).get_content()
+    link = f"{BASE}survey/review/{language}/#t={survey_token(SECRET.encode(), 'review', reader)}"
+    assert text.startswith(WORDS[language]["greeting"] + "\n\n") and link in text
+    lang, shown_text = shown(page)
+    assert lang == language
+    # the first rating question as one button per score, each opening the client's own page with it chosen
+    assert [html.unescape(href) for href in re.findall(r'href="([^"]+&amp;overall=\d)"', page)] == [
+        f"{link}&overall={score}" for score in range(1, 6)]
+    assert SURVEY["translations"][language]["questions"]["overall"]["label"] in shown_text
+    assert english_on(text.replace(link, "") + "\n" + shown_text) == []

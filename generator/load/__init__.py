@@ -12,6 +12,7 @@ from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
 from generator.load.held import held_count
+from generator.load.invitations import after_visit_problems, load_invitations
 from generator.load.keys import contacts_key, file_key, responses_key
 from generator.load.languages import check_client_languages
 from generator.load.pages import load_pages
@@ -66,6 +67,10 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
                 functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
                 found["responses"])
     problems = [problem for part in found.values() for problem in part]
+    # a survey file with problems was reported already: invitations to it are not a second problem
+    survey_ids = set(survey_by_id) | {path.stem for path in (data_dir / "surveys").glob("*.y*ml")}
+    invitations = load_invitations(data_dir / "invitations.csv", f"{shown}/invitations.csv", client_ids, survey_ids, problems)
+    problems += after_visit_problems(settings, survey_ids, data_dir / "site.yaml", f"{shown}/site.yaml")
     pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
     problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
     if settings is not None:  # each client's language, and the survey translations it needs
@@ -89,6 +94,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
         responses=responses, scores=scores_frame(tuple(surveys), responses),
         pages=pages, as_of=report_date, row_hashes=hashes, notices=(notice,) if notice else (), held=held_count(data_dir),
+        invitations=invitations,
     )
 
 

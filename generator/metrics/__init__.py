@@ -24,6 +24,7 @@ from generator.metrics.headline import Headline, compute_headline, headline
 from generator.metrics.inputs import Inputs
 from generator.metrics.kpi import Point, earlier_snapshots
 from generator.metrics.paging import limits
+from generator.metrics.response_rate import ResponseRates, response_rates
 from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
@@ -50,6 +51,8 @@ class Reports:
       bands (`detractor unhappy`, `promoter satisfied`, `unscored`, …).
     - `superseded`: the answers replaced by a later one through the same link in the same
       round (survey, response_id, client, date, replaced_by); every other figure leaves them out.
+    - `response_rates`: from `data/invitations.csv`, invited, answered and rate per survey round,
+      per client and survey over 12 months, who has not answered and whose reminder is due.
     """
 
     as_of: dt.date
@@ -66,6 +69,7 @@ class Reports:
     attention: Attention  # the overview's lists and each client's next actions (metrics/attention.py)
     survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
     superseded: pd.DataFrame  # answers replaced through the same link in the same round (metrics/rounds.py)
+    response_rates: ResponseRates  # invited, answered, rate; who to remind (metrics/response_rate.py)
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
@@ -82,6 +86,8 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
         attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards)),
         survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
         superseded=_superseded(inputs),
+        response_rates=response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
+                                      set(clients.loc[clients["active"], "id"].tolist())),
     )
 
 

@@ -27,10 +27,16 @@ def _plain(value: Any) -> Any:
 
 
 def to_contract_json(reports: Reports) -> dict[str, Any]:
-    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id."""
+    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id; then
+    `response_rates` (metrics/response_rate.py) when any invitation was recorded."""
+    from generator.metrics.response_rate import response_rates_json
+
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
-    return {
+    found = {
         "as_of": reports.as_of.isoformat(),
         "portfolio": {key: reports.portfolio[key] for key in CONTRACT_PORTFOLIO_FIELDS},
         "clients": [{key: _plain(value) for key, value in row.items()} for row in rows],
     }
+    if reports.response_rates.any:
+        found["response_rates"] = response_rates_json(reports.response_rates)
+    return found

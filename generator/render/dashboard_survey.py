@@ -14,6 +14,7 @@ from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import comment_items
 from generator.render.inbox import inbox_items
 from generator.render.paging import pages
+from generator.render.response_rate import render_not_answered, survey_rates
 
 
 def answers_path(survey: Survey) -> str:
@@ -38,6 +39,7 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, A
         response_count=sum(1 for r in responses if not r.replaced_by), anonymous=sum(1 for r in responses if not r.client),
         superseded=sum(1 for r in responses if r.replaced_by),
         written=shown, more=more, answers_href=f"{survey.id}/answers.html", written_count=len(written),
+        rates=survey_rates(site, survey),
     )
 
 
@@ -56,6 +58,7 @@ def render_surveys(site: DashboardSite) -> list[OutputFile]:
     for survey in site.portfolio.surveys:
         written = [item for item in items if item["survey"] == survey.id]
         files.append(render_survey(site, survey, written))
+        files += render_not_answered(site, survey)
         if any(question.type == "text" for question in survey.questions):
             files += render_answers(site, survey, written)
     return files

@@ -22,9 +22,14 @@ def personal_link(site: DashboardSite, survey: Survey, token: str, language: str
     the site root. The token rides in the fragment, which no server, log or `Referer` ever sees, and no
     published file holds."""
     settings = site.portfolio.settings
-    page = survey_page_path(survey.id, language, settings.site.language)
-    if settings.site.base_url:
-        url = settings.site.base_url.rstrip("/") + f"/{page}#t={token}"
+    return link_for(settings.site.base_url, survey.id, token, language, settings.site.language)
+
+
+def link_for(base: str | None, survey_id: str, token: str, language: str | None, site_language: str) -> tuple[str, str]:
+    """`personal_link` from the site's address alone (`rapport invite` has no dashboard to render)."""
+    page = survey_page_path(survey_id, language, site_language)
+    if base:
+        url = base.rstrip("/") + f"/{page}#t={token}"
         return url, url
     # from dashboard/invitations.html to the page under public/; the published copy rewrites it
     return f"../public/{page}index.html#t={token}", f"{page}#t={token}"

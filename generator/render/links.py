@@ -5,7 +5,7 @@ choose. The CSV is ready for a mail merge: one row per link, UTF-8 with a BOM, f
 text defused (render/exports.py). Each link is made by `personal_link` of the invitation kit
 (render/invitations.py), so a change of link scheme changes both in one place.
 
-`last_sent` is empty until invitations are recorded: nothing records a sent e-mail yet.
+`last_sent` is the latest invitation or reminder recorded in `data/invitations.csv` (`rapport invite`).
 """
 
 from __future__ import annotations
@@ -72,12 +72,13 @@ def link_rows(site: DashboardSite, secret: bytes) -> list[list[Any]]:
     clients = sorted((row for row in site.charts.data.clients if row["active"]),
                      key=lambda row: (row["name"].casefold(), row["id"]))
     surveys: dict[str, Survey] = {survey.id: survey for survey in site.portfolio.surveys}
+    sent = site.charts.reports.response_rates.last_sent()
     for row in clients:
         contact = row["client"].contact
         for entry in client_links(site, row, secret):
             survey = entry["survey"]
             rows.append([row["name"], contact.name or "", contact.email or "", surveys[survey.id].title, entry["text"],
-                         entry["due"], "", entry["last_answered"], row["id"], survey.id])
+                         entry["due"], sent.get((survey.id, row["id"]), ""), entry["last_answered"], row["id"], survey.id])
     return rows
 
 
