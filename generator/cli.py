@@ -119,6 +119,7 @@ class LazyCommands(click.Group):
         "quarantine": ("generator.quarantine_command", "quarantine"),
         "link": ("generator.link_command", "link"),
         "passphrase": ("generator.publish.passphrase_command", "passphrase"),
+        "followup": ("generator.followups.command", "followup"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -54,6 +54,8 @@ class Portfolio:
     notices: tuple[str, ...] = ()  # warnings for the user, e.g. data dated after a fixed as_of
     held: int = 0  # records waiting in data/quarantine/ (`rapport quarantine` lists them)
     row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # data/followups.csv (generator/load/followups.py): its columns, dates as datetime.date, line
+    followups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def hashes(self, name: str) -> np.ndarray:
         """The row hashes of one frame (computed now if the loader did not)."""

@@ -27,7 +27,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("speed", {"speed"}),
     ("build", {"build"}),
     ("commands", {"cli", "ingest", "publish", "report_command", "demo", "demo_command", "__main__", "init_command",
-                  "starter", "secret_command", "quarantine_command", "link_command", "notices"}),
+                  "starter", "secret_command", "quarantine_command", "link_command", "notices",
+                  "followups", "digest"}),
 ]
 
 

@@ -27,10 +27,12 @@ def _plain(value: Any) -> Any:
 
 
 def to_contract_json(reports: Reports) -> dict[str, Any]:
-    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id."""
+    """`{"as_of", "portfolio", "clients", "followups"}` with the contract keys, clients sorted by id."""
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
     return {
         "as_of": reports.as_of.isoformat(),
         "portfolio": {key: reports.portfolio[key] for key in CONTRACT_PORTFOLIO_FIELDS},
         "clients": [{key: _plain(value) for key, value in row.items()} for row in rows],
+        # open and overdue follow-ups on as_of (generator/metrics/followups.py)
+        "followups": {"open": len(reports.followups.open), "overdue": reports.followups.overdue},
     }

@@ -13,6 +13,7 @@ from generator.files import OutputFile
 from generator.metrics.paging import first
 from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, list_ids
 from generator.render.dashboard_common import DashboardSite, days_between, money
+from generator.render.followups import overview_followups
 
 
 def ideal_text(site: DashboardSite) -> str:
@@ -50,4 +51,5 @@ def render_overview(site: DashboardSite) -> OutputFile:
         heatmap=charts.heatmap, heat_rows=[heat[client] for client in heat_ids], figures=charts.overview,
         misfits=[by_id[client] for client in shown["misfits"]], ideal=ideal_text(site), client_index=CLIENT_INDEX,
         renewal_days=attention.renewal_days, due_days=attention.due_days, held=site.portfolio.held,
+        followups=overview_followups(site),
     )
