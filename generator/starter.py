@@ -10,6 +10,7 @@ import yaml
 
 from generator.csv_text import csv_lines
 from generator.load.contacts import CONTACT_COLUMNS
+from generator.load.followups import FOLLOWUP_COLUMNS
 
 SURVEY_ID = "annual-review"
 
@@ -86,6 +87,7 @@ def write_starter(folder: Path, business: str, email: str | None, language: str,
         "site.yaml": site_yaml(business, email, language, today),
         "clients.yaml": clients_yaml(today),
         "contacts.csv": csv_lines([list(CONTACT_COLUMNS)]).decode("utf-8"),
+        "followups.csv": csv_lines([list(FOLLOWUP_COLUMNS)]).decode("utf-8"),
         f"surveys/{SURVEY_ID}.yaml": survey_yaml(business),
         "pages/index.md": f"# {business}\n",
     }
