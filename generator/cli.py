@@ -120,6 +120,7 @@ class LazyCommands(click.Group):
         "link": ("generator.link_command", "link"),
         "passphrase": ("generator.publish.passphrase_command", "passphrase"),
         "followup": ("generator.followups.command", "followup"),
+        "digest": ("generator.digest.command", "digest"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
