@@ -17,9 +17,11 @@ from click.testing import CliRunner
 
 from generator.build import build_site
 from generator.cli import cli
+from generator.demo import write_demo
 from generator.followups.store import NewFollowup, close, open_followups
 from generator.ingest.collector import CollectorConfig, create_collector_app
 from generator.model import Targets
+from generator.speed import Speed
 from generator.templates import make_environment
 from generator.tokens import survey_token
 from tests.conftest import CLIENT, SURVEY
@@ -253,3 +255,57 @@ def test_the_overview_shows_followups_first_bounded_with_a_paged_full_list(
     first = (lists / "followups.html").read_text(encoding="utf-8")
     second = (lists / "followups-2.html").read_text(encoding="utf-8")
     assert "Page 1 of 2" in first and "Cove Cafe" in second and "Cove Cafe" not in first
+
+
+def test_a_closed_followup_rebuilds_its_client_page_exactly_as_a_plain_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+    data, out, plain = tmp_path / "project" / "data", tmp_path / "project" / "output", tmp_path / "plain"
+    write_demo(data, clients=14, seed=7)
+    assert rapport("followup", "sync", "--data", data).exit_code == 0
+    build_site(data, out, speed=Speed.on(1))
+    [first] = [row for row in table(data) if row["id"] == "1"]
+    page = out / "dashboard" / "clients" / f"{first['client']}.html"
+    assert "We are following this up." in page.read_text(encoding="utf-8")
+    assert rapport("followup", "close", "1", "--note", "Fixed for good", "--data", data).exit_code == 0
+    build_site(data, out, speed=Speed.on(1))  # the client page is made again, not reused
+    assert "Fixed for good" in page.read_text(encoding="utf-8")
+    build_site(data, plain, speed=Speed.off())
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and p.name != ".manifest.json"}
+    assert files(out) == files(plain)
+
+
+def test_an_import_opens_followups_and_a_broken_followups_file_keeps_the_answers(
+    make_portfolio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    data = make_portfolio(site={"business": {"name": "Test IT"}}, clients=CLIENTS)
+    today = dt.date.today()
+    stamp = f"{today.isoformat()}T09:00:00+00:00"
+    export = tmp_path / "typed-in.csv"
+    export.write_text("response_id,client,submitted_at,overall,recommend,improve\n"
+                      f"paper-1,bolt,{stamp},1,7,Printer still jams\n"
+                      f"paper-2,cove,{stamp},5,10,\n", encoding="utf-8")
+    result = rapport("import", export, "--source", "csv", "--survey", "review", "--data", data)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "opened follow-up 1 (`rapport followup list`)"
+    assert [(r["client"], r["response"], r["reason"]) for r in table(data)] == [
+        ("bolt", "paper-1", "low rating: 1 of 5 (overall)")]
+
+    (data / "followups.csv").write_text("id;client\n", encoding="utf-8")  # a file someone broke by hand
+    export.write_text(f"response_id,client,submitted_at,overall,recommend,improve\npaper-3,acme,{stamp},3,2,\n",
+                      encoding="utf-8")
+    broken = rapport("import", export, "--source", "csv", "--survey", "review", "--data", data)
+    assert broken.exit_code == 0
+    assert broken.stdout.strip() == "read 1, accepted 1, duplicates 0, quarantined 0"
+    assert broken.stderr == (f"warning: no follow-up opened: {data}/followups.csv:1: header lacks id, client, survey, response, "
+                             "reason, opened, due, owner, status, closed, note (expected id,client,survey,response,reason,"
+                             "opened,due,owner,status,closed,note); the answers are stored, and `rapport followup sync` "
+                             "opens their follow-ups once the file is fixed\n")
+    assert "paper-3" in (data / "responses" / "review.csv").read_text(encoding="utf-8")
+    assert (data / "followups.csv").read_text(encoding="utf-8") == "id;client\n"

@@ -62,3 +62,13 @@ def sync(data_dir: Path, as_of: dt.date | None) -> tuple[list[str], int]:
         new += to_open(survey, rows, targets, portfolio.as_of)
     new.sort(key=lambda item: (item.opened, item.survey, item.response))
     return (open_followups(data_dir, new, targets) if new else []), read
+
+
+def arrival_lines(opened: Sequence[str], problem: str) -> list[str]:
+    """What a command that took answers in says about the follow-ups they opened (or could not)."""
+    if problem:
+        return [f"warning: no follow-up opened: {problem}; the answers are stored, and `rapport followup sync` "
+                "opens their follow-ups once the file is fixed"]
+    if opened:
+        return [f"opened follow-up{'s' if len(opened) != 1 else ''} {', '.join(opened)} (`rapport followup list`)"]
+    return []
