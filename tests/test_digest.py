@@ -66,11 +66,14 @@ def test_the_digest_lists_the_periods_events_on_the_page_and_in_the_email(demo: 
     still_open = [f for f in followups if f["status"] == "open"]
     report = json.loads(rapport("report", "--json", "--data", data).stdout)
     renewing = [c for c in report["clients"] if c["active"] and c["next_renewal"] and c["next_renewal"] <= "2027-01-29"]
+    contacts = [row for row in csv.DictReader(io.StringIO((data / "contacts.csv").read_text(encoding="utf-8")))
+                if SINCE <= row["date"] <= AS_OF]
+    onsite = [row for row in contacts if row["kind"] == "onsite"]
     assert responses and detractors and renewing and len(followups) > len(still_open) >= 1  # the fixture has each kind
 
     assert (demo / "stdout.txt").read_text(encoding="utf-8") == (
         f"wrote {demo}/output/dashboard/digest.html and {demo}/output/dashboard/digest.eml: {len(responses)} new responses, "
-        f"{len(detractors)} new detractors, {len(still_open)} open follow-ups ({report['followups']['overdue']} overdue) "
+        f"{len(detractors)} new detractors, {len(contacts)} contacts, {len(still_open)} open follow-ups ({report['followups']['overdue']} overdue) "
         f"from {SINCE} to {AS_OF}\n")
     page = (demo / "output" / "dashboard" / "digest.html").read_text(encoding="utf-8")
     assert f"<h1>Weekly digest: {SINCE} to {AS_OF}</h1>" in page
@@ -81,6 +84,7 @@ def test_the_digest_lists_the_periods_events_on_the_page_and_in_the_email(demo: 
         assert f"{escape(names[row['client']])}: NPS {row['nps']}" in section
     renewals = page[page.index('id="renewals"'):page.index('id="rate"')]
     assert sorted(names[c["id"]] for c in renewing) == sorted(n for n in names.values() if escape(n) + ":" in renewals)
+    assert f"Contacts logged: {len(contacts)}, {len(onsite)} on site" in page
     comment = next(c for r in responses for c in r["comments"])
     assert escape(comment) in page
 

@@ -53,5 +53,5 @@ def digest(data_dir: Path, out_dir: Path, as_of: dt.date | None, since: dt.date 
     else:
         click.echo("warning: site.yaml has no business.email: no e-mail written (it goes from and to that address)", err=True)
     click.echo(f"wrote {' and '.join(written)}: {len(figures.responses)} new responses, {len(figures.detractors)} new "
-               f"detractors, {len(figures.followups_open)} open follow-ups ({figures.followups_overdue} overdue) "
+               f"detractors, {len(figures.contacts)} contacts, {len(figures.followups_open)} open follow-ups ({figures.followups_overdue} overdue) "
                f"from {since.isoformat()} to {portfolio.as_of.isoformat()}")

@@ -23,7 +23,8 @@ def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
     rate = digest.response_rate
     lines = [f"Weekly digest: {digest.since.isoformat()} to {digest.as_of.isoformat()}", "",
              f"{_count(len(digest.responses), 'new response')} · {_count(digest.comments, 'comment')} · "
-             f"{_count(len(digest.detractors), 'new detractor')} · {_count(len(digest.followups_open), 'open follow-up')} "
+             f"{_count(len(digest.detractors), 'new detractor')} · {_count(len(digest.contacts), 'contact')} · "
+             f"{_count(len(digest.followups_open), 'open follow-up')} "
              f"({digest.followups_overdue} overdue) · response rate "
              + ("—" if rate.percent is None else f"{rate.percent} %")]
 
@@ -46,6 +47,10 @@ def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
             [f"{r.date.isoformat()} · {r.name} · {r.survey}" + ("" if r.nps is None else f" · NPS {r.nps}")
              + "".join(f'\n    "{" ".join(comment.split())}"' for comment in r.comments) for r in digest.responses],
             "No response this week.")
+    onsite = sum(1 for c in digest.contacts if c.kind == "onsite")
+    section(f"Contacts logged: {len(digest.contacts)}, {onsite} on site",
+            [f"{c.date.isoformat()} · {c.name} · {c.kind}" + (f" · {c.staff}" if c.staff else "") for c in digest.contacts],
+            "No contact logged.")
     section("On-site visits due this month", [f"{d.name}: {d.detail}" for d in digest.visits_due],
             "Every active client has had its visits this month.")
     section("Surveys due", [f"{d.name}: {d.detail} {d.date.isoformat() if d.date else ''}".rstrip() for d in digest.surveys_due],

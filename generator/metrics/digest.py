@@ -1,7 +1,7 @@
 """The weekly digest's figures: what happened since a date, and what is due (docs/metrics.md).
 
 Computed from the loaded portfolio and the Reports the build computes, for the days `since`
-through `as_of` (both included): new responses and their comments, new detractors, follow-ups
+through `as_of` (both included): new responses and their comments, new detractors, contacts logged, follow-ups
 opened, closed, open and overdue, on-site visits due this month, surveys due, renewals in the
 next RENEWAL_DAYS days, and the response rate. Every list is in a fixed order, and the page and
 the e-mail show its first `dashboards.list_size` entries and count the rest.
@@ -41,6 +41,17 @@ class NewResponse:
 
 
 @dataclass(frozen=True)
+class ContactEvent:
+    """A contact logged in the period (its note stays on the client page)."""
+
+    date: dt.date
+    client: str
+    name: str
+    kind: str
+    staff: str
+
+
+@dataclass(frozen=True)
 class ClientDue:
     """A client with something due: when, and in words."""
 
@@ -69,6 +80,7 @@ class Digest:
     responses: list[NewResponse] = field(default_factory=list)   # newest first
     detractors: list[NewResponse] = field(default_factory=list)
     comments: int = 0
+    contacts: list[ContactEvent] = field(default_factory=list)  # newest first
     followups_opened: int = 0
     followups_closed: int = 0
     followups_open: list[Followup] = field(default_factory=list)  # most urgent first
@@ -114,13 +126,26 @@ def compute_digest(portfolio: Portfolio, reports: Reports, since: dt.date) -> Di
     followups = portfolio.followups.to_dict("records")
     return Digest(
         since=since, as_of=as_of, responses=responses, detractors=[r for r in responses if r.detractor],
-        comments=sum(len(r.comments) for r in responses),
+        comments=sum(len(r.comments) for r in responses), contacts=_contacts(portfolio, since, as_of, names),
         followups_opened=sum(1 for row in followups if since <= row["opened"] <= as_of),
         followups_closed=len([row for row in followups if _closed_between(row, since, as_of)]),
         followups_open=reports.followups.open, followups_overdue=reports.followups.overdue,
         visits_due=visits, surveys_due=surveys, renewals=renewals, response_rate=response_rate(reports),
         list_size=reports.attention.limits.list_size,
     )
+
+
+def _contacts(portfolio: Portfolio, since: dt.date, as_of: dt.date, names: dict[str, str]) -> list[ContactEvent]:
+    """The contacts dated in the period, newest first."""
+    frame = portfolio.contacts
+    if frame.empty:
+        return []
+    days = frame["date"].dt.date
+    window = frame[(days >= since) & (days <= as_of)]
+    found = [ContactEvent(pd.Timestamp(row["date"]).date(), row["client"], names.get(row["client"], row["client"]),
+                          row["kind"], row["staff"]) for row in window.to_dict("records")]
+    found.sort(key=lambda c: (c.date, c.name.casefold(), c.kind), reverse=True)
+    return found
 
 
 def _closed_between(row: Mapping[Any, Any], since: dt.date, as_of: dt.date) -> bool:
