@@ -115,16 +115,22 @@ def followup_figures(followups: pd.DataFrame, surveys: tuple[Survey, ...], respo
     items = [_on(row, as_of) for row in followups.to_dict("records") if row["opened"] <= as_of]
     open_ = sorted((item for item in items if item.status == "open"), key=lambda item: (item.due, int(item.id)))
     by_survey = {survey.id: survey for survey in surveys}
+    # each answered response's cells, looked up once per survey (not a scan of the file per follow-up)
+    wanted: dict[str, set[str]] = {}
+    for item in items:
+        wanted.setdefault(item.survey, set()).add(item.response)
+    rows: dict[tuple[str, str], dict[Any, Any]] = {}
+    for survey_id, ids in wanted.items():
+        frame = responses.get(survey_id)
+        if frame is not None and survey_id in by_survey:
+            for found in frame[frame["response_id"].isin(ids)].to_dict("records"):
+                rows.setdefault((survey_id, str(found["response_id"])), found)
     by_client: dict[str, list[Feedback]] = {}
     for item in items:
-        survey = by_survey.get(item.survey)
-        frame = responses.get(item.survey)
-        if survey is None or frame is None:
+        cells = rows.get((item.survey, item.response))
+        if cells is None:
             continue
-        found = frame[frame["response_id"] == item.response]
-        if found.empty:
-            continue
-        cells = found.iloc[0].to_dict()
+        survey = by_survey[item.survey]
         said = tuple((q.label, q.type, str(cells.get(q.id, ""))) for q in survey.questions
                      if str(cells.get(q.id, "")).strip() and _said(q, str(cells.get(q.id, "")), item.reason))
         date = pd.Timestamp(cells["date"]).date()
