@@ -24,7 +24,7 @@ from generator.model import Targets
 from generator.speed import Speed
 from generator.templates import make_environment
 from generator.tokens import survey_token
-from tests.conftest import CLIENT, SURVEY
+from tests.conftest import CLIENT, SURVEY, yaml_text
 from tests.test_ingest_collector import in_process
 
 SECRET = "followup-test-secret"
@@ -309,3 +309,20 @@ def test_an_import_opens_followups_and_a_broken_followups_file_keeps_the_answers
                              "opens their follow-ups once the file is fixed\n")
     assert "paper-3" in (data / "responses" / "review.csv").read_text(encoding="utf-8")
     assert (data / "followups.csv").read_text(encoding="utf-8") == "id;client\n"
+
+
+def test_a_held_detractor_opens_its_followup_when_quarantine_retry_takes_it_in(
+    make_portfolio: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    data = make_portfolio(site={"business": {"name": "Test IT"}})
+    form = {"survey": "pulse", "token": survey_token(SECRET.encode(), "pulse", "acme"),
+            "shown_at": str(int(time.time() * 1000) - 60_000), "website": "", "overall": "4", "recommend": "1"}
+    with in_process(create_collector_app(CollectorConfig(data))) as http:
+        assert http.post("/api/responses", data=form).status_code == 422  # no survey pulse yet: held
+    assert not (data / "followups.csv").exists()
+    (data / "surveys" / "pulse.yaml").write_text(yaml_text({**SURVEY, "id": "pulse"}), encoding="utf-8")
+    retried = rapport("quarantine", "retry", "--data", data)
+    assert retried.output == ("retried 1: accepted 1, already stored 0, still held 0\n"
+                              "opened follow-up 1 (`rapport followup list`)\n")
+    assert [(r["client"], r["survey"], r["reason"]) for r in table(data)] == [("acme", "pulse", "detractor: 1 of 10 (recommend)")]
