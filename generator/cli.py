@@ -120,6 +120,8 @@ class LazyCommands(click.Group):
         "link": ("generator.link_command", "link"),
         "passphrase": ("generator.publish.passphrase_command", "passphrase"),
         "invite": ("generator.invite.command", "invite"),
+        "followup": ("generator.followups.command", "followup"),
+        "digest": ("generator.digest.command", "digest"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

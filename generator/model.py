@@ -147,6 +147,11 @@ class Targets(Strict):
     # a fall of a few points between two small periods is noise, not a trend
     # (NPS runs from -100 to 100, so no fall is larger than 200 points)
     falling_min_drop: Annotated[float, Field(ge=0, le=200, allow_inf_nan=False)] = 10
+    # follow-ups (generator/metrics/followups.py): a rating at or below this opens one; due this many working days later
+    followup_max_rating: Annotated[int, Field(ge=1, le=5)] = 2
+    followup_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 2
+    # an answer older than this many days when it arrives opens none (an old export read again)
+    followup_lookback_days: Days = 60
 
 
 class IdealClient(Strict):
@@ -338,6 +343,7 @@ class Question(Strict):
     google_entry: GoogleEntry | None = None
     low_label: str | None = None
     high_label: str | None = None
+    contact_request: bool = False  # "may we contact you?": its yes answer opens a follow-up (metrics/followups.py)
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> Question:
@@ -347,6 +353,9 @@ class Question(Strict):
             raise FieldProblem("options", f"a {self.type} question takes no options")
         if self.csat and self.type != "rating":
             raise FieldProblem("csat", f"only a rating question counts toward CSAT (expected no csat: true on a {self.type} question)")
+        if self.contact_request and self.type != "choice":
+            raise FieldProblem("contact_request", f"only a choice question can ask to be contacted (expected "
+                                                  f"type: choice with options such as [Yes, No], not {self.type})")
         first: dict[str, int] = {}
         for index, option in enumerate(self.options or ()):
             if option.strip() == "":

@@ -66,6 +66,8 @@ class Portfolio:
     row_hashes: Mapping[str, np.ndarray] = field(default_factory=dict)
     # date (datetime64), client, survey, round, channel, kind, line: every invitation and reminder sent
     invitations: pd.DataFrame = field(default_factory=empty_invitations)
+    # data/followups.csv (generator/load/followups.py): its columns, dates as datetime.date, line
+    followups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def hashes(self, name: str) -> np.ndarray:
         """The row hashes of one frame (computed now if the loader did not)."""

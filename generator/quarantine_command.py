@@ -48,5 +48,9 @@ def retry(ctx: click.Context, data_dir: Path) -> None:
         raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
     result = retry_quarantine(data_dir)
     click.echo(result.summary())
+    from generator.followups.opening import arrival_lines
+
+    for line in arrival_lines(result.followups, result.followup_problem):
+        click.echo(line, err=line.startswith("warning:"))
     if result.still_held:
         click.echo(f"`rapport quarantine --data {data_dir}` lists the rows still held and why")

@@ -10,6 +10,7 @@ import yaml
 
 from generator.csv_text import csv_lines
 from generator.load.contacts import CONTACT_COLUMNS
+from generator.load.followups import FOLLOWUP_COLUMNS
 from generator.portfolio import INVITATION_COLUMNS
 
 SURVEY_ID = "annual-review"
@@ -88,6 +89,7 @@ def write_starter(folder: Path, business: str, email: str | None, language: str,
         "clients.yaml": clients_yaml(today),
         "contacts.csv": csv_lines([list(CONTACT_COLUMNS)]).decode("utf-8"),
         "invitations.csv": csv_lines([list(INVITATION_COLUMNS)]).decode("utf-8"),  # rapport invite appends here
+        "followups.csv": csv_lines([list(FOLLOWUP_COLUMNS)]).decode("utf-8"),
         f"surveys/{SURVEY_ID}.yaml": survey_yaml(business),
         "pages/index.md": f"# {business}\n",
     }

@@ -53,7 +53,8 @@ def test_every_page_kind_is_built(sample: Path) -> None:
     expected |= {f"clients/{c.id}.html" for c in portfolio.clients}
     expected |= {f"surveys/{s.id}.html" for s in portfolio.surveys}
     expected |= {f"exports/responses-{s.id}.csv" for s in portfolio.surveys}
-    expected |= {"clients/index.html", *(f"lists/{name}.html" for name in ("at-risk", "renewals", "surveys-due", "misfits", "onsite"))}
+    expected |= {"clients/index.html", *(f"lists/{name}.html" for name in ("at-risk", "renewals", "surveys-due", "misfits", "onsite",
+                                                                     "followups"))}
     expected |= {f"surveys/{s.id}/answers.html" for s in portfolio.surveys if any(q.type == "text" for q in s.questions)}
     built = {str(p.relative_to(sample)) for p in sample.rglob("*") if p.is_file()}
     # a long list goes on in numbered pages (`inbox-2.html`, …), each following the page before

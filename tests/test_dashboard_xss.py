@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from generator.csv_text import csv_lines
 from tests.conftest import SURVEY, serve_folder
 
 CORPUS = [
@@ -52,6 +53,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         site={"business": {"name": "Test IT", "email": "me@test.example"}, "as_of": "2026-11-30"},
         clients=clients, contacts=contacts, surveys={"review": SURVEY_WITH_HOSTILE_OPTION}, responses={"review": responses},
     )
+    # a follow-up of each client's first response, open or closed, with hostile reason, owner and note
+    header = "id,client,survey,response,reason,opened,due,owner,status,closed,note\n"
+    rows = [[str(index + 1), f"x{index}", "review", f"r{index}-0", text, "2026-01-15", "2026-01-19", text,
+             "closed" if index % 2 else "open", "2026-01-20" if index % 2 else "", text if index % 2 else ""]
+            for index, text in enumerate(CORPUS)]
+    (data / "followups.csv").write_bytes(csv_lines([header.strip().split(","), *rows]))
     out = root / "output"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAPPORT_SECRET", "xss-secret")
@@ -61,8 +68,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_no_markup_from_data_reaches_the_html(hostile_site: Path) -> None:
     pages = sorted((hostile_site / "dashboard").rglob("*.html"))
-    # six clients; overview, survey, inbox, calendar, invitations; the client index, five full lists, the written answers
-    assert len(pages) == 6 + 5 + 1 + 5 + 1
+    # six clients; overview, survey, inbox, calendar, invitations; the client index, six full lists, the written answers
+    assert len(pages) == 6 + 5 + 1 + 6 + 1
+    assert "Follow-ups: 3 open, 3 overdue" in (hostile_site / "dashboard" / "index.html").read_text(encoding="utf-8")
     for page in pages:
         source = page.read_text(encoding="utf-8")
         for raw in ("<script>alert", "<script>alert(1)//", "<img src=x", 'href="javascript:', "href='javascript:",

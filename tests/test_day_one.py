@@ -52,7 +52,8 @@ def test_init_makes_a_minimal_folder_that_validates_and_builds(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     data = tmp_path / "p"
     assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*")) == [
-        ".secret-fingerprint", "clients.yaml", "contacts.csv", "invitations.csv", "pages", "pages/index.md", "responses",
+        ".secret-fingerprint", "clients.yaml", "contacts.csv", "followups.csv", "invitations.csv", "pages", "pages/index.md",
+        "responses",
         "site.yaml", "surveys", "surveys/annual-review.yaml"]
     site = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
     assert site["business"] == {"name": "Test IT", "email": "hi@test.example"}
@@ -63,6 +64,7 @@ def test_init_makes_a_minimal_folder_that_validates_and_builds(tmp_path: Path) -
     assert "#   agreement: {start:" in (data / "clients.yaml").read_text(encoding="utf-8")
     assert (data / "contacts.csv").read_text(encoding="utf-8") == "date,client,kind,staff,minutes,note\n"
     assert (data / "invitations.csv").read_text(encoding="utf-8") == "date,client,survey,round,channel,kind\n"
+    assert (data / "followups.csv").read_text(encoding="utf-8") == "id,client,survey,response,reason,opened,due,owner,status,closed,note\n"
     survey = yaml.safe_load((data / "surveys" / "annual-review.yaml").read_text(encoding="utf-8"))
     assert [(q["id"], q["type"]) for q in survey["questions"]] == [("overall", "rating"), ("recommend", "nps"), ("improve", "text")]
     assert (data / "pages" / "index.md").read_text(encoding="utf-8") == "# Test IT\n"

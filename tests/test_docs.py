@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from generator.load import load_portfolio
 from generator.load.contacts import CONTACT_COLUMNS
+from generator.load.followups import FOLLOWUP_COLUMNS
 from generator.model import RESERVED_COLUMNS, Client, Settings, Survey
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,6 +132,7 @@ def test_every_survey_key_is_documented(key: str) -> None:
 
 
 @pytest.mark.parametrize(("section", "column"), [("`contacts.csv`", c) for c in CONTACT_COLUMNS]
+                         + [("`followups.csv`", c) for c in FOLLOWUP_COLUMNS]
                          + [("`responses/", c) for c in RESERVED_COLUMNS])
 def test_every_csv_column_is_documented(section: str, column: str) -> None:
     assert _documented(column, _section(section)), f"column `{column}` is not in the {section} section of docs/data-formats.md"

@@ -43,7 +43,7 @@ def test_json_prints_exactly_the_contract_object(make_portfolio: MakePortfolio) 
     result = CliRunner().invoke(cli, ["report", "--json", "--data", str(portfolio(make_portfolio))])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["as_of", "portfolio", "clients"]
+    assert list(data) == ["as_of", "portfolio", "clients", "followups", "response_rates"]
     assert data["as_of"] == "2026-11-30"
     assert list(data["portfolio"]) == PORTFOLIO_KEYS
     assert data["portfolio"] == {"clients_active": 3, "responses_12m": 2, "nps_12m": 100.0, "csat_12m": 100.0,

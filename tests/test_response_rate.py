@@ -78,14 +78,16 @@ def test_old_rounds_and_ended_clients_wait_for_no_answer(make_portfolio: MakePor
     assert found.not_answered == ()  # acme's round is too old, zeta's agreement ended
 
 
-def test_report_json_carries_the_rates_only_when_invitations_are_recorded(make_portfolio: MakePortfolio) -> None:
+def test_report_json_carries_the_rates_zero_before_any_invitation_then_counted(make_portfolio: MakePortfolio) -> None:
     data = make_portfolio(site=SITE, clients=[client("acme")], surveys={"review": SURVEY},
                           responses={"review": [answer("a1", "acme", "2026-11-10")]})
     plain = json.loads(CliRunner().invoke(cli, ["report", "--json", "--data", str(data)]).stdout)
-    assert list(plain) == ["as_of", "portfolio", "clients"]
+    assert list(plain) == ["as_of", "portfolio", "clients", "followups", "response_rates"]
+    assert plain["response_rates"] == {"invited_12m": 0, "answered_12m": 0, "rate_12m": None, "not_answered": 0,
+                                       "reminders_due": 0, "rounds": [], "clients": []}
     (data / "invitations.csv").write_text(HEADER + "2026-11-02,acme,review,2026-11,email,invite\n", encoding="utf-8")
     found = json.loads(CliRunner().invoke(cli, ["report", "--json", "--data", str(data)]).stdout)
-    assert list(found) == ["as_of", "portfolio", "clients", "response_rates"]
+    assert list(found) == ["as_of", "portfolio", "clients", "followups", "response_rates"]
     assert found["response_rates"] == {
         "invited_12m": 1, "answered_12m": 1, "rate_12m": 100.0, "not_answered": 0, "reminders_due": 0,
         "rounds": [{"survey": "review", "round": "2026-11", "invited": 1, "answered": 1, "rate": 100.0}],

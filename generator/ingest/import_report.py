@@ -24,6 +24,10 @@ def print_import(result: ImportResult) -> int:
         for column in result.ignored:
             click.echo(f"would ignore column: {column}")
     click.echo(result.summary())
+    from generator.followups.opening import arrival_lines
+
+    for line in arrival_lines(report.followups, report.followup_problem):
+        click.echo(line, err=line.startswith("warning:"))
     quarantined = report.count("quarantined")
     if quarantined:
         where = ", ".join(str(path) for path in report.quarantine_files)

@@ -48,6 +48,8 @@ class IngestReport:
     """Counts and per-record outcomes of one intake call."""
 
     outcomes: list[Outcome] = field(default_factory=list)
+    followups: list[str] = field(default_factory=list)  # ids of the follow-ups the accepted answers opened
+    followup_problem: str = ""  # why none could be opened (data/followups.csv unreadable); the answers are kept
 
     @property
     def read(self) -> int:
@@ -91,21 +93,41 @@ def ingest(
             by_survey.setdefault(checked_one.survey.id, []).append((index, checked_one))
     # a dry run takes no lock either: the lock file would be a write
     with data_lock(context.data_dir) if write else contextlib.nullcontext():
+        arrived: list[tuple[Survey, dict[str, str]]] = []
         for survey_id in sorted(by_survey):
             items = by_survey[survey_id]
             kept = _append_survey(context, items[0][1].survey, items, replace_edited, write, now, known)
+            candidates = dict(items)
             for index, result in kept.items():
                 if isinstance(result, Rejected):
                     rejected.append((index, result))
                 else:
                     outcomes[index] = result
+                    if result.status in ("accepted", "replaced"):
+                        arrived.append((candidates[index].survey, candidates[index].row))
+        opened, problem = _open_followups(context, arrived, now) if write and arrived else ([], "")
         store = quarantine or QuarantineStore(context.data_dir)
         written = store.write([r for _, r in rejected], now, write) if rejected else QuarantineWrite()
     for index, item in rejected:
         status = "quarantine_full" if item.key in written.full else "quarantined"
         outcomes[index] = Outcome(status, reason=item.reason, detail=item.detail, quarantine_file=written.where.get(item.key),
                                   line=item.line)
-    return IngestReport([outcome for outcome in outcomes if outcome is not None])
+    return IngestReport([outcome for outcome in outcomes if outcome is not None], opened, problem)
+
+
+def _open_followups(context: IntakeContext, arrived: list[tuple[Survey, dict[str, str]]],
+                    now: dt.datetime) -> tuple[list[str], str]:
+    """Open the follow-ups the appended answers call for (generator/followups/); the lock is held."""
+    from generator.followups.opening import open_on_arrival
+    from generator.followups.store import FollowupError
+
+    if context.settings is None:
+        return [], ""
+    try:
+        return open_on_arrival(context.data_dir, arrived, context.settings.targets, now.date()), ""
+    except (FollowupError, OSError) as exc:
+        # the answers are safe on disk already; `rapport followup sync` opens these once the file is fixed
+        return [], str(exc)
 
 
 def response_path(data_dir: Path, survey_id: str) -> Path:

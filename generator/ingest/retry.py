@@ -35,6 +35,8 @@ class RetryResult:
     still_held: int = 0
     not_retried: int = 0  # rows whose record cannot be read again as it arrived (a broken line, a raw body)
     moved_to: set[Path] = field(default_factory=set)
+    followups: list[str] = field(default_factory=list)  # ids of the follow-ups the accepted rows opened
+    followup_problem: str = ""
 
     def summary(self) -> str:
         """`retried 5: accepted 4, already stored 0, still held 1`."""
@@ -62,6 +64,8 @@ def retry_quarantine(data_dir: Path, now: dt.datetime | None = None) -> RetryRes
         report = (ingest(context, submissions, now=now, limits=Limits(), require_answers=True) if collector
                   else ingest(context, submissions, now=now))
         done.extend(_settle(rows, submissions, report, result))
+        result.followups += report.followups
+        result.followup_problem = result.followup_problem or report.followup_problem
     result.not_retried = len(held) - result.accepted - result.duplicates - result.still_held
     _remove(data_dir, done)
     return result

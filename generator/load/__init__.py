@@ -11,6 +11,7 @@ import pandas as pd
 from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
 from generator.load.contacts import load_contacts
+from generator.load.followups import load_followups
 from generator.load.held import held_count
 from generator.load.invitations import after_visit_problems, load_invitations
 from generator.load.keys import contacts_key, file_key, responses_key
@@ -75,6 +76,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
     if settings is not None:  # each client's language, and the survey translations it needs
         problems += check_client_languages(data_dir, shown, settings, clients, surveys)
+    response_ids = {s.id: set(responses[s.id]["response_id"].tolist()) if s.id in responses else set() for s in surveys}
+    followups = load_followups(data_dir / "followups.csv", f"{shown}/followups.csv", client_ids, response_ids, problems)
     problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
 
     if problems or settings is None:
@@ -93,8 +96,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
         responses=responses, scores=scores_frame(tuple(surveys), responses),
-        pages=pages, as_of=report_date, row_hashes=hashes, notices=(notice,) if notice else (), held=held_count(data_dir),
-        invitations=invitations,
+        pages=pages, as_of=report_date, followups=followups, row_hashes=hashes, notices=(notice,) if notice else (),
+        held=held_count(data_dir), invitations=invitations,
     )
 
 

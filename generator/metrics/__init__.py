@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from generator.metrics.answers import comments, distributions
 from generator.metrics.attention import Attention, attention
 from generator.metrics.contact import monthly_contacts
 from generator.metrics.contract import to_contract_json
+from generator.metrics.followups import FollowupFigures, followup_figures
 from generator.metrics.headline import Headline, compute_headline, headline
 from generator.metrics.inputs import Inputs
 from generator.metrics.kpi import Point, earlier_snapshots
@@ -70,6 +71,7 @@ class Reports:
     survey_figures: SurveyFigures  # per survey question: trend by quarter, NPS split (metrics/survey_figures.py)
     superseded: pd.DataFrame  # answers replaced through the same link in the same round (metrics/rounds.py)
     response_rates: ResponseRates  # invited, answered, rate; who to remind (metrics/response_rate.py)
+    followups: FollowupFigures = field(default_factory=FollowupFigures)  # open, overdue, "you said — we did" (metrics/followups.py)
 
 
 def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
@@ -88,6 +90,7 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
         superseded=_superseded(inputs),
         response_rates=response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
                                       set(clients.loc[clients["active"], "id"].tolist())),
+        followups=followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of),
     )
 
 

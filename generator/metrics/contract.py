@@ -27,8 +27,8 @@ def _plain(value: Any) -> Any:
 
 
 def to_contract_json(reports: Reports) -> dict[str, Any]:
-    """`{"as_of", "portfolio", "clients"}` with the contract keys, clients sorted by id; then
-    `response_rates` (metrics/response_rate.py) when any invitation was recorded."""
+    """`{"as_of", "portfolio", "clients", "followups", "response_rates"}`: the contract keys, clients sorted by id,
+    then the follow-up counts (metrics/followups.py) and the response rates (metrics/response_rate.py)."""
     from generator.metrics.response_rate import response_rates_json
 
     rows = reports.clients.sort_values("id", kind="stable")[list(CONTRACT_CLIENT_FIELDS)].to_dict("records")
@@ -36,7 +36,9 @@ def to_contract_json(reports: Reports) -> dict[str, Any]:
         "as_of": reports.as_of.isoformat(),
         "portfolio": {key: reports.portfolio[key] for key in CONTRACT_PORTFOLIO_FIELDS},
         "clients": [{key: _plain(value) for key, value in row.items()} for row in rows],
+        # open and overdue follow-ups on as_of (generator/metrics/followups.py)
+        "followups": {"open": len(reports.followups.open), "overdue": reports.followups.overdue},
+        # zeros and no rounds before the first `rapport invite`: a key a script can always read
+        "response_rates": response_rates_json(reports.response_rates),
     }
-    if reports.response_rates.any:
-        found["response_rates"] = response_rates_json(reports.response_rates)
     return found

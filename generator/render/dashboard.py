@@ -26,6 +26,7 @@ from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
 from generator.render.dashboard_survey import render_surveys
 from generator.render.exports import export_makers
+from generator.render.followups import render_followup_list
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.links import client_tokens, render_links
@@ -51,13 +52,15 @@ def dashboard_jobs(
         PageJob(lambda: render_calendar(site)),
         PageJob(lambda: [render_overview(site)]),
         PageJob(lambda: render_client_index(site)),
-        PageJob(lambda: [*render_lists(site), *render_onsite(site)]),
+        PageJob(lambda: [*render_lists(site), *render_onsite(site), *render_followup_list(site)]),
         PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
         PageJob(lambda: [render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
     jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",),
-                     ClientInputs(row["id"], {**row, "links": client_tokens(site, row)}), batch="clients")
+                     ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
+                                                "followups": reports.followups.by_client.get(row["id"], [])}),
+                     batch="clients")
              for row in charts.data.clients]
     return jobs
 

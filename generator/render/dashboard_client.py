@@ -12,6 +12,7 @@ from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
 from generator.render.dashboard_html import answer_list
+from generator.render.followups import you_said_views
 from generator.render.links import client_links
 
 SCALE_TOP = {"rating": 5, "nps": 10}
@@ -93,6 +94,7 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
         row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
         links=client_links(site, row, site.secret),
+        you_said=you_said_views(site.charts.reports.followups.by_client.get(row["id"], [])),
         due_in=days_between(row["survey_next_due"], site.as_of),
         tel="tel:" + re.sub(r"[^0-9+]", "", client.contact.phone or ""),  # a tel: URL has no spaces
     )

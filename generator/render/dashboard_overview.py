@@ -13,6 +13,7 @@ from generator.files import OutputFile
 from generator.metrics.paging import first
 from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, list_ids
 from generator.render.dashboard_common import DashboardSite, days_between, money
+from generator.render.followups import overview_followups
 from generator.render.response_rate import overview_rate
 
 
@@ -52,4 +53,5 @@ def render_overview(site: DashboardSite) -> OutputFile:
         misfits=[by_id[client] for client in shown["misfits"]], ideal=ideal_text(site), client_index=CLIENT_INDEX,
         renewal_days=attention.renewal_days, due_days=attention.due_days, held=site.portfolio.held,
         response_rate=overview_rate(site),
+        followups=overview_followups(site),
     )
