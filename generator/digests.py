@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pydantic
 
 
 def digest(*parts: bytes) -> bytes:
@@ -22,3 +26,34 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     if frame.empty:
         return np.zeros(0, dtype=np.uint64)
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def value_digest(value: object) -> bytes:
+    """A digest of plain data (dicts, lists, dates, dataclasses, validated records) by value alone.
+
+    A plain pickle writes an object met a second time as a reference to the first, so equal
+    values built differently (a text read from a cache is shared by every row that holds it, one
+    read from its file is not) would pickle differently; and a set, or a record's set of fields
+    given, in an order that changes from one process to the next. Here neither happens.
+    """
+    buffer = io.BytesIO()
+    pickler = _ByValue(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: every object written by value (plain data has no cycles)
+    pickler.dump(value)
+    return digest(buffer.getvalue())
+
+
+class _ByValue(pickle.Pickler):
+    """Writes a validated record as its JSON, a set in sorted order."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, pydantic.BaseModel):
+            return _record, (type(obj).__qualname__, obj.model_dump_json())
+        if isinstance(obj, (set, frozenset)):
+            return type(obj), (sorted(obj, key=repr),)
+        return NotImplemented
+
+
+def _record(name: str, text: str) -> tuple[str, str]:
+    """Stands for a record in `value_digest`'s pickles (which are digested, never read back)."""
+    return name, text

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from generator.digests import digest as _digest
+from generator.digests import value_digest
 from generator.portfolio import Portfolio
-from generator.render.plan import ClientInputs, Inputs
+from generator.render.plan import ClientInputs, Inputs, ValueInputs
 from generator.speed.cache import code_version
 
 
@@ -104,6 +105,8 @@ class PageInputs:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
             return self.client_page(inputs.row)
+        if isinstance(inputs, ValueInputs):
+            return self.from_value(path, inputs.value)
         return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
@@ -113,6 +116,14 @@ class PageInputs:
             return ""
         values = {key: value for key, value in row.items() if key != "client"}
         return _digest(self.shared, own, pickle.dumps(values, protocol=4)).hex()
+
+    def from_value(self, path: str, value: object) -> str:
+        """A file made from one value alone (and what every page shares); '' when it cannot be pickled."""
+        try:
+            data = value_digest(value)
+        except Exception:  # not plain data: the page is made by every build
+            return ""
+        return _digest(self.shared, path.encode(), data).hex()
 
     def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
         """A file made from whole frames of the data (and every client record, for names)."""
