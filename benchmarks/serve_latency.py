@@ -37,7 +37,7 @@ def free_port() -> int:
 def fetch(url: str) -> bytes | None:
     """The body at url, None while the server cannot answer."""
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own server on 127.0.0.1
+        with urllib.request.urlopen(url, timeout=5) as response:  # our own server, on 127.0.0.1
             return bytes(response.read())
     except (OSError, http.client.HTTPException):  # not up yet, or the file was replaced while it was sent
         return None
@@ -84,9 +84,9 @@ def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -
             generation = _built(base)
             saved = time.perf_counter()
             add_visit(copy, client, number)
-            wait_for(lambda: fetch(page) not in (before, None), "showing the saved change")
+            wait_for(lambda before=before: fetch(page) not in (before, None), "showing the saved change")
             times.append(time.perf_counter() - saved)
-            wait_for(lambda: _built(base) > generation and not _building(base), "the rebuild's end")
+            wait_for(lambda generation=generation: _built(base) > generation and not _building(base), "the rebuild's end")
     finally:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
