@@ -50,7 +50,7 @@ serve: $(INSTALLED) ## Preview on 127.0.0.1 with rebuild on change and the local
 publish: $(INSTALLED) ## Build, check for leaks and push output/public/ to GitHub Pages (REMOTE=, CNAME=, DRY_RUN=1)
 	$(PY) -m generator publish --data $(DATA) --out $(OUT) $(if $(REMOTE),--remote $(REMOTE)) $(if $(CNAME),--cname $(CNAME)) $(if $(DRY_RUN),--dry-run)
 
-bench: $(INSTALLED) ## Print speed figures for large generated portfolios
+bench: $(INSTALLED) ## Time 1,000 and 10,000-client builds, rebuilds and rapport serve; print the speed targets as ratios to Pelican
 	$(PY) benchmarks/run.py
 
 audit: $(INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)

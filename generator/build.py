@@ -12,15 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from generator.charts import build_charts
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.metrics import compute_reports
+from generator.metrics.kpi import earlier_snapshots
 from generator.progress import Progress
 from generator.render import plan_pages
 from generator.safety import check_publishable
+from generator.safety.leak_gate import private_needles
 from generator.speed import Speed
 from generator.templates import make_environment
 
@@ -59,16 +62,20 @@ def build_site(
         progress.stage("load")
         portfolio = load_portfolio(data_dir, as_of, fast.memo)
         progress.stage("metrics")
-        reports = compute_reports(portfolio, fast.memo)
+        secret = site_secret(data_dir)
+        # what needs the portfolio only: made on the idle core while this one computes the metrics
+        earlier, needles = fast.beside(partial(earlier_snapshots, portfolio, fast.memo),
+                                       partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
+        reports = compute_reports(portfolio, fast.memo, earlier)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")
-        environment, secret = make_environment(templates_dir), site_secret(data_dir)
+        environment = make_environment(templates_dir)
         plan = plan_pages(portfolio, reports, charts, environment, secret)
         progress.stage("render")
         pages = fast.run(plan, progress.advance)
         progress.stage("publish")
-        pages = check_publishable(portfolio, pages, environment, secret, fast.memo)
+        pages = check_publishable(portfolio, pages, environment, secret, fast.memo, needles)
         progress.stage("write")
         written = fast.write(pages)
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pydantic
 
 
 def digest(*parts: bytes) -> bytes:
@@ -22,3 +26,44 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     if frame.empty:
         return np.zeros(0, dtype=np.uint64)
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+Records = dict[int, tuple[object, str]]  # id → (the record, kept alive so the id stays its, its JSON)
+
+
+def value_digest(value: object, records: Records | None = None) -> bytes:
+    """A digest of plain data (dicts, lists, dates, dataclasses, validated records) by value alone.
+
+    A plain pickle writes an object met a second time as a reference to the first, so equal
+    values built differently (a text read from a cache is shared by every row that holds it, one
+    read from its file is not) would pickle differently; and a set, or a record's set of fields
+    given, in an order that changes from one process to the next. Here neither happens.
+    `records`, shared by the calls of one build, keeps each record's JSON: many pages list the same clients.
+    """
+    buffer = io.BytesIO()
+    pickler = _ByValue(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.records = {} if records is None else records
+    pickler.fast = True  # no memo: every object written by value (plain data has no cycles)
+    pickler.dump(value)
+    return digest(buffer.getvalue())
+
+
+class _ByValue(pickle.Pickler):
+    """Writes a validated record as its JSON, a set in sorted order."""
+
+    records: Records
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, pydantic.BaseModel):
+            known = self.records.get(id(obj))
+            if known is None or known[0] is not obj:
+                known = self.records[id(obj)] = (obj, obj.model_dump_json())
+            return _record, (type(obj).__qualname__, known[1])
+        if isinstance(obj, (set, frozenset)):
+            return type(obj), (sorted(obj, key=repr),)
+        return NotImplemented
+
+
+def _record(name: str, text: str) -> tuple[str, str]:
+    """Stands for a record in `value_digest`'s pickles (which are digested, never read back)."""
+    return name, text

@@ -227,9 +227,40 @@ def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatc
     monkeypatch.setattr(dashboard_client.DashboardSite, "page", counting)
     new_response(data)
     build_site(data, out, speed=Speed.on(1))
-    # the client index lists every client and is made by every build; of the client pages, one is made
+    # of the client pages, one is made (the client index's pages: test_list_pages_whose_rows_did_not_change_are_reused)
     client_pages = [path for path in made if path.startswith("clients/") and not re.fullmatch(r"clients/(index|page-\d+)\.html", path)]
     assert len(client_pages) == 1  # the client who answered
+
+
+def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.render import dashboard_common
+
+    site_yaml = data / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("dashboards:\n", "dashboards:\n  page_size: 5\n"),
+                         encoding="utf-8")
+    out = data.parent / "output"
+    build_site(data, out, speed=Speed.on(1))
+    index_pages = sorted(path.name for path in (out / "dashboard" / "clients").glob("*.html")
+                         if re.fullmatch(r"index|page-\d+", path.stem))
+    assert len(index_pages) == 5  # 24 clients, 5 a page
+    made: list[str] = []
+    original = dashboard_common.DashboardSite.page
+
+    def counting(self, template, path, current, **context):
+        made.append(path)
+        return original(self, template, path, current, **context)
+
+    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    new_response(data)
+    answered = list(csv.DictReader(io.StringIO((data / "responses" / "annual-review.csv").read_text(encoding="utf-8"))))[-1]
+    build_site(data, out, speed=Speed.on(1))
+    # of the client index, only the page listing the client who answered is made again
+    holding = [name for name in index_pages
+               if f'clients/{answered["client"]}.html"' in (out / "dashboard" / "clients" / name).read_text(encoding="utf-8")]
+    assert [path for path in made if re.fullmatch(r"clients/(index|page-\d+)\.html", path)] == [f"clients/{name}" for name in holding]
+    assert len(holding) == 1
+    assert tree(out) == clean_build(data, tmp_path, speed=Speed.on(1))
+    assert site(out) == plain_build(data, tmp_path)
 
 
 def test_a_file_edited_by_hand_is_made_again(data: Path, tmp_path: Path) -> None:

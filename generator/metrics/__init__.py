@@ -7,8 +7,9 @@ Each rule is documented in the module that computes it; docs/metrics.md is the u
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,17 +75,23 @@ class Reports:
     followups: FollowupFigures = field(default_factory=FollowupFigures)  # open, overdue, "you said — we did" (metrics/followups.py)
 
 
-def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
-    """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O but the memo's (generator/memo.py)."""
+def compute_reports(
+    portfolio: Portfolio, memo: Memo = NO_MEMO, earlier: Callable[[], list[dict[str, Point]]] | None = None,
+) -> Reports:
+    """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O but the memo's (generator/memo.py).
+
+    `earlier`, when given, returns what `earlier_snapshots(portfolio, memo)` would (the speed
+    layer makes it on another core meanwhile); it is called last.
+    """
     inputs, clients, figures = headline(portfolio)
     monthly, answers = monthly_contacts(inputs), distributions(inputs)
-    return Reports(
+    reports = Reports(
         as_of=inputs.as_of, clients=clients, portfolio=figures,
         quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
         question_means=question_means(inputs, by_client=True),
         portfolio_question_means=question_means(inputs, by_client=False),
         distributions=answers, monthly_contacts=monthly, comments=comments(inputs),
-        earlier=earlier_snapshots(portfolio, memo),
+        earlier=[],
         attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards)),
         survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
         superseded=_superseded(inputs),
@@ -92,6 +99,8 @@ def compute_reports(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Reports:
                                       set(clients.loc[clients["active"], "id"].tolist())),
         followups=followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of),
     )
+    snapshots = earlier() if earlier is not None else earlier_snapshots(portfolio, memo)
+    return dataclasses.replace(reports, earlier=snapshots)
 
 
 def _superseded(inputs: Inputs) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from generator.digests import value_digest
 from generator.files import OutputFile
 from generator.render.dashboard_common import DashboardSite, status
 from generator.render.paging import pages
@@ -56,38 +57,62 @@ def client_rows(site: DashboardSite, ids: list[str]) -> list[dict[str, Any]]:
     return [{**by_id[client], "status": status(by_id[client])} for client in ids]
 
 
-def _page(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
-          context: Callable[[list[str]], dict[str, Any]]) -> list[OutputFile]:
-    """Every page of one paged list of client ids."""
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a paged list, not yet made: its template, path and everything it shows.
+
+    `key` is what the page is a function of beside what every page shares (the plan's
+    `ValueInputs`): its context, with a large value shared by all pages of a list (the heatmap)
+    stood in for by its digest.
+    """
+
+    template: str
+    path: str  # from the dashboard root
+    current: str
+    context: dict[str, Any]
+    key: object
+
+    def render(self, site: DashboardSite) -> OutputFile:
+        """The page."""
+        return site.page(self.template, self.path, self.current, **self.context)
+
+
+def _pages(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
+           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None) -> list[ListPage]:
+    """Every page of one paged list of client ids; `shared` names the context entries keyed by a digest instead."""
     size = site.charts.reports.attention.limits.page_size
-    return [site.page(template, pager.path, current, pager=pager, **context(chunk))
-            for pager, chunk in pages(ids, size, first, later)]
+    made = []
+    for pager, chunk in pages(ids, size, first, later):
+        values = {"pager": pager, **context(chunk)}
+        key = {**values, **(shared or {})}
+        made.append(ListPage(template, pager.path, current, values, key))
+    return made
 
 
-def render_client_index(site: DashboardSite) -> list[OutputFile]:
+def client_index_pages(site: DashboardSite) -> list[ListPage]:
     """`clients/index.html` and its further pages."""
     ids = site.charts.reports.attention.clients
 
     def context(chunk: list[str]) -> dict[str, Any]:
         return {"title": "All clients", "lead": f"{len(ids)} client{'s' if len(ids) != 1 else ''}, active or not, by name.",
                 "rows": client_rows(site, chunk), "why": "", "empty": "There are no clients yet."}
-    return _page(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context)
+    return _pages(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context)
 
 
-def render_lists(site: DashboardSite) -> list[OutputFile]:
+def list_pages(site: DashboardSite) -> list[ListPage]:
     """`lists/<list>.html` and their further pages, for every list of the overview."""
-    files = []
+    made = []
     for key, ids in list_ids(site).items():
         found = LISTS[key]
 
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
             return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
                     "rows": client_rows(site, chunk), "why": found.why, "empty": found.empty}
-        files += _page(site, "dashboard_clients.html", "lists", ids, found.path, "", context)
-    return files
+        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context)
+    return made
 
 
-def render_onsite(site: DashboardSite) -> list[OutputFile]:
+def onsite_pages(site: DashboardSite) -> list[ListPage]:
     """`lists/onsite.html` and its further pages: the on-site heatmap of every active client."""
     heatmap = site.charts.heatmap
     rows = {row.client_id: row for row in heatmap.rows}
@@ -95,4 +120,6 @@ def render_onsite(site: DashboardSite) -> list[OutputFile]:
 
     def context(chunk: list[str]) -> dict[str, Any]:
         return {"heatmap": heatmap, "heat_rows": [rows[client] for client in chunk], "total": len(ids)}
-    return _page(site, "dashboard_onsite.html", "lists", ids, ONSITE_LIST, "", context)
+    # every page is handed the whole heatmap: digested once, not pickled with each page's key
+    whole = value_digest(heatmap)
+    return _pages(site, "dashboard_onsite.html", "lists", ids, ONSITE_LIST, "", context, {"heatmap": whole})

@@ -20,7 +20,7 @@ from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.calendar_page import render_calendar
-from generator.render.client_lists import render_client_index, render_lists, render_onsite
+from generator.render.client_lists import ListPage, client_index_pages, list_pages, onsite_pages
 from generator.render.dashboard_client import client_path, render_client
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
@@ -30,7 +30,7 @@ from generator.render.followups import render_followup_list
 from generator.render.inbox import render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.links import client_tokens, render_links
-from generator.render.plan import ClientInputs, FrameInputs, PageJob
+from generator.render.plan import ClientInputs, FrameInputs, PageJob, ValueInputs
 from generator.templates import template_source
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
@@ -51,12 +51,14 @@ def dashboard_jobs(
     jobs += [
         PageJob(lambda: render_calendar(site)),
         PageJob(lambda: [render_overview(site)]),
-        PageJob(lambda: render_client_index(site)),
-        PageJob(lambda: [*render_lists(site), *render_onsite(site), *render_followup_list(site)]),
+        PageJob(lambda: render_followup_list(site)),
         PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
         PageJob(lambda: [render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
+    # the paged lists: each page made from its own rows, so a rebuild remakes only the pages whose rows changed
+    jobs += [PageJob(functools.partial(_list_page, site, page), (f"dashboard/{page.path}",), ValueInputs(page.key), batch="lists")
+             for page in [*client_index_pages(site), *list_pages(site), *onsite_pages(site)]]
     jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",),
                      ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
                                                 "followups": reports.followups.by_client.get(row["id"], [])}),
@@ -67,6 +69,10 @@ def dashboard_jobs(
 
 def _client(site: DashboardSite, row: dict[str, object]) -> list[OutputFile]:
     return [render_client(site, row)]
+
+
+def _list_page(site: DashboardSite, page: ListPage) -> list[OutputFile]:
+    return [page.render(site)]
 
 
 def _export(path: str, make: Callable[[], bytes]) -> list[OutputFile]:

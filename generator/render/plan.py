@@ -37,7 +37,17 @@ class FrameInputs:
     frames: tuple[str, ...]
 
 
-Inputs = ClientInputs | FrameInputs
+@dataclass(frozen=True)
+class ValueInputs:
+    """Made from exactly this value (a page's whole context: its rows, its pager) and nothing else.
+
+    The value is digested as a pickle, so it holds plain data: equal values give equal digests.
+    """
+
+    value: object
+
+
+Inputs = ClientInputs | FrameInputs | ValueInputs
 
 
 @dataclass(frozen=True)

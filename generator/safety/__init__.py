@@ -6,7 +6,7 @@ stage makes sure that what a build puts under `public/` may be published at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import jinja2
 
@@ -15,6 +15,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.safety.encrypt import SOURCE, TARGET, encrypt_dashboards, is_plain_asset
 from generator.safety.leak_gate import Finding, LeakError, scan
+from generator.safety.leak_needles import Needle
 from generator.safety.passphrase import dashboard_key, dashboard_passphrase
 
 __all__ = ["Finding", "LeakError", "check_public", "check_publishable", "plain_dashboards"]
@@ -24,21 +25,29 @@ SEALED_MARKER = b'id="rapport-sealed"'
 
 def check_publishable(
     portfolio: Portfolio, files: Iterable[BuiltFile], environment: jinja2.Environment, secret: bytes, memo: Memo = NO_MEMO,
+    needles: Callable[[], list[Needle]] | None = None,
 ) -> list[BuiltFile]:
-    """The files plus, when configured, the encrypted dashboards; LeakError before anything is written."""
+    """The files plus, when configured, the encrypted dashboards; LeakError before anything is written.
+
+    `needles`, when given, returns what `private_needles(portfolio, secret, memo)` would (the
+    speed layer makes them on another core while the metrics are computed).
+    """
     files = list(files)
     if portfolio.settings.dashboards.publish == "encrypted":
         passphrase = dashboard_passphrase(portfolio.data_dir)
         if passphrase is not None:
             sealed_key, content = dashboard_key(portfolio.data_dir, passphrase)
             files += encrypt_dashboards(files, sealed_key, content, environment, portfolio.settings)
-    check_public(portfolio, files, secret, memo)
+    check_public(portfolio, files, secret, memo, needles)
     return sorted(files, key=lambda item: item.path)
 
 
-def check_public(portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> None:
+def check_public(
+    portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO,
+    needles: Callable[[], list[Needle]] | None = None,
+) -> None:
     """Raise LeakError for client data, or a dashboard page in plain text, under `public/`."""
-    findings = scan(portfolio, files, secret, memo) + plain_dashboards(files)
+    findings = scan(portfolio, files, secret, memo, needles) + plain_dashboards(files)
     if findings:
         raise LeakError(findings)
 

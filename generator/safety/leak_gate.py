@@ -20,7 +20,7 @@ import functools
 import hashlib
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -72,9 +72,15 @@ def private_needles(portfolio: Portfolio, secret: bytes = b"", memo: Memo = NO_M
     return make_needles(portfolio, secret, memo)
 
 
-def scan(portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes, memo: Memo = NO_MEMO) -> list[Finding]:
-    """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found."""
-    private = make_needles(portfolio, secret, memo)
+def scan(
+    portfolio: Portfolio, files: Iterable[BuiltFile], secret: bytes, memo: Memo = NO_MEMO,
+    made_needles: Callable[[], list[Needle]] | None = None,
+) -> list[Finding]:
+    """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found.
+
+    `made_needles`, when given, returns the portfolio's private needles (made elsewhere, meanwhile).
+    """
+    private = made_needles() if made_needles is not None else make_needles(portfolio, secret, memo)
     automaton = WordAutomaton([*private, *allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)])
     # the business's own pages, by where they are published: a finding there names its Markdown file
     sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}

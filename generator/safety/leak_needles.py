@@ -172,7 +172,15 @@ def _common_words_of(language: str) -> frozenset[str]:
     except LookupError:
         frequencies = get_frequency_dict("en", wordlist="small")
     floor = 10 ** (COMMON_ZIPF - 9)  # zipf is log10 of the uses per billion words
-    return frozenset(word for text, frequency in frequencies.items() if frequency >= floor for word in words_of(text))
+    common: set[str] = set()
+    for text, frequency in frequencies.items():
+        if frequency < floor:
+            continue
+        if text.isascii() and text.isalnum():  # most of the list: `words_of` would give the word in lower case
+            common.add(text.lower())
+        else:
+            common.update(words_of(text))
+    return frozenset(common)
 
 
 def _phone_forms(phone: str) -> list[str]:

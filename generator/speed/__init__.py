@@ -6,6 +6,8 @@ makes a build fast lives here and nowhere else:
 - a memo on disk of what the stages derive from unchanged files (cache.py);
 - reuse of the last build's pages whose inputs did not change (fingerprints.py, output.py);
 - two processes making pages, each writing its own into the staging folder (workers.py);
+- values that need only the portfolio made on the idle core while this one computes the
+  metrics (beside.py);
 - a write that touches only the files that changed, keeping a manifest (output.py);
 - the cycle collector paused while the build makes millions of short-lived objects.
 
@@ -22,12 +24,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import jinja2
 
 from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
 from generator.render.plan import PageJob, Plan
+from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import page_inputs
 from generator.speed.output import OutputWriter, Previous
@@ -76,6 +80,7 @@ class SpeedSession:
     _writer: OutputWriter | None = field(init=False, default=None)
     _collecting: bool = field(init=False, default=False)
     _made: set[str] = field(init=False, default_factory=set)
+    _beside: list[Beside] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.memo = NO_MEMO
@@ -91,10 +96,26 @@ class SpeedSession:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        for beside in self._beside:
+            beside.cancel()  # a value nobody asked for (the build failed): not needed
         if error is not None and self._writer is not None:
             self._writer.discard()  # nothing it staged stays; the output is as it was
         if self._collecting:
             gc.enable()
+
+    def beside(self, *functions: Callable[[], Any], clients: int = 0) -> tuple[Later[Any], ...]:
+        """Each function's value, made on the idle core meanwhile (speed on, `clients` enough to pay), in order.
+
+        The functions take nothing: what they read is bound as their arguments before the fork.
+        Each returned `Later` gives its value when called, made here if the fork did not.
+        """
+        fork = self.speed.enabled and self._workers(clients) >= 2
+        disk = self._disk
+        pending = (lambda: disk.pending) if disk else None
+        keep = (lambda entries: disk.pending.extend(entries)) if disk else None  # the list is replaced on flush
+        beside = Beside(functions, fork, pending, keep)
+        self._beside.append(beside)
+        return tuple(beside.later(index) for index in range(len(functions)))
 
     def run(self, plan: Plan, report: Report | None = None) -> list[BuiltFile]:
         """Every file of the plan, sorted by path: made, or (speed on) reused from the last build."""
@@ -112,7 +133,7 @@ class SpeedSession:
         # the memo's new entries are written by whichever process is free first
         tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
         tasks += [_tagged(chunk) for chunk in _chunks(todo)]
-        results = run_tasks(tasks, self._workers(plan), report, finish=writer.stage)
+        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
         files = [item for result in results for item in result]
         for job, key in kept:
             found = previous.reuse(job.paths[0], key)
@@ -140,10 +161,10 @@ class SpeedSession:
     def _stamps_key(self, manifest_digest: str) -> list[bytes]:
         return [str(self.out_dir.resolve()).encode(), manifest_digest.encode()]
 
-    def _workers(self, plan: Plan) -> int:
+    def _workers(self, clients: int) -> int:
         if self.speed.workers is not None:
             return self.speed.workers
-        return default_workers() if len(plan.portfolio.clients) >= PARALLEL_FROM_CLIENTS else 1
+        return default_workers() if clients >= PARALLEL_FROM_CLIENTS else 1
 
 
 def _chunks(jobs: list[tuple[PageJob, str]]) -> Iterator[list[tuple[PageJob, str]]]:

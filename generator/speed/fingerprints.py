@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,10 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from generator.digests import Records, value_digest
 from generator.digests import digest as _digest
 from generator.portfolio import Portfolio
-from generator.render.plan import ClientInputs, Inputs
+from generator.render.plan import ClientInputs, Inputs, ValueInputs
 from generator.speed.cache import code_version
 
 
@@ -99,11 +100,14 @@ class PageInputs:
 
     shared: bytes
     data: DataDigests
+    records: Records = field(default_factory=dict)  # each client record's JSON, made once for every page that lists it
 
     def of(self, inputs: Inputs, path: str) -> str:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
             return self.client_page(inputs.row)
+        if isinstance(inputs, ValueInputs):
+            return self.from_value(path, inputs.value)
         return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
@@ -113,6 +117,14 @@ class PageInputs:
             return ""
         values = {key: value for key, value in row.items() if key != "client"}
         return _digest(self.shared, own, pickle.dumps(values, protocol=4)).hex()
+
+    def from_value(self, path: str, value: object) -> str:
+        """A file made from one value alone (and what every page shares); '' when it cannot be pickled."""
+        try:
+            data = value_digest(value, self.records)
+        except Exception:  # not plain data: the page is made by every build
+            return ""
+        return _digest(self.shared, path.encode(), data).hex()
 
     def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
         """A file made from whole frames of the data (and every client record, for names)."""

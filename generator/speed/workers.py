@@ -30,6 +30,7 @@ Task = Callable[[], list[BuiltFile]]
 Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
 Finish = Callable[[list[BuiltFile]], list[BuiltFile]]  # what the process that ran a task does with its files
 _EXITING: list[int] = []  # workers done with their work, not yet collected (see reap_later)
+_PEAKS: list[int] = []  # the peak memory (KiB) of each worker collected, for a benchmark's figures (reaped_peaks)
 
 
 def can_fork() -> bool:
@@ -104,7 +105,7 @@ def reap_later(pid: int) -> None:
     _EXITING.append(pid)
     for waiting in list(_EXITING):
         with contextlib.suppress(ChildProcessError):
-            if os.waitpid(waiting, os.WNOHANG) == (0, 0):
+            if not _collect(waiting, os.WNOHANG):
                 continue
         _EXITING.remove(waiting)
 
@@ -113,8 +114,22 @@ def reap_all() -> None:
     """Wait for every worker left to `reap_later` (for a figure that counts them, like their peak memory)."""
     while _EXITING:
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(_EXITING[0], 0)
+            _collect(_EXITING[0], 0)
         _EXITING.pop(0)
+
+
+def reaped_peaks() -> list[int]:
+    """The peak resident memory (KiB) of each worker collected so far in this process."""
+    return list(_PEAKS)
+
+
+def _collect(pid: int, options: int) -> bool:
+    """Collect the worker if it is gone (True), noting its peak memory."""
+    found, _, usage = os.wait4(pid, options)
+    if found == 0:
+        return False
+    _PEAKS.append(usage.ru_maxrss)
+    return True
 
 
 def _finished(task: Task, finish: Finish) -> Task:
