@@ -14,15 +14,29 @@ import sys
 import time
 
 started = time.perf_counter()
-from generator.build import build_site  # noqa: E402
-from generator.cli import exit_now  # noqa: E402 - everything `rapport build` imports, so the start-up costs the same
-from generator.speed.workers import reap_all, reaped_peaks  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from generator.cli import exit_now  # noqa: E402 - what `rapport build` imports before it looks at the data
+from generator.keys import site_secret  # noqa: E402
+from generator.unchanged import build_key, forget, last_build, remember  # noqa: E402
 
 
 def main() -> None:
-    """Build argv[1] into argv[2]."""
+    """Build argv[1] into argv[2], or find (as `rapport build` does) that the last build there is current."""
+    data, out = Path(sys.argv[1]), Path(sys.argv[2])
+    key = build_key(data, out, None, None, site_secret(data))
+    if (last := last_build(out, key)) is not None:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"imports": 0.0, "build": time.perf_counter() - started, "stages": {}, "files": last.files,
+                          "written": 0, "peak_mb": own, "children_peak_mb": 0.0, "peak_sum_mb": own}))
+        exit_now()
+    from generator.build import build_site
+    from generator.speed.workers import reap_all, reaped_peaks
+
     imported = time.perf_counter()
-    result = build_site(sys.argv[1], sys.argv[2])
+    forget(out)
+    result = build_site(data, out)
+    remember(out, key, result.files, result.notices)
     reap_all()  # the workers' exits, so that their peak memory counts (they are gone by now, as a rule)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

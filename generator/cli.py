@@ -175,12 +175,28 @@ def validate(data_dir: Path, as_of: dt.date | None) -> None:
 @reports_errors
 def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None) -> None:
     """Build the site into OUT/public (publishable) and OUT/dashboard (private)."""
-    from generator.build import build_site
-    from generator.notices import secret_notices
+    import time
 
+    from generator.keys import site_secret
+    from generator.notices import secret_notices
+    from generator.unchanged import build_key, forget, last_build, remember
+
+    started = time.perf_counter()
     for line in secret_notices(data_dir):  # a missing or different secret stops here (exit 2)
         click.echo(f"warning: {line}", err=True)
+    key = build_key(data_dir, out_dir, as_of, templates_dir, site_secret(data_dir))
+    if (last := last_build(out_dir, key)) is not None:  # the same inputs as the last build, its output untouched
+        for line in last.notices:
+            click.echo(f"warning: {line}", err=True)
+        click.echo(f"nothing changed since the last build: its {last.files:,} files in {out_dir} are current "
+                   f"({time.perf_counter() - started:.2f} s; {out_dir}/dashboard/index.html is your overview)")
+        _DONE_CLEANLY[0] = True
+        return
+    from generator.build import build_site
+
+    forget(out_dir)
     result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir)
+    remember(out_dir, key, result.files, result.notices)
     for line in result.notices:
         click.echo(f"warning: {line}", err=True)
     click.echo(f"built {result.files:,} files into {out_dir} in {result.seconds:.2f} s "

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("render", {"render"}),
     ("safety", {"safety"}),
     ("write", {"write"}),
-    ("speed", {"speed"}),
+    ("speed", {"speed", "unchanged"}),
     ("build", {"build"}),
     ("commands", {"cli", "ingest", "publish", "report_command", "demo", "demo_command", "__main__", "init_command",
                   "starter", "secret_command", "quarantine_command", "link_command", "notices",

@@ -1,0 +1,113 @@
+"""A build with nothing to do: the same data, code, templates, secret and day as the last build, and
+its output untouched since, give the same bytes; so `rapport build` says so and stops.
+
+It reads only the standard library, so the check costs the files' bytes and not the data
+libraries' import (a second of the 1,000-client rebuild it saves). The key covers every file under
+the data folder, the package (code, texts, catalogs), the templates searched, the library versions,
+the site secret, the report date (today, unless given) and the output folder; the output is
+trusted only when each of its files still has the size and modification time the build left it
+with (docs/architecture.md, "Speed").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+BUILTIN_TEMPLATES = PACKAGE.parent / "site_templates"
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml", "plotly", "babel")
+RECORD = ".last-build.json"  # in the output folder, beside the speed layer's manifest
+SKIPPED = {"__pycache__", ".rapport.lock"}  # caches and lock files: no input of any page
+
+
+def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str) -> None:
+    """Every file under `folder` (path and bytes), in a fixed order."""
+    if not folder.is_dir():
+        hasher.update(f"{label}: none\0".encode())
+        return
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if name not in SKIPPED)
+        for name in sorted(files):
+            if name in SKIPPED or name.endswith(".pyc"):
+                continue
+            path = Path(root, name)
+            hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
+            try:
+                hasher.update(path.read_bytes())
+            except OSError:
+                hasher.update(b"\0unreadable")
+
+
+def build_key(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None, secret: bytes) -> str:
+    """A digest of everything a build's bytes depend on."""
+    hasher = hashlib.blake2b(digest_size=32)
+    hasher.update(f"{sys.version}\0{out_dir.resolve()}\0{as_of or dt.date.today()}\0".encode())
+    hasher.update(hashlib.sha256(secret).digest())
+    for name in LIBRARIES:
+        try:
+            hasher.update(f"{name} {importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            hasher.update(f"{name} absent\0".encode())
+    _add_tree(hasher, data_dir, "data")
+    _add_tree(hasher, PACKAGE, "package")
+    _add_tree(hasher, templates_dir if templates_dir is not None else Path("site_templates"), "templates")
+    _add_tree(hasher, BUILTIN_TEMPLATES, "builtin")
+    return hasher.hexdigest()
+
+
+def _stamps(out_dir: Path) -> dict[str, list[int]]:
+    """(size, modification time in ns) of every file in the output folder but the record itself."""
+    found: dict[str, list[int]] = {}
+    for root, _, files in os.walk(out_dir):
+        for name in files:
+            path = Path(root, name)
+            relative = path.relative_to(out_dir).as_posix()
+            if relative != RECORD:
+                status = path.stat()
+                found[relative] = [status.st_size, status.st_mtime_ns]
+    return found
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What the last build made and said."""
+
+    files: int
+    notices: tuple[str, ...]
+
+
+def last_build(out_dir: Path, key: str) -> LastBuild | None:
+    """The last build into `out_dir` when it had this key and its output is untouched, else None."""
+    try:
+        record = json.loads((out_dir / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key:
+        return None
+    try:
+        untouched = record.get("stamps") == _stamps(out_dir)
+    except OSError:  # a file went away while we looked
+        return None
+    return LastBuild(int(record.get("files", 0)), tuple(str(line) for line in record.get("notices", []))) if untouched else None
+
+
+def remember(out_dir: Path, key: str, files: int, notices: tuple[str, ...]) -> None:
+    """Record a finished build: its key, what it said, and its output as it left it."""
+    record = {"key": key, "files": files, "notices": list(notices), "stamps": _stamps(out_dir)}
+    temporary = out_dir / f"{RECORD}.tmp"
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(temporary, out_dir / RECORD)
+
+
+def forget(out_dir: Path) -> None:
+    """Drop the record (before a build changes the output, so a build that fails half way is never trusted)."""
+    with contextlib.suppress(FileNotFoundError):
+        (out_dir / RECORD).unlink()
