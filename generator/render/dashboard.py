@@ -53,7 +53,7 @@ def dashboard_jobs(
         PageJob(lambda: render_client_index(site)),
         PageJob(lambda: [*render_lists(site), *render_onsite(site)]),
         PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
-        PageJob(lambda: [render_invitations(site, reports, secret), render_links(site, secret)]),
+        PageJob(lambda: [*render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
     jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",),
