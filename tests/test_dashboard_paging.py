@@ -19,12 +19,12 @@ LIST_SIZE, PAGE_SIZE = 5, 20
 PAGED = ("lists/", "clients/index", "inbox", "calendar", "invitations", "surveys/annual-review/", "surveys/quarterly-pulse/")
 
 
-def demo_site(root: Path, clients: int, page_size: int = PAGE_SIZE) -> Path:
+def demo_site(root: Path, clients: int) -> Path:
     """A demo portfolio of `clients` clients with small pages, built; returns its dashboard folder."""
     data = root / "data"
     write_demo(data, clients=clients)
     settings = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
-    settings["dashboards"] = {**settings.get("dashboards", {}), "list_size": LIST_SIZE, "page_size": page_size}
+    settings["dashboards"] = {**settings.get("dashboards", {}), "list_size": LIST_SIZE, "page_size": PAGE_SIZE}
     (data / "site.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAPPORT_SECRET", "paging-test-secret")

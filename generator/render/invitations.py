@@ -72,12 +72,16 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
 
 def render_invitations(site: DashboardSite, reports: Reports, secret: bytes) -> list[OutputFile]:
     """`dashboard/invitations.html` and its further pages (`invitations-2.html`, …): the due clients of
-    every survey, survey by survey, in pages of `dashboards.page_size` (generator/render/paging.py)."""
+    every survey, survey by survey, in pages of `dashboards.list_size` (generator/render/paging.py).
+
+    The short size of the overview's lists, not the long lists' `page_size`: each entry carries two
+    ready e-mails (about 1.3 KB), and a work list of 25 to send stays small and the same size
+    whether the portfolio has a thousand clients or ten thousand."""
     rows = invitation_rows(site, reports, secret)
     surveys = site.portfolio.surveys
     entries = [(survey.id, item) for survey in surveys for item in rows[survey.id]]
     files = []
-    for pager, chunk in pages(entries, reports.attention.limits.page_size, "invitations.html"):
+    for pager, chunk in pages(entries, reports.attention.limits.list_size, "invitations.html"):
         # a survey with nobody due says so on the first page; the others show on the pages that hold them
         shown = [s for s in surveys if any(sid == s.id for sid, _ in chunk) or (pager.number == 1 and not rows[s.id])]
         files.append(site.page("dashboard_invitations.html", pager.path, "invitations",
