@@ -1,5 +1,5 @@
-"""One page per client: status, what to do next and the metrics of docs/metrics.md first, then charts,
-every response, the agreement and the notes; printed, it is the renewal meeting's client review
+"""One page per client: status, what to do next and the metrics of docs/metrics.md first, then the
+agreement, every response, the charts and the notes; printed, it is the renewal meeting's client review
 (docs/site-map.md)."""
 
 from __future__ import annotations
