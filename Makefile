@@ -53,7 +53,7 @@ publish: $(INSTALLED) ## Build, check for leaks and push output/public/ to GitHu
 bench: $(INSTALLED) ## Time 1,000 and 10,000-client builds, rebuilds and rapport serve; print the speed targets as ratios to Pelican
 	$(PY) benchmarks/run.py
 
-audit: $(INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Lighthouse scores of a survey page and the dashboards (mobile, desktop)
+audit: $(INSTALLED) $(NODE_INSTALLED) $(PLOTLY_BUNDLE) ## Lighthouse medians of 3 runs: overview, a client page, a survey page, the inbox of a 1,000-client demo
 	$(PY) scripts/audit.py
 
 # pip-tools resolves pyproject.toml and writes every pin with the hash of each of its files

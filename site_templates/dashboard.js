@@ -11,6 +11,7 @@
 
   var PLOTLY_URL = new URL("plotly.min.js", document.currentScript.src).href;
   var PRINT_WIDTH = 660; // px: A4 and Letter, portrait, with 15 mm margins
+  var PRINT_HEIGHT = 0.72; // of the screen height: the client review's charts share pages with text
   var CONFIG = { displayModeBar: false, responsive: true, displaylogo: false, scrollZoom: false };
   var loading = null;
   var opened = [];
@@ -124,7 +125,9 @@
         try { draw(plot); } catch (error) { failed(plot, error); }
       }
       if (plot.getAttribute("data-drawn") === "true") {
-        window.Plotly.relayout(plot, { width: PRINT_WIDTH });
+        var height = figureOf(plot).layout.height;
+        plot.classList.add("printing");
+        window.Plotly.relayout(plot, { width: PRINT_WIDTH, height: Math.round(height * PRINT_HEIGHT) });
       } else {
         var details = plot.parentNode.querySelector("details.chart-data");
         if (details && !details.open) { details.open = true; opened.push(details); }
@@ -135,18 +138,23 @@
   function afterPrint() {
     plots().forEach(function (plot) {
       if (plot.getAttribute("data-drawn") === "true") {
-        window.Plotly.relayout(plot, { width: null, autosize: true });
+        plot.classList.remove("printing");
+        window.Plotly.relayout(plot, { width: null, height: figureOf(plot).layout.height, autosize: true });
       }
     });
     opened.forEach(function (details) { details.open = false; });
     opened = [];
+    document.documentElement.classList.remove("print-internal");
   }
 
-  /* The client page's button: draw every chart first, then open the print dialog. */
+  /* The client page's buttons: draw every chart first, then open the print dialog. A plain print
+     (Ctrl+P) gives the client review; the internal view adds what the stylesheet marks internal. */
   function printButtons() {
-    Array.prototype.forEach.call(document.querySelectorAll("button.print-review"), function (button) {
+    Array.prototype.forEach.call(document.querySelectorAll("button.print-review, button.print-internal"), function (button) {
+      var internal = button.classList.contains("print-internal");
       button.hidden = false;
       button.addEventListener("click", function () {
+        document.documentElement.classList.toggle("print-internal", internal);
         loadPlotly().then(function () { plots().forEach(draw); }).catch(function () { /* tables print instead */ })
           .then(function () { window.print(); });
       });

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import serve_folder
 from tests.test_dashboard_paging import demo_site
+from tests.test_dashboard_paging import kind as page_kind
 
 VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
@@ -26,6 +27,12 @@ def page_kinds(dashboard: Path) -> list[str]:
              "surveys/annual-review.html", "surveys/quarterly-pulse.html", "surveys/annual-review/answers.html"]
     for kind in kinds:
         assert (dashboard / kind).is_file(), kind
+    # and one page of every other kind the build wrote, so a new kind of page is checked too
+    covered = {page_kind(kind) for kind in kinds}
+    for page in sorted(p.relative_to(dashboard).as_posix() for p in dashboard.rglob("*.html")):
+        if page_kind(page) not in covered:
+            covered.add(page_kind(page))
+            kinds.append(page)
     return kinds
 
 

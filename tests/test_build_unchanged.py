@@ -3,7 +3,6 @@ any change to what the pages are made from, or to the output itself, builds agai
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

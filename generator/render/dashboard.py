@@ -53,7 +53,7 @@ def dashboard_jobs(
         PageJob(lambda: [render_overview(site)]),
         PageJob(lambda: render_followup_list(site)),
         PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
-        PageJob(lambda: [render_invitations(site, reports, secret), render_links(site, secret)]),
+        PageJob(lambda: [*render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
     # the paged lists: each page made from its own rows, so a rebuild remakes only the pages whose rows changed

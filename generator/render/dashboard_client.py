@@ -1,5 +1,6 @@
-"""One page per client: the agreement, the metrics of docs/metrics.md with reasons, what to do next, charts,
-every response and the notes; its print stylesheet makes it the renewal meeting's client review."""
+"""One page per client: status, what to do next and the metrics of docs/metrics.md first, then the
+agreement, every response, the charts and the notes; printed, it is the renewal meeting's client review
+(docs/site-map.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from generator.charts.data import Response
 from generator.files import OutputFile
+from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
 from generator.render.dashboard_html import answer_list
 from generator.render.followups import you_said_views
@@ -79,6 +81,13 @@ def next_actions(site: DashboardSite, row: dict[str, Any], views: list[dict[str,
     return shown
 
 
+def in_last_year(views: list[dict[str, Any]], as_of: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The responses of the 12m window (docs/metrics.md) and the earlier ones, each newest first."""
+    first_day = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    recent = [view for view in views if view["response"].date >= first_day]
+    return recent, [view for view in views if view["response"].date < first_day]
+
+
 def client_path(row: dict[str, Any]) -> str:
     """A client page's path under `dashboard/`."""
     return f"clients/{row['id']}.html"
@@ -89,10 +98,12 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     client = row["client"]
     views = response_views(site.charts.data.by_client_responses.get(row["id"], []))
     agreement = client.agreement
+    recent, earlier = in_last_year(views, site.as_of)
     return site.page(
         "dashboard_client.html", client_path(row), "client",
         row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
+        recent=recent, earlier=earlier,
         links=client_links(site, row, site.secret),
         you_said=you_said_views(site.charts.reports.followups.by_client.get(row["id"], [])),
         due_in=days_between(row["survey_next_due"], site.as_of),

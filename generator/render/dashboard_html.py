@@ -29,10 +29,14 @@ def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
 
 
 def answer_list(answers: Iterable[tuple[str, str, bool]]) -> markupsafe.Markup:
-    """`<dt>`/`<dd>` pairs of (question label, answer text, free text?), escaped."""
-    free_text = ' class="free-text"'
+    """`<dt>`/`<dd>` pairs of (question label, answer text, free text?), escaped; an unanswered
+    question ('—') is marked, so the printed client review can leave it out."""
+    def kind(free: bool, text: str) -> str:
+        classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
+        return f' class="{" ".join(classes)}"' if classes else ""
+
     return markupsafe.Markup("".join(
-        f"<dt>{escape(label)}</dt><dd{free_text if free else ''}>{escape(text)}</dd>\n"
+        f"<dt>{escape(label)}</dt><dd{kind(free, text)}>{escape(text)}</dd>\n"
         for label, text, free in answers))
 
 

@@ -11,6 +11,7 @@ from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DashboardSite
+from generator.render.paging import pages
 from generator.render.surveys import survey_links, survey_page_path
 from generator.texts import site_texts
 from generator.texts.surveys import survey_words
@@ -79,8 +80,22 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
     return rows
 
 
-def render_invitations(site: DashboardSite, reports: Reports, secret: bytes) -> OutputFile:
-    """`dashboard/invitations.html`."""
-    return site.page("dashboard_invitations.html", "invitations.html", "invitations",
-                     surveys=site.portfolio.surveys, rows=invitation_rows(site, reports, secret),
-                     base_url=site.portfolio.settings.site.base_url, due_days=reports.attention.due_days)
+def render_invitations(site: DashboardSite, reports: Reports, secret: bytes) -> list[OutputFile]:
+    """`dashboard/invitations.html` and its further pages (`invitations-2.html`, …): the due clients of
+    every survey, survey by survey, in pages of `dashboards.list_size` (generator/render/paging.py).
+
+    The short size of the overview's lists, not the long lists' `page_size`: each entry carries two
+    ready e-mails (about 1.3 KB), and a work list of 25 to send stays small and the same size
+    whether the portfolio has a thousand clients or ten thousand."""
+    rows = invitation_rows(site, reports, secret)
+    surveys = site.portfolio.surveys
+    entries = [(survey.id, item) for survey in surveys for item in rows[survey.id]]
+    files = []
+    for pager, chunk in pages(entries, reports.attention.limits.list_size, "invitations.html"):
+        # a survey with nobody due says so on the first page; the others show on the pages that hold them
+        shown = [s for s in surveys if any(sid == s.id for sid, _ in chunk) or (pager.number == 1 and not rows[s.id])]
+        files.append(site.page("dashboard_invitations.html", pager.path, "invitations",
+                               surveys=shown, rows={s.id: [item for sid, item in chunk if sid == s.id] for s in shown},
+                               pager=pager, base_url=site.portfolio.settings.site.base_url,
+                               due_days=reports.attention.due_days))
+    return files
