@@ -24,7 +24,7 @@ from generator.model import Targets
 from generator.speed import Speed
 from generator.templates import make_environment
 from generator.tokens import survey_token
-from tests.conftest import CLIENT, SURVEY, yaml_text
+from tests.conftest import CLIENT, SURVEY, serve_folder, yaml_text
 from tests.test_ingest_collector import in_process
 
 SECRET = "followup-test-secret"
@@ -61,7 +61,7 @@ def working_days_after(day: dt.date, count: int) -> dt.date:
 
 
 def test_a_detractor_through_the_collector_opens_a_followup_that_close_closes_and_the_client_sees(
-    make_portfolio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    make_portfolio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any,
 ) -> None:
     monkeypatch.setenv("RAPPORT_SECRET", SECRET)
     data = make_portfolio(site={"business": {"name": "Test IT"}, "forms": {"min_seconds": 3}})
@@ -102,6 +102,19 @@ def test_a_detractor_through_the_collector_opens_a_followup_that_close_closes_an
     assert "<dt>Recommend?</dt><dd>3 of 10</dd>" in section
     assert "Called Dana &amp; fixed the &lt;b&gt;printer&lt;/b&gt; queue" in section
     assert "<script>" not in section and "detractor" not in section and "Sam" not in section  # nothing internal
+    # and the client review, the page as Chromium prints it, shows the client's words beside what was done
+    context = browser.new_context()
+    try:
+        with serve_folder(tmp_path / "out" / "dashboard") as base:
+            shown = context.new_page()
+            shown.goto(base + "clients/acme.html")
+            shown.emulate_media(media="print")
+            printed = shown.locator("body").inner_text()
+    finally:
+        context.close()
+    assert "Client review" in printed and "You said — we did" in printed
+    assert "Nobody called back about the <script>printer</script> & the backups." in printed
+    assert "Called Dana & fixed the <b>printer</b> queue" in printed
     # the partial alone, as the client review includes it
     views = [{"date": today, "survey": "Review", "said": [("Improve?", "Too slow", True)], "done": "Sped it up",
               "closed": today}]
