@@ -57,28 +57,37 @@ as_of_option = click.option("--as-of", "as_of", type=ISO_DATE, default=None,
                             help="Report date (default: as_of in site.yaml, else today).")
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print RapportError as `error: …` and exit 1 (or its `exit_code`); tracebacks only with --debug."""
+def reports_errors(command: Callable[..., Any] | None = None, *, data_exit: int = 1, error_exit: int | None = None,
+                   not_done: str | None = None) -> Any:
+    """Print RapportError as `error: …` and exit 1 (or its `exit_code`); tracebacks only with --debug.
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DataError as exc:
-            if _debug():
-                raise
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            count = len(exc.problems)
-            click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data{_what_was_not_done()}", err=True)
-            sys.exit(1)
-        except RapportError as exc:
-            if _debug():
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(getattr(exc, "exit_code", 1))
+    Used bare, or with the exit status of a data problem and of any other error, and the words for
+    what was not done (`rapport invite` exits 2 for both: its 1 means "nothing to invite").
+    """
 
-    return wrapper
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except DataError as exc:
+                if _debug():
+                    raise
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+                count = len(exc.problems)
+                suffix = _what_was_not_done() if not_done is None else not_done
+                click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data{suffix}", err=True)
+                sys.exit(data_exit)
+            except RapportError as exc:
+                if _debug():
+                    raise
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(error_exit if error_exit is not None else getattr(exc, "exit_code", 1))
+
+        return wrapper
+
+    return decorate(command) if command is not None else decorate
 
 
 # commands that write a site: their data problems mean no file was written

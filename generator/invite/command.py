@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
-from generator.cli import as_of_option, data_option
-from generator.errors import DataError, RapportError, did_you_mean
+from generator.cli import as_of_option, data_option, reports_errors
+from generator.errors import RapportError, did_you_mean
 
 # beside data/ and output/, not in output/ (a build replaces that folder); git-ignored: the drafts carry personal links
 DRAFTS = Path("invitations")
@@ -29,30 +28,8 @@ class UsageProblem(RapportError):
     exit_code = 2
 
 
-def _exits(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print problems as `error: …`: exit 2 for data and usage problems (1 is "nothing to invite")."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        root = click.get_current_context().find_root()
-        debug = bool(root.obj and root.obj.get("debug"))
-        try:
-            return command(*args, **kwargs)
-        except DataError as exc:
-            if debug:
-                raise
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            count = len(exc.problems)
-            click.echo(f"error: {count} problem{'s' if count != 1 else ''} in the data; nothing was written", err=True)
-            sys.exit(2)
-        except RapportError as exc:
-            if debug:
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper
+# a data or usage problem exits 2: 1 means "nothing to invite"
+_exits: Callable[[Callable[..., Any]], Callable[..., Any]] = reports_errors(data_exit=2, error_exit=2, not_done="; nothing was written")
 
 
 @click.command()
