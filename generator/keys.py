@@ -18,6 +18,8 @@ from pathlib import Path
 from generator.errors import RapportError
 
 SECRET_ENV = "RAPPORT_SECRET"
+# the dashboards' passphrase, when given in the environment (generator/safety/passphrase.py)
+PASSPHRASE_ENV = "RAPPORT_DASHBOARD_PASSPHRASE"
 FINGERPRINT_FILE = ".secret-fingerprint"
 # The sample data folder (data/, `rapport demo`) builds with this public secret: its links are
 # for trying Rapport, never for real clients, so every build says so and publish refuses it.
@@ -51,6 +53,16 @@ class SiteSecret:
 def secret_file(data_dir: Path) -> Path:
     """`.rapport/secret` in the project folder (the data folder's parent)."""
     return data_dir.resolve().parent / ".rapport" / "secret"
+
+
+def passphrase_file(data_dir: Path) -> Path:
+    """`.rapport/dashboard-passphrase`, beside the site secret (git-ignored; generator/safety/passphrase.py)."""
+    return secret_file(data_dir).parent / "dashboard-passphrase"
+
+
+def key_file(data_dir: Path) -> Path:
+    """`.rapport/dashboard-key.json`: salt, iterations and the sealed content key of the dashboards."""
+    return secret_file(data_dir).parent / "dashboard-key.json"
 
 
 def fingerprint_file(data_dir: Path) -> Path:

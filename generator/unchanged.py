@@ -4,7 +4,8 @@ its output untouched since, give the same bytes; so `rapport build` says so and 
 It reads only the standard library, so the check costs the files' bytes and not the data
 libraries' import (a second of the 1,000-client rebuild it saves). The key covers every file under
 the data folder, the package (code, texts, catalogs), the templates searched, the library versions,
-the site secret, the report date (today, unless given) and the output folder; the output is
+the site secret, the dashboards' passphrase and sealed key (`.rapport/`), the report
+date (today, unless given) and the output folder; the output is
 trusted only when each of its files still has the size and modification time the build left it
 with (docs/architecture.md, "Speed").
 """
@@ -20,6 +21,8 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.keys import PASSPHRASE_ENV, key_file, passphrase_file
 
 PACKAGE = Path(__file__).resolve().parent
 BUILTIN_TEMPLATES = PACKAGE.parent / "site_templates"
@@ -51,12 +54,17 @@ def build_key(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_di
     hasher = hashlib.blake2b(digest_size=32)
     hasher.update(f"{sys.version}\0{out_dir.resolve()}\0{as_of or dt.date.today()}\0".encode())
     hasher.update(hashlib.sha256(secret).digest())
+    # a passphrase set, changed or dropped encrypts the dashboards differently (generator/safety/passphrase.py)
+    hasher.update(hashlib.sha256(os.environ.get(PASSPHRASE_ENV, "").strip().encode()).digest())
     for name in LIBRARIES:
         try:
             hasher.update(f"{name} {importlib.metadata.version(name)}\0".encode())
         except importlib.metadata.PackageNotFoundError:
             hasher.update(f"{name} absent\0".encode())
     _add_tree(hasher, data_dir, "data")
+    for path in (passphrase_file(data_dir), key_file(data_dir)):  # .rapport/'s other files: the secret, the memo
+        hasher.update(f"{path.name}\0".encode())
+        hasher.update(path.read_bytes() if path.is_file() else b"\0none")
     _add_tree(hasher, PACKAGE, "package")
     _add_tree(hasher, templates_dir if templates_dir is not None else Path("site_templates"), "templates")
     _add_tree(hasher, BUILTIN_TEMPLATES, "builtin")

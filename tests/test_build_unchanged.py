@@ -49,11 +49,13 @@ def test_a_second_build_with_nothing_changed_says_so_and_touches_no_file(project
     assert {path: path.stat().st_mtime_ns for path in (project / "output").rglob("*") if path.is_file()} == times
 
 
-@pytest.mark.parametrize("change", ["response", "template", "output edited", "output deleted", "other day", "other secret"])
+@pytest.mark.parametrize("change", ["response", "template", "output edited", "output deleted", "other day", "other secret",
+                                    "passphrase set", "passphrase file"])
 def test_any_change_to_the_inputs_or_the_output_builds_again_to_the_bytes_of_a_fresh_build(
         project: Path, change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     options: list[str] = []
     overview = project / "output" / "dashboard" / "index.html"
+    assert not (project / "output" / "public" / "dashboard").exists()  # no passphrase yet: nothing sealed
     if change == "response":
         new_response(project / "data")
     elif change == "template":
@@ -66,6 +68,12 @@ def test_any_change_to_the_inputs_or_the_output_builds_again_to_the_bytes_of_a_f
         overview.unlink()
     elif change == "other day":
         options = ["--as-of", "2026-11-29"]
+    elif change == "passphrase set":
+        monkeypatch.setenv("RAPPORT_DASHBOARD_PASSPHRASE", "quiet harbour lanterns drift past seven copper mills")
+    elif change == "passphrase file":
+        (project / ".rapport").mkdir(exist_ok=True)
+        (project / ".rapport" / "dashboard-passphrase").write_text("seven copper mills hum beside the quiet harbour\n",
+                                                                    encoding="utf-8")
     else:
         monkeypatch.setenv("RAPPORT_SECRET", "another-secret-altogether")
         (project / "data" / ".secret-fingerprint").unlink(missing_ok=True)
@@ -74,5 +82,7 @@ def test_any_change_to_the_inputs_or_the_output_builds_again_to_the_bytes_of_a_f
     # and the bytes are what a build into an empty folder gives
     CliRunner().invoke(cli, ["build", "--data", "data", "--out", str(tmp_path / "fresh"), *options])
     assert without_record(project / "output") == without_record(tmp_path / "fresh")
+    if change.startswith("passphrase"):  # a passphrase adds the sealed dashboards to the public tree
+        assert (project / "output" / "public" / "dashboard" / "index.html").is_file()
     if change == "template":
         assert "Thanks, truly." in (project / "output" / "public" / "thanks" / "index.html").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import RapportError
+from generator.keys import key_file
 from generator.safety import crypto
 from generator.safety.crypto import (
     SYMBOLS,
@@ -30,7 +31,7 @@ from generator.safety.crypto import (
     seal_key,
     unb64,
 )
-from generator.safety.passphrase import dashboard_key, dashboard_passphrase, key_file
+from generator.safety.passphrase import dashboard_key, dashboard_passphrase
 from tests.test_publish_support import PASSPHRASE
 
 # The known-answer vector; tests/test_publish_browser.py decrypts the same bytes with WebCrypto.

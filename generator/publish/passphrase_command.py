@@ -20,7 +20,7 @@ def passphrase() -> None:
 @reports_errors
 def new(words: int) -> None:
     """Print WORDS random words from the EFF large word list; nothing is stored."""
-    from generator.safety.passphrase import PASSPHRASE_ENV, passphrase_file
+    from generator.keys import PASSPHRASE_ENV, passphrase_file
     from generator.safety.strength import new_passphrase, word_list
 
     click.echo(new_passphrase(words))

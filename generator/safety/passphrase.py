@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import RapportError
-from generator.keys import secret_file
+from generator.keys import PASSPHRASE_ENV, key_file, passphrase_file
 from generator.safety.crypto import (
     ContentKey,
     CryptoError,
@@ -21,18 +21,7 @@ from generator.safety.crypto import (
 )
 from generator.safety.strength import weakness
 
-PASSPHRASE_ENV = "RAPPORT_DASHBOARD_PASSPHRASE"
 KEY_FORMAT = "rapport-dashboard-key/1"
-
-
-def passphrase_file(data_dir: Path) -> Path:
-    """`.rapport/dashboard-passphrase`, beside the site secret (git-ignored)."""
-    return secret_file(data_dir).parent / "dashboard-passphrase"
-
-
-def key_file(data_dir: Path) -> Path:
-    """`.rapport/dashboard-key.json`: salt, iterations and the sealed content key."""
-    return secret_file(data_dir).parent / "dashboard-key.json"
 
 
 def passphrase_source(data_dir: Path) -> str:
