@@ -30,9 +30,8 @@ import pandas as pd
 
 from generator.digests import digest
 from generator.errors import Problem
+from generator.unchanged import LIBRARIES, PACKAGE  # one list of what a build's bytes depend on
 
-PACKAGE = Path(__file__).resolve().parent.parent
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml")
 Value = TypeVar("Value")
 
 
