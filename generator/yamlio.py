@@ -128,6 +128,9 @@ class _TooManyAliasValues(Exception):
 def _parse(text: str) -> YamlDocument:
     """Parse YAML text into plain data plus a location → line map."""
     try:
+        plain = _parse_plain(text)
+        if plain is not None:
+            return plain
         return _parse_with(_FastTextLoader, text)
     except (YamlSyntaxError, _TooManyAliasValues):
         return _parse_with(_TextLoader, text)
@@ -157,6 +160,92 @@ def _parse_with(loader_class: type, text: str) -> YamlDocument:
     if node is not None:
         _record_lines(node, (), lines, duplicates)
     return YamlDocument(data, lines, tuple(duplicates))
+
+
+# plain scalars PyYAML's null resolver tags as null (their constructor above keeps all but '' and '~' as text)
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+def _parse_plain(text: str) -> YamlDocument | None:
+    """The document _parse_with would give, built in one pass over libyaml's events; None when not plain.
+
+    Plain: one document of mappings, lists and untagged scalars, with scalar keys, no anchor
+    or alias, nested at most MAX_DEPTH deep, and no syntax error. Composing nodes, walking
+    them for the shape checks, constructing and recording lines take four times as long;
+    anything else goes that way, which also words every error.
+    """
+    loader = _FastTextLoader(text)
+    try:
+        return _build_plain(loader.get_event)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+_NO_KEY = object()  # a mapping's next scalar is a key
+
+
+def _build_plain(next_event: Any) -> YamlDocument | None:
+    """Data, lines and repeated keys from the events, as _parse_with and _record_lines make them."""
+    next_event()  # the stream's start
+    if type(next_event()) is yaml.StreamEndEvent:
+        return YamlDocument(None, {})
+    root: list[Any] = []
+    lines: dict[Location, int] = {}
+    duplicates: list[DuplicateKey] = []
+    # open collections, innermost last: [container, its location, its keys' first lines, pending key, its text]
+    stack: list[list[Any]] = [[root, (), None, _NO_KEY, ""]]
+    top = stack[-1]
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            top = stack[-1]
+            continue
+        if kind is yaml.DocumentEndEvent:
+            break
+        if event.anchor is not None or getattr(event, "tag", True) is not None:
+            return None  # an alias, an anchor or a tag: constructed the long way
+        container, parent, first_lines, key = top[0], top[1], top[2], top[3]
+        if kind is yaml.ScalarEvent:
+            text = event.value
+            value: Any = None if event.implicit[0] and (text == "" or text == "~") else text
+            if first_lines is None:  # a list item (or the document itself)
+                lines.setdefault(parent + (len(container),) if stack[1:] else (), event.start_mark.line + 1)
+                container.append(value)
+            elif key is _NO_KEY:  # a key: its line is where its value's problems are reported
+                line = event.start_mark.line + 1
+                seen = (bool(event.implicit[0]) and text in _NULL_WORDS, text)
+                if seen in first_lines:
+                    duplicates.append(DuplicateKey(parent + (text,), line, first_lines[seen]))
+                else:
+                    first_lines[seen] = line
+                lines[parent + (text,)] = line
+                top[3], top[4] = value, text
+            else:
+                container[key] = value
+                top[3] = _NO_KEY
+            continue
+        if kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+            return None  # an alias, or a second document
+        value = {} if kind is yaml.MappingStartEvent else []
+        if first_lines is None:
+            location: Location = parent + (len(container),) if stack[1:] else ()
+            lines.setdefault(location, event.start_mark.line + 1)
+            container.append(value)
+        elif key is _NO_KEY:
+            return None  # a list or mapping as a key
+        else:
+            location = parent + (top[4],)
+            container[key] = value
+            top[3] = _NO_KEY
+        if len(stack) > MAX_DEPTH:
+            return None  # too deep: the long way says where
+        top = [value, location, {} if kind is yaml.MappingStartEvent else None, _NO_KEY, ""]
+        stack.append(top)
+    return YamlDocument(root[0], lines, tuple(duplicates)) if type(next_event()) is yaml.StreamEndEvent else None
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, message: str | None = None) -> YamlSyntaxError:

@@ -33,12 +33,12 @@ def _report(
 
 def parse_dates(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:
     """Parse `YYYY-MM-DD` text; bad or impossible dates are reported and become NaT."""
-    text = frame[column].astype(str)
-    if _all_iso_shaped(frame[column].tolist()):
+    if _all_like(frame[column].tolist(), {10: DATE_SHAPE}):
         # a hundred thousand dates, each written right: the pattern checked at once, no problem to report
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
         if not parsed.isna().any():
             return parsed
+    text = frame[column].astype(str)
     empty = text == ""
     shaped = text.str.fullmatch(ISO_DATE_PATTERN)
     parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
@@ -50,6 +50,17 @@ def parse_dates(frame: pd.DataFrame, column: str, shown: str, problems: list[Pro
 
 def parse_timestamps(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:
     """Check ISO 8601 timestamps with an offset; return the calendar date written in each."""
+    values = frame[column].tolist()
+    if _all_like(values, TIMESTAMP_SHAPES):
+        # every value written to the second, as exports and the collector write them: only whether
+        # each is a real time, and its year, are left to check
+        written = pd.Series([value[:10] for value in values], index=frame.index, name=column, dtype=object)
+        first_years = np.array([value[:4] for value in values], dtype=np.int64)
+        instants = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
+        dates = pd.to_datetime(written, format="%Y-%m-%d", errors="coerce")
+        if (first_years.min() >= EARLIEST_DATE.year and first_years.max() <= LATEST_DATE.year
+                and not instants.isna().any() and not dates.isna().any()):
+            return dates
     text = frame[column].astype(str)
     empty = text == ""
     shaped = text.str.fullmatch(TIMESTAMP_PATTERN)
@@ -68,24 +79,62 @@ def parse_timestamps(frame: pd.DataFrame, column: str, shown: str, problems: lis
     return dates.where(instants.notna() & ~outside)
 
 
-def _all_iso_shaped(values: Sequence[object]) -> bool:
-    """Every value is a string matching ISO_DATE_PATTERN, tested at once rather than one by one."""
-    if not values or any(type(value) is not str or len(value) != 10 for value in values):
-        return False
-    joined = "".join(cast("Sequence[str]", values))  # every value is a str: checked just above
-    if not joined.isascii():
-        return False
-    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(values), 10)
-    digits = chars[:, [0, 1, 2, 3, 5, 6, 8, 9]]
-    return bool(((digits >= ord("0")) & (digits <= ord("9"))).all() and (chars[:, [4, 7]] == ord("-")).all())
+# the shapes of `_all_like`: `9` a digit, `±` a sign, anything else itself
+DATE_SHAPE = "9999-99-99"
+TIMESTAMP_SHAPES = {25: "9999-99-99T99:99:99±99:99", 20: "9999-99-99T99:99:99Z"}
 
 
-def _all_plain_digits(values: Sequence[object]) -> bool:
-    """Every value is a string of 1 to MAX_DIGITS ASCII digits: WHOLE_NUMBER_PATTERN, no sign, no space."""
-    if not values or any(type(value) is not str or not value or len(value) > MAX_DIGITS for value in values):
+def _all_like(values: Sequence[object], shapes: dict[int, str]) -> bool:
+    """Every value is a string of one of `shapes`, all of the same length: tested at once, not one by one."""
+    try:
+        joined = "".join(cast("Sequence[str]", values))
+    except TypeError:  # not every value is text
         return False
-    joined = "".join(cast("Sequence[str]", values))  # every value is a str: checked just above
-    return joined.isascii() and joined.isdigit()
+    if not values or not joined.isascii() or len(joined) % len(values):
+        return False
+    width = len(joined) // len(values)
+    shape = shapes.get(width)
+    if shape is None or set(map(len, cast("Sequence[str]", values))) != {width}:
+        return False
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+    for position, wanted in enumerate(shape):
+        column = chars[:, position]
+        if wanted == "9":
+            fits = (column >= ord("0")) & (column <= ord("9"))
+        elif wanted == "±":
+            fits = (column == ord("+")) | (column == ord("-"))
+        else:
+            fits = column == ord(wanted)
+        if not fits.all():
+            return False
+    return True
+
+
+def _plain_numbers(values: Sequence[object], name: str, index: pd.Index) -> pd.Series | None:
+    """Every value empty or 1 to MAX_DIGITS ASCII digits (no sign, no space): the numbers, NaN when empty; else None."""
+    try:
+        joined = "".join(cast("Sequence[str]", values))
+    except TypeError:  # not every value is text
+        return None
+    if not values or not joined.isascii() or not (joined.isdigit() or not joined):
+        return None
+    if max(map(len, cast("Sequence[str]", values))) > MAX_DIGITS:
+        return None
+    if "" not in values:
+        return pd.Series(np.array([int(cast(str, value)) for value in values], dtype=np.int64), index=index, name=name)
+    return pd.Series(np.array([int(cast(str, value)) if value else np.nan for value in values], dtype=np.float64),
+                     index=index, name=name)
+
+
+def stripped(column: pd.Series) -> pd.Series:
+    """The column as text without surrounding blanks (a spreadsheet's no-break space too), as `.str.strip()` gives it."""
+    text = column.astype(str)
+    try:
+        joined = "".join(column.tolist())
+    except TypeError:
+        return text.str.strip()
+    # digits and empty cells only, the usual rating column: nothing to strip (and stripping costs 30 times more)
+    return text if joined.isascii() and (joined.isdigit() or not joined) else text.str.strip()
 
 
 def check_member(
@@ -114,12 +163,11 @@ def check_whole_numbers(
     problems: list[Problem], expected: str,
 ) -> pd.Series:
     """Check optional whole numbers within [low, high]; return them as floats (NaN when empty/bad)."""
-    if _all_plain_digits(frame[column].tolist()):
-        # every cell plain digits (the usual file): nothing to strip, nothing empty, only the range to check
-        numbers = pd.to_numeric(frame[column].astype(str))
-        if (low is None or numbers.min() >= low) and (high is None or numbers.max() <= high):
-            return numbers
-    text = frame[column].astype(str).str.strip()
+    plain = _plain_numbers(frame[column].tolist(), column, frame.index)
+    if plain is not None and (low is None or not plain.min() < low) and (high is None or not plain.max() > high):
+        # every cell plain digits or empty (the usual file): nothing to strip, only the range to check
+        return plain
+    text = stripped(frame[column])
     empty = text == ""
     whole = text.str.fullmatch(WHOLE_NUMBER_PATTERN)
     long = whole & (text.str.len() > MAX_DIGITS)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
-from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
+from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates, stripped
 from generator.load.csv_rows import read_csv_table
 from generator.model import CONTACT_KINDS
 
@@ -44,7 +44,7 @@ def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems:
     if len(problems) == before:
         good[:] = True
     else:
-        good &= minutes.notna() | (frame["minutes"].astype(str).str.strip() == "")
+        good &= minutes.notna() | (stripped(frame["minutes"]) == "")
         if table.header != CONTACT_COLUMNS and (~good).sum() * 2 > len(frame):
             _header_in_another_order(table.header, len(frame), int((~good).sum()), shown, problems, before)
     contacts = pd.DataFrame({

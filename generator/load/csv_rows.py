@@ -11,6 +11,9 @@ import pandas as pd
 
 from generator import csv_text
 from generator.errors import Problem, decode_utf8, did_you_mean, not_utf8
+from generator.load.csv_fast import read_plain_csv
+
+BOM = "\ufeff".encode()
 
 
 @dataclass(frozen=True)
@@ -36,51 +39,75 @@ def read_csv_table(
     except UnicodeDecodeError as exc:
         problems.append(not_utf8(shown, exc))
         return None
-    try:
-        text_rows, lines = _records(text)
-    except BrokenRecord as exc:
-        problems.append(Problem(shown, exc.line, "", exc.reason))
+    # deleting the few control bytes and comparing lengths costs a millisecond a megabyte, a
+    # regular expression ten (UTF-8 never uses these bytes inside another character)
+    controls = len(raw.translate(None, CONTROL_BYTES)) != len(raw)
+    plain = None if controls else read_plain_csv(raw.removeprefix(BOM))
+    if plain is not None:
+        header_cells, body, body_lines = plain
+        header_line = 1
+    else:
+        try:
+            text_rows, lines = _records(text)
+        except BrokenRecord as exc:
+            problems.append(Problem(shown, exc.line, "", exc.reason))
+            return None
+        if not text_rows:
+            problems.append(Problem(shown, 1, "", f"file is empty (expected the header {','.join(required)})"))
+            return None
+        header_cells, header_line = text_rows[0], lines[0]
+    header = tuple(cell.strip() for cell in header_cells)
+    if not _header_ok(header, header_line, required, allowed, shown, problems):
         return None
-    if not text_rows:
-        problems.append(Problem(shown, 1, "", f"file is empty (expected the header {','.join(required)})"))
-        return None
-    header = tuple(cell.strip() for cell in text_rows[0])
+    if plain is not None:
+        frame = body.set_axis(list(header), axis=1)
+        frame["line"] = body_lines
+    else:
+        frame = _frame(text_rows[1:], lines[1:], header, shown, problems)
+    if controls:
+        _report_control_characters(frame, header, shown, problems)
+    return CsvTable(frame, header)
+
+
+def _header_ok(
+    header: tuple[str, ...], line: int, required: tuple[str, ...], allowed: tuple[str, ...] | None,
+    shown: str, problems: list[Problem],
+) -> bool:
+    """Report missing, repeated and unknown columns; True when there is none."""
     header_ok = True
     for column in required:
         if column not in header:
-            problems.append(Problem(shown, lines[0], column, f"column is missing (expected header {','.join(required)})"))
+            problems.append(Problem(shown, line, column, f"column is missing (expected header {','.join(required)})"))
             header_ok = False
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            problems.append(Problem(shown, lines[0], column, "column appears twice"))
+            problems.append(Problem(shown, line, column, "column appears twice"))
             header_ok = False
         seen.add(column)
         if allowed is not None and column not in allowed:
-            problems.append(Problem(shown, lines[0], column, f"unknown column (expected {','.join(allowed)}){did_you_mean(column, allowed)}"))
+            problems.append(Problem(shown, line, column, f"unknown column (expected {','.join(allowed)}){did_you_mean(column, allowed)}"))
             header_ok = False
-    if not header_ok:
-        return None
+    return header_ok
+
+
+def _frame(rows: list[list[str]], lines: list[int], header: tuple[str, ...], shown: str, problems: list[Problem]) -> pd.DataFrame:
+    """The records as a frame of text with a `line` column; a record of another width is reported, not kept."""
     width = len(header)
-    good_rows: list[list[str]] = text_rows[1:]
-    good_lines: list[int] = lines[1:]
-    if any(size != width for size in set(map(len, good_rows))):
+    if any(size != width for size in set(map(len, rows))):
         good_rows, good_lines = [], []
-        for row, line in zip(text_rows[1:], lines[1:]):
+        for row, line in zip(rows, lines):
             if len(row) != width:
                 problems.append(Problem(shown, line, "", f"has {len(row)} fields (expected {width}: {','.join(header)})"))
                 continue
             good_rows.append(row)
             good_lines.append(line)
-    frame = pd.DataFrame(good_rows, columns=list(header), dtype=object)
-    if not good_rows:
+        rows, lines = good_rows, good_lines
+    frame = pd.DataFrame(rows, columns=list(header), dtype=object)
+    if not rows:
         frame = pd.DataFrame({column: pd.Series(dtype=object) for column in header})
-    frame["line"] = pd.Series(good_lines, dtype="int64")
-    # deleting the few control bytes and comparing lengths costs a millisecond a megabyte, a
-    # regular expression ten (UTF-8 never uses these bytes inside another character)
-    if len(raw.translate(None, CONTROL_BYTES)) != len(raw):
-        _report_control_characters(frame, header, shown, problems)
-    return CsvTable(frame, header)
+    frame["line"] = pd.Series(lines, dtype="int64")
+    return frame
 
 
 # C0 control characters and DEL, except tab, line feed and carriage return (allowed in quoted notes):

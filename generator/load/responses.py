@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, did_you_mean, shorten
-from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps
+from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps, stripped
 from generator.load.csv_rows import read_csv_table
 from generator.model import RESERVED_COLUMNS, Question, Survey
 
@@ -65,8 +65,11 @@ def check_answers(frame: pd.DataFrame, question: Question, shown: str, problems:
     if question.type in SCALE:
         low, high = SCALE[question.type]
         numbers = check_whole_numbers(frame, column, low, high, shown, problems, f"a whole number {low}–{high}")
+        good = numbers.notna() | (frame[column] == "")
+        if good.all():  # every answer a number or empty (the usual file)
+            return good
         # the check strips (a spreadsheet's no-break space too): a blank cell is unanswered
-        answered = frame[column].astype(str).str.strip() != ""
+        answered = stripped(frame[column]) != ""
         return ~answered | numbers.notna()
     answered = frame[column] != ""
     # the model requires options on a choice or multi question
@@ -85,7 +88,7 @@ def _scale_answers_as_checked(frame: pd.DataFrame, survey: Survey) -> pd.DataFra
     """
     for question in survey.questions:
         if question.type in SCALE:
-            frame[question.id] = frame[question.id].astype(str).str.strip()
+            frame[question.id] = stripped(frame[question.id])
     return frame
 
 
