@@ -233,3 +233,14 @@ def test_whole_numbers_checked_at_once_read_as_checked_one_by_one(values: list[s
     fast, problems = checked(check, values)
     slow, slow_problems = checked(check, [*values, BAD])
     assert (fast, problems) == (slow[:-1], [problem for problem in slow_problems if problem.line != len(values) + 2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 10**15 - 1).map(str) | st.sampled_from(["", "0042"]), min_size=1, max_size=20))
+def test_minutes_up_to_fifteen_digits_checked_at_once_stay_exact(values: list[str]) -> None:
+    def check(frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
+        return check_whole_numbers(frame, "value", 0, None, "data/contacts.csv", problems, "a whole number of minutes, 0 or more")
+    fast, problems = checked(check, values)
+    slow, slow_problems = checked(check, [*values, BAD])
+    assert (fast, problems) == (slow[:-1], [problem for problem in slow_problems if problem.line != len(values) + 2])
+    assert fast == [int(value) if value else None for value in values]

@@ -85,18 +85,28 @@ TIMESTAMP_SHAPES = {25: "9999-99-99T99:99:99±99:99", 20: "9999-99-99T99:99:99Z"
 
 
 def _all_like(values: Sequence[object], shapes: dict[int, str]) -> bool:
-    """Every value is a string of one of `shapes`, all of the same length: tested at once, not one by one."""
+    """Every value is a string of one of `shapes` (by its length): tested at once, not one by one."""
     try:
         joined = "".join(cast("Sequence[str]", values))
     except TypeError:  # not every value is text
         return False
-    if not values or not joined.isascii() or len(joined) % len(values):
+    if not values or not joined.isascii():
         return False
-    width = len(joined) // len(values)
-    shape = shapes.get(width)
-    if shape is None or set(map(len, cast("Sequence[str]", values))) != {width}:
+    texts = cast("Sequence[str]", values)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    widths = set(np.unique(lengths).tolist())
+    if not widths <= set(shapes):
         return False
-    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+    if len(widths) == 1:
+        width = widths.pop()
+        return _fits(np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(texts), width), shapes[width])
+    # of several lengths (a `Z` beside offsets): one fixed-width array, each length checked on its rows
+    chars = np.array(texts, dtype=f"<U{max(widths)}").view(np.uint32).reshape(len(texts), max(widths))
+    return all(_fits(chars[lengths == width, :width], shapes[width]) for width in widths)
+
+
+def _fits(chars: np.ndarray, shape: str) -> bool:
+    """Each row of character codes is written in `shape`."""
     for position, wanted in enumerate(shape):
         column = chars[:, position]
         if wanted == "9":
@@ -118,12 +128,18 @@ def _plain_numbers(values: Sequence[object], name: str, index: pd.Index) -> pd.S
         return None
     if not values or not joined.isascii() or not (joined.isdigit() or not joined):
         return None
-    if max(map(len, cast("Sequence[str]", values))) > MAX_DIGITS:
+    lengths = np.fromiter(map(len, cast("Sequence[str]", values)), dtype=np.int64, count=len(values))
+    if lengths.max() > MAX_DIGITS:
         return None
-    if "" not in values:
-        return pd.Series(np.array([int(cast(str, value)) for value in values], dtype=np.int64), index=index, name=name)
-    return pd.Series(np.array([int(cast(str, value)) if value else np.nan for value in values], dtype=np.float64),
-                     index=index, name=name)
+    # each digit times its place value, summed per cell: exact in float64 below 2**53 (16 digits)
+    digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8) - ord("0")
+    cell = np.repeat(np.arange(len(values)), lengths)
+    place = np.cumsum(lengths)[cell] - 1 - np.arange(len(digits))
+    numbers = np.bincount(cell, weights=digits * 10.0 ** place, minlength=len(values)).astype(np.float64)
+    if lengths.min() > 0:
+        return pd.Series(numbers.astype(np.int64), index=index, name=name)
+    numbers[lengths == 0] = np.nan
+    return pd.Series(numbers, index=index, name=name)
 
 
 def stripped(column: pd.Series) -> pd.Series:

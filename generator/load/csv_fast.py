@@ -23,8 +23,8 @@ QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
 def read_plain_csv(data: bytes) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
     """The header cells, the other records (columns 0…n-1, all text) and the line each starts on; None when not plain.
 
-    `data` is the file's bytes without a byte-order mark, already known to be UTF-8 and free
-    of control characters.
+    `data` is the file's bytes without a byte-order mark, free of control characters; bytes
+    that are not UTF-8 make the C parser stop, and then the result is None too.
     """
     if not data or b"\r" in data or data.startswith(b"\n"):
         return None
@@ -38,13 +38,15 @@ def read_plain_csv(data: bytes) -> tuple[list[str], pd.DataFrame, np.ndarray] | 
     except (ValueError, pd.errors.ParserError):  # a shape the checks let through: the csv module decides
         return None
     records, width = table.shape
-    columns = [table[index].to_numpy() for index in range(width)]
     # pandas stops at a record longer than the first and pads a shorter one with empty cells: every
-    # record has the first one's width when the commas between fields (those not inside a cell) are
-    # exactly width - 1 a record
-    inside = sum("".join(column).count(",") for column in columns)
-    if data.count(b",") - inside != records * (width - 1):
+    # record has the first one's width when the commas between fields (those not inside a quoted
+    # field) are exactly width - 1 a record
+    commas = np.flatnonzero(chars == COMMA)
+    before = np.searchsorted(commas, quotes)  # the commas before each quote
+    inside = int((before[1::2] - before[0::2]).sum())
+    if len(commas) - inside != records * (width - 1):
         return None
+    columns = [table[index].to_numpy() for index in range(width)]
     lines = _record_lines(data, chars, quotes, records)
     if lines is None:
         return None
@@ -72,10 +74,10 @@ def _quotes_plain(chars: np.ndarray, quotes: np.ndarray) -> bool:
 
 def _record_lines(data: bytes, chars: np.ndarray, quotes: np.ndarray, records: int) -> np.ndarray | None:
     """The line each of `records` records starts on; None when a line is blank (the csv module skips it)."""
-    physical = data.count(b"\n") + (not data.endswith(b"\n"))
+    newlines = np.flatnonzero(chars == NEWLINE)
+    physical = len(newlines) + (not data.endswith(b"\n"))
     if records == physical and b"\n\n" not in data:  # the usual file: record k on line k
         return np.arange(1, records + 1, dtype=np.int64)
-    newlines = np.flatnonzero(chars == NEWLINE)
     # a line end after an even number of quotes ends a record; one inside a quoted field is text
     ends = np.flatnonzero(np.searchsorted(quotes, newlines) % 2 == 0)  # indexes into newlines
     if (np.diff(newlines[ends]) == 1).any() or records != len(ends) + (not data.endswith(b"\n")):

@@ -32,21 +32,22 @@ def read_csv_table(
 
     `allowed` None means extra columns are allowed (the caller checks them).
     """
-    try:
-        # decoded whole, so a bad byte's offset is the file's, not a decoder chunk's
-        raw = path.read_bytes()
-        text = decode_utf8(raw)
-    except UnicodeDecodeError as exc:
-        problems.append(not_utf8(shown, exc))
-        return None
+    raw = path.read_bytes()
     # deleting the few control bytes and comparing lengths costs a millisecond a megabyte, a
     # regular expression ten (UTF-8 never uses these bytes inside another character)
     controls = len(raw.translate(None, CONTROL_BYTES)) != len(raw)
+    # the C parser decodes every cell strictly: a file it reads is UTF-8 (else it steps aside, and the decoder says where not)
     plain = None if controls else read_plain_csv(raw.removeprefix(BOM))
     if plain is not None:
         header_cells, body, body_lines = plain
         header_line = 1
     else:
+        try:
+            # decoded whole, so a bad byte's offset is the file's, not a decoder chunk's
+            text = decode_utf8(raw)
+        except UnicodeDecodeError as exc:
+            problems.append(not_utf8(shown, exc))
+            return None
         try:
             text_rows, lines = _records(text)
         except BrokenRecord as exc:
