@@ -33,7 +33,8 @@ def _report(
 
 def parse_dates(frame: pd.DataFrame, column: str, shown: str, problems: list[Problem]) -> pd.Series:
     """Parse `YYYY-MM-DD` text; bad or impossible dates are reported and become NaT."""
-    if _all_like(frame[column].tolist(), {10: DATE_SHAPE}):
+    values = frame[column].tolist()
+    if _all_like(values, {10: DATE_SHAPE}):
         # a hundred thousand dates, each written right: the pattern checked at once, no problem to report
         parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
         if not parsed.isna().any():
@@ -84,25 +85,36 @@ DATE_SHAPE = "9999-99-99"
 TIMESTAMP_SHAPES = {25: "9999-99-99T99:99:99±99:99", 20: "9999-99-99T99:99:99Z"}
 
 
+def _texts(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """ASCII texts without a line break, at once: their characters joined by line feeds, where each starts, each length."""
+    try:
+        joined = "\n".join(cast("Sequence[str]", values))
+    except TypeError:  # not every value is text
+        return None
+    if not values or not joined.isascii():
+        return None
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    breaks = np.flatnonzero(chars == ord("\n"))
+    if len(breaks) != len(values) - 1:  # a value holds a line break of its own
+        return None
+    starts = np.concatenate(([0], breaks + 1))
+    return chars, starts, np.diff(np.concatenate((starts, [len(chars) + 1]))) - 1
+
+
 def _all_like(values: Sequence[object], shapes: dict[int, str]) -> bool:
     """Every value is a string of one of `shapes` (by its length): tested at once, not one by one."""
-    try:
-        joined = "".join(cast("Sequence[str]", values))
-    except TypeError:  # not every value is text
+    texts = _texts(values)
+    if texts is None:
         return False
-    if not values or not joined.isascii():
-        return False
-    texts = cast("Sequence[str]", values)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    widths = set(np.unique(lengths).tolist())
-    if not widths <= set(shapes):
-        return False
-    if len(widths) == 1:
-        width = widths.pop()
-        return _fits(np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(texts), width), shapes[width])
-    # of several lengths (a `Z` beside offsets): one fixed-width array, each length checked on its rows
-    chars = np.array(texts, dtype=f"<U{max(widths)}").view(np.uint32).reshape(len(texts), max(widths))
-    return all(_fits(chars[lengths == width, :width], shapes[width]) for width in widths)
+    chars, starts, lengths = texts
+    if lengths.min() == lengths.max():  # one length: the values are the rows of one array
+        width = int(lengths[0])
+        rows = np.append(chars, np.uint8(ord("\n"))).reshape(len(values), width + 1)[:, :width]
+        return width in shapes and _fits(rows, shapes[width])
+    for width in np.unique(lengths).tolist():  # of several lengths (a `Z` beside offsets): each on its rows
+        if width not in shapes or not _fits(chars[starts[lengths == width][:, None] + np.arange(width)], shapes[width]):
+            return False
+    return True
 
 
 def _fits(chars: np.ndarray, shape: str) -> bool:
@@ -120,22 +132,20 @@ def _fits(chars: np.ndarray, shape: str) -> bool:
     return True
 
 
-def _plain_numbers(values: Sequence[object], name: str, index: pd.Index) -> pd.Series | None:
+def plain_numbers(values: Sequence[object], name: str, index: pd.Index) -> pd.Series | None:
     """Every value empty or 1 to MAX_DIGITS ASCII digits (no sign, no space): the numbers, NaN when empty; else None."""
-    try:
-        joined = "".join(cast("Sequence[str]", values))
-    except TypeError:  # not every value is text
+    texts = _texts(values)
+    if texts is None:
         return None
-    if not values or not joined.isascii() or not (joined.isdigit() or not joined):
-        return None
-    lengths = np.fromiter(map(len, cast("Sequence[str]", values)), dtype=np.int64, count=len(values))
-    if lengths.max() > MAX_DIGITS:
+    chars, starts, lengths = texts
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    if int(np.count_nonzero(digit)) != len(chars) - (len(values) - 1) or lengths.max() > MAX_DIGITS:
         return None
     # each digit times its place value, summed per cell: exact in float64 below 2**53 (16 digits)
-    digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8) - ord("0")
-    cell = np.repeat(np.arange(len(values)), lengths)
-    place = np.cumsum(lengths)[cell] - 1 - np.arange(len(digits))
-    numbers = np.bincount(cell, weights=digits * 10.0 ** place, minlength=len(values)).astype(np.float64)
+    cell = np.repeat(np.arange(len(values)), lengths + 1)[:len(chars)]  # each value and the line feed after it
+    place = (starts + lengths)[cell] - 1 - np.arange(len(chars))
+    weights = np.where(digit, (chars.astype(np.int64) - ord("0")) * 10.0 ** np.maximum(place, 0), 0.0)
+    numbers = np.bincount(cell, weights=weights, minlength=len(values)).astype(np.float64)
     if lengths.min() > 0:
         return pd.Series(numbers.astype(np.int64), index=index, name=name)
     numbers[lengths == 0] = np.nan
@@ -179,7 +189,7 @@ def check_whole_numbers(
     problems: list[Problem], expected: str,
 ) -> pd.Series:
     """Check optional whole numbers within [low, high]; return them as floats (NaN when empty/bad)."""
-    plain = _plain_numbers(frame[column].tolist(), column, frame.index)
+    plain = plain_numbers(frame[column].tolist(), column, frame.index)
     if plain is not None and (low is None or not plain.min() < low) and (high is None or not plain.max() > high):
         # every cell plain digits or empty (the usual file): nothing to strip, only the range to check
         return plain

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, did_you_mean, shorten
-from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps, stripped
+from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps, plain_numbers, stripped
 from generator.load.csv_rows import read_csv_table
 from generator.model import RESERVED_COLUMNS, Question, Survey
 
@@ -123,13 +123,14 @@ def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame]
         for question in survey.questions:
             if question.type not in SCALE:
                 continue
-            answered = frame[frame[question.id] != ""]
-            if answered.empty:
+            # only the four columns needed, not the whole frame's rows
+            answered = (frame[question.id] != "").to_numpy()
+            if not answered.any():
                 continue
             parts.append(pd.DataFrame({
-                "survey": survey.id, "response_id": answered["response_id"], "client": answered["client"],
-                "date": answered["date"], "question": question.id, "type": question.type,
-                "csat": bool(question.csat), "score": pd.to_numeric(answered[question.id]).astype(float),
+                "survey": survey.id, "response_id": frame["response_id"][answered], "client": frame["client"][answered],
+                "date": frame["date"][answered], "question": question.id, "type": question.type,
+                "csat": bool(question.csat), "score": _scores(frame[question.id][answered]),
             }))
     if not parts:
         return pd.DataFrame({
@@ -139,6 +140,12 @@ def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame]
             "csat": pd.Series(dtype=bool), "score": pd.Series(dtype=float),
         })
     return pd.concat(parts, ignore_index=True)
+
+
+def _scores(answers: pd.Series) -> pd.Series:
+    """Checked answers (`'7'`, `'+7'`, `'007'`) as floats."""
+    plain = plain_numbers(answers.tolist(), str(answers.name), answers.index)  # the usual answers: read at once
+    return (pd.to_numeric(answers) if plain is None else plain).astype(float)
 
 
 def unknown_response_file(path: Path, shown: str, survey_ids: list[str]) -> Problem:
