@@ -68,6 +68,13 @@ def test_a_usual_contacts_file_is_read_by_the_fast_path_as_the_csv_module_reads_
     assert records[1] == [1, 2, 3, 4, 7, 8]
 
 
+@pytest.mark.parametrize("text", ["date,client\n", "date,client", 'a,"b"\n"1",""', "only\n1\n"])
+def test_a_header_alone_or_a_last_line_without_its_line_end_takes_the_fast_path(text: str) -> None:
+    records = fast_records(text)
+    assert records is not None
+    assert records == csv_module_records(text)
+
+
 @pytest.mark.parametrize("text", [
     'a,b\n"x"y,z\n',          # text after a closing quote: the csv module stops, pandas would read 'xy'
     'a,b\nx,y\nz\n',          # a short record: pandas would pad it with an empty cell
