@@ -127,8 +127,8 @@ class SpeedSession:
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str]] = []
         for job in plan.jobs:
-            key = inputs.of(job.inputs, job.paths[0]) if inputs and job.inputs and len(job.paths) == 1 else ""
-            (kept if key and previous.inputs.get(job.paths[0]) == key else todo).append((job, key))
+            key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
+            (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the memo's new entries are written by whichever process is free first
         tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
@@ -136,8 +136,8 @@ class SpeedSession:
         results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
         files = [item for result in results for item in result]
         for job, key in kept:
-            found = previous.reuse(job.paths[0], key)
-            files += [found] if found is not None else _tagged([(job, key)])()
+            found = previous.reuse_all(job.paths, key)
+            files += found if found is not None else _tagged([(job, key)])()
         writer.start(files)  # records them, and stages the reused ones, beside the publish checks
         self._made = {item.path for item in files}
         return sorted(files, key=lambda item: item.path)
