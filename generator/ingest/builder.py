@@ -68,6 +68,7 @@ class Builder:
     def __init__(self) -> None:
         self._connection: Connection | None = None
         self._stop: Callable[[], object] | None = None
+        self.pid: int | None = None  # the builder process's, while there is one
         if can_fork():  # no thread yet: the fork holds only this one
             context = multiprocessing.get_context("fork")
             self._connection, theirs = context.Pipe()
@@ -75,6 +76,7 @@ class Builder:
                                       name="rapport-builder", daemon=True)
             process.start()
             theirs.close()
+            self.pid = process.pid
             self._stop = weakref.finalize(self, _stop, self._connection, process)
 
     def build(self, request: BuildRequest) -> Outcome:
@@ -90,7 +92,7 @@ class Builder:
 
     def close(self) -> None:
         """End the builder process (also done when the Builder is collected)."""
-        self._connection = None
+        self._connection, self.pid = None, None
         if self._stop is not None:
             self._stop()
 
