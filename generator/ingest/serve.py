@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,13 +32,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from watchfiles import Change, DefaultFilter, awatch
 
-from generator.errors import RapportError
+from generator.build import build_site
+from generator.errors import DataError, RapportError
 from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
-from generator.ingest.builder import Builder, BuildRequest
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.load.held import QUARANTINE_FOLDER
+from generator.progress import Progress
 from generator.templates import template_folders
 
 
@@ -79,40 +81,31 @@ class Preview:
         self.state = BuildState()
         self._build_lock = threading.Lock()
         self._dirty: asyncio.Event | None = None
-        self._maker: Builder | None = None
 
     def build_once(self) -> BuildState:
-        """Build now (in the builder process, forked at the first build; generator/ingest/builder.py);
-        a failure is recorded, not raised."""
+        """Build now (in this thread); a failure is recorded, not raised."""
         with self._build_lock:
-            if self._maker is None:
-                self._maker = Builder()
             self.state.building = True
             started = time.perf_counter()
             try:
-                outcome = self._maker.build(BuildRequest(self.data_dir, self.out_dir, self.as_of, self.templates_dir))
-                if outcome.kind == "ok":
-                    self.state.ok, self.state.files, self.state.error = True, outcome.files, ""
-                    self._say(f"built {outcome.files:,} files in {outcome.seconds:.2f} s")
-                elif outcome.kind == "data":
-                    self.state.ok, self.state.error = False, outcome.message
-                    self._say(f"{outcome.message}\nbuild failed: {outcome.problems} problem(s); still serving the previous build")
-                elif outcome.kind == "error":
-                    self.state.ok, self.state.error = False, outcome.message
-                    self._say(f"build failed: {outcome.message}; still serving the previous build")
-                else:
-                    self.state.ok, self.state.error = False, outcome.message
-                    self._say(f"{outcome.message}build failed; still serving the previous build")
+                result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
+                                    progress=Progress(stages=3, enabled=False))
+                self.state.ok, self.state.files, self.state.error = True, result.files, ""
+                self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
+            except DataError as exc:
+                self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
+                self._say(f"{self.state.error}\nbuild failed: {len(exc.problems)} problem(s); still serving the previous build")
+            except RapportError as exc:
+                self.state.ok, self.state.error = False, str(exc)
+                self._say(f"build failed: {exc}; still serving the previous build")
+            except Exception:
+                self.state.ok, self.state.error = False, traceback.format_exc()
+                self._say(f"{self.state.error}build failed; still serving the previous build")
             finally:
                 self.state.seconds = time.perf_counter() - started
                 self.state.generation += 1
                 self.state.building = False
             return self.state
-
-    def close(self) -> None:
-        """End the builder process."""
-        if self._maker is not None:
-            self._maker.close()
 
     def request_build(self) -> None:
         """Mark the site stale (from the event loop: the watcher or the collector)."""
@@ -203,7 +196,4 @@ def run_preview(data_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: in
                f"rebuilding when {data_dir}/ or the templates change (Ctrl-C to stop)")
     sys.stdout.flush()
     server = uvicorn.Server(server_config(preview.app(), Guard()))
-    try:
-        server.run(sockets=[listener])
-    finally:
-        preview.close()
+    server.run(sockets=[listener])
