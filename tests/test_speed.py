@@ -263,6 +263,37 @@ def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: P
     assert site(out) == plain_build(data, tmp_path)
 
 
+def test_the_calendar_is_reused_while_its_events_stay_the_same(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.render import dashboard_common
+
+    out = data.parent / "output"
+    build_site(data, out, speed=Speed.on(1))
+    calendar = sorted(path for path in tree(out) if path.startswith("dashboard/calendar"))
+    assert "dashboard/calendar.ics" in calendar and "dashboard/calendar.html" in calendar
+    made: list[str] = []
+    original = dashboard_common.DashboardSite.page
+
+    def counting(self, template, path, current, **context):
+        made.append(path)
+        return original(self, template, path, current, **context)
+
+    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    before = stamps(out)
+    # an e-mail moves no date of the calendar (surveys, renewals, on-site visits): its files stay as they were
+    append_row(data / "contacts.csv", lambda row: row.update(date="2026-11-29", kind="email", note="Sent the report"))
+    build_site(data, out, speed=Speed.on(1))
+    assert made and not [path for path in made if path.startswith("calendar")]
+    assert {path: stamps(out)[path] for path in calendar} == {path: before[path] for path in calendar}
+    assert tree(out) == clean_build(data, tmp_path, speed=Speed.on(1))
+    # a renamed client is in the calendar's events: it is made again
+    renamed_client(data)
+    build_site(data, out, speed=Speed.on(1))
+    assert "calendar.html" in made
+    assert "Renamed &amp; Sons" in "".join((out / path).read_text(encoding="utf-8") for path in calendar if path.endswith(".html"))
+    assert tree(out) == clean_build(data, tmp_path, speed=Speed.on(1))
+    assert site(out) == plain_build(data, tmp_path)
+
+
 def test_a_file_edited_by_hand_is_made_again(data: Path, tmp_path: Path) -> None:
     out = data.parent / "output"
     build_site(data, out)

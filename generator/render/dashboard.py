@@ -19,7 +19,7 @@ from generator.charts.bundle import dashboard_bundle
 from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
-from generator.render.calendar_page import render_calendar
+from generator.render.calendar_page import events, render_calendar
 from generator.render.client_lists import ListPage, client_index_pages, list_pages, onsite_pages
 from generator.render.dashboard_client import client_path, render_client
 from generator.render.dashboard_common import DashboardSite
@@ -49,7 +49,9 @@ def dashboard_jobs(
         for path, make, frames in export_makers(portfolio, reports, charts.data)
     ]
     jobs += [
-        PageJob(lambda: render_calendar(site)),
+        # the calendar's pages and .ics are a function of its events (and of what every page shares)
+        PageJob(lambda: render_calendar(site), inputs=ValueInputs((events(site), reports.attention.limits.page_size)),
+                name="dashboard/calendar"),
         PageJob(lambda: [render_overview(site)]),
         PageJob(lambda: render_followup_list(site)),
         PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items

@@ -55,9 +55,15 @@ class PageJob:
     """One or more files, how to make them, and (when reusable) what they are made from."""
 
     make: Make
-    paths: tuple[str, ...] = ()  # the files it makes, when known before (needed to reuse them)
+    paths: tuple[str, ...] = ()  # the files it makes, when known before
     inputs: Inputs | None = None  # None: made afresh by every build
     batch: str = ""  # jobs of one batch are many small pages, best made several at a time
+    name: str = ""  # for a job of several files known only once made: what they are keyed by, as a path would be
+
+    @property
+    def key_name(self) -> str:
+        """What the job's inputs are keyed by: its one file's path, else its name ('' when it has neither)."""
+        return self.paths[0] if len(self.paths) == 1 else self.name
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,17 @@ import html
 import posixpath
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from generator.errors import RapportError
 from generator.files import BuiltFile, OutputFile
 from generator.model import Settings
-from generator.safety.crypto import ContentKey, SealedKey, encode, opaque_name, seal_files
 from generator.templates import template_source
+
+if TYPE_CHECKING:
+    from generator.safety.crypto import ContentKey, SealedKey
 
 SOURCE = "dashboard/"
 TARGET = "public/dashboard/"
@@ -58,6 +61,8 @@ def is_plain_asset(path: str) -> bool:
 
 def published_path(path: str, content: ContentKey) -> str:
     """Where a `dashboard/…` file goes under `public/`."""
+    from generator.safety.crypto import opaque_name  # the cryptography library: only with a passphrase set
+
     if is_plain_asset(path):
         return "public/" + path
     if path == SOURCE + "index.html":
@@ -70,6 +75,8 @@ def encrypt_dashboards(
     environment: jinja2.Environment, settings: Settings,
 ) -> list[OutputFile]:
     """The public, encrypted copy of every file under `dashboard/`."""
+    from generator.safety.crypto import encode, seal_files  # the cryptography library: only with a passphrase set
+
     dashboard = [item for item in files if item.path.startswith(SOURCE)]
     layout = {item.path: published_path(item.path, content) for item in dashboard}
     if len(set(layout.values())) != len(layout):

@@ -6,20 +6,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import RapportError
 from generator.keys import PASSPHRASE_ENV, key_file, passphrase_file
-from generator.safety.crypto import (
-    ContentKey,
-    CryptoError,
-    SealedKey,
-    WrongPassphrase,
-    check_iterations,
-    open_key,
-    seal_key,
-    unb64,
-)
-from generator.safety.strength import weakness
+
+if TYPE_CHECKING:
+    from generator.safety.crypto import ContentKey, SealedKey
+
+# crypto (the cryptography library) and strength (zxcvbn) are imported where a passphrase is set:
+# a build without one needs neither, and they cost a tenth of a second of every start-up
 
 KEY_FORMAT = "rapport-dashboard-key/1"
 
@@ -37,6 +33,8 @@ def dashboard_passphrase(data_dir: Path) -> str | None:
         value, origin = (path.read_text(encoding="utf-8").strip() if path.is_file() else ""), str(path)
     if not value:
         return None
+    from generator.safety.strength import weakness
+
     # the ciphertext stays public forever (gh-pages history): a guessable passphrase falls offline
     problem = weakness(value, origin)
     if problem is not None:
@@ -50,6 +48,8 @@ def dashboard_key(data_dir: Path, passphrase: str) -> tuple[SealedKey, ContentKe
     Reusing salt, nonce and content key keeps rebuilt pages byte-identical; a new passphrase
     gets a new content key, so whoever knew the old one cannot read pages built after the change.
     """
+    from generator.safety.crypto import ContentKey, WrongPassphrase, open_key, seal_key
+
     path = key_file(data_dir)
     if path.is_file():
         sealed = _read_key_file(path)
@@ -64,6 +64,8 @@ def dashboard_key(data_dir: Path, passphrase: str) -> tuple[SealedKey, ContentKe
 
 
 def _read_key_file(path: Path) -> SealedKey:
+    from generator.safety.crypto import CryptoError, SealedKey, check_iterations, unb64
+
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("format") != KEY_FORMAT:

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from zxcvbn import zxcvbn
-
 MIN_GUESSES = 10**10
 ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input; a longer passphrase is no weaker than its start
 PASSPHRASE_WORDS = 6
@@ -40,6 +38,8 @@ class Strength:
 
 def strength(passphrase: str, context_words: tuple[str, ...] = ()) -> Strength:
     """zxcvbn's estimate for the passphrase; `context_words` (the business name, …) count as easy guesses."""
+    from zxcvbn import zxcvbn  # its word lists take 0.07 s to import: only when a passphrase is checked
+
     result = zxcvbn(passphrase[:ZXCVBN_MAX_CHARS], user_inputs=[word[:ZXCVBN_MAX_CHARS] for word in context_words])
     feedback = result["feedback"]
     return Strength(float(result["guesses"]), str(feedback["warning"] or ""),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -30,10 +30,10 @@ import jinja2
 
 from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
-from generator.render.plan import PageJob, Plan
+from generator.render.plan import PageJob, Plan, ValueInputs
 from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
-from generator.speed.fingerprints import page_inputs
+from generator.speed.fingerprints import PageInputs, page_inputs
 from generator.speed.output import OutputWriter, Previous
 from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
@@ -125,19 +125,23 @@ class SpeedSession:
         inputs = page_inputs(plan.portfolio, plan.environment)
         self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
         kept: list[tuple[PageJob, str]] = []
-        todo: list[tuple[PageJob, str]] = []
+        todo: list[tuple[PageJob, str | None]] = []
         for job in plan.jobs:
-            key = inputs.of(job.inputs, job.paths[0]) if inputs and job.inputs and len(job.paths) == 1 else ""
-            (kept if key and previous.inputs.get(job.paths[0]) == key else todo).append((job, key))
+            if inputs and isinstance(job.inputs, ValueInputs) and job.key_name:
+                # a value's digest can cost as much as a small page: taken by the process that takes the job
+                todo.append((job, None))
+                continue
+            key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
+            (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the memo's new entries are written by whichever process is free first
         tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
-        tasks += [_tagged(chunk) for chunk in _chunks(todo)]
+        tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks(todo)]
         results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
         files = [item for result in results for item in result]
         for job, key in kept:
-            found = previous.reuse(job.paths[0], key)
-            files += [found] if found is not None else _tagged([(job, key)])()
+            found = previous.reuse_all(job.paths, key)
+            files += found if found is not None else _tagged([(job, key)])()
         writer.start(files)  # records them, and stages the reused ones, beside the publish checks
         self._made = {item.path for item in files}
         return sorted(files, key=lambda item: item.path)
@@ -167,7 +171,7 @@ class SpeedSession:
         return default_workers() if clients >= PARALLEL_FROM_CLIENTS else 1
 
 
-def _chunks(jobs: list[tuple[PageJob, str]]) -> Iterator[list[tuple[PageJob, str]]]:
+def _chunks(jobs: list[tuple[PageJob, str | None]]) -> Iterator[list[tuple[PageJob, str | None]]]:
     """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time."""
     for batch, group in itertools.groupby(jobs, key=lambda pair: pair[0].batch):
         members = list(group)
@@ -176,12 +180,24 @@ def _chunks(jobs: list[tuple[PageJob, str]]) -> Iterator[list[tuple[PageJob, str
             yield members[start:start + size]
 
 
-def _tagged(jobs: list[tuple[PageJob, str]]) -> Task:
-    """A task making the jobs' files, each marked with the digest of its inputs (kept in the manifest)."""
+def _tagged(jobs: Sequence[tuple[PageJob, str | None]], previous: Previous | None = None,
+            inputs: PageInputs | None = None) -> Task:
+    """A task making the jobs' files, each marked with the digest of its inputs (kept in the manifest).
+
+    A job whose digest is None is digested here, and its files are taken from the last build
+    when that build made them from the same inputs.
+    """
 
     def make() -> list[BuiltFile]:
         made: list[BuiltFile] = []
-        for job, key in jobs:
+        for job, known in jobs:
+            key = known
+            if key is None:
+                key = inputs.of(job.inputs, job.key_name) if inputs is not None and job.inputs is not None else ""
+                found = previous.reuse_all(job.paths, key) if previous is not None and key else None
+                if found is not None:
+                    made += found
+                    continue
             made += [OutputFile(item.path, item.content, key) if key else item for item in job.make()]
         return made
 

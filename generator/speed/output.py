@@ -223,6 +223,7 @@ class Previous:
     inputs: dict[str, str]  # path → digest of what the file was made from (for the files that have one)
     digest: str = ""        # of the manifest's bytes: what `stamps` were recorded with
     stamps: dict[str, Stamp] = field(default_factory=dict)  # path → (size, mtime) as the last build left it
+    _index: dict[str, dict[str, list[str]]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def read(cls, out_dir: Path) -> Previous:
@@ -244,6 +245,33 @@ class Previous:
     def with_stamps(self, stamps: dict[str, Stamp] | None) -> Previous:
         """This manifest with the sizes and times its build recorded (kept apart: they differ every build)."""
         return dataclasses.replace(self, stamps=stamps or {})
+
+    def made_from(self, paths: tuple[str, ...], inputs: str) -> list[str]:
+        """The files of the last build made from `inputs`: `paths` when each of them was, else none.
+
+        A job whose files are known only once made (`paths` empty) is keyed by a digest that
+        names the job (generator/speed/fingerprints.py): the files carrying it are the ones it made.
+        """
+        if not inputs:
+            return []
+        if paths:
+            return list(paths) if all(self.inputs.get(path) == inputs for path in paths) else []
+        return self._by_inputs().get(inputs, [])
+
+    def reuse_all(self, paths: tuple[str, ...], inputs: str) -> list[BuiltFile] | None:
+        """Every file of the last build made from `inputs` (see `made_from`), as `reuse` gives them; None unless all are."""
+        found = [self.reuse(path, inputs) for path in self.made_from(paths, inputs)]
+        kept = [item for item in found if item is not None]
+        return kept if kept and len(kept) == len(found) else None
+
+    def _by_inputs(self) -> dict[str, list[str]]:
+        """Path lists by the digest they were made from (made once)."""
+        if "by_inputs" not in self._index:
+            index: dict[str, list[str]] = {}
+            for path, key in self.inputs.items():
+                index.setdefault(key, []).append(path)
+            self._index["by_inputs"] = index
+        return self._index["by_inputs"]
 
     def reuse(self, path: str, inputs: str) -> BuiltFile | None:
         """The file as the last build wrote it when it was made from the same inputs, else None.
