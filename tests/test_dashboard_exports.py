@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from generator.build import build_site
 from generator.cli import cli
+from generator.csv_text import spreadsheet_text, spreadsheet_texts
 from generator.render.exports import cell, csv_bytes
 from tests.conftest import CLIENT, SAMPLE_DATA
 
@@ -74,6 +75,11 @@ def test_exports_are_what_the_csv_module_writes(rows: list[list[object]]) -> Non
     writer.writerow(header)
     writer.writerows([cell(value) for value in row] for row in rows)
     assert csv_bytes(header, rows) == ("\ufeff" + expected.getvalue()).encode("utf-8")
+
+
+@given(st.lists(st.one_of(st.text(), st.sampled_from(FORMULAS + ["'", "''x", ""]))))
+def test_a_column_is_guarded_as_each_of_its_cells(texts: list[str]) -> None:
+    assert spreadsheet_texts(texts) == [spreadsheet_text(text) for text in texts]
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from generator.charts.data import DashboardData
-from generator.csv_text import spreadsheet_text
+from generator.csv_text import spreadsheet_text, spreadsheet_texts
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
@@ -78,9 +81,25 @@ def fields(values: Sequence[Any]) -> list[str]:
     return [field(cell(value)) for value in values]
 
 
+def series_fields(series: pd.Series) -> list[str]:
+    """A frame column as CSV fields (`fields`); an integer, boolean or text column is converted once
+    per distinct value, found by pandas (a float or object column may hold values that compare
+    equal but write differently: 0.0 and -0.0, 1 and True)."""
+    if series.dtype == object or not (pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+                                      or pd.api.types.is_string_dtype(series.dtype)):
+        return fields(series.tolist())
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    return taken(fields(distinct.tolist()), codes)
+
+
+def taken(table: Sequence[str], codes: Any) -> list[str]:
+    """`table[code]` for each code of an integer array."""
+    return np.array(table, dtype=object)[codes].tolist()  # type: ignore[no-any-return]  # an object array's tolist
+
+
 def text_fields(texts: Sequence[str]) -> list[str]:
     """Texts as CSV fields: each through the formula guard, and quoted where needed (rarely: one scan finds out)."""
-    guarded = list(map(spreadsheet_text, texts))
+    guarded = spreadsheet_texts(texts)
     if NEEDS_QUOTES.search("".join(guarded)):
         return list(map(field, guarded))
     return guarded
@@ -120,11 +139,9 @@ def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
     """One row per client and month: contacts by kind and on-site visits against the targets."""
     frame = reports.monthly_contacts
     columns = list(frame.columns)
-    clients = frame["client"].tolist()
-    names = {client: data.name(client) for client in set(clients)}
-    values = [frame[column].tolist() for column in columns]
-    values.insert(1, [names[client] for client in clients])
-    return csv_table([columns[0], "client_name", *columns[1:]], [fields(column) for column in values])
+    codes, clients = pd.factorize(frame[columns[0]], use_na_sentinel=False)
+    first = [taken(fields(clients.tolist()), codes), taken(fields([data.name(client) for client in clients.tolist()]), codes)]
+    return csv_table([columns[0], "client_name", *columns[1:]], [*first, *(series_fields(frame[c]) for c in columns[1:])])
 
 
 def responses_csv(survey: Survey, data: DashboardData) -> bytes:
