@@ -33,6 +33,10 @@ class ClientList:
     title: str
     empty: str
     why: str = ""  # "risk" (the risk reasons) or "fit" (the deviations from the ideal profile)
+    # a work list (each entry a survey to send) comes in pages of `list_size`, like the invitation kit
+    # it leads to: it holds a few dozen entries at a thousand clients, so a page of `page_size` would
+    # not be full there and would grow with the portfolio
+    work_list: bool = False
 
     @property
     def path(self) -> str:
@@ -43,7 +47,7 @@ class ClientList:
 LISTS = {
     "at-risk": ClientList("at-risk", "Every client at risk, most urgent first", "No active client is at risk.", "risk"),
     "renewals": ClientList("renewals", "Every renewal coming up, soonest first", "No renewal is coming up."),
-    "surveys-due": ClientList("surveys-due", "Every survey due or overdue, soonest first", "No survey is due."),
+    "surveys-due": ClientList("surveys-due", "Every survey due or overdue, soonest first", "No survey is due.", work_list=True),
     "misfits": ClientList("misfits", "Every active client outside the ideal profile", "Every active client fits.", "fit"),
 }
 ONSITE_LIST = "lists/onsite.html"
@@ -130,9 +134,11 @@ class ListPage:
 
 
 def _pages(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
-           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None) -> list[ListPage]:
+           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None,
+           work_list: bool = False) -> list[ListPage]:
     """Every page of one paged list of client ids; `shared` names the context entries keyed by a digest instead."""
-    size = site.charts.reports.attention.limits.page_size
+    limits = site.charts.reports.attention.limits
+    size = limits.list_size if work_list else limits.page_size
     made = []
     for pager, chunk in pages(ids, size, first, later):
         values = {"pager": pager, **context(chunk)}
@@ -160,7 +166,7 @@ def list_pages(site: DashboardSite) -> list[ListPage]:
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
             return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
                     "rows": client_rows(site, chunk), "why": found.why, "empty": found.empty}
-        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context)
+        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, work_list=found.work_list)
     return made
 
 
