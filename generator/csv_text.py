@@ -60,3 +60,8 @@ def spreadsheet_text(text: str) -> str:
     removing one leading `'` from any prefixed cell always gives back exactly the text.
     """
     return "'" + text if text[:1] in GUARD_SET else text
+
+
+def spreadsheet_texts(texts: Iterable[str]) -> list[str]:
+    """`spreadsheet_text` of each text: a column of an export at once."""
+    return ["'" + text if text[:1] in GUARD_SET else text for text in texts]

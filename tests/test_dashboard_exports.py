@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from generator.build import build_site
 from generator.cli import cli
+from generator.csv_text import spreadsheet_text, spreadsheet_texts
 from generator.render.exports import cell, csv_bytes
 from tests.conftest import CLIENT, SAMPLE_DATA
 
@@ -57,6 +58,28 @@ def test_any_rows_read_back_exactly(rows: list[list[object]]) -> None:
     back = read(csv_bytes(["a", "b", "c"], rows))
     assert back[0] == ["a", "b", "c"]
     assert [[undo(value) for value in row] for row in back[1:]] == [[str(value) for value in row] for row in rows]
+
+
+VALUES = st.one_of(st.text(), st.sampled_from(["'=x", "=", "a,b", 'say "hi"', "\r", "\n", "-", "", "2026-11"]),
+                   st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.booleans(), st.none(), st.dates(),
+                   st.lists(st.text(max_size=3), max_size=2))
+
+
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(VALUES, min_size=width, max_size=width), max_size=12)))
+def test_exports_are_what_the_csv_module_writes(rows: list[list[object]]) -> None:
+    # the exports write their fields themselves, a column at a time: the bytes must be the csv module's
+    width = len(rows[0]) if rows else 2
+    header = [f"h{i}" for i in range(width)]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([cell(value) for value in row] for row in rows)
+    assert csv_bytes(header, rows) == ("\ufeff" + expected.getvalue()).encode("utf-8")
+
+
+@given(st.lists(st.one_of(st.text(), st.sampled_from(FORMULAS + ["'", "''x", ""]))))
+def test_a_column_is_guarded_as_each_of_its_cells(texts: list[str]) -> None:
+    assert spreadsheet_texts(texts) == [spreadsheet_text(text) for text in texts]
 
 
 @pytest.fixture(scope="module")

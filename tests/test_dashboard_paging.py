@@ -122,6 +122,20 @@ def test_survey_pages_show_the_newest_answers_and_page_the_rest(small_and_large:
     assert '<a href="../../clients/' in answers  # links back up to the client pages
 
 
+def test_the_surveys_due_come_in_pages_of_the_short_list_size(small_and_large: tuple[Path, Path]) -> None:
+    # a work list like the invitation kit: a few dozen entries at a thousand clients, so pages of
+    # `page_size` would not be full at that size and would grow with the portfolio (issue #17)
+    dashboard = small_and_large[1]
+    first = (dashboard / "lists" / "surveys-due.html").read_text(encoding="utf-8")
+    total = int(re.search(r'<p class="lead">(\d+) clients?\.', first).group(1))
+    assert total > LIST_SIZE
+    pages = sorted(dashboard.glob("lists/surveys-due*.html"), key=lambda p: int(re.sub(r"\D", "", p.stem) or 1))
+    rows = [re.findall(r'<th scope="row"><a href="\.\./clients/([a-z0-9-]+)\.html">', page.read_text(encoding="utf-8"))
+            for page in pages]
+    assert [len(found) for found in rows] == [LIST_SIZE] * (total // LIST_SIZE) + ([total % LIST_SIZE] if total % LIST_SIZE else [])
+    assert f"Page 1 of {len(pages)} · entries 1–{LIST_SIZE} of {total}" in first
+
+
 def test_a_client_id_that_would_replace_the_client_index_is_refused(make_portfolio, tmp_path: Path) -> None:
     from tests.conftest import CLIENT
 

@@ -106,7 +106,7 @@ def ics(site: DashboardSite, items: list[Event]) -> bytes:
 
 def _day(day: dt.date) -> str:
     """A DATE value: `YYYYMMDD`."""
-    return f"{day.year:04}{day.month:02}{day.day:02}"
+    return day.isoformat().replace("-", "")
 
 
 def _text(value: str) -> str:
@@ -127,6 +127,8 @@ def _fold(line: str, limit: int = 75) -> str:
     """
     if len(line) < limit and (line.isascii() or len(line.encode("utf-8")) < limit):
         return line
+    if line.isascii():
+        return _fold_ascii(line, limit)
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -144,6 +146,21 @@ def _fold(line: str, limit: int = 75) -> str:
         size += width
     if current:
         pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+def _fold_ascii(line: str, limit: int) -> str:
+    """`_fold` of a line of one-octet characters: pieces of `limit - 1` characters, one fewer where
+    the piece would end in an escape's backslash (or a `^`), which then starts the next piece."""
+    pieces = []
+    start, full = 0, limit - 1
+    while len(line) - start >= limit:  # a full piece, and a character after it
+        end = start + full
+        if full > 1 and line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
     return "\r\n ".join(pieces)
 
 
@@ -169,7 +186,7 @@ def render_calendar(site: DashboardSite) -> list[OutputFile]:
     for pager, chunk in pages(items, size, "calendar.html"):
         months: dict[str, list[Event]] = {}
         for item in chunk:
-            months.setdefault(item.day.strftime("%Y-%m"), []).append(item)
+            months.setdefault(item.day.isoformat()[:7], []).append(item)
         files.append(site.page("dashboard_calendar.html", pager.path, "calendar", pager=pager, counts=counts,
                                months={month: table_rows(found, site.as_of) for month, found in months.items()}))
     return files

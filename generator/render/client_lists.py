@@ -11,9 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import markupsafe
+
+from generator.charts.overview import HeatRow
 from generator.digests import value_digest
 from generator.files import OutputFile
+from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite, status
+from generator.render.dashboard_html import date_html, figure_html, risk_html
 from generator.render.paging import pages
 
 CLIENT_INDEX = "clients/index.html"
@@ -28,6 +33,10 @@ class ClientList:
     title: str
     empty: str
     why: str = ""  # "risk" (the risk reasons) or "fit" (the deviations from the ideal profile)
+    # a work list (each entry a survey to send) comes in pages of `list_size`, like the invitation kit
+    # it leads to: it holds a few dozen entries at a thousand clients, so a page of `page_size` would
+    # not be full there and would grow with the portfolio
+    work_list: bool = False
 
     @property
     def path(self) -> str:
@@ -38,10 +47,12 @@ class ClientList:
 LISTS = {
     "at-risk": ClientList("at-risk", "Every client at risk, most urgent first", "No active client is at risk.", "risk"),
     "renewals": ClientList("renewals", "Every renewal coming up, soonest first", "No renewal is coming up."),
-    "surveys-due": ClientList("surveys-due", "Every survey due or overdue, soonest first", "No survey is due."),
+    "surveys-due": ClientList("surveys-due", "Every survey due or overdue, soonest first", "No survey is due.", work_list=True),
     "misfits": ClientList("misfits", "Every active client outside the ideal profile", "Every active client fits.", "fit"),
 }
 ONSITE_LIST = "lists/onsite.html"
+WHY_COLUMNS = {"risk": "risk_reasons", "fit": "fit_issues"}  # a list's "why" column: the row's entry it shows
+OVERDUE = ' <span class="bad">overdue</span>'
 
 
 def list_ids(site: DashboardSite) -> dict[str, list[str]]:
@@ -55,6 +66,45 @@ def client_rows(site: DashboardSite, ids: list[str]) -> list[dict[str, Any]]:
     """The table rows of some clients."""
     by_id = site.charts.data.by_id
     return [{**by_id[client], "status": status(by_id[client])} for client in ids]
+
+
+def client_table(rows: list[dict[str, Any]], why: str, root: str) -> markupsafe.Markup:
+    """The `<tr>` of each client of a list page, escaped as a template escapes (markupsafe)."""
+    escape = markupsafe.escape
+    root = escape(root)
+    parts = []
+    for row in rows:
+        reasons = ""
+        if why in WHY_COLUMNS:
+            reasons = f"<td>{escape('; '.join(map(str, row[WHY_COLUMNS[why]])))}</td>"
+        overdue = OVERDUE if row["survey_overdue"] else ""
+        parts.append(
+            f'<tr><th scope="row"><a href="{root}clients/{escape(row["id"])}.html">{escape(row["name"])}</a></th>'
+            f'<td>{escape(row["status"])}</td><td>{risk_html(row["risk"])}</td>{reasons}'
+            f'<td>{figure_html(row["nps_12m"], row["nps_12m_n"], row["nps_12m_indicative"])}</td>'
+            f'<td>{figure_html(row["csat_12m"], row["csat_12m_n"], row["csat_12m_indicative"], " %")}</td>'
+            f'<td class="num">{escape(row["onsite_12m"])}</td><td>{date_html(row["last_contact"])}</td>'
+            f'<td>{date_html(row["next_renewal"])}</td><td>{date_html(row["survey_next_due"])}{overdue}</td></tr>\n')
+    return markupsafe.Markup("".join(parts))
+
+
+def heatmap_rows(rows: list[HeatRow], root: str) -> markupsafe.Markup:
+    """The on-site heatmap's `<tr>`s (site_templates/_heatmap.html), escaped as a template escapes."""
+    escape = markupsafe.escape
+    root = escape(root)
+    cells: dict[tuple[str, str, str], str] = {}  # a few dozen kinds of cell, thousands of times
+    parts = []
+    for row in rows:
+        shown = []
+        for cell in row.cells:
+            key = (cell.text, cell.state, cell.label)
+            if key not in cells:
+                cells[key] = (f'<td class="num {escape(cell.state)}">{escape(cell.text)}'
+                              f'<span class="visually-hidden"> {escape(cell.label)}</span></td>')
+            shown.append(cells[key])
+        parts.append(f'<tr><th scope="row"><a href="{root}clients/{escape(row.client_id)}.html">{escape(row.name)}</a> '
+                     f'<span class="n">({escape(row.minimum)} / {escape(row.typical)})</span></th>{"".join(shown)}</tr>\n')
+    return markupsafe.Markup("".join(parts))
 
 
 @dataclass(frozen=True)
@@ -73,14 +123,22 @@ class ListPage:
     key: object
 
     def render(self, site: DashboardSite) -> OutputFile:
-        """The page."""
-        return site.page(self.template, self.path, self.current, **self.context)
+        """The page; its long tables' rows are built here (client_table, heatmap_rows) rather than in template loops."""
+        context, root = self.context, root_prefix(self.path)
+        extra: dict[str, Any] = {}
+        if "rows" in context:
+            extra["rows_html"] = client_table(context["rows"], context["why"], root)
+        if "heat_rows" in context:
+            extra["heat_html"] = heatmap_rows(context["heat_rows"], root)
+        return site.page(self.template, self.path, self.current, **context, **extra)
 
 
 def _pages(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
-           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None) -> list[ListPage]:
+           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None,
+           work_list: bool = False) -> list[ListPage]:
     """Every page of one paged list of client ids; `shared` names the context entries keyed by a digest instead."""
-    size = site.charts.reports.attention.limits.page_size
+    limits = site.charts.reports.attention.limits
+    size = limits.list_size if work_list else limits.page_size
     made = []
     for pager, chunk in pages(ids, size, first, later):
         values = {"pager": pager, **context(chunk)}
@@ -108,7 +166,7 @@ def list_pages(site: DashboardSite) -> list[ListPage]:
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
             return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
                     "rows": client_rows(site, chunk), "why": found.why, "empty": found.empty}
-        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context)
+        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, work_list=found.work_list)
     return made
 
 

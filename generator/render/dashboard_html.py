@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import html
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import markupsafe
 
@@ -62,29 +61,3 @@ def figure_html(value: float | None, n: int, indicative: bool, unit: str = "") -
     flag = '<span class="indicative">*<span class="visually-hidden"> indicative</span></span>' if indicative and value is not None else ""
     return markupsafe.Markup(f'{shown}{flag} <span class="n">(n={int(n)})</span>')
 
-
-def comment_items(items: Iterable[dict[str, Any]], root: str, on_survey_page: bool = False) -> markupsafe.Markup:
-    """The `<li>` of each free-text answer: date, client (linked to the response), text, scores.
-
-    The inbox's items carry the `data-*` attributes its filters read; on a survey page the
-    survey and question are the page's own, so they are left out.
-    """
-    parts = []
-    for item in items:
-        day = item["date"].isoformat()
-        if item["client"]:
-            anchor = f"#{item['anchor']}" if item["anchor"] else ""
-            who = f'<a href="{root}clients/{escape(item["client"])}.html{anchor}">{escape(item["client_name"])}</a>'
-        else:
-            who = "Anonymous"
-        scores = f'<p class="scores">{escape(item["scores_text"])}</p>' if item["scores_text"] else ""
-        if on_survey_page:
-            parts.append(f'<li class="inbox-item"><p class="meta"><time datetime="{day}">{day}</time> · {who}</p>\n'
-                         f'<blockquote class="free-text">{escape(item["text"])}</blockquote>{scores}</li>\n')
-            continue
-        parts.append(
-            f'<li class="inbox-item" data-client="{escape(item["client"] or "-")}" data-survey="{escape(item["survey"])}" '
-            f'data-bands="{item["bands"]}">\n<p class="meta"><time datetime="{day}">{day}</time> · {who} · '
-            f'{escape(item["survey_title"])}</p>\n<p class="question">{escape(item["question_label"])}</p>\n'
-            f'<blockquote class="free-text">{escape(item["text"])}</blockquote>\n{scores}</li>\n')
-    return markupsafe.Markup("".join(parts))

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.files import OutputFile
 from generator.metrics.paging import first
-from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, list_ids
+from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, heatmap_rows, list_ids
 from generator.render.dashboard_common import DashboardSite, days_between, money
 from generator.render.followups import overview_followups
 from generator.render.response_rate import overview_rate
@@ -49,7 +49,7 @@ def render_overview(site: DashboardSite) -> OutputFile:
         "dashboard_overview.html", "index.html", "overview",
         summary=summary, tiles=charts.tiles, risk_rows=[by_id[client] for client in shown["at-risk"]],
         renewals=renewals, surveys_due=surveys_due, more=more, list_size=size,
-        heatmap=charts.heatmap, heat_rows=[heat[client] for client in heat_ids], figures=charts.overview,
+        heatmap=charts.heatmap, heat_html=heatmap_rows([heat[client] for client in heat_ids], ""), figures=charts.overview,
         misfits=[by_id[client] for client in shown["misfits"]], ideal=ideal_text(site), client_index=CLIENT_INDEX,
         renewal_days=attention.renewal_days, due_days=attention.due_days, held=site.portfolio.held,
         response_rate=overview_rate(site),

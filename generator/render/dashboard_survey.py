@@ -11,8 +11,7 @@ from generator.metrics.paging import first
 from generator.model import Survey
 from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite
-from generator.render.dashboard_html import comment_items
-from generator.render.inbox import inbox_items
+from generator.render.inbox import inbox_items, items_html
 from generator.render.paging import pages
 from generator.render.response_rate import render_not_answered, survey_rates
 
@@ -31,7 +30,7 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, A
     more: dict[str, tuple[int, int]] = {}
     for question in survey.questions:
         newest, rest = first([item for item in written if item["question"] == question.id], size)
-        shown[question.id] = comment_items(newest, "../", on_survey_page=True)
+        shown[question.id] = items_html(newest, "../", on_survey_page=True)
         more[question.id] = (rest, len(newest) + rest)
     return site.page(
         "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
@@ -47,7 +46,7 @@ def render_answers(site: DashboardSite, survey: Survey, written: list[dict[str, 
     """`dashboard/surveys/<id>/answers.html` and its further pages: every written answer, newest first."""
     size = site.charts.reports.attention.limits.page_size
     return [site.page("dashboard_answers.html", pager.path, f"survey-{survey.id}", survey=survey, pager=pager,
-                      items_html=comment_items(chunk, root_prefix(pager.path)), count=len(chunk))
+                      items_html=items_html(chunk, root_prefix(pager.path)), count=len(chunk))
             for pager, chunk in pages(written, size, answers_path(survey))]
 
 

@@ -10,23 +10,29 @@ prefixed cell always gives back exactly what was written.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from generator.charts.data import DashboardData
-from generator.csv_text import spreadsheet_text
+from generator.csv_text import spreadsheet_text, spreadsheet_texts
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
 
 NUMERIC_QUESTIONS = ("rating", "nps")
+# what makes the csv module quote a field when the line end is CRLF: the delimiter, the quote
+# character or either line-end character (so a lone carriage return inside a field is quoted too)
+NEEDS_QUOTES = re.compile('[,"\r\n]')
+# a column of one of these types is converted once per distinct value: their equal values write
+# the same (not so floats: 0.0 == -0.0, and NaN is unequal to itself)
+PLAIN_TYPES = frozenset((str, int, bool, dt.date, dt.datetime, type(None)))
 
 
 def cell(value: Any) -> Any:
@@ -46,22 +52,71 @@ def cell(value: Any) -> Any:
     return spreadsheet_text(str(value))
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], prepared: bool = False) -> bytes:
-    """The rows as CSV: BOM, CRLF, every field through `cell` (unless the rows are `prepared` already)."""
-    buffer = io.StringIO()
-    # CRLF as the terminator also makes the writer quote a lone carriage return inside a field
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([cell(name) for name in header])
-    writer.writerows(rows if prepared else (list(map(cell, row)) for row in rows))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def field(written: Any) -> str:
+    """A written cell (from `cell`) as the csv module writes it: quoted, and its quotes doubled, where needed."""
+    text = written if type(written) is str else str(written)
+    if NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def column_cells(frame: pd.DataFrame, column: str) -> list[Any]:
-    """A frame column as written cells: integers as they are, the rest through `cell`."""
-    series = frame[column]
-    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return series.tolist()
-    return list(map(cell, series.tolist()))
+def fields(values: Sequence[Any]) -> list[str]:
+    """A column's values as CSV fields, each through `cell` and `field`.
+
+    The same client, date or answer recurs thousands of times in a large export, so a column
+    of one plain type is converted once per distinct value.
+    """
+    kinds = set(map(type, values))
+    if kinds == {float}:  # a number is never quoted; NaN is an empty cell
+        return ["" if value != value else str(value) for value in values]
+    if kinds == {str}:
+        distinct = list(set(values))
+        if len(distinct) * 2 > len(values):
+            return text_fields(values)
+        table = dict(zip(distinct, text_fields(distinct)))
+        return [table[value] for value in values]
+    if len(kinds) == 1 and kinds <= PLAIN_TYPES:
+        table = {value: field(cell(value)) for value in set(values)}
+        return [table[value] for value in values]
+    return [field(cell(value)) for value in values]
+
+
+def series_fields(series: pd.Series) -> list[str]:
+    """A frame column as CSV fields (`fields`); an integer, boolean or text column is converted once
+    per distinct value, found by pandas (a float or object column may hold values that compare
+    equal but write differently: 0.0 and -0.0, 1 and True)."""
+    if series.dtype == object or not (pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+                                      or pd.api.types.is_string_dtype(series.dtype)):
+        return fields(series.tolist())
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    return taken(fields(distinct.tolist()), codes)
+
+
+def taken(table: Sequence[str], codes: Any) -> list[str]:
+    """`table[code]` for each code of an integer array."""
+    return np.array(table, dtype=object)[codes].tolist()  # type: ignore[no-any-return]  # an object array's tolist
+
+
+def text_fields(texts: Sequence[str]) -> list[str]:
+    """Texts as CSV fields: each through the formula guard, and quoted where needed (rarely: one scan finds out)."""
+    guarded = spreadsheet_texts(texts)
+    if NEEDS_QUOTES.search("".join(guarded)):
+        return list(map(field, guarded))
+    return guarded
+
+
+def csv_table(header: Sequence[str], columns: Sequence[Sequence[str]]) -> bytes:
+    """CSV of columns of fields (from `fields`): BOM, the header, then one CRLF-ended line per row."""
+    lines = [",".join(fields(header)), *map(",".join, zip(*columns))]
+    if len(header) == 1:  # the csv module quotes a lone empty field, so that its line is not blank
+        lines = [line or '""' for line in lines]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The rows as CSV: BOM, CRLF, every value through `cell`; the bytes the csv module writes."""
+    columns = list(zip(*rows, strict=True))
+    return csv_table(header, [fields(column) for column in columns] if columns else [])
 
 
 def clients_csv(data: DashboardData, reports: Reports) -> bytes:
@@ -69,22 +124,24 @@ def clients_csv(data: DashboardData, reports: Reports) -> bytes:
     # the figures behind each risk reason are for `report --json`; the reasons say them in words here
     columns = [c for c in reports.clients.columns if c not in ("id", "name", "risk_figures")]
     header = ["id", "name", "contact_name", "contact_email", "contact_phone", "monthly_fee", "term_months", *columns]
-    rows = []
-    for row in data.clients:
-        client = row["client"]
-        rows.append([row["id"], row["name"], client.contact.name, client.contact.email, client.contact.phone,
-                     client.agreement.monthly_fee, client.agreement.term_months, *(row[c] for c in columns)])
-    return csv_bytes(header, rows)
+    rows = data.clients
+    clients = [row["client"] for row in rows]
+    values = [
+        [row["id"] for row in rows], [row["name"] for row in rows],
+        [client.contact.name for client in clients], [client.contact.email for client in clients],
+        [client.contact.phone for client in clients], [client.agreement.monthly_fee for client in clients],
+        [client.agreement.term_months for client in clients], *([row[c] for row in rows] for c in columns),
+    ]
+    return csv_table(header, [fields(column) for column in values])
 
 
 def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
     """One row per client and month: contacts by kind and on-site visits against the targets."""
     frame = reports.monthly_contacts
     columns = list(frame.columns)
-    names = {client: cell(data.name(client)) for client in set(frame["client"].tolist())}
-    cells = [column_cells(frame, column) for column in columns]
-    rows = [[values[0], names[client], *values[1:]] for client, values in zip(frame["client"].tolist(), zip(*cells))]
-    return csv_bytes([columns[0], "client_name", *columns[1:]], rows, prepared=True)
+    codes, clients = pd.factorize(frame[columns[0]], use_na_sentinel=False)
+    first = [taken(fields(clients.tolist()), codes), taken(fields([data.name(client) for client in clients.tolist()]), codes)]
+    return csv_table([columns[0], "client_name", *columns[1:]], [*first, *(series_fields(frame[c]) for c in columns[1:])])
 
 
 def responses_csv(survey: Survey, data: DashboardData) -> bytes:
@@ -94,13 +151,19 @@ def responses_csv(survey: Survey, data: DashboardData) -> bytes:
     rating and NPS answers are numbers, an unanswered question is an empty cell.
     """
     header = ["response_id", "client", "client_name", "submitted_at", "date", *(q.id for q in survey.questions)]
-    numeric = [q.type in NUMERIC_QUESTIONS for q in survey.questions]
-    rows = [
-        [*map(cell, (response.response_id, response.client, data.name(response.client), response.submitted_at, response.date)),
-         *(("" if value == "" else int(value) if number else cell(value)) for value, number in zip(response.values, numeric))]
-        for response in reversed(data.responses.get(survey.id, []))  # oldest first
-    ]
-    return csv_bytes(header, rows, prepared=True)
+    responses = data.responses.get(survey.id, [])[::-1]  # oldest first
+    clients = [response.client for response in responses]
+    names = {client: data.name(client) for client in set(clients)}
+    columns = [fields([r.response_id for r in responses]), fields(clients), fields([names[c] for c in clients]),
+               fields([r.submitted_at for r in responses]), fields([r.date for r in responses])]
+    for index, question in enumerate(survey.questions):
+        answers = [response.values[index] for response in responses]
+        if question.type in NUMERIC_QUESTIONS:
+            table = {value: "" if value == "" else str(int(value)) for value in set(answers)}
+            columns.append([table[value] for value in answers])
+        else:
+            columns.append(fields(answers))
+    return csv_table(header, columns)
 
 
 def export_links(portfolio: Portfolio) -> list[tuple[str, str]]:

@@ -8,13 +8,16 @@ attributes written here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+import markupsafe
 
 from generator.charts.data import DashboardData
 from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
-from generator.render.dashboard_html import comment_items
+from generator.render.dashboard_html import escape
 from generator.render.paging import pages
 
 SCORE_FILTERS = (
@@ -41,24 +44,78 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
 
 
 def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]]:
-    """Every free-text answer, newest first, ready to show and to filter (made once per build)."""
+    """Every free-text answer, newest first, ready to show and to filter (made once per build).
+
+    Each item carries its `<li>`, escaped once here: an answer shows on the inbox and on its survey's
+    answer list. The link to the client's page is relative, so the HTML is kept in parts to be
+    joined by the page's `root`.
+    """
     if "inbox" in site.cache:
         made: list[dict[str, Any]] = site.cache["inbox"]
         return made
     surveys = {s.id: s for s in site.portfolio.surveys}
+    labels = {s.id: {q.id: q.label for q in s.questions} for s in site.portfolio.surveys}
+    names: dict[str, str] = {}
+    words: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}  # a few score combinations recur thousands of times
     items = []
     for row in data.comments:
         survey = surveys.get(row["survey"])
-        question = survey.question(row["question"]) if survey else None
         client = row["client"]
-        items.append({
+        if client and client not in names:
+            names[client] = data.name(client)
+        key = (row["survey"], tuple(row["scores"].items()))
+        if key not in words:
+            words[key] = score_text(survey, row["scores"])
+        item = {
             **row, "survey_title": survey.title if survey else row["survey"],
-            "question_label": question.label if question else row["question"],
-            "client_name": data.name(client) if client else "", "scores_text": score_text(survey, row["scores"]),
+            "question_label": labels[survey.id].get(row["question"], row["question"]) if survey else row["question"],
+            "client_name": names[client] if client else "", "scores_text": words[key],
             "anchor": data.anchors.get((client, row["survey"], row["response_id"]), ""),
-        })
+        }
+        item["html"] = _item_html(item)
+        items.append(item)
     site.cache["inbox"] = items
     return items
+
+
+def _item_html(item: dict[str, Any], on_survey_page: bool = False) -> list[str]:
+    """An answer's `<li>` on the inbox (with the `data-*` its filters read) or on its survey's page
+    (where survey and question are the page's own), in parts around the root of the client link."""
+    day = item["date"].isoformat()
+    meta = f'<p class="meta"><time datetime="{day}">{day}</time> · '
+    if item["client"]:
+        anchor = f"#{item['anchor']}" if item["anchor"] else ""
+        who = ['<a href="', f'clients/{escape(item["client"])}.html{anchor}">{escape(item["client_name"])}</a>']
+    else:
+        who = ["Anonymous"]
+    scores = f'<p class="scores">{escape(item["scores_text"])}</p>' if item["scores_text"] else ""
+    text = escape(item["text"])
+    if on_survey_page:
+        parts = [f'<li class="inbox-item">{meta}{who[0]}', *who[1:]]
+        parts[-1] += f'</p>\n<blockquote class="free-text">{text}</blockquote>{scores}</li>\n'
+        return parts
+    parts = [f'<li class="inbox-item" data-client="{escape(item["client"] or "-")}" data-survey="{escape(item["survey"])}" '
+             f'data-bands="{item["bands"]}">\n{meta}{who[0]}', *who[1:]]
+    parts[-1] += (f' · {escape(item["survey_title"])}</p>\n<p class="question">{escape(item["question_label"])}</p>\n'
+                  f'<blockquote class="free-text">{text}</blockquote>\n{scores}</li>\n')
+    return parts
+
+
+def items_html(items: Iterable[dict[str, Any]], root: str, on_survey_page: bool = False) -> markupsafe.Markup:
+    """The `<li>` of each free-text answer (date, client linked to the response, text, scores) on a page at `root`."""
+    if on_survey_page:  # the newest few of each question: made when shown
+        return markupsafe.Markup("".join([root.join(_item_html(item, on_survey_page=True)) for item in items]))
+    return markupsafe.Markup("".join([root.join(item["html"]) for item in items]))
+
+
+def filter_options(options: Iterable[tuple[str, str]], made: dict[tuple[str, str], str]) -> markupsafe.Markup:
+    """The `<option>`s of a filter, escaped as the templates escape; `made` keeps each for the next page."""
+    parts = []
+    for option in options:
+        if option not in made:
+            made[option] = f'<option value="{markupsafe.escape(option[0])}">{markupsafe.escape(option[1])}</option>\n'
+        parts.append(made[option])
+    return markupsafe.Markup("".join(parts))
 
 
 def render_inbox(site: DashboardSite) -> list[OutputFile]:
@@ -67,13 +124,15 @@ def render_inbox(site: DashboardSite) -> list[OutputFile]:
     items = inbox_items(site, data)
     size = site.charts.reports.attention.limits.page_size
     files = []
+    made: dict[tuple[str, str], str] = {}  # a client's option, on every page that holds its answers
+    scores = filter_options(SCORE_FILTERS, made)
     for pager, chunk in pages(items, size, "inbox.html"):
         # the filters offer what this page holds: a page stays small however many clients there are
-        named = sorted({item["client"] for item in chunk if item["client"]}, key=lambda c: (data.name(c).casefold(), c))
-        clients = [(client, data.name(client)) for client in named]
+        named = sorted({item["client"]: item["client_name"] for item in chunk if item["client"]}.items(),
+                       key=lambda pair: (pair[1].casefold(), pair[0]))
         if any(not item["client"] for item in chunk):
-            clients.append(("-", "Anonymous"))
+            named.append(("-", "Anonymous"))
         surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in chunk)]
-        files.append(site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=comment_items(chunk, ""),
-                               clients=clients, surveys=surveys, score_filters=SCORE_FILTERS, pager=pager))
+        files.append(site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=items_html(chunk, ""),
+                               clients=filter_options(named, made), surveys=surveys, score_filters=scores, pager=pager))
     return files

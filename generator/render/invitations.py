@@ -12,9 +12,10 @@ from generator.metrics import Reports
 from generator.model import Client, Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.paging import pages
-from generator.render.surveys import survey_links, survey_page_path
+from generator.render.surveys import survey_page_path
 from generator.texts import site_texts
 from generator.texts.surveys import survey_words
+from generator.tokens import survey_token
 
 
 def personal_link(site: DashboardSite, survey: Survey, token: str, language: str | None = None) -> tuple[str, str]:
@@ -24,6 +25,17 @@ def personal_link(site: DashboardSite, survey: Survey, token: str, language: str
     published file holds."""
     settings = site.portfolio.settings
     return link_for(settings.site.base_url, survey.id, token, language, settings.site.language)
+
+
+def cached_token(site: DashboardSite, secret: bytes, survey_id: str, client_id: str) -> str:
+    """`survey_token`, made once per build: the plan, each client page, the invitation kit and links.csv
+    show the same tokens, and each is an HMAC."""
+    made: dict[tuple[bytes, str, str], str] = site.cache.setdefault("survey_tokens", {})
+    key = (secret, survey_id, client_id)
+    token = made.get(key)
+    if token is None:
+        token = made[key] = survey_token(secret, survey_id, client_id)
+    return token
 
 
 def link_for(base: str | None, survey_id: str, token: str, language: str | None, site_language: str) -> tuple[str, str]:
@@ -61,11 +73,11 @@ def invitation_rows(site: DashboardSite, reports: Reports, secret: bytes) -> dic
     """Per survey id, the due clients (most overdue first) with link and e-mail."""
     data, as_of, due_soon = site.charts.data, site.as_of, set(reports.attention.surveys_due)
     rows: dict[str, list[dict[str, Any]]] = {survey.id: [] for survey in site.portfolio.surveys}
-    for survey, client, token in survey_links(site.portfolio, reports, secret):
+    due_clients = [client for client in site.portfolio.clients if client.id in due_soon and data.by_id[client.id]["active"]]
+    for survey, client in ((survey, client) for survey in site.portfolio.surveys for client in due_clients):
         row = data.by_id[client.id]
         due = row["survey_next_due"]
-        if client.id not in due_soon:
-            continue
+        token = cached_token(site, secret, survey.id, client.id)
         href, text = personal_link(site, survey, token, client.language)
         link = href if href.startswith("http") else text
         has_email = bool(client.contact.email)

@@ -17,8 +17,7 @@ from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.exports import csv_bytes
-from generator.render.invitations import personal_link
-from generator.tokens import survey_token
+from generator.render.invitations import cached_token, personal_link
 
 LINKS_PATH = "links.csv"
 LINKS_HEADER = ("client", "contact", "email", "survey", "link", "due_date", "last_sent", "last_answered",
@@ -53,7 +52,7 @@ def client_links(site: DashboardSite, row: dict[str, Any], secret: bytes) -> lis
     answered = last_answers(site)
     entries = []
     for survey in site.portfolio.surveys:
-        href, text = mail_link(site, survey, survey_token(secret, survey.id, row["id"]), row["client"].language)
+        href, text = mail_link(site, survey, cached_token(site, secret, survey.id, row["id"]), row["client"].language)
         # href: absolute, or relative to the dashboard root (a page puts its own `root` before it)
         entries.append({"survey": survey, "href": href, "text": text, "absolute": href == text,
                         "due": row["survey_next_due"],
@@ -63,7 +62,7 @@ def client_links(site: DashboardSite, row: dict[str, Any], secret: bytes) -> lis
 
 def client_tokens(site: DashboardSite, row: dict[str, Any]) -> list[str]:
     """The client's tokens, one per survey: what its page's links are made from besides the row."""
-    return [survey_token(site.secret, survey.id, row["id"]) for survey in site.portfolio.surveys]
+    return [cached_token(site, site.secret, survey.id, row["id"]) for survey in site.portfolio.surveys]
 
 
 def link_rows(site: DashboardSite, secret: bytes) -> list[list[Any]]:

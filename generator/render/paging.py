@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import markupsafe
+
 from generator.metrics.paging import paged
 
 T = TypeVar("T")
@@ -29,6 +31,18 @@ class Pager:
     last_entry: int
     total: int         # entries in the whole list
     links: tuple[tuple[str, str, str], ...]  # (label, href relative to this page, rel) of first/previous/next/last
+
+    def html(self, label: str, where: str = "") -> markupsafe.Markup:
+        """The pager a page shows above and below its list (nothing when the list has one page):
+        built here, not by a template macro, since the long lists have hundreds of pages."""
+        if self.count <= 1:
+            return markupsafe.Markup("")
+        escape = markupsafe.escape
+        links = "".join([f'<li><a href="{escape(href)}" rel="{escape(rel)}">{escape(text)}</a></li>' for text, href, rel in self.links])
+        return markupsafe.Markup(
+            f'<nav class="pager" aria-label="{escape(label)}: pages{escape(where)}">\n'
+            f"<p>Page {self.number} of {self.count} · entries {self.first_entry}–{self.last_entry} of {self.total}</p>\n"
+            f"<ul>{links}</ul>\n</nav>\n")
 
 
 def page_path(first: str, number: int, later: str = "") -> str:

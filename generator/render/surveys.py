@@ -16,14 +16,12 @@ from generator.files import OutputFile
 from generator.forms import FormTarget, form_target
 from generator.forms.fields import LANGUAGE_PARAMETER
 from generator.markdown_html import markdown_to_html
-from generator.metrics import Reports
-from generator.model import Client, Question, Survey
+from generator.model import Question, Survey
 from generator.portfolio import Portfolio
 from generator.render.common import html_file, root_prefix
 from generator.render.style import InlineStyle
 from generator.texts import Texts, site_texts
 from generator.texts.surveys import SurveyWords, language_folder, page_languages, survey_words
-from generator.tokens import survey_token
 
 SCALES = {"rating": range(1, 6), "nps": range(11)}  # the ends' default words: texts `survey.<type>_low/high`
 
@@ -45,13 +43,6 @@ def survey_languages(portfolio: Portfolio) -> list[str]:
 def survey_page_path(survey_id: str, language: str | None, site_language: str) -> str:
     """`survey/<survey-id>/`, or `survey/<survey-id>/<language>/` for a language other than the site's."""
     return f"survey/{survey_id}/{language_folder(language, site_language)}"
-
-
-def survey_links(portfolio: Portfolio, reports: Reports, secret: bytes) -> list[tuple[Survey, Client, str]]:
-    """(survey, client, token) for every active client and survey."""
-    active_ids = set(reports.clients.loc[reports.clients["active"], "id"].tolist())
-    active = [client for client in portfolio.clients if client.id in active_ids]
-    return [(survey, client, survey_token(secret, survey.id, client.id)) for survey in portfolio.surveys for client in active]
 
 
 def render_survey_pages(portfolio: Portfolio, environment: jinja2.Environment, style: InlineStyle) -> list[OutputFile]:
