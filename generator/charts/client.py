@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.charts.data import DashboardData
+from generator.charts.data import DashboardData, MeanRow
 from generator.charts.spec import (
     BLUE,
     GREEN,
@@ -45,7 +45,8 @@ def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
             "type": "scatter", "mode": "lines", "name": f"{name} ({values[-1]} a month)", "x": x, "y": values,
             "line": {"color": colour, "width": 2, "dash": dash, "shape": "hvh"}, "hoverinfo": "skip",
         })
-    rows = [(m.month, m.onsite, m.remote, m.phone, m.email, m.onsite_min, m.onsite_typical, _month_state(m, data))
+    this_month = str(data.as_of)[:7]
+    rows = [(m.month, m.onsite, m.remote, m.phone, m.email, m.onsite_min, m.onsite_typical, _month_state(m, this_month))
             for m in months]
     return Figure(
         "chart-client-contacts", f"Contacts by kind per month, last {len(months)} months, with the on-site targets",
@@ -55,8 +56,8 @@ def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
     )
 
 
-def _month_state(month: Any, data: DashboardData) -> str:
-    if month.month == str(data.as_of)[:7]:
+def _month_state(month: Any, this_month: str) -> str:
+    if month.month == this_month:
         return "this month so far"
     if not month.counted:
         return "not counted (outside the agreement or before tracking began)"
@@ -72,8 +73,11 @@ def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ..
     traces: list[dict[str, Any]] = []
     table = []
     order = [(s, q) for s in surveys for q in s.questions if q.type == "rating"]
+    by_question: dict[tuple[str, str], dict[str, MeanRow]] = {}
+    for r in rows:  # one pass, rather than one per question
+        by_question.setdefault((r.survey, r.question), {})[r.quarter] = r
     for index, (survey, question) in enumerate(order):
-        chosen = {r.quarter: r for r in rows if r.survey == survey.id and r.question == question.id}
+        chosen = by_question.get((survey.id, question.id))
         if not chosen:
             continue
         label = question.label if len(question.label) <= LEGEND_CHARS else question.label[:LEGEND_CHARS - 1] + "…"

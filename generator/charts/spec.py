@@ -8,6 +8,7 @@ comes from data goes through `plotly_text` first: it then shows literally, tags 
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -102,11 +103,23 @@ def every_quarter(labels: Sequence[str]) -> list[str]:
     A time axis that skipped quarters without data would hide a gap in service; with every
     quarter on the axis and no value in the empty ones, the line breaks there.
     """
-    found = [QUARTER.match(label) for label in labels]
-    if not labels or not all(found):
+    found = [_quarter_number(label) for label in labels]
+    if not labels or None in found:
         return list(labels)
-    index = sorted(int(m.group(1)) * 4 + int(m.group(2)) - 1 for m in found if m)
-    return [f"{q // 4}-Q{q % 4 + 1}" for q in range(index[0], index[-1] + 1)]
+    return list(_quarters_between(min(found), max(found)))  # type: ignore[type-var]  # no None, checked above
+
+
+@functools.cache
+def _quarter_number(label: str) -> int | None:
+    """Quarters since year 0 of a `YYYY-Qn` label, None for any other text (a few dozen labels: parsed once each)."""
+    match = QUARTER.match(label)
+    return int(match.group(1)) * 4 + int(match.group(2)) - 1 if match else None
+
+
+@functools.cache
+def _quarters_between(first: int, last: int) -> tuple[str, ...]:
+    """The labels of quarters `first` … `last` (every client page asks for one of a few dozen spans)."""
+    return tuple(f"{q // 4}-Q{q % 4 + 1}" for q in range(first, last + 1))
 
 
 def template_text(value: object) -> str:

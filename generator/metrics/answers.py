@@ -66,15 +66,17 @@ def comments(inputs: Inputs) -> pd.DataFrame:
                 continue
             scores = [{q.id: int(row[k]) for k, q in enumerate(numeric) if row[k] != ""}
                       for row in zip(*(written[q.id].tolist() for q in numeric))] if numeric else [{}] * len(written)
+            nps = [s.get(first_nps or "") for s in scores]
+            csat = [s.get(first_csat or "") for s in scores]
+            bands: dict[tuple[int | None, int | None], str] = {}  # a few dozen pairs: each named once, its text shared
             parts.append(pd.DataFrame({
                 "survey": survey.id, "question": question.id,
                 "response_id": written["response_id"].to_numpy().astype(object),
                 "client": written["client"].to_numpy().astype(object),
                 "day": written["day"].to_numpy(),
                 "text": written[question.id].to_numpy().astype(object),
-                "nps": [s.get(first_nps or "") for s in scores], "csat": [s.get(first_csat or "") for s in scores],
-                "scores": scores,
-                "bands": [score_bands(s.get(first_nps or ""), s.get(first_csat or "")) for s in scores],
+                "nps": nps, "csat": csat, "scores": scores,
+                "bands": [bands.get(pair) or bands.setdefault(pair, score_bands(*pair)) for pair in zip(nps, csat)],
             }))
     if not parts:
         return pd.DataFrame({column: [] for column in COMMENT_COLUMNS})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.metrics.dates import last_full_months, month_bounds, month_label
+from generator.metrics.dates import last_full_months, month_bounds, month_label, shared_labels
 from generator.metrics.inputs import Inputs, Roster, latest_per_client
 from generator.model import CONTACT_KINDS
 
@@ -98,7 +98,7 @@ def monthly_contacts(inputs: Inputs) -> pd.DataFrame:
     inside = (month_first >= roster.start[ci]) & (np.isnat(roster.ended[ci]) | (month_last <= roster.ended[ci]))
     counted = inside & (month < this_month) & (month_first >= inputs.tracking_since[ci])
     chosen = counts[ci, offset]
-    frame = pd.DataFrame({"client": roster.ids[ci], "month": month_label(month).astype(object),
+    frame = pd.DataFrame({"client": roster.ids[ci], "month": shared_labels(month, month_label),
                           **{kind: chosen[:, k] for k, kind in enumerate(CONTACT_KINDS)}})
     frame["total"] = chosen.sum(axis=1)
     frame["onsite_min"] = roster.onsite_min[ci]

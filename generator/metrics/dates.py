@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,17 @@ def quarter_label(months: np.ndarray) -> np.ndarray:
 def month_label(months: np.ndarray) -> np.ndarray:
     """`YYYY-MM` for each `datetime64[M]` month."""
     return np.datetime_as_string(np.asarray(months, dtype="datetime64[M]"), unit="M")
+
+
+def shared_labels(values: np.ndarray, label: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`label(values)` as python strings, made once per distinct value and shared by its rows.
+
+    A large portfolio has hundreds of thousands of client months or quarters but a few dozen
+    distinct ones: a string per row would cost time and ~50 bytes a row, kept to the build's end.
+    """
+    uniques, inverse = np.unique(np.asarray(values), return_inverse=True)
+    shared: np.ndarray = np.asarray(label(uniques)).astype(object)[inverse.reshape(-1)]
+    return shared
 
 
 def to_date(value: np.datetime64) -> dt.date | None:

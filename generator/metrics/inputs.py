@@ -67,7 +67,8 @@ def prepare(portfolio: Portfolio) -> Inputs:
     today = int(day64(as_of).astype(np.int64))
     position = pd.Index(roster.ids)
 
-    contacts = _dated(portfolio.contacts, "date", today)[["client", "kind", "day"]]
+    # the three columns first: filtering the whole frame would copy its staff and note cells too
+    contacts = _dated(portfolio.contacts[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
     contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
 
     answers = {sid: _dated(frame, "date", today) for sid, frame in portfolio.responses.items()}

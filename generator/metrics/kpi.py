@@ -99,7 +99,8 @@ def per_quarter(reports: Reports) -> dict[str, list[Point]]:
         "responses": [Point(q, int(v), int(v)) for q, v in zip(quarters, columns["responses"])],
     }
     months, _, below = counted_months(reports)
-    quarter_of_month = np.array([f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months.tolist()], dtype=object)
+    named = {m: f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in set(months.tolist())}  # a few dozen months
+    quarter_of_month = np.array([named[m] for m in months.tolist()], dtype=object)
     labels = sorted(set(quarter_of_month.tolist()))[-QUARTERS:]
     series["onsite"] = []
     for label in labels:

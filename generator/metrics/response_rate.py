@@ -176,8 +176,9 @@ def _answer_days(responses: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[
     """Per (survey, client): the days of its responses up to A, earliest first (anonymous ones name no client)."""
     found: dict[tuple[str, str], list[dt.date]] = {}
     for survey, frame in responses.items():
-        for client, value in zip(frame["client"].tolist(), frame["date"].tolist()):
-            day = pd.Timestamp(value).date()
+        # datetime64 → datetime.date for the whole column at once (a Timestamp per row costs 10 µs)
+        days = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
+        for client, day in zip(frame["client"].tolist(), days):
             if client and day <= as_of:
                 found.setdefault((survey, client), []).append(day)
     return {key: sorted(days) for key, days in found.items()}

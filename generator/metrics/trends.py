@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from generator.metrics.dates import shared_labels
 from generator.metrics.inputs import Inputs
 from generator.metrics.rounding import mean_2dp, percent_1dp
 from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN, csat_rows, nps_rows
@@ -23,9 +24,13 @@ def quarter_of(days: np.ndarray) -> np.ndarray:
 
 
 def quarter_names(quarters: np.ndarray) -> np.ndarray:
-    """`YYYY-Qn` for quarters since 1970-Q1."""
-    years, index = np.divmod(np.asarray(quarters, dtype=np.int64), 4)
-    return np.char.add(np.char.add((years + 1970).astype(str), "-Q"), (index + 1).astype(str)).astype(object)
+    """`YYYY-Qn` for quarters since 1970-Q1 (one string object per distinct quarter)."""
+    return shared_labels(np.asarray(quarters, dtype=np.int64), _quarter_names)
+
+
+def _quarter_names(quarters: np.ndarray) -> np.ndarray:
+    years, index = np.divmod(quarters, 4)
+    return np.char.add(np.char.add((years + 1970).astype(str), "-Q"), (index + 1).astype(str))
 
 
 def _keyed(frame: pd.DataFrame, by_client: bool, active: np.ndarray) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from generator.speed.workers import can_fork, reap_later
+from generator.speed.workers import can_fork, give_back_memory, reap_later
 
 Value = TypeVar("Value")
 Entries = list[tuple[str, bytes, Any]]  # memo entries: (name, key, value), as DiskMemo.pending holds them
@@ -44,6 +44,7 @@ class Beside:
         receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         sys.stdout.flush()
         sys.stderr.flush()
+        give_back_memory()
         self.pid = os.fork()
         if self.pid == 0:  # the fork: make each value, send it, leave without the parent's exit handlers
             try:

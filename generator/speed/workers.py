@@ -15,6 +15,8 @@ with no other Python thread (the preview server builds in a thread: it renders o
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import multiprocessing
 import os
 import pickle
@@ -36,6 +38,28 @@ _PEAKS: list[int] = []  # the peak memory (KiB) of each worker collected, for a 
 def can_fork() -> bool:
     """Forking is safe here: Linux (macOS forks badly with its system frameworks) and one Python thread."""
     return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def give_back_memory() -> None:
+    """Return the C heap's free pages to the system (glibc `malloc_trim`); nothing elsewhere.
+
+    Called before a fork: the metrics' temporary arrays leave hundreds of megabytes free but
+    held in the heap (200 MB at 10,000 clients), and a fork starts with every page its parent
+    holds resident counted in its own memory.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim` (the C library is loaded in this process already), or None where it has none."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+        return trim
+    except (OSError, AttributeError):
+        return None
 
 
 def default_workers() -> int:
@@ -70,6 +94,7 @@ def run_tasks(
     receiver, sender = context.Pipe(duplex=False)
     sys.stdout.flush()
     sys.stderr.flush()
+    give_back_memory()
     pid = os.fork()
     if pid == 0:  # the worker: render, send, and leave without running any of the parent's exit handlers
         status = 1
