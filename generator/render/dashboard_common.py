@@ -12,7 +12,7 @@ from generator.charts import Charts
 from generator.files import OutputFile
 from generator.portfolio import Portfolio
 from generator.render.common import root_prefix
-from generator.render.dashboard_html import date_html, figure_html, risk_html, table_rows
+from generator.render.dashboard_html import chart_html, date_html, figure_html, risk_html, table_rows
 from generator.render.exports import export_links
 
 
@@ -51,7 +51,7 @@ class DashboardSite:
         html = self.template(template).render(
             business=settings.business, site=settings.site, as_of=self.as_of, root=root_prefix(path),
             navigation=self._navigation, current=current, exports=self._exports, minimum=self.charts.data.minimum,
-            table_rows=table_rows, date=date_html, risk=risk_html, score=figure_html,
+            table_rows=table_rows, chart=chart_html, date=date_html, risk=risk_html, score=figure_html,
             **context,
         )
         return OutputFile(f"dashboard/{path}", html.encode("utf-8"))

@@ -14,9 +14,15 @@ from typing import Any
 
 import markupsafe
 
+from generator.charts.data import Response
+from generator.charts.spec import Figure
+from generator.templates import script_json
+
 NONE = markupsafe.Markup('<span class="none">—</span>')
 # the same labels, dates, scores and names are escaped thousands of times: each once
 escape = functools.lru_cache(maxsize=1 << 16)(html.escape)
+# what a template's `{{ value }}` writes (quotes as `&#34;`, `&#39;`), for markup moved out of a template
+as_jinja = functools.lru_cache(maxsize=1 << 16)(markupsafe.escape)
 
 
 def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
@@ -38,6 +44,34 @@ def answer_list(answers: Iterable[tuple[str, str, bool]]) -> markupsafe.Markup:
     return markupsafe.Markup("".join(
         f"<dt>{escape(label)}</dt><dd{kind(free, text)}>{escape(text)}</dd>\n"
         for label, text, free in answers))
+
+
+def response_article(anchor: str, response: Response, answers: str) -> str:
+    """One response on a client page: its heading (date, survey, superseded?), the note of what
+    replaced it, and its answers (`answer_list`)."""
+    replaced = response.replaced_by
+    head = f'{date_html(response.date)} · {as_jinja(response.survey.title)}'
+    if replaced:
+        head += ' · <span class="superseded">superseded</span>'
+    note = (f'<p class="note">Replaced by a later answer through the same link this round ({as_jinja(replaced)}); '
+            'kept in the data, left out of every figure.</p>\n') if replaced else ""
+    return (f'<article class="response" id="{anchor}" aria-labelledby="{anchor}-title">\n'
+            f'<h3 id="{anchor}-title">{head}</h3>\n{note}<dl class="answers">\n{answers}</dl>\n</article>\n')
+
+
+def chart_html(figure: Figure) -> markupsafe.Markup:
+    """A chart with its text alternative: caption, the plot, a note and its numbers as a table."""
+    name, caption = as_jinja(figure.id), as_jinja(figure.caption)
+    note = f'<p class="note">{as_jinja(figure.note)}</p>' if figure.note else ""
+    columns = "".join(f'<th scope="col">{as_jinja(column)}</th>' for column in figure.columns)
+    return markupsafe.Markup(
+        f'<figure class="chart" aria-labelledby="{name}-caption">\n<figcaption id="{name}-caption">{caption}</figcaption>\n'
+        f'<div class="plot h{as_jinja(figure.spec["layout"]["height"])}" id="{name}" data-spec="{name}-spec" aria-hidden="true">'
+        '<p class="plot-fallback">The chart draws with JavaScript; its numbers are in the table below.</p></div>\n'
+        f'{note}<details class="chart-data"><summary>Numbers behind this chart</summary>\n'
+        f'<div class="scroll"><table class="data compact">\n<caption>{caption}</caption>\n'
+        f'<thead><tr>{columns}</tr></thead>\n<tbody>\n{table_rows(figure.rows)}</tbody>\n</table></div></details>\n'
+        f'<script type="application/json" id="{name}-spec">{script_json(figure.spec)}</script>\n</figure>\n')
 
 
 def date_html(value: dt.date | None) -> markupsafe.Markup:
