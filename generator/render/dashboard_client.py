@@ -5,6 +5,7 @@ agreement, every response, the charts and the notes; printed, it is the renewal 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
-from generator.render.dashboard_html import answer_list, response_article
+from generator.render.dashboard_html import answer_item, response_article
 from generator.render.followups import you_said_views
 from generator.render.links import client_links
 
@@ -53,12 +54,18 @@ class ResponseView:
     article: Markup
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same question and answer on hundreds of pages: written once
+def answer_html(label: str, kind: str, value: str) -> str:
+    """One answer as its `<dt>`/`<dd>` pair (generator/render/dashboard_html.py `answer_item`)."""
+    return answer_item(label, answer_text(kind, value), kind == "text")
+
+
 def response_views(responses: list[Response]) -> list[ResponseView]:
     """Each response with an anchor and every answer, newest first."""
     views = []
     for index, response in enumerate(responses, start=1):
         anchor = f"response-{index}"
-        answers = answer_list((q.label, answer_text(q.type, value), q.type == "text") for q, value in response.answers())
+        answers = Markup("".join([answer_html(q.label, q.type, value) for q, value in response.answers()]))
         views.append(ResponseView(anchor, response, answers, Markup(response_article(anchor, response, answers))))
     return views
 

@@ -28,27 +28,31 @@ as_jinja = functools.lru_cache(maxsize=1 << 16)(markupsafe.escape)
 def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
     """`<tr>` elements: the first cell of each row a row header, every cell escaped."""
     parts = []
-    for row in rows:
-        cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
-        parts.append(f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n")
+    for row in map(tuple, rows):
+        try:  # a thousand client pages share a few thousand distinct rows; the types keep 1, 1.0 and True apart
+            parts.append(_row(row, tuple(map(type, row))))
+        except TypeError:  # a cell that cannot be a key
+            parts.append(_row.__wrapped__(row, ()))
     return markupsafe.Markup("".join(parts))
 
 
-def answer_list(answers: Iterable[tuple[str, str, bool]]) -> markupsafe.Markup:
-    """`<dt>`/`<dd>` pairs of (question label, answer text, free text?), escaped; an unanswered
-    question ('—') is marked, so the printed client review can leave it out."""
-    def kind(free: bool, text: str) -> str:
-        classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
-        return f' class="{" ".join(classes)}"' if classes else ""
+@functools.lru_cache(maxsize=1 << 16)
+def _row(row: tuple[object, ...], types: tuple[type, ...]) -> str:
+    cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
+    return f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n"
 
-    return markupsafe.Markup("".join(
-        f"<dt>{escape(label)}</dt><dd{kind(free, text)}>{escape(text)}</dd>\n"
-        for label, text, free in answers))
+
+def answer_item(label: str, text: str, free: bool) -> str:
+    """A `<dt>`/`<dd>` pair of (question label, answer text, free text?), escaped; an unanswered
+    question ('—') is marked, so the printed client review can leave it out."""
+    classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
+    kind = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<dt>{escape(label)}</dt><dd{kind}>{escape(text)}</dd>\n"
 
 
 def response_article(anchor: str, response: Response, answers: str) -> str:
     """One response on a client page: its heading (date, survey, superseded?), the note of what
-    replaced it, and its answers (`answer_list`)."""
+    replaced it, and its answers (`answer_item` each)."""
     replaced = response.replaced_by
     head = f'{date_html(response.date)} · {as_jinja(response.survey.title)}'
     if replaced:
@@ -74,6 +78,7 @@ def chart_html(figure: Figure) -> markupsafe.Markup:
         f'<script type="application/json" id="{name}-spec">{script_json(figure.spec)}</script>\n</figure>\n')
 
 
+@functools.lru_cache(maxsize=1 << 12, typed=True)  # a page shows a few dozen dates, most of them on other pages too
 def date_html(value: dt.date | None) -> markupsafe.Markup:
     """A date as `<time>`, or a dash."""
     if value is None:
