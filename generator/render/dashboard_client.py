@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from markupsafe import Markup
@@ -121,10 +122,11 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     recent, earlier = in_last_year(views, site.as_of)
     return site.page(
         "dashboard_client.html", client_path(row), "client",
-        row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
+        # as attributes: Jinja reads `row.risk` of a dict only after getattr fails, ten times slower
+        row=SimpleNamespace(**row), client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
         recent=recent, earlier=earlier,
-        links=client_links(site, row, site.secret),
+        links=[SimpleNamespace(**link) for link in client_links(site, row, site.secret)],
         you_said=you_said_views(site.charts.reports.followups.by_client.get(row["id"], [])),
         due_in=days_between(row["survey_next_due"], site.as_of),
         tel="tel:" + re.sub(r"[^0-9+]", "", client.contact.phone or ""),  # a tel: URL has no spaces
