@@ -13,17 +13,36 @@ ALLOWED_TAGS = {
     "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+# one sanitiser for every text: `nh3.clean` would build the same rules again for each of a thousand notes
+_SANITISER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"},
+                         link_rel="noopener noreferrer")
+
+# Inline patterns of Markdown's syntax that cannot match a text without this character: code spans,
+# backslash escapes, links and images, raw HTML and autolinks, entities. Tried on every text node of
+# every note, they are half of a conversion; a text without the character is converted by a parser
+# that does not try them, to the same bytes (tests/test_markdown_html.py).
+INLINE_NEEDS = {
+    "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
+    "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<", "html": "<", "entity": "&",
+}
+_TRIGGERS = frozenset(INLINE_NEEDS.values())
 
 # Building a parser with its extensions costs more than converting a client's notes: each
-# thread keeps one and resets it between texts (a parser is not safe to share between threads).
+# thread keeps one per set of those characters and resets it between texts (a parser is not
+# safe to share between threads).
 _parsers = threading.local()
 
 
-def _parser() -> markdown.Markdown:
-    parser = getattr(_parsers, "parser", None)
-    if parser is None:
-        parser = _parsers.parser = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    return parser
+def _parser(text: str) -> markdown.Markdown:
+    present = frozenset(char for char in _TRIGGERS if char in text)
+    found: dict[frozenset[str], markdown.Markdown] = _parsers.__dict__.setdefault("by_characters", {})
+    if present not in found:
+        parser = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        for name, char in INLINE_NEEDS.items():
+            if char not in present:
+                parser.inlinePatterns.deregister(name)
+        found[present] = parser
+    return found[present]
 
 
 @functools.lru_cache(maxsize=4096)  # a survey's intro is shown on every one of its pages
@@ -33,11 +52,4 @@ def markdown_to_html(text: str) -> str:
 
 
 def _convert(text: str) -> str:
-    html = _parser().reset().convert(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-    )
+    return _SANITISER.clean(_parser(text).reset().convert(text))

@@ -5,15 +5,19 @@ agreement, every response, the charts and the notes; printed, it is the renewal 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
+
+from markupsafe import Markup
 
 from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
-from generator.render.dashboard_html import answer_list
+from generator.render.dashboard_html import answer_item, response_article
 from generator.render.followups import you_said_views
 from generator.render.links import client_links
 
@@ -41,22 +45,39 @@ def answer_text(kind: str, value: str) -> str:
     return value
 
 
-def response_views(responses: list[Response]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ResponseView:
+    """One response as its client page shows it: its anchor, its answers and the whole `<article>`."""
+
+    anchor: str
+    response: Response
+    answers: Markup  # the `<dt>`/`<dd>` pairs
+    article: Markup
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same question and answer on hundreds of pages: written once
+def answer_html(label: str, kind: str, value: str) -> str:
+    """One answer as its `<dt>`/`<dd>` pair (generator/render/dashboard_html.py `answer_item`)."""
+    return answer_item(label, answer_text(kind, value), kind == "text")
+
+
+def response_views(responses: list[Response]) -> list[ResponseView]:
     """Each response with an anchor and every answer, newest first."""
-    return [
-        {"anchor": f"response-{index}", "response": response,
-         "answers": answer_list((q.label, answer_text(q.type, value), q.type == "text") for q, value in response.answers())}
-        for index, response in enumerate(responses, start=1)
-    ]
+    views = []
+    for index, response in enumerate(responses, start=1):
+        anchor = f"response-{index}"
+        answers = Markup("".join([answer_html(q.label, q.type, value) for q, value in response.answers()]))
+        views.append(ResponseView(anchor, response, answers, Markup(response_article(anchor, response, answers))))
+    return views
 
 
-def detractor_anchor(views: list[dict[str, Any]], day: dt.date | None, score: int | None, kind: str) -> str:
+def detractor_anchor(views: list[ResponseView], day: dt.date | None, score: int | None, kind: str) -> str:
     """The anchor of the response that gave the latest low answer of this kind."""
     for view in views:
-        response = view["response"]
+        response = view.response
         if response.date == day and any(q.type == kind and (kind != "rating" or q.csat) and value == str(score)
                                         for q, value in response.answers()):
-            return f"#{view['anchor']}"
+            return f"#{view.anchor}"
     return "#responses"
 
 
@@ -67,7 +88,7 @@ ACTION_TITLES = {
 }
 
 
-def next_actions(site: DashboardSite, row: dict[str, Any], views: list[dict[str, Any]]) -> list[Action]:
+def next_actions(site: DashboardSite, row: dict[str, Any], views: list[ResponseView]) -> list[Action]:
     """The client's next actions as the page shows them, with a link where there is somewhere to act."""
     shown = []
     for action in site.charts.reports.attention.actions.get(row["id"], []):
@@ -81,11 +102,11 @@ def next_actions(site: DashboardSite, row: dict[str, Any], views: list[dict[str,
     return shown
 
 
-def in_last_year(views: list[dict[str, Any]], as_of: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def in_last_year(views: list[ResponseView], as_of: dt.date) -> tuple[list[ResponseView], list[ResponseView]]:
     """The responses of the 12m window (docs/metrics.md) and the earlier ones, each newest first."""
     first_day = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
-    recent = [view for view in views if view["response"].date >= first_day]
-    return recent, [view for view in views if view["response"].date < first_day]
+    recent = [view for view in views if view.response.date >= first_day]
+    return recent, [view for view in views if view.response.date < first_day]
 
 
 def client_path(row: dict[str, Any]) -> str:
@@ -101,10 +122,11 @@ def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     recent, earlier = in_last_year(views, site.as_of)
     return site.page(
         "dashboard_client.html", client_path(row), "client",
-        row=row, client=client, status=status(row), fee=money(agreement.monthly_fee),
+        # as attributes: Jinja reads `row.risk` of a dict only after getattr fails, ten times slower
+        row=SimpleNamespace(**row), client=client, status=status(row), fee=money(agreement.monthly_fee),
         actions=next_actions(site, row, views), figures=site.charts.clients.get(row["id"], []), responses=views,
         recent=recent, earlier=earlier,
-        links=client_links(site, row, site.secret),
+        links=[SimpleNamespace(**link) for link in client_links(site, row, site.secret)],
         you_said=you_said_views(site.charts.reports.followups.by_client.get(row["id"], [])),
         due_in=days_between(row["survey_next_due"], site.as_of),
         tel="tel:" + re.sub(r"[^0-9+]", "", client.contact.phone or ""),  # a tel: URL has no spaces

@@ -13,32 +13,71 @@ from collections.abc import Iterable, Sequence
 
 import markupsafe
 
+from generator.charts.data import Response
+from generator.charts.spec import Figure
+from generator.templates import script_json
+
 NONE = markupsafe.Markup('<span class="none">—</span>')
 # the same labels, dates, scores and names are escaped thousands of times: each once
 escape = functools.lru_cache(maxsize=1 << 16)(html.escape)
+# what a template's `{{ value }}` writes (quotes as `&#34;`, `&#39;`), for markup moved out of a template
+as_jinja = functools.lru_cache(maxsize=1 << 16)(markupsafe.escape)
 
 
 def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
     """`<tr>` elements: the first cell of each row a row header, every cell escaped."""
     parts = []
-    for row in rows:
-        cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
-        parts.append(f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n")
+    for row in map(tuple, rows):
+        try:  # a thousand client pages share a few thousand distinct rows; the types keep 1, 1.0 and True apart
+            parts.append(_row(row, tuple(map(type, row))))
+        except TypeError:  # a cell that cannot be a key
+            parts.append(_row.__wrapped__(row, ()))
     return markupsafe.Markup("".join(parts))
 
 
-def answer_list(answers: Iterable[tuple[str, str, bool]]) -> markupsafe.Markup:
-    """`<dt>`/`<dd>` pairs of (question label, answer text, free text?), escaped; an unanswered
+@functools.lru_cache(maxsize=1 << 16)
+def _row(row: tuple[object, ...], types: tuple[type, ...]) -> str:
+    cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
+    return f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n"
+
+
+def answer_item(label: str, text: str, free: bool) -> str:
+    """A `<dt>`/`<dd>` pair of (question label, answer text, free text?), escaped; an unanswered
     question ('—') is marked, so the printed client review can leave it out."""
-    def kind(free: bool, text: str) -> str:
-        classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
-        return f' class="{" ".join(classes)}"' if classes else ""
-
-    return markupsafe.Markup("".join(
-        f"<dt>{escape(label)}</dt><dd{kind(free, text)}>{escape(text)}</dd>\n"
-        for label, text, free in answers))
+    classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
+    kind = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<dt>{escape(label)}</dt><dd{kind}>{escape(text)}</dd>\n"
 
 
+def response_article(anchor: str, response: Response, answers: str) -> str:
+    """One response on a client page: its heading (date, survey, superseded?), the note of what
+    replaced it, and its answers (`answer_item` each)."""
+    replaced = response.replaced_by
+    head = f'{date_html(response.date)} · {as_jinja(response.survey.title)}'
+    if replaced:
+        head += ' · <span class="superseded">superseded</span>'
+    note = (f'<p class="note">Replaced by a later answer through the same link this round ({as_jinja(replaced)}); '
+            'kept in the data, left out of every figure.</p>\n') if replaced else ""
+    return (f'<article class="response" id="{anchor}" aria-labelledby="{anchor}-title">\n'
+            f'<h3 id="{anchor}-title">{head}</h3>\n{note}<dl class="answers">\n{answers}</dl>\n</article>\n')
+
+
+def chart_html(figure: Figure) -> markupsafe.Markup:
+    """A chart with its text alternative: caption, the plot, a note and its numbers as a table."""
+    name, caption = as_jinja(figure.id), as_jinja(figure.caption)
+    note = f'<p class="note">{as_jinja(figure.note)}</p>' if figure.note else ""
+    columns = "".join(f'<th scope="col">{as_jinja(column)}</th>' for column in figure.columns)
+    return markupsafe.Markup(
+        f'<figure class="chart" aria-labelledby="{name}-caption">\n<figcaption id="{name}-caption">{caption}</figcaption>\n'
+        f'<div class="plot h{as_jinja(figure.spec["layout"]["height"])}" id="{name}" data-spec="{name}-spec" aria-hidden="true">'
+        '<p class="plot-fallback">The chart draws with JavaScript; its numbers are in the table below.</p></div>\n'
+        f'{note}<details class="chart-data"><summary>Numbers behind this chart</summary>\n'
+        f'<div class="scroll"><table class="data compact">\n<caption>{caption}</caption>\n'
+        f'<thead><tr>{columns}</tr></thead>\n<tbody>\n{table_rows(figure.rows)}</tbody>\n</table></div></details>\n'
+        f'<script type="application/json" id="{name}-spec">{script_json(figure.spec)}</script>\n</figure>\n')
+
+
+@functools.lru_cache(maxsize=1 << 12, typed=True)  # a page shows a few dozen dates, most of them on other pages too
 def date_html(value: dt.date | None) -> markupsafe.Markup:
     """A date as `<time>`, or a dash."""
     if value is None:
