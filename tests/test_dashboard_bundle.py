@@ -7,6 +7,7 @@ import hashlib
 import io
 import tarfile
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_fetch_verifies_and_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         def __exit__(self, *exc):
             return False
 
-    monkeypatch.setattr(bundle.urllib.request, "urlopen", lambda url, timeout: fetched.append(url) or Reply(content))
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: fetched.append(url) or Reply(content))
     path = bundle.fetch("9.9.9")
     assert path.read_bytes() == b"/* basic */"
     assert fetched == [f"{bundle.REGISTRY}/{bundle.PACKAGE}/-/{bundle.PACKAGE}-9.9.9.tgz"]
@@ -71,7 +72,7 @@ def test_offline_the_build_says_so_and_uses_the_full_bundle(monkeypatch: pytest.
     def offline(url: str, timeout: float):
         raise urllib.error.URLError("no network")
 
-    monkeypatch.setattr(bundle.urllib.request, "urlopen", offline)
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     stamp = tmp_path / "stamp"
     assert bundle.main(["--stamp", str(stamp)]) == 0
     assert "could not fetch plotly.js-basic-dist-min" in capsys.readouterr().err
