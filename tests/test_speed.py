@@ -212,37 +212,10 @@ def test_a_new_report_date_and_new_templates_rebuild_every_page_they_touch(data:
     assert tree(out) == clean_build(data, tmp_path, templates_dir=mine)
 
 
-def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.render import dashboard_client
-
-    out = data.parent / "output"
-    build_site(data, out, speed=Speed.on(1))
-    made: list[str] = []
-    original = dashboard_client.DashboardSite.page
-
-    def counting(self, template, path, current, **context):
-        made.append(path)
-        return original(self, template, path, current, **context)
-
-    monkeypatch.setattr(dashboard_client.DashboardSite, "page", counting)
-    new_response(data)
-    build_site(data, out, speed=Speed.on(1))
-    # of the client pages, one is made (the client index's pages: test_list_pages_whose_rows_did_not_change_are_reused)
-    client_pages = [path for path in made if path.startswith("clients/") and not re.fullmatch(r"clients/(index|page-\d+)\.html", path)]
-    assert len(client_pages) == 1  # the client who answered
-
-
-def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def pages_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The dashboard pages made from now on (their paths, in order): every page goes through DashboardSite.page."""
     from generator.render import dashboard_common
 
-    site_yaml = data / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("dashboards:\n", "dashboards:\n  page_size: 5\n"),
-                         encoding="utf-8")
-    out = data.parent / "output"
-    build_site(data, out, speed=Speed.on(1))
-    index_pages = sorted(path.name for path in (out / "dashboard" / "clients").glob("*.html")
-                         if re.fullmatch(r"index|page-\d+", path.stem))
-    assert len(index_pages) == 5  # 24 clients, 5 a page
     made: list[str] = []
     original = dashboard_common.DashboardSite.page
 
@@ -251,6 +224,30 @@ def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: P
         return original(self, template, path, current, **context)
 
     monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    return made
+
+
+def test_unchanged_client_pages_are_reused_not_made_again(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = data.parent / "output"
+    build_site(data, out, speed=Speed.on(1))
+    made = pages_made(monkeypatch)
+    new_response(data)
+    build_site(data, out, speed=Speed.on(1))
+    # of the client pages, one is made (the client index's pages: test_list_pages_whose_rows_did_not_change_are_reused)
+    client_pages = [path for path in made if path.startswith("clients/") and not re.fullmatch(r"clients/(index|page-\d+)\.html", path)]
+    assert len(client_pages) == 1  # the client who answered
+
+
+def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_yaml = data / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("dashboards:\n", "dashboards:\n  page_size: 5\n"),
+                         encoding="utf-8")
+    out = data.parent / "output"
+    build_site(data, out, speed=Speed.on(1))
+    index_pages = sorted(path.name for path in (out / "dashboard" / "clients").glob("*.html")
+                         if re.fullmatch(r"index|page-\d+", path.stem))
+    assert len(index_pages) == 5  # 24 clients, 5 a page
+    made = pages_made(monkeypatch)
     new_response(data)
     answered = list(csv.DictReader(io.StringIO((data / "responses" / "annual-review.csv").read_text(encoding="utf-8"))))[-1]
     build_site(data, out, speed=Speed.on(1))
@@ -264,20 +261,11 @@ def test_list_pages_whose_rows_did_not_change_are_reused(data: Path, tmp_path: P
 
 
 def test_the_calendar_is_reused_while_its_events_stay_the_same(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.render import dashboard_common
-
     out = data.parent / "output"
     build_site(data, out, speed=Speed.on(1))
     calendar = sorted(path for path in tree(out) if path.startswith("dashboard/calendar"))
     assert "dashboard/calendar.ics" in calendar and "dashboard/calendar.html" in calendar
-    made: list[str] = []
-    original = dashboard_common.DashboardSite.page
-
-    def counting(self, template, path, current, **context):
-        made.append(path)
-        return original(self, template, path, current, **context)
-
-    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    made = pages_made(monkeypatch)
     before = stamps(out)
     # an e-mail moves no date of the calendar (surveys, renewals, on-site visits): its files stay as they were
     append_row(data / "contacts.csv", lambda row: row.update(date="2026-11-29", kind="email", note="Sent the report"))
