@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.csv_text import csv_lines
 from generator.errors import RapportError
-from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
+from generator.ingest.append import appended, data_lock, read_bytes, replace_atomically, table_to_append
 from generator.load.followups import FOLLOWUP_COLUMNS
 from generator.metrics.followups import due_date
 from generator.model import Targets
@@ -46,15 +46,9 @@ def followups_path(data_dir: Path) -> Path:
 def _table(path: Path, content: bytes | None) -> tuple[list[str], list[list[str]]]:
     """The file's header (Rapport's own for a new file) and rows; FollowupError when it cannot be used."""
     try:
-        header, rows = read_table(content)
+        return table_to_append(path, content, FOLLOWUP_COLUMNS)
     except ValueError as exc:
-        raise FollowupError(f"{path}: {exc}") from None
-    if not header:
-        return list(FOLLOWUP_COLUMNS), []
-    missing = [column for column in FOLLOWUP_COLUMNS if column not in header]
-    if missing:
-        raise FollowupError(f"{path}:1: header lacks {', '.join(missing)} (expected {','.join(FOLLOWUP_COLUMNS)})")
-    return header, rows
+        raise FollowupError(str(exc)) from None
 
 
 def open_locked(data_dir: Path, new: Sequence[NewFollowup], targets: Targets) -> list[str]:

@@ -101,6 +101,24 @@ def appended(current: bytes | None, header: Sequence[str], rows: Sequence[Sequen
     return current + separator + csv_lines(rows)
 
 
+def table_to_append(path: Path, content: bytes | None, columns: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file about to grow (`columns` and none for a new or empty file).
+
+    Raises ValueError naming the file (and line 1 for the header) when it is not UTF-8 CSV or
+    its header lacks one of `columns`; each writer adds what it did not do.
+    """
+    try:
+        header, rows = read_table(content)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if not header:
+        return list(columns), []
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise ValueError(f"{path}:1: header lacks {', '.join(missing)} (expected {','.join(columns)})")
+    return header, rows
+
+
 def read_table(content: bytes | None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of CSV bytes (`[]`, `[]` for a missing or empty file).
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, RapportError
-from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
+from generator.ingest.append import appended, data_lock, read_bytes, replace_atomically, table_to_append
 from generator.ingest.records import is_printable
 from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
 from generator.load.contacts import CONTACT_COLUMNS
@@ -64,14 +64,9 @@ def append_contact(data_dir: Path, entry: ContactEntry) -> Path:
     with data_lock(data_dir):
         current = read_bytes(path)
         try:
-            header, _ = read_table(current)
+            header, _ = table_to_append(path, current, CONTACT_COLUMNS)
         except ValueError as exc:
-            raise RapportError(f"{path}: {exc}; nothing was written") from None
-        if not header:
-            header = list(CONTACT_COLUMNS)
-        missing = [column for column in CONTACT_COLUMNS if column not in header]
-        if missing:
-            raise RapportError(f"{path}: header lacks {', '.join(missing)} (expected {','.join(CONTACT_COLUMNS)}); nothing was written")
+            raise RapportError(f"{exc}; nothing was written") from None
         cells = entry.cells()
         replace_atomically(path, appended(current, header, [[cells.get(column, "") for column in header]]))
     return path

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import RapportError
-from generator.ingest.append import appended, data_lock, read_bytes, read_table, replace_atomically
+from generator.ingest.append import appended, data_lock, read_bytes, replace_atomically, table_to_append
 from generator.portfolio import INVITATION_COLUMNS
 
 
@@ -39,10 +39,10 @@ def record_sent(data_dir: Path, rows: Sequence[Sent]) -> int:
     with data_lock(data_dir):
         current = read_bytes(path)
         try:
-            header, records = read_table(current)
+            header, records = table_to_append(path, current, INVITATION_COLUMNS)
         except ValueError as exc:
-            raise RapportError(f"{path}: {exc}; nothing was recorded") from None
-        if header and tuple(header) != INVITATION_COLUMNS:
+            raise RapportError(f"{exc}; nothing was recorded") from None
+        if tuple(header) != INVITATION_COLUMNS:  # the rows below are written in this order
             raise RapportError(f"{path}:1: the header is {','.join(header)} (expected {','.join(INVITATION_COLUMNS)}); "
                                "nothing was recorded")
         position = {column: index for index, column in enumerate(INVITATION_COLUMNS)}
