@@ -90,7 +90,6 @@ class DashboardData:
     responses: dict[str, list[Response]]  # per survey id, newest first; anonymous ones included
     by_client_responses: dict[str, list[Response]]
     comments: list[dict[str, Any]]        # Reports.comments rows, newest first
-    anchors: dict[tuple[str, str, str], str]  # (client, survey, response id) → its id on the client page
 
     def name(self, client_id: str) -> str:
         """The client's name ('' for an anonymous response)."""
@@ -123,16 +122,11 @@ def build_data(portfolio: Portfolio, reports: Reports) -> DashboardData:
                 by_client[response.client].append(response)
     for items in by_client.values():
         items.sort(key=lambda r: (r.date, r.submitted_at, r.survey.id, r.response_id), reverse=True)
-    # one string per number, shared by every client's responses (not one per response: 200,000 at 10,000 clients)
-    labels = [f"response-{k}" for k in range(1, max(map(len, by_client.values()), default=0) + 1)]
     return DashboardData(
         as_of=reports.as_of, minimum=int(reports.portfolio["min_responses"]), clients=records, by_id=by_id,
         months=grouped(reports.monthly_contacts, MonthRow), quarters=grouped(reports.quarterly, QuarterRow),
         means=grouped(reports.question_means, MeanRow), responses=responses, by_client_responses=dict(by_client),
         comments=_comments(reports),
-        # the client page numbers its responses newest first: response-1, response-2, …
-        anchors={(c, r.survey.id, r.response_id): anchor
-                 for c, items in by_client.items() for r, anchor in zip(items, labels)},
     )
 
 

@@ -17,7 +17,7 @@ from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
-from generator.render.dashboard_html import answer_item, response_article
+from generator.render.dashboard_html import answer_item, response_anchor, response_article
 from generator.render.followups import you_said_views
 from generator.render.links import client_links
 
@@ -62,10 +62,10 @@ def answer_html(label: str, kind: str, value: str) -> str:
 
 
 def response_views(responses: list[Response]) -> list[ResponseView]:
-    """Each response with an anchor and every answer, newest first."""
+    """Each response with its anchor (generator/render/dashboard_html.py `response_anchor`) and every answer, newest first."""
     views = []
-    for index, response in enumerate(responses, start=1):
-        anchor = f"response-{index}"
+    for response in responses:
+        anchor = response_anchor(response.survey.id, response.response_id)
         answers = Markup("".join([answer_html(q.label, q.type, value) for q, value in response.answers()]))
         views.append(ResponseView(anchor, response, answers, Markup(response_article(anchor, response, answers))))
     return views

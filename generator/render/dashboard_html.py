@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import html
 from collections.abc import Iterable, Sequence
 
@@ -47,6 +48,15 @@ def answer_item(label: str, text: str, free: bool) -> str:
     classes = [name for name, holds in (("free-text", free), ("unanswered", text == "—")) if holds]
     kind = f' class="{" ".join(classes)}"' if classes else ""
     return f"<dt>{escape(label)}</dt><dd{kind}>{escape(text)}</dd>\n"
+
+
+def response_anchor(survey_id: str, response_id: str) -> str:
+    """A response's id on its client page, made from the response itself and not its place in the list, so a
+    link to it stays true as responses arrive; a digest, since a response id is untrusted text of any shape."""
+    # (survey, response_id) is unique (response ids are unique in their survey's file); 48 bits keep the
+    # responses of one client page apart (~1e-11 of a clash at a hundred responses)
+    key = hashlib.blake2b(f"{survey_id}\0{response_id}".encode(), digest_size=6).hexdigest()
+    return f"response-{key}"
 
 
 def response_article(anchor: str, response: Response, answers: str) -> str:

@@ -1,6 +1,7 @@
 """One page per survey: per question the answers' distribution and trend, responses per quarter,
-and the newest free-text answers; every written answer is on the survey's paged answer list
-(`surveys/<id>/answers.html`, `answers-2.html`, …). Anonymous responses count here (docs/metrics.md)."""
+and the newest free-text answers; every written answer is on the survey's answer list: the newest
+on `surveys/<id>/answers.html`, the older ones on archive pages numbered from the oldest
+(`answers-archive-1.html`, …; generator/metrics/paging.py). Anonymous responses count here (docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from generator.metrics.paging import first
 from generator.model import Survey
 from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite
-from generator.render.inbox import inbox_items, items_html
-from generator.render.paging import pages
+from generator.render.inbox import date_span, inbox_items, items_html
+from generator.render.paging import archive_pages
 from generator.render.response_rate import render_not_answered, survey_rates
 
 
@@ -43,11 +44,11 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, A
 
 
 def render_answers(site: DashboardSite, survey: Survey, written: list[dict[str, Any]]) -> list[OutputFile]:
-    """`dashboard/surveys/<id>/answers.html` and its further pages: every written answer, newest first."""
+    """`dashboard/surveys/<id>/answers.html` and its archive pages: every written answer, newest first."""
     size = site.charts.reports.attention.limits.page_size
     return [site.page("dashboard_answers.html", pager.path, f"survey-{survey.id}", survey=survey, pager=pager,
-                      items_html=items_html(chunk, root_prefix(pager.path)), count=len(chunk))
-            for pager, chunk in pages(written, size, answers_path(survey))]
+                      items_html=items_html(chunk, root_prefix(pager.path)), count=len(chunk), span=date_span(chunk))
+            for pager, chunk in archive_pages(written, size, answers_path(survey))]
 
 
 def render_surveys(site: DashboardSite) -> list[OutputFile]:

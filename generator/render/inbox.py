@@ -1,7 +1,8 @@
 """The feedback inbox: every free-text answer, newest first, with client, date and scores.
 
-It is a plain list that works without JavaScript, in pages of `dashboards.page_size` answers
-(`inbox.html`, `inbox-2.html`, …; generator/metrics/paging.py); inbox.js adds filters by client,
+It is a plain list that works without JavaScript: the newest `dashboards.page_size` answers on
+`inbox.html`, the older ones on archive pages of as many, numbered from the oldest
+(`inbox-archive-1.html`, …; generator/metrics/paging.py), so one new answer changes two pages; inbox.js adds filters by client,
 survey and score that only hide and show the items of the page, reading the `data-*`
 attributes written here.
 """
@@ -17,8 +18,8 @@ from generator.charts.data import DashboardData
 from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
-from generator.render.dashboard_html import escape
-from generator.render.paging import pages
+from generator.render.dashboard_html import escape, response_anchor
+from generator.render.paging import archive_pages
 
 SCORE_FILTERS = (
     ("", "Any score"),
@@ -70,7 +71,7 @@ def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]
             **row, "survey_title": survey.title if survey else row["survey"],
             "question_label": labels[survey.id].get(row["question"], row["question"]) if survey else row["question"],
             "client_name": names[client] if client else "", "scores_text": words[key],
-            "anchor": data.anchors.get((client, row["survey"], row["response_id"]), ""),
+            "anchor": response_anchor(row["survey"], row["response_id"]) if client else "",
         }
         item["html"] = _item_html(item)
         items.append(item)
@@ -118,15 +119,23 @@ def filter_options(options: Iterable[tuple[str, str]], made: dict[tuple[str, str
     return markupsafe.Markup("".join(parts))
 
 
+def date_span(chunk: list[dict[str, Any]]) -> str:
+    """The dates of a page's answers, oldest to newest ('2026-01-02 to 2026-03-05'; the list is newest first)."""
+    if not chunk:
+        return ""
+    oldest, newest = chunk[-1]["date"].isoformat(), chunk[0]["date"].isoformat()
+    return oldest if oldest == newest else f"{oldest} to {newest}"
+
+
 def render_inbox(site: DashboardSite) -> list[OutputFile]:
-    """`dashboard/inbox.html` and its further pages."""
+    """`dashboard/inbox.html` and its archive pages."""
     data = site.charts.data
     items = inbox_items(site, data)
     size = site.charts.reports.attention.limits.page_size
     files = []
     made: dict[tuple[str, str], str] = {}  # a client's option, on every page that holds its answers
     scores = filter_options(SCORE_FILTERS, made)
-    for pager, chunk in pages(items, size, "inbox.html"):
+    for pager, chunk in archive_pages(items, size, "inbox.html"):
         # the filters offer what this page holds: a page stays small however many clients there are
         named = sorted({item["client"]: item["client_name"] for item in chunk if item["client"]}.items(),
                        key=lambda pair: (pair[1].casefold(), pair[0]))
@@ -134,5 +143,6 @@ def render_inbox(site: DashboardSite) -> list[OutputFile]:
             named.append(("-", "Anonymous"))
         surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in chunk)]
         files.append(site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=items_html(chunk, ""),
-                               clients=filter_options(named, made), surveys=surveys, score_filters=scores, pager=pager))
+                               clients=filter_options(named, made), surveys=surveys, score_filters=scores, pager=pager,
+                               span=date_span(chunk)))
     return files

@@ -4,6 +4,11 @@ What goes on which page is decided in generator/metrics/paging.py; here the page
 paths (all pages of one list share a folder, so the links between them are file names) and a
 pager: page n of m, which entries, and links to the first, previous, next and last pages —
 a bounded navigation whatever the number of pages.
+
+The inbox and the survey answers, which grow only at their newest end, are paged as an archive
+(`archive_pages`): the newest page, then archive pages named by their block number, counted from
+the oldest (generator/metrics/paging.py `archived`). Their pager links to the newest, newer,
+older and oldest pages and prints nothing that a new answer would change.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import TypeVar
 
 import markupsafe
 
-from generator.metrics.paging import paged
+from generator.metrics.paging import archived, paged
 
 T = TypeVar("T")
 
@@ -75,4 +80,55 @@ def pages(items: Sequence[T], size: int, first: str, later: str = "") -> list[tu
         made.append((Pager(paths[index], number, count, start + 1 if chunk else 0, start + len(chunk), total, tuple(links)),
                      chunk))
         start += len(chunk)
+    return made
+
+
+@dataclass(frozen=True)
+class ArchivePager:
+    """One page of an archive-paged list: the newest page (block 0) or archive block `block` (1 = the oldest)."""
+
+    path: str           # from the dashboard root, e.g. "inbox-archive-3.html"
+    block: int          # 0 on the newest page
+    total: int          # entries in the whole list: only the newest page shows it (it changes with every answer)
+    count: int          # pages in the list, the newest one included: likewise
+    links: tuple[tuple[str, str, str], ...]  # (label, href relative to this page, rel) of newest/newer/older/oldest
+
+    def html(self, label: str, where: str = "") -> markupsafe.Markup:
+        """The pager above and below the list (nothing when the list has one page); it names only this page
+        and links to pages whose names never change, so an archive page stays as it is while answers arrive."""
+        if self.count <= 1:
+            return markupsafe.Markup("")
+        escape = markupsafe.escape
+        links = "".join([f'<li><a href="{escape(href)}" rel="{escape(rel)}">{escape(text)}</a></li>' for text, href, rel in self.links])
+        place = f"Archive page {self.block}, counted from the oldest" if self.block else "The newest answers"
+        return markupsafe.Markup(
+            f'<nav class="pager" aria-label="{escape(label)}: pages{escape(where)}">\n'
+            f"<p>{place}</p>\n<ul>{links}</ul>\n</nav>\n")
+
+
+def archive_path(first: str, block: int) -> str:
+    """The path of archive block `block` of the list whose newest page is `first`: `<stem>-archive-<block>.html`."""
+    stem, extension = posixpath.splitext(first)
+    return f"{stem}-archive-{block}{extension}"
+
+
+def archive_pages(items: Sequence[T], size: int, first: str) -> list[tuple[ArchivePager, list[T]]]:
+    """`items` (newest first) as the newest page at `first` and its archive pages, each with its pager."""
+    cut = archived(items, size)
+    last = len(cut.blocks)  # the newest archive block
+    count = last + 1
+
+    def href(block: int) -> str:
+        return posixpath.basename(archive_path(first, block) if block else first)
+
+    made = []
+    for block, chunk in [(0, cut.newest), *enumerate(cut.blocks, start=1)]:
+        newer = (block + 1) % count  # the newest archive block's newer page is the newest page
+        links = []
+        if block:
+            links += [("Newest page", href(0), "first"), ("Newer page", href(newer), "prev")]
+        if block != 1 and last:
+            links += [("Older page", href(block - 1 if block else last), "next"), ("Oldest page", href(1), "last")]
+        path = archive_path(first, block) if block else first
+        made.append((ArchivePager(path, block, cut.total, count, tuple(links)), chunk))
     return made
