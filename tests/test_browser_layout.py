@@ -23,7 +23,7 @@ def page_kinds(dashboard: Path) -> list[str]:
     """One page of every kind the dashboards have."""
     client = sorted(p.name for p in (dashboard / "clients").glob("*.html") if p.stem != "index" and not p.stem.startswith("page-"))[0]
     kinds = ["index.html", "clients/index.html", "clients/page-2.html", f"clients/{client}", "lists/at-risk.html",
-             "lists/onsite.html", "lists/misfits.html", "inbox.html", "inbox-2.html", "calendar.html", "invitations.html",
+             "lists/onsite.html", "lists/misfits.html", "inbox.html", "inbox-archive-1.html", "calendar.html", "invitations.html",
              "surveys/annual-review.html", "surveys/quarterly-pulse.html", "surveys/annual-review/answers.html"]
     for kind in kinds:
         assert (dashboard / kind).is_file(), kind

@@ -57,11 +57,17 @@ def test_every_page_kind_is_built(sample: Path) -> None:
                                                                      "followups"))}
     expected |= {f"surveys/{s.id}/answers.html" for s in portfolio.surveys if any(q.type == "text" for q in s.questions)}
     built = {str(p.relative_to(sample)) for p in sample.rglob("*") if p.is_file()}
-    # a long list goes on in numbered pages (`inbox-2.html`, …), each following the page before
-    later = {path for path in built if re.search(r"-[2-9]\d*\.html$", path)}
+    # a long list goes on in numbered pages (`page-2.html`, …), each following the page before; the inbox and
+    # the written answers keep their older entries on archive pages numbered from the oldest (`inbox-archive-1.html`, …)
+    later = {path for path in built if re.search(r"-([2-9]|\d\d+)\.html$", path) and "-archive-" not in path}
     for path in later:
         number = int(re.search(r"-(\d+)\.html$", path).group(1))
         assert re.sub(r"-\d+\.html$", ".html" if number == 2 else f"-{number - 1}.html", path) in built, path
+    archive = {path for path in built if re.search(r"-archive-\d+\.html$", path)}
+    for path in archive:
+        number = int(re.search(r"-(\d+)\.html$", path).group(1))
+        assert re.sub(r"-archive-\d+\.html$", ".html" if number == 1 else f"-archive-{number - 1}.html", path) in built, path
+    later |= archive
     assert built - later == expected
 
 

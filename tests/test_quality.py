@@ -79,6 +79,7 @@ def page_kinds(site: Path) -> dict[str, str]:
         "client page": f"dashboard/clients/{active.id}.html",
         "survey dashboard": f"dashboard/surveys/{survey.id}.html",
         "feedback inbox": "dashboard/inbox.html",
+        "feedback inbox archive": "dashboard/inbox-archive-1.html",
         "calendar": "dashboard/calendar.html",
         "invitations": "dashboard/invitations.html",
         "client index": "dashboard/clients/index.html",
