@@ -55,7 +55,7 @@ def response_anchor(survey_id: str, response_id: str) -> str:
     link to it stays true as responses arrive; a digest, since a response id is untrusted text of any shape."""
     # (survey, response_id) is unique (response ids are unique in their survey's file); 48 bits keep the
     # responses of one client page apart (~1e-11 of a clash at a hundred responses)
-    key = hashlib.blake2b(f"{survey_id}\0{response_id}".encode(), digest_size=6).hexdigest()
+    key = hashlib.blake2b(f"{survey_id}\0{response_id}".encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
     return f"response-{key}"
 
 

@@ -2,9 +2,9 @@
 
 It is a plain list that works without JavaScript: the newest `dashboards.page_size` answers on
 `inbox.html`, the older ones on archive pages of as many, numbered from the oldest
-(`inbox-archive-1.html`, …; generator/metrics/paging.py), so one new answer changes two pages; inbox.js adds filters by client,
-survey and score that only hide and show the items of the page, reading the `data-*`
-attributes written here.
+(`inbox-archive-1.html`, …; generator/metrics/paging.py), so that a new answer leaves the full
+archive pages as they were. inbox.js adds filters by client, survey and score that only hide and
+show the items of the page, reading the `data-*` attributes written here.
 """
 
 from __future__ import annotations
