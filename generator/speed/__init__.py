@@ -131,8 +131,9 @@ class SpeedSession:
         self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str | None]] = []
+        cold = not previous.inputs  # no page of the last build to reuse: no digest is needed before the fork
         for job in plan.jobs:
-            if inputs and isinstance(job.inputs, ValueInputs) and job.key_name:
+            if inputs and job.key_name and (isinstance(job.inputs, ValueInputs) or (cold and job.inputs is not None)):
                 # a value's digest can cost as much as a small page: taken by the process that takes the job
                 todo.append((job, None))
                 continue
@@ -177,12 +178,18 @@ class SpeedSession:
 
 
 def _chunks(jobs: list[tuple[PageJob, str | None]]) -> Iterator[list[tuple[PageJob, str | None]]]:
-    """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time."""
+    """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time.
+
+    A batch's last pages go a few at a time, so that the two processes run out of work at
+    nearly the same moment rather than one waiting for the other's last batch.
+    """
     for batch, group in itertools.groupby(jobs, key=lambda pair: pair[0].batch):
         members = list(group)
-        size = PAGES_PER_TASK if batch else 1
-        for start in range(0, len(members), size):
-            yield members[start:start + size]
+        size, start = (PAGES_PER_TASK if batch else 1), 0
+        while start < len(members):
+            step = size if len(members) - start > 2 * size else max(1, size // 5)
+            yield members[start:start + step]
+            start += step
 
 
 def _tagged(jobs: Sequence[tuple[PageJob, str | None]], previous: Previous | None = None,
