@@ -9,7 +9,8 @@ makes a build fast lives here and nowhere else:
 - values that need only the portfolio made on the idle core while this one computes the
   metrics (beside.py);
 - a write that touches only the files that changed, keeping a manifest (output.py);
-- the cycle collector paused while the build makes millions of short-lived objects.
+- the cycle collector paused while the build makes millions of objects, and turned back on
+  without a pass over all of them.
 
 `Speed.off()` runs the plan plainly, one job after the other, and writes every file afresh;
 tests/test_speed.py proves both give byte-identical output, cold and after a change.
