@@ -16,7 +16,7 @@ import time
 started = time.perf_counter()
 from pathlib import Path  # noqa: E402
 
-from generator.cli import exit_now  # noqa: E402 - what `rapport build` imports before it looks at the data
+from generator.cli import exit_now, import_stages  # noqa: E402 - what `rapport build` imports before it looks at the data
 from generator.keys import site_secret  # noqa: E402
 from generator.unchanged import build_key, forget, last_build, remember  # noqa: E402
 
@@ -30,6 +30,7 @@ def main() -> None:
         print(json.dumps({"imports": 0.0, "build": time.perf_counter() - started, "stages": {}, "files": last.files,
                           "written": 0, "peak_mb": own, "children_peak_mb": 0.0, "peak_sum_mb": own}))
         exit_now()
+    import_stages()  # as `rapport build` imports them
     from generator.build import build_site
     from generator.speed.workers import reap_all, reaped_peaks
 

@@ -3,6 +3,7 @@ with the portfolio is paged, so no dashboard page grows with the number of clien
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
@@ -136,6 +137,36 @@ def test_the_surveys_due_come_in_pages_of_the_short_list_size(small_and_large: t
             for page in pages]
     assert [len(found) for found in rows] == [LIST_SIZE] * (total // LIST_SIZE) + ([total % LIST_SIZE] if total % LIST_SIZE else [])
     assert f"Page 1 of {len(pages)} · entries 1–{LIST_SIZE} of {total}" in first
+
+
+DUE_ROW = re.compile(
+    r'<tr><th scope="row"><a href="\.\./clients/(?P<id>[a-z0-9-]+)\.html">(?P<name>[^<]+)</a></th>'
+    r'<td><time>(?P<due>\d{4}-\d\d-\d\d)</time></td>'
+    r'<td class="(?:(?P<bad>bad)|due)">(?:overdue (?P<late>\d+)|due in (?P<early>\d+)) days</td>'
+    r'(?:<td>(?:<time>\d{4}-\d\d-\d\d</time>|<span class="none">—</span>)</td>){3}</tr>\n')
+
+
+def test_every_survey_due_row_has_the_same_cells_whatever_it_shows(small_and_large: tuple[Path, Path]) -> None:
+    # a row's size must not depend on the client's figures, so a page of `list_size` rows is bounded (issue #17)
+    dashboard = small_and_large[1]
+    first = (dashboard / "lists" / "surveys-due.html").read_text(encoding="utf-8")
+    assert ('<thead><tr><th scope="col">Client</th><th scope="col">Survey due</th><th scope="col">Status</th>'
+            '<th scope="col">Last response</th><th scope="col">Last contact</th><th scope="col">Renewal</th></tr></thead>') in first
+    as_of = dt.date.fromisoformat(re.search(r'Report date <time datetime="([\d-]+)">', first).group(1))
+    rows = []
+    for page in dashboard.glob("lists/surveys-due*.html"):
+        body = page.read_text(encoding="utf-8").split("<tbody>\n")[1].split("</tbody>")[0]
+        found = list(DUE_ROW.finditer(body))
+        assert "".join(match.group(0) for match in found) == body  # nothing but such rows
+        rows += found
+    assert {row["bad"] is not None for row in rows} == {True, False}  # both kinds of row are there
+    for row in rows:
+        late = (as_of - dt.date.fromisoformat(row["due"])).days
+        assert (int(row["late"]) == late > 0) if row["bad"] else (int(row["early"]) == -late >= 0)
+    # what is not the client's id or name varies by a few characters at most (an absent date, a day count)
+    fixed = [len(row.group(0)) - len(row["id"]) - len(row["name"]) for row in rows]
+    assert max(fixed) - min(fixed) <= 12
+    assert 'class="indicative"' not in first and "(n=" not in first
 
 
 def test_a_client_id_that_would_replace_the_client_index_is_refused(make_portfolio, tmp_path: Path) -> None:

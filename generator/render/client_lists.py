@@ -7,6 +7,7 @@ ideal profile, and the on-site heatmap — in the order the metrics stage decide
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +18,8 @@ from generator.charts.overview import HeatRow
 from generator.digests import value_digest
 from generator.files import OutputFile
 from generator.render.common import root_prefix
-from generator.render.dashboard_common import DashboardSite, status
-from generator.render.dashboard_html import date_html, figure_html, risk_html
+from generator.render.dashboard_common import DashboardSite, days_between, status
+from generator.render.dashboard_html import NONE, date_html, figure_html, risk_html
 from generator.render.paging import pages
 
 CLIENT_INDEX = "clients/index.html"
@@ -88,6 +89,39 @@ def client_table(rows: list[dict[str, Any]], why: str, root: str) -> markupsafe.
     return markupsafe.Markup("".join(parts))
 
 
+def due_rows(site: DashboardSite, ids: list[str]) -> list[dict[str, Any]]:
+    """A work list's rows: what a survey to send needs (when, how late, the last answer and contact, the renewal)."""
+    by_id, as_of = site.charts.data.by_id, site.as_of
+    return [{"id": row["id"], "name": row["name"], "due": row["survey_next_due"], "overdue": row["survey_overdue"],
+             "due_in": days_between(row["survey_next_due"], as_of), "last_response": row["last_response"],
+             "last_contact": row["last_contact"], "next_renewal": row["next_renewal"]}
+            for row in map(by_id.__getitem__, ids)]
+
+
+def due_table(rows: list[dict[str, Any]], root: str) -> markupsafe.Markup:
+    """The `<tr>` of each survey due (site_templates/dashboard_clients.html, `work`), escaped as a template escapes.
+
+    Every row has the same six cells whatever it shows and carries nothing else, so a page of
+    `list_size` rows stays the same size at any portfolio size (issue #17).
+    """
+    escape = markupsafe.escape
+    root = escape(root)
+    parts = []
+    for row in rows:
+        when = (f'<td class="bad">overdue {-row["due_in"]} days</td>' if row["overdue"]
+                else f'<td class="due">due in {row["due_in"]} days</td>')  # a class either way: the same length
+        parts.append(
+            f'<tr><th scope="row"><a href="{root}clients/{escape(row["id"])}.html">{escape(row["name"])}</a></th>'
+            f'<td>{_day(row["due"])}</td>{when}<td>{_day(row["last_response"])}</td>'
+            f'<td>{_day(row["last_contact"])}</td><td>{_day(row["next_renewal"])}</td></tr>\n')
+    return markupsafe.Markup("".join(parts))
+
+
+def _day(value: dt.date | None) -> str:
+    """A date in a work list: `<time>` without its (equal) `datetime`, or a dash; about the same length either way."""
+    return NONE if value is None else f"<time>{value.isoformat()}</time>"
+
+
 def heatmap_rows(rows: list[HeatRow], root: str) -> markupsafe.Markup:
     """The on-site heatmap's `<tr>`s (site_templates/_heatmap.html), escaped as a template escapes."""
     escape = markupsafe.escape
@@ -127,7 +161,8 @@ class ListPage:
         context, root = self.context, root_prefix(self.path)
         extra: dict[str, Any] = {}
         if "rows" in context:
-            extra["rows_html"] = client_table(context["rows"], context["why"], root)
+            rows = context["rows"]
+            extra["rows_html"] = due_table(rows, root) if context.get("work") else client_table(rows, context["why"], root)
         if "heat_rows" in context:
             extra["heat_html"] = heatmap_rows(context["heat_rows"], root)
         return site.page(self.template, self.path, self.current, **context, **extra)
@@ -164,8 +199,9 @@ def list_pages(site: DashboardSite) -> list[ListPage]:
         found = LISTS[key]
 
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
+            rows = due_rows(site, chunk) if found.work_list else client_rows(site, chunk)
             return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
-                    "rows": client_rows(site, chunk), "why": found.why, "empty": found.empty}
+                    "rows": rows, "why": found.why, "empty": found.empty, "work": found.work_list}
         made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, work_list=found.work_list)
     return made
 

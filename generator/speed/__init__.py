@@ -9,7 +9,8 @@ makes a build fast lives here and nowhere else:
 - values that need only the portfolio made on the idle core while this one computes the
   metrics (beside.py);
 - a write that touches only the files that changed, keeping a manifest (output.py);
-- the cycle collector paused while the build makes millions of short-lived objects.
+- the cycle collector paused while the build makes millions of objects, and turned back on
+  without a pass over all of them.
 
 `Speed.off()` runs the plan plainly, one job after the other, and writes every file afresh;
 tests/test_speed.py proves both give byte-identical output, cold and after a change.
@@ -101,6 +102,11 @@ class SpeedSession:
         if error is not None and self._writer is not None:
             self._writer.discard()  # nothing it staged stays; the output is as it was
         if self._collecting:
+            # the build's objects are all still in the youngest generation: the first collection after
+            # this would walk every one of them (a tenth of a second at 1,000 clients). Moved to the
+            # oldest instead, they are left to the collector's rare full passes, like any long-lived object.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
     def beside(self, *functions: Callable[[], Any], clients: int = 0) -> tuple[Later[Any], ...]:
@@ -126,8 +132,9 @@ class SpeedSession:
         self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str | None]] = []
+        cold = not previous.inputs  # no page of the last build to reuse: no digest is needed before the fork
         for job in plan.jobs:
-            if inputs and isinstance(job.inputs, ValueInputs) and job.key_name:
+            if inputs and job.key_name and (isinstance(job.inputs, ValueInputs) or (cold and job.inputs is not None)):
                 # a value's digest can cost as much as a small page: taken by the process that takes the job
                 todo.append((job, None))
                 continue
@@ -172,12 +179,18 @@ class SpeedSession:
 
 
 def _chunks(jobs: list[tuple[PageJob, str | None]]) -> Iterator[list[tuple[PageJob, str | None]]]:
-    """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time."""
+    """The jobs in plan order; consecutive jobs of one batch together, PAGES_PER_TASK at a time.
+
+    A batch's last pages go a few at a time, so that the two processes run out of work at
+    nearly the same moment rather than one waiting for the other's last batch.
+    """
     for batch, group in itertools.groupby(jobs, key=lambda pair: pair[0].batch):
         members = list(group)
-        size = PAGES_PER_TASK if batch else 1
-        for start in range(0, len(members), size):
-            yield members[start:start + size]
+        size, start = (PAGES_PER_TASK if batch else 1), 0
+        while start < len(members):
+            step = size if len(members) - start > 2 * size else max(1, size // 5)
+            yield members[start:start + step]
+            start += step
 
 
 def _tagged(jobs: Sequence[tuple[PageJob, str | None]], previous: Previous | None = None,
