@@ -3,11 +3,13 @@ any change to what the pages are made from, or to the output itself, builds agai
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from generator import unchanged
 from generator.cli import cli
 from generator.demo import write_demo
 from generator.unchanged import RECORD
@@ -86,3 +88,14 @@ def test_any_change_to_the_inputs_or_the_output_builds_again_to_the_bytes_of_a_f
         assert (project / "output" / "public" / "dashboard" / "index.html").is_file()
     if change == "template":
         assert "Thanks, truly." in (project / "output" / "public" / "thanks" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_library_versions_in_the_key_are_the_installed_ones() -> None:
+    """The versions read from the metadata folders' names are what importlib.metadata reads from their files."""
+    expected = []
+    for name in unchanged.LIBRARIES:
+        try:
+            expected.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            expected.append(f"{name} absent")
+    assert unchanged.library_versions().splitlines() == expected

@@ -16,7 +16,6 @@ are written when `flush()` is called (the speed layer does it on whichever core 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import os
 import pickle
 import sys
@@ -30,7 +29,7 @@ import pandas as pd
 
 from generator.digests import digest
 from generator.errors import Problem
-from generator.unchanged import LIBRARIES, PACKAGE  # one list of what a build's bytes depend on
+from generator.unchanged import PACKAGE, library_versions  # one list of what a build's bytes depend on
 
 Value = TypeVar("Value")
 
@@ -39,11 +38,7 @@ Value = TypeVar("Value")
 def code_version() -> bytes:
     """This package's source, and the versions of Python and of the libraries the build uses."""
     parts = [sys.version.encode()]
-    for name in LIBRARIES:
-        try:
-            parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(name.encode())
+    parts.append(library_versions().encode())
     for path in sorted(PACKAGE.rglob("*.py")):
         parts += [path.relative_to(PACKAGE).as_posix().encode(), path.read_bytes()]
     return digest(*parts)
