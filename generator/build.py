@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.charts import build_charts
 from generator.keys import site_secret
 from generator.load import load_portfolio
-from generator.metrics import compute_reports
+from generator.metrics import compute_reports, response_tables
 from generator.metrics.kpi import earlier_snapshots
 from generator.progress import Progress
 from generator.render import plan_pages
@@ -63,10 +63,11 @@ def build_site(
         portfolio = load_portfolio(data_dir, as_of, fast.memo)
         progress.stage("metrics")
         secret = site_secret(data_dir)
-        # what needs the portfolio only: made on the idle core while this one computes the metrics
-        earlier, needles = fast.beside(partial(earlier_snapshots, portfolio, fast.memo),
-                                       partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
-        reports = compute_reports(portfolio, fast.memo, earlier)
+        # what needs the portfolio only: made on the idle core while this one computes the rest of the metrics
+        earlier, tables, needles = fast.beside(
+            partial(earlier_snapshots, portfolio, fast.memo), partial(response_tables, portfolio),
+            partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
+        reports = compute_reports(portfolio, fast.memo, earlier, tables)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")
