@@ -63,9 +63,10 @@ def build_site(
         portfolio = load_portfolio(data_dir, as_of, fast.memo)
         progress.stage("metrics")
         secret = site_secret(data_dir)
-        # what needs the portfolio only: made on the idle core while this one computes the rest of the metrics
-        earlier, tables, needles = fast.beside(
-            partial(earlier_snapshots, portfolio, fast.memo), partial(response_tables, portfolio),
+        # what needs the portfolio only: made on the idle core while this one computes the rest of the
+        # metrics, in the order they are asked for (the earlier snapshots come from the memo on a rebuild)
+        tables, earlier, needles = fast.beside(
+            partial(response_tables, portfolio), partial(earlier_snapshots, portfolio, fast.memo),
             partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
         reports = compute_reports(portfolio, fast.memo, earlier, tables)
         progress.stage("charts")

@@ -65,6 +65,7 @@ class DataDigests:
     clients: dict[str, bytes]  # a client's record, contacts and responses
     frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
     records: bytes             # every client record, in id order
+    json: dict[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
 
 
 def data_digests(portfolio: Portfolio) -> DataDigests:
@@ -75,12 +76,14 @@ def data_digests(portfolio: Portfolio) -> DataDigests:
         hashes = portfolio.hashes(name)
         by_client[name] = _by_client(frame, hashes)
         whole[name] = _digest(hashes.tobytes())
-    records = {client.id: client.model_dump_json().encode() for client in portfolio.clients}
+    json = {client.id: client.model_dump_json() for client in portfolio.clients}
+    records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
         clients={client_id: _digest(record, *(found.get(client_id, b"") for found in by_client.values()))
                  for client_id, record in records.items()},
         frames=whole,
         records=_digest(*records.values()),
+        json=json,
     )
 
 
@@ -138,4 +141,7 @@ def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageIn
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    return PageInputs(shared, data_digests(portfolio))
+    data = data_digests(portfolio)
+    # the records' JSON, written once for the data's digests, serves every page that lists them
+    records: Records = {id(client): (client, data.json[client.id]) for client in portfolio.clients}
+    return PageInputs(shared, data, records)
