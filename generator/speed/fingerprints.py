@@ -13,6 +13,7 @@ are keyed the same way by those frames.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -136,12 +137,23 @@ class PageInputs:
         return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
 
 
-def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
-    """The digests for this build; None when they cannot be known (templates not from folders)."""
+    def with_records(self, portfolio: Portfolio) -> PageInputs:
+        """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
+        records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
+                            if client.id in self.data.json}
+        return dataclasses.replace(self, records=records)
+
+
+def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+    """The digests for this build, as plain data another process can send (see `with_records`); None when
+    they cannot be known (templates not from folders)."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    data = data_digests(portfolio)
-    # the records' JSON, written once for the data's digests, serves every page that lists them
-    records: Records = {id(client): (client, data.json[client.id]) for client in portfolio.clients}
-    return PageInputs(shared, data, records)
+    return PageInputs(shared, data_digests(portfolio))
+
+
+def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+    """The digests for this build, ready for its pages; None when they cannot be known."""
+    digests = page_digests(portfolio, environment)
+    return None if digests is None else digests.with_records(portfolio)
