@@ -32,7 +32,7 @@ import jinja2
 from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
-from generator.render.plan import PageJob, Plan, ValueInputs
+from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import PageInputs, page_digests
@@ -140,8 +140,9 @@ class SpeedSession:
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str | None]] = []
         for job in plan.jobs:
-            if inputs and isinstance(job.inputs, ValueInputs) and job.key_name:
-                # a value's digest can cost as much as a small page: taken by the process that takes the job
+            if inputs and isinstance(job.inputs, (ValueInputs, ClientInputs)) and job.key_name:
+                # a value's digest can cost as much as a small page, a thousand clients' rows as the rest of
+                # this loop: each is taken (and the file reused) by the process that takes the job
                 todo.append((job, None))
                 continue
             key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
