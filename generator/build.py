@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.charts import build_charts
 from generator.keys import site_secret
 from generator.load import load_portfolio
-from generator.metrics import compute_reports
+from generator.metrics import compute_reports, response_tables
 from generator.metrics.kpi import earlier_snapshots
 from generator.progress import Progress
 from generator.render import plan_pages
@@ -62,18 +62,20 @@ def build_site(
         progress.stage("load")
         portfolio = load_portfolio(data_dir, as_of, fast.memo)
         progress.stage("metrics")
-        secret = site_secret(data_dir)
-        # what needs the portfolio only: made on the idle core while this one computes the metrics
-        earlier, needles = fast.beside(partial(earlier_snapshots, portfolio, fast.memo),
-                                       partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
-        reports = compute_reports(portfolio, fast.memo, earlier)
+        secret, environment = site_secret(data_dir), make_environment(templates_dir)
+        # what needs the portfolio only: made on the idle core while this one computes the rest of the
+        # metrics, in the order they are asked for (the earlier snapshots come from the memo on a rebuild)
+        tables, earlier, digests, needles = fast.beside(
+            partial(response_tables, portfolio), partial(earlier_snapshots, portfolio, fast.memo),
+            fast.page_digests(portfolio, environment), partial(private_needles, portfolio, secret, fast.memo),
+            clients=len(portfolio.clients))
+        reports = compute_reports(portfolio, fast.memo, earlier, tables)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")
-        environment = make_environment(templates_dir)
         plan = plan_pages(portfolio, reports, charts, environment, secret)
         progress.stage("render")
-        pages = fast.run(plan, progress.advance)
+        pages = fast.run(plan, progress.advance, digests)
         progress.stage("publish")
         pages = check_publishable(portfolio, pages, environment, secret, fast.memo, needles)
         progress.stage("write")

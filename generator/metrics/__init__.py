@@ -7,7 +7,6 @@ Each rule is documented in the module that computes it; docs/metrics.md is the u
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from generator.metrics.contact import monthly_contacts
 from generator.metrics.contract import to_contract_json
 from generator.metrics.followups import FollowupFigures, followup_figures
 from generator.metrics.headline import Headline, compute_headline, headline
-from generator.metrics.inputs import Inputs
+from generator.metrics.inputs import Inputs, prepare
 from generator.metrics.kpi import Point, earlier_snapshots
 from generator.metrics.paging import limits
 from generator.metrics.response_rate import ResponseRates, response_rates
@@ -31,7 +30,8 @@ from generator.metrics.survey_figures import SurveyFigures, survey_figures
 from generator.metrics.trends import quarterly, question_means
 from generator.portfolio import Portfolio
 
-__all__ = ["Headline", "Reports", "compute_headline", "compute_reports", "to_contract_json"]
+__all__ = ["Headline", "Reports", "ResponseTables", "compute_headline", "compute_reports", "response_tables",
+           "to_contract_json"]
 
 
 @dataclass(frozen=True)
@@ -75,32 +75,56 @@ class Reports:
     followups: FollowupFigures = field(default_factory=FollowupFigures)  # open, overdue, "you said — we did" (metrics/followups.py)
 
 
-def compute_reports(
-    portfolio: Portfolio, memo: Memo = NO_MEMO, earlier: Callable[[], list[dict[str, Point]]] | None = None,
-) -> Reports:
-    """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O but the memo's (generator/memo.py).
+@dataclass(frozen=True)
+class ResponseTables:
+    """The figures made from the responses alone, by quarter, question and answer (a part of `Reports`)."""
 
-    `earlier`, when given, returns what `earlier_snapshots(portfolio, memo)` would (the speed
-    layer makes it on another core meanwhile); it is called last.
-    """
-    inputs, clients, figures = headline(portfolio)
-    monthly, answers = monthly_contacts(inputs), distributions(inputs)
-    reports = Reports(
-        as_of=inputs.as_of, clients=clients, portfolio=figures,
+    quarterly: pd.DataFrame
+    portfolio_quarterly: pd.DataFrame
+    question_means: pd.DataFrame
+    portfolio_question_means: pd.DataFrame
+    distributions: pd.DataFrame
+    comments: pd.DataFrame
+
+
+def response_tables(portfolio: Portfolio, inputs: Inputs | None = None) -> ResponseTables:
+    """The response tables of `portfolio` at `portfolio.as_of` (from its prepared `inputs`, when given)."""
+    inputs = inputs or prepare(portfolio)
+    return ResponseTables(
         quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
         question_means=question_means(inputs, by_client=True),
         portfolio_question_means=question_means(inputs, by_client=False),
-        distributions=answers, monthly_contacts=monthly, comments=comments(inputs),
-        earlier=[],
-        attention=attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards)),
-        survey_figures=survey_figures(portfolio, answers, inputs.targets.min_responses),
-        superseded=_superseded(inputs),
-        response_rates=response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
-                                      set(clients.loc[clients["active"], "id"].tolist())),
-        followups=followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of),
+        distributions=distributions(inputs), comments=comments(inputs),
     )
+
+
+def compute_reports(
+    portfolio: Portfolio, memo: Memo = NO_MEMO, earlier: Callable[[], list[dict[str, Point]]] | None = None,
+    tables: Callable[[], ResponseTables] | None = None,
+) -> Reports:
+    """Compute every metric of `portfolio` at `portfolio.as_of`; no I/O but the memo's (generator/memo.py).
+
+    `earlier` and `tables`, when given, return what `earlier_snapshots(portfolio, memo)` and
+    `response_tables(portfolio)` would (the speed layer makes them on another core meanwhile);
+    they are called once the rest is computed.
+    """
+    inputs, clients, figures = headline(portfolio)
+    monthly = monthly_contacts(inputs)
+    needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards))
+    rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
+                           set(clients.loc[clients["active"], "id"].tolist()))
+    followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
+    made = tables() if tables is not None else response_tables(portfolio, inputs)
     snapshots = earlier() if earlier is not None else earlier_snapshots(portfolio, memo)
-    return dataclasses.replace(reports, earlier=snapshots)
+    return Reports(
+        as_of=inputs.as_of, clients=clients, portfolio=figures,
+        quarterly=made.quarterly, portfolio_quarterly=made.portfolio_quarterly,
+        question_means=made.question_means, portfolio_question_means=made.portfolio_question_means,
+        distributions=made.distributions, monthly_contacts=monthly, comments=made.comments,
+        earlier=snapshots, attention=needs,
+        survey_figures=survey_figures(portfolio, made.distributions, inputs.targets.min_responses),
+        superseded=_superseded(inputs), response_rates=rates, followups=followups,
+    )
 
 
 def _superseded(inputs: Inputs) -> pd.DataFrame:

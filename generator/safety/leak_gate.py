@@ -30,6 +30,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.public import page_path
 from generator.safety.leak_needles import Needle, allowed_needles, make_needles, words_of
+from generator.safety.leak_passed import Passed
 from generator.safety.word_automaton import WordAutomaton
 
 __all__ = ["Finding", "LeakError", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
@@ -81,7 +82,10 @@ def scan(
     `made_needles`, when given, returns the portfolio's private needles (made elsewhere, meanwhile).
     """
     private = made_needles() if made_needles is not None else make_needles(portfolio, secret, memo)
-    automaton = WordAutomaton([*private, *allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)])
+    allowed = allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)
+    passed = Passed.recall(memo, private, allowed)
+    automaton: WordAutomaton | None = None  # built only when a file is to be read for every needle
+    added: WordAutomaton | None = None
     # the business's own pages, by where they are published: a finding there names its Markdown file
     sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}
     findings: set[Finding] = set()
@@ -91,21 +95,38 @@ def scan(
             continue
         if item.sha256 == _library_script_digest():
             continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
-        needles, _ = found_in(automaton, item.path.removeprefix("public/"))
-        for needle in needles:
-            findings.add(Finding(item.path, f"{needle.kind} in the file name", sources.get(item.path, "")))
-        views = [item.content.decode("utf-8", errors="replace")]
-        if item.path.lower().endswith(MARKUP_SUFFIXES):
-            views.append(TAG.sub(" ", views[0]))  # "Renewal <b>soon</b>" reads as "Renewal soon"
-        allowed_here: set[str] = set()
-        for view in views:
-            needles, allowed = found_in(automaton, view)
-            findings.update(Finding(item.path, needle.kind, sources.get(item.path, "")) for needle in needles)
-            allowed_here |= allowed
+        allowed_here = passed.before(item)
+        if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
+            added = added or WordAutomaton([*passed.added, *allowed])
+            found, hidden = _read(added, item, "")
+            allowed_here = None if found else tuple(sorted({*allowed_here, *hidden}))
+        if allowed_here is None:
+            automaton = automaton or WordAutomaton([*private, *allowed])
+            found, allowed_here = _read(automaton, item, sources.get(item.path, ""))
+            findings |= found
+            if found:
+                continue
+        passed.passing[(item.path, item.sha256)] = allowed_here
         for text in allowed_here:
             allowed_in[text] = allowed_in.get(text, 0) + 1
+    passed.keep(memo)
     _print_allowed(portfolio, allowed_in)
     return sorted(findings)
+
+
+def _read(automaton: WordAutomaton, item: BuiltFile, source: str) -> tuple[set[Finding], tuple[str, ...]]:
+    """The findings in one file's path and bytes, and the allowed texts that hid one there."""
+    needles, _ = found_in(automaton, item.path.removeprefix("public/"))
+    findings = {Finding(item.path, f"{needle.kind} in the file name", source) for needle in needles}
+    views = [item.content.decode("utf-8", errors="replace")]
+    if item.path.lower().endswith(MARKUP_SUFFIXES):
+        views.append(TAG.sub(" ", views[0]))  # "Renewal <b>soon</b>" reads as "Renewal soon"
+    allowed_here: set[str] = set()
+    for view in views:
+        needles, allowed = found_in(automaton, view)
+        findings.update(Finding(item.path, needle.kind, source) for needle in needles)
+        allowed_here |= allowed
+    return findings, tuple(sorted(allowed_here))
 
 
 @functools.cache

@@ -38,9 +38,8 @@ MIN_FREE_TEXT_CHARS = 12
 COMMON_ZIPF = 3.0
 WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" separates like any punctuation
 JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-# Han, kana and Hangul syllables: text in them runs on without spaces between words;
-# a character of those scripts, or a run of anything else
-UNSPACED_PART = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Han, kana and Hangul syllables (as ranges of a character class): text in them runs on without spaces between words
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, sentences, clauses
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
@@ -86,9 +85,15 @@ def words_of(text: str) -> list[str]:
             found.append(word)
             continue
         # only words are transliterated: other characters cannot spell a name, and this stays quick
-        for part in UNSPACED_PART.findall(word):
+        for part in _unspaced_part().findall(word):
             found += WORD.findall(anyascii(part).casefold()) if not part.isascii() else [part]
     return found
+
+
+@functools.cache
+def _unspaced_part() -> re.Pattern[str]:
+    """A character of those scripts, or a run of anything else (compiled when first needed: a hundredth of a second)."""
+    return re.compile(f"[{UNSPACED}]|[^{UNSPACED}]+")
 
 
 def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> list[Needle]:

@@ -19,6 +19,7 @@ tests/test_speed.py proves both give byte-identical output, cold and after a cha
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 from collections.abc import Callable, Iterator, Sequence
@@ -31,10 +32,11 @@ import jinja2
 
 from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
-from generator.render.plan import PageJob, Plan, ValueInputs
+from generator.portfolio import Portfolio
+from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
-from generator.speed.fingerprints import PageInputs, page_inputs
+from generator.speed.fingerprints import PageInputs, page_digests
 from generator.speed.output import OutputWriter, Previous
 from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
@@ -123,19 +125,32 @@ class SpeedSession:
         self._beside.append(beside)
         return tuple(beside.later(index) for index in range(len(functions)))
 
-    def run(self, plan: Plan, report: Report | None = None) -> list[BuiltFile]:
-        """Every file of the plan, sorted by path: made, or (speed on) reused from the last build."""
+    def page_digests(self, portfolio: Portfolio, environment: jinja2.Environment) -> Callable[[], PageInputs | None]:
+        """What `run` keys the pages of this portfolio by, as a function to make beside the metrics (`beside`)."""
+        if not self.speed.enabled:
+            return lambda: None
+        return functools.partial(page_digests, portfolio, environment)
+
+    def run(self, plan: Plan, report: Report | None = None,
+            digests: Callable[[], PageInputs | None] | None = None) -> list[BuiltFile]:
+        """Every file of the plan, sorted by path: made, or (speed on) reused from the last build.
+
+        `digests`, when given, returns what `page_digests` made for this plan's portfolio and environment.
+        """
         if not self.speed.enabled:
             return sorted((item for job in plan.jobs for item in job.make()), key=lambda item: item.path)
         previous = self._previous_output()
-        inputs = page_inputs(plan.portfolio, plan.environment)
+        made = digests() if digests is not None else page_digests(plan.portfolio, plan.environment)
+        inputs = None if made is None else made.with_records(plan.portfolio)
         self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str | None]] = []
         cold = not previous.inputs  # no page of the last build to reuse: no digest is needed before the fork
         for job in plan.jobs:
-            if inputs and job.key_name and (isinstance(job.inputs, ValueInputs) or (cold and job.inputs is not None)):
-                # a value's digest can cost as much as a small page: taken by the process that takes the job
+            if inputs and job.key_name and (isinstance(job.inputs, (ValueInputs, ClientInputs)) or (cold and job.inputs is not None)):
+                # a value's digest can cost as much as a small page, a thousand clients' rows as the rest of
+                # this loop, and a first build reuses nothing: each is taken (and the file reused) by the
+                # process that takes the job
                 todo.append((job, None))
                 continue
             key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""

@@ -13,6 +13,7 @@ are keyed the same way by those frames.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class DataDigests:
     clients: dict[str, bytes]  # a client's record, contacts and responses
     frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
     records: bytes             # every client record, in id order
+    json: dict[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
 
 
 def data_digests(portfolio: Portfolio) -> DataDigests:
@@ -75,12 +77,14 @@ def data_digests(portfolio: Portfolio) -> DataDigests:
         hashes = portfolio.hashes(name)
         by_client[name] = _by_client(frame, hashes)
         whole[name] = _digest(hashes.tobytes())
-    records = {client.id: client.model_dump_json().encode() for client in portfolio.clients}
+    json = {client.id: client.model_dump_json() for client in portfolio.clients}
+    records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
         clients={client_id: _digest(record, *(found.get(client_id, b"") for found in by_client.values()))
                  for client_id, record in records.items()},
         frames=whole,
         records=_digest(*records.values()),
+        json=json,
     )
 
 
@@ -133,9 +137,23 @@ class PageInputs:
         return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
 
 
-def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
-    """The digests for this build; None when they cannot be known (templates not from folders)."""
+    def with_records(self, portfolio: Portfolio) -> PageInputs:
+        """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
+        records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
+                            if client.id in self.data.json}
+        return dataclasses.replace(self, records=records)
+
+
+def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+    """The digests for this build, as plain data another process can send (see `with_records`); None when
+    they cannot be known (templates not from folders)."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
     return PageInputs(shared, data_digests(portfolio))
+
+
+def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+    """The digests for this build, ready for its pages; None when they cannot be known."""
+    digests = page_digests(portfolio, environment)
+    return None if digests is None else digests.with_records(portfolio)

@@ -1,0 +1,71 @@
+"""What the leak gate remembers between builds: the public files that passed it, and the needles they passed.
+
+A rebuild after a new response leaves the public site as it was, byte for byte, while the
+gate's needles gain at most the new answer's sentences. A file that passed the gate's needles
+in the last build needs reading again only for the needles added since; a needle taken away
+cannot make it fail. The gate itself (generator/safety/leak_gate.py) does the reading; this
+module says which files passed which needles, kept in the memo (generator/memo.py).
+
+The needles are remembered as 64-bit hashes (pandas' own, stable across runs): a new needle
+is missed only if its hash equals an old one's, about one chance in 10^10 at a hundred thousand needles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from generator.files import BuiltFile
+from generator.memo import Memo
+from generator.safety.leak_needles import Needle
+
+NAME = "leak-passed"
+
+Seen = tuple[str, str]  # a public file's path and sha256
+Hidden = tuple[str, ...]  # the allowed texts that hid a needle in that file (leak_gate.allow), sorted
+
+
+@dataclass
+class Passed:
+    """The files that passed the last build's needles, and the needles added since."""
+
+    hashes: np.ndarray  # every needle of this build, hashed, sorted
+    key: list[bytes]  # the allowed texts: a file passed them as they were
+    earlier: dict[Seen, Hidden] = field(default_factory=dict)
+    added: list[Needle] = field(default_factory=list)  # needles the earlier files were not read for
+    passing: dict[Seen, Hidden] = field(default_factory=dict)  # the files passing this build's needles
+
+    @classmethod
+    def recall(cls, memo: Memo, private: Sequence[Needle], allowed: Sequence[Needle]) -> Passed:
+        """What the memo says passed; nothing when a needle was taken away (an allowed text's count may change)."""
+        own = _hashes(private)
+        hashes = np.unique(own)
+        key = ["\x1f".join(" ".join(needle.words) for needle in allowed).encode()]
+        kept = memo.get(NAME, key)
+        if not (isinstance(kept, tuple) and len(kept) == 2):
+            return cls(hashes, key)
+        before, earlier = kept
+        if not isinstance(before, np.ndarray) or np.setdiff1d(before, hashes, assume_unique=True).size:
+            return cls(hashes, key)
+        new = ~np.isin(own, before)
+        return cls(hashes, key, earlier, [needle for needle, added in zip(private, new.tolist()) if added])
+
+    def before(self, item: BuiltFile) -> Hidden | None:
+        """The allowed texts that hid a needle in this very file when it passed the last build; None if it did not."""
+        return self.earlier.get((item.path, item.sha256))
+
+    def keep(self, memo: Memo) -> None:
+        """Remember the files passing this build's needles (when they are not what the memo holds)."""
+        if self.added or self.passing != self.earlier:
+            memo.put(NAME, self.key, (self.hashes, self.passing))
+
+
+def _hashes(needles: Sequence[Needle]) -> np.ndarray:
+    """One 64-bit hash per needle, of its kind and words (what a finding depends on; its owner is never shown)."""
+    if not needles:
+        return np.zeros(0, dtype=np.uint64)
+    texts = np.array([f"{needle.kind}\x1e{' '.join(needle.words)}" for needle in needles], dtype=object)
+    return pd.util.hash_array(texts)
