@@ -6,33 +6,30 @@ collector at `/api/responses`, and the state of the last build at `/api/build`. 
 while pages keep being served. Changes that arrive while a build runs are one more build
 after it, however many there were.
 
-`rapport serve` builds in a process of its own, forked before the server starts any thread
-(`BuilderProcess`): a build there may fork too (generator/speed/workers.py), so it renders on
-both cores, as `rapport build` does, and keeps the last build's state warm in memory. The
-build state travels through shared memory. Where forking is not safe, and in tests that drive
-`Preview` directly, the builder is a thread of the server's process (one core).
+`rapport serve` builds in a process of its own (generator/ingest/serve_builder.py), so that
+its builds render on both cores as `rapport build` does; where forking is not safe, and in
+tests that drive `Preview` directly, the builder is a thread of the server's process (one
+core). While a build runs, a dashboard page it has made already is served from its staging
+folder (the pages of what changed are made first), so the page being edited shows before the
+build ends; `/api/build` says `building` until every file is in place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import datetime as dt
-import json
-import multiprocessing
 import os
-import signal
 import socket
+import stat
 import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
-from types import FrameType
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 import click
@@ -51,30 +48,39 @@ from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
+from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.load.held import QUARANTINE_FOLDER
 from generator.progress import Progress
 from generator.speed.workers import can_fork
 from generator.templates import template_folders
+from generator.write import staging_of
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
-STATE_BYTES = 1 << 20  # the shared build state (its error text is cut to fit)
-PARENT_CHECK_S = 1.0  # how often an idle builder process looks whether the server is still there
-
-
-@dataclass
-class BuildState:
-    """The last build: a counter that grows with every attempt, and how it went."""
-
-    generation: int = 0
-    ok: bool | None = None
-    building: bool = False
-    files: int = 0
-    seconds: float = 0.0
-    error: str = ""
 
 
 class PreviewFiles(StaticFiles):
-    """Static files that may not exist yet (first build failed) and are never cached."""
+    """Static files that may not exist yet (first build failed) and are never cached.
+
+    `staged`, when given, names the folder where the build under way puts the files it has
+    made so far: one found there is served before the last build's (the changed pages first).
+    """
+
+    def __init__(self, *, directory: Path, staged: Callable[[], Path | None] | None = None, **options: Any):
+        super().__init__(directory=directory, **options)
+        self.staged = staged
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """The file in the build under way, else in the last build's output."""
+        folder = self.staged() if self.staged is not None else None
+        if folder is not None and not path.startswith(("/", "\\")):
+            root = os.path.realpath(folder)
+            full = os.path.realpath(os.path.join(root, path))
+            if os.path.commonpath([full, root]) == root:  # not outside the folder
+                with contextlib.suppress(OSError):
+                    status = os.stat(full)
+                    if stat.S_ISREG(status.st_mode):
+                        return full, status
+        return super().lookup_path(path)
 
     async def check_config(self) -> None:
         """A missing folder is a 404 until a build makes it, not a server error."""
@@ -84,39 +90,6 @@ class PreviewFiles(StaticFiles):
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"
         return response
-
-
-class SharedState:
-    """A `BuildState` in memory shared by the builder process and the server process."""
-
-    def __init__(self) -> None:
-        self._buffer = multiprocessing.get_context("fork").Array(ctypes.c_char, STATE_BYTES)  # with its own lock
-
-    def publish(self, state: BuildState) -> None:
-        """Make `state` what the server reports."""
-        fields = asdict(state)
-        data = json.dumps(fields).encode()
-        if len(data) >= STATE_BYTES:  # a traceback or a list of problems this long: its start says enough
-            fields["error"] = fields["error"][:STATE_BYTES // 8] + "\n…"
-            data = json.dumps(fields).encode()
-        with self._buffer.get_lock():
-            self._buffer.value = data
-
-    def read(self) -> BuildState:
-        """The state last published (generation 0 before any)."""
-        with self._buffer.get_lock():
-            data = self._buffer.value
-        return BuildState(**json.loads(data)) if data else BuildState(building=True)
-
-
-class Wake(Protocol):
-    """What the builder waits on: set by the watcher and the collector, cleared by the builder."""
-
-    def set(self) -> None:
-        """Ask for a build."""
-
-    def clear(self) -> None:
-        """Take the request (just before building)."""
 
 
 class Preview:
@@ -196,6 +169,18 @@ class Preview:
             return self._builder_process.state()
         return self.state
 
+    def _staged_dashboards(self) -> Path | None:
+        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py).
+
+        The public site is served only as the last build left it: its pages are checked for
+        leaks (generator/safety/) only once every page is made.
+        """
+        if not self.current().building:
+            return None
+        pid = self._builder_process.pid() if self._builder_process is not None else os.getpid()
+        staging = staging_of(self.out_dir.resolve(), pid)
+        return staging / "dashboard" if staging is not None else None
+
     def _signature(self) -> Signature:
         """What the watched sources look like now, and the report date."""
         folders = [self.data_dir, *template_folders(self.templates_dir)]
@@ -215,7 +200,8 @@ class Preview:
         routes = collector_routes(CollectorConfig(self.data_dir, thanks_url="/thanks/"), on_accept=self.request_build)
         routes += [
             Route("/api/build", self._build_status, methods=["GET"]),
-            Mount("/dashboard", PreviewFiles(directory=self.out_dir / "dashboard", html=True, check_dir=False)),
+            Mount("/dashboard", PreviewFiles(directory=self.out_dir / "dashboard", html=True, check_dir=False,
+                                             staged=self._staged_dashboards)),
             Mount("/", PreviewFiles(directory=self.out_dir / "public", html=True, check_dir=False)),
         ]
         guard = Guard()
@@ -260,65 +246,6 @@ class Preview:
             click.echo(text, err=True)
 
 
-class BuilderProcess:
-    """A forked process that builds the preview's site at once, then each time it is woken."""
-
-    def __init__(self) -> None:
-        self._context = multiprocessing.get_context("fork")
-        self.shared = SharedState()
-        self.wake = self._context.Event()
-        self._built = self._context.Event()
-        self._process: multiprocessing.process.BaseProcess | None = None
-
-    def start(self, preview: Preview) -> None:
-        """Fork the builder (from a process with one thread: it may fork its own workers then)."""
-        self._process = self._context.Process(target=self._serve_builds, args=(preview, os.getpid()),
-                                              name="rapport-builder", daemon=True)
-        self._process.start()
-
-    def wait_built(self) -> BuildState:
-        """The state once a build has finished since the process started."""
-        while not self._built.wait(PARENT_CHECK_S):
-            if not self._alive():
-                raise RapportError("the preview's builder stopped before its first build")
-        return self.state()
-
-    def state(self) -> BuildState:
-        """The last build's state; an error if the builder is gone (nothing rebuilds any more)."""
-        state = self.shared.read()
-        if not self._alive():
-            state.ok, state.building = False, False
-            state.error = "the builder stopped: restart `rapport serve` to rebuild"
-        return state
-
-    def stop(self) -> None:
-        """Stop the builder: a build under way is cut short and leaves the output as it was."""
-        if self._process is None:
-            return
-        self._process.terminate()
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-
-    def _alive(self) -> bool:
-        return self._process is not None and self._process.is_alive()
-
-    def _serve_builds(self, preview: Preview, server: int) -> None:
-        """The builder's loop (in the fork): build, then wait to be woken, until the server is gone."""
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops this process
-        signal.signal(signal.SIGTERM, _leave)
-        build = preview.build_once
-        while True:
-            self.wake.clear()  # a change from now on is one more build after this one, however many come
-            build()
-            self._built.set()
-            build = preview.rebuild
-            while not self.wake.wait(PARENT_CHECK_S):
-                if os.getppid() != server:  # the server died without stopping this process
-                    return
-
-
 def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
     """(path, inode, size, modification time) of every file under folder, in a fixed order.
 
@@ -332,11 +259,6 @@ def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
             with contextlib.suppress(OSError):  # gone meanwhile: it is not in the signature
                 status = os.stat(path)
                 yield path, status.st_ino, status.st_size, status.st_mtime_ns
-
-
-def _leave(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM in the builder: unwind, so that a build under way removes its staging folder."""
-    raise SystemExit(0)
 
 
 class _SourceFilter(DefaultFilter):

@@ -133,6 +133,7 @@ class SpeedSession:
                 continue
             key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
             (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
+        todo.sort(key=lambda pair: pair[1] is None)  # what changed first: `rapport serve` shows it while the rest is made
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the memo's new entries are written by whichever process is free first
         tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
