@@ -18,14 +18,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from generator.build import build_site
 from generator.demo.sample import write_demo
-from generator.ingest.serve import Preview
+from generator.ingest.serve import Preview, PreviewFiles
 from generator.speed import Speed
 from generator.speed.output import MANIFEST
 from generator.speed.workers import can_fork
 from tests.conftest import REPO
+from tests.test_ingest_collector import running_server
 from tests.test_serve_hosts import free_port
 
 SECRET = "serve-builder-test-secret"
@@ -147,3 +150,23 @@ def test_a_wake_without_a_changed_file_builds_nothing(data: Path, tmp_path: Path
     failed = preview.rebuild()
     assert (failed.generation, failed.ok) == (3, False)
     assert preview.rebuild().generation == 4, "a failed build is tried again"
+
+
+def test_a_page_staged_by_the_build_under_way_is_served_before_the_last_builds(tmp_path: Path) -> None:
+    output, staging = tmp_path / "output" / "dashboard", tmp_path / ".output.new-1-x" / "dashboard"
+    for folder, text in ((output, "last build"), (staging, "build under way")):
+        (folder / "clients").mkdir(parents=True)
+        (folder / "clients" / "acme.html").write_text(f"acme: {text}", encoding="utf-8")
+        (folder / "index.html").write_text(f"overview: {text}", encoding="utf-8")
+    (output / "inbox.html").write_text("inbox: last build", encoding="utf-8")
+    (tmp_path / "secret.html").write_text("outside", encoding="utf-8")
+    building = [True]
+    files = PreviewFiles(directory=output, html=True, check_dir=False, staged=lambda: staging if building[0] else None)
+    with running_server(Starlette(routes=[Mount("/dashboard", files)])) as base, httpx.Client(base_url=base) as http:
+        assert http.get("/dashboard/clients/acme.html").text == "acme: build under way"
+        assert http.get("/dashboard/").text == "overview: build under way"
+        assert http.get("/dashboard/inbox.html").text == "inbox: last build", "not made yet: the last build's"
+        assert http.get("/dashboard/clients/no-such.html").status_code == 404
+        assert http.get("/dashboard/..%2F..%2Fsecret.html").status_code == 404
+        building[0] = False  # the build ended: its files are in the output now, or it failed and they are gone
+        assert http.get("/dashboard/clients/acme.html").text == "acme: last build"
