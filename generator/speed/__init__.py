@@ -30,7 +30,7 @@ import jinja2
 
 from generator.files import BuiltFile, OutputFile
 from generator.memo import NO_MEMO, Memo
-from generator.render.plan import PageJob, Plan, ValueInputs
+from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import PageInputs, page_inputs
@@ -133,7 +133,8 @@ class SpeedSession:
                 continue
             key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
             (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
-        todo.sort(key=lambda pair: pair[1] is None)  # what changed first: `rapport serve` shows it while the rest is made
+        # what changed first, a changed client's page foremost: `rapport serve` shows it while the rest is made
+        todo.sort(key=lambda pair: (pair[1] is None, not isinstance(pair[0].inputs, ClientInputs)))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the memo's new entries are written by whichever process is free first
         tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
