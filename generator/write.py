@@ -65,6 +65,12 @@ def new_staging(out_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
 
 
+def staging_of(out_dir: Path, pid: int) -> Path | None:
+    """The staging folder a build in process `pid` is filling now, if any (`rapport serve` shows its pages early)."""
+    found = sorted(out_dir.parent.glob(f".{out_dir.name}.new-{pid}-*"))
+    return found[-1] if found else None
+
+
 def _remove_abandoned_staging(out_dir: Path) -> None:
     """Delete staging folders left beside out_dir by builds that were killed (their process is gone)."""
     for folder in out_dir.parent.glob(f".{out_dir.name}.new-*"):

@@ -3,7 +3,14 @@
 One local server: `output/public/` at `/`, `output/dashboard/` at `/dashboard/`, the
 collector at `/api/responses`, and the state of the last build at `/api/build`. A watcher
 (watchfiles) and every accepted response mark the site stale; a single builder rebuilds it
-in a worker thread, so pages keep being served while it runs.
+while pages keep being served. Changes that arrive while a build runs are one more build
+after it, however many there were.
+
+`rapport serve` builds in a process of its own (generator/ingest/serve_builder.py), so that
+its builds render on both cores as `rapport build` does; where forking is not safe, and in
+tests that drive `Preview` directly, the builder is a thread of the server's process (one
+core). While a build runs, a dashboard page it has made already is served from its staging
+folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
 """
 
 from __future__ import annotations
@@ -11,13 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 import socket
+import stat
 import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -38,25 +47,39 @@ from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
+from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.load.held import QUARANTINE_FOLDER
 from generator.progress import Progress
+from generator.speed.workers import can_fork
 from generator.templates import template_folders
+from generator.write import staging_of
 
-
-@dataclass
-class BuildState:
-    """The last build: a counter that grows with every attempt, and how it went."""
-
-    generation: int = 0
-    ok: bool | None = None
-    building: bool = False
-    files: int = 0
-    seconds: float = 0.0
-    error: str = ""
+Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 
 
 class PreviewFiles(StaticFiles):
-    """Static files that may not exist yet (first build failed) and are never cached."""
+    """Static files that may not exist yet (first build failed) and are never cached.
+
+    `staged`, when given, names the folder where the build under way puts the files it has
+    made so far: one found there is served before the last build's (the changed pages first).
+    """
+
+    def __init__(self, *, directory: Path, staged: Callable[[], Path | None] | None = None, **options: Any):
+        super().__init__(directory=directory, **options)
+        self.staged = staged
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """The file in the build under way, else in the last build's output."""
+        folder = self.staged() if self.staged is not None else None
+        if folder is not None and not path.startswith(("/", "\\")):
+            root = os.path.realpath(folder)
+            full = os.path.realpath(os.path.join(root, path))
+            if os.path.commonpath([full, root]) == root:  # not outside the folder
+                with contextlib.suppress(OSError):
+                    status = os.stat(full)
+                    if stat.S_ISREG(status.st_mode):
+                        return full, status
+        return super().lookup_path(path)
 
     async def check_config(self) -> None:
         """A missing folder is a 404 until a build makes it, not a server error."""
@@ -80,17 +103,29 @@ class Preview:
         self.quiet = quiet
         self.state = BuildState()
         self._build_lock = threading.Lock()
-        self._dirty: asyncio.Event | None = None
+        self._dirty: Wake | None = None
+        self._builder_process: BuilderProcess | None = None
+        self._built_from: Signature | None = None  # the sources as the last good build found them
+
+    def rebuild(self) -> BuildState:
+        """Build again, unless no source changed since the last good build (a save's late watcher event)."""
+        if self.state.ok and self._built_from == self._signature():
+            return self.state
+        return self.build_once()
 
     def build_once(self) -> BuildState:
         """Build now (in this thread); a failure is recorded, not raised."""
         with self._build_lock:
             self.state.building = True
+            self._publish()
             started = time.perf_counter()
+            signature = self._signature()  # before the build reads a file: a save from now on differs from it
+            self._built_from = None
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False))
                 self.state.ok, self.state.files, self.state.error = True, result.files, ""
+                self._built_from = signature
                 self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
             except DataError as exc:
                 self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
@@ -105,7 +140,54 @@ class Preview:
                 self.state.seconds = time.perf_counter() - started
                 self.state.generation += 1
                 self.state.building = False
+                self._publish()
             return self.state
+
+    def start_builder(self) -> bool:
+        """Build from now on in a forked process of its own, at once (False where forking is not safe)."""
+        if not can_fork():
+            return False
+        self._builder_process = process = BuilderProcess()
+        self._dirty = process.wake
+        process.start(self)  # after the lines above: the fork's copy of this object publishes its state
+        return True
+
+    def wait_first_build(self) -> BuildState:
+        """The first build's state, once it is done (the builder process starts with it)."""
+        assert self._builder_process is not None
+        return self._builder_process.wait_built()
+
+    def stop_builder(self) -> None:
+        """Stop the builder process (a build it is running leaves the output as it was)."""
+        if self._builder_process is not None:
+            self._builder_process.stop()
+
+    def current(self) -> BuildState:
+        """The state of the last build, wherever it ran."""
+        if self._builder_process is not None:
+            return self._builder_process.state()
+        return self.state
+
+    def _staged_dashboards(self) -> Path | None:
+        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py).
+
+        The public site is served only as the last build left it: its pages are checked for
+        leaks (generator/safety/) only once every page is made.
+        """
+        if not self.current().building:
+            return None
+        pid = self._builder_process.pid() if self._builder_process is not None else os.getpid()
+        staging = staging_of(self.out_dir.resolve(), pid)
+        return staging / "dashboard" if staging is not None else None
+
+    def _signature(self) -> Signature:
+        """What the watched sources look like now, and the report date."""
+        folders = [self.data_dir, *template_folders(self.templates_dir)]
+        return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
+
+    def _publish(self) -> None:
+        if self._builder_process is not None:
+            self._builder_process.shared.publish(self.state)
 
     def request_build(self) -> None:
         """Mark the site stale (from the event loop: the watcher or the collector)."""
@@ -117,7 +199,8 @@ class Preview:
         routes = collector_routes(CollectorConfig(self.data_dir, thanks_url="/thanks/"), on_accept=self.request_build)
         routes += [
             Route("/api/build", self._build_status, methods=["GET"]),
-            Mount("/dashboard", PreviewFiles(directory=self.out_dir / "dashboard", html=True, check_dir=False)),
+            Mount("/dashboard", PreviewFiles(directory=self.out_dir / "dashboard", html=True, check_dir=False,
+                                             staged=self._staged_dashboards)),
             Mount("/", PreviewFiles(directory=self.out_dir / "public", html=True, check_dir=False)),
         ]
         guard = Guard()
@@ -125,13 +208,15 @@ class Preview:
             Middleware(LoopbackHostOnly), Middleware(RateLimit, paths=(ENDPOINT,), guard=guard)])
 
     async def _build_status(self, request: Request) -> JSONResponse:
-        return JSONResponse(asdict(self.state), headers={"Cache-Control": "no-store"})
+        return JSONResponse(asdict(self.current()), headers={"Cache-Control": "no-store"})
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        self._dirty = asyncio.Event()
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(self._builder()), asyncio.create_task(self._watcher(stop))]
+        tasks = [asyncio.create_task(self._watcher(stop))]
+        if self._builder_process is None:
+            self._dirty = asyncio.Event()
+            tasks.append(asyncio.create_task(self._builder(self._dirty)))
         try:
             yield
         finally:
@@ -142,12 +227,11 @@ class Preview:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def _builder(self) -> None:
-        assert self._dirty is not None
+    async def _builder(self, dirty: asyncio.Event) -> None:
         while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            await anyio.to_thread.run_sync(self.build_once)
+            await dirty.wait()
+            dirty.clear()  # a change from now on is one more build after this one
+            await anyio.to_thread.run_sync(self.rebuild)
 
     async def _watcher(self, stop: asyncio.Event) -> None:
         paths = [self.data_dir, *template_folders(self.templates_dir)]
@@ -159,6 +243,21 @@ class Preview:
     def _say(self, text: str) -> None:
         if not self.quiet:
             click.echo(text, err=True)
+
+
+def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
+    """(path, inode, size, modification time) of every file under folder, in a fixed order.
+
+    A save rewrites a file (a new size or time) or replaces it (a new inode); a watcher event
+    that comes after the build that already read the saved bytes finds them all the same.
+    """
+    for root, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):  # gone meanwhile: it is not in the signature
+                status = os.stat(path)
+                yield path, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 class _SourceFilter(DefaultFilter):
@@ -183,17 +282,24 @@ def run_preview(data_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: in
                 as_of: dt.date | None = None, templates_dir: Path | None = None) -> None:
     """Build once, print the URLs, then serve until Ctrl-C."""
     preview = Preview(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir)
-    preview.build_once()
-    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((host, port))
-    except OSError as exc:
-        raise RapportError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from None
-    bound = listener.getsockname()[1]
-    base = f"http://{'[' + host + ']' if ':' in host else host}:{bound}"
-    click.echo(f"public site:  {base}/\ndashboards:   {base}/dashboard/\ncollector:    {base}{ENDPOINT}\n"
-               f"rebuilding when {data_dir}/ or the templates change (Ctrl-C to stop)")
-    sys.stdout.flush()
-    server = uvicorn.Server(server_config(preview.app(), Guard()))
-    server.run(sockets=[listener])
+        # forked before the listening socket exists, so that only the server holds it
+        if preview.start_builder():
+            preview.wait_first_build()
+        else:
+            preview.build_once()
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((host, port))
+        except OSError as exc:
+            raise RapportError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from None
+        bound = listener.getsockname()[1]
+        base = f"http://{'[' + host + ']' if ':' in host else host}:{bound}"
+        click.echo(f"public site:  {base}/\ndashboards:   {base}/dashboard/\ncollector:    {base}{ENDPOINT}\n"
+                   f"rebuilding when {data_dir}/ or the templates change (Ctrl-C to stop)")
+        sys.stdout.flush()
+        server = uvicorn.Server(server_config(preview.app(), Guard()))
+        server.run(sockets=[listener])
+    finally:
+        preview.stop_builder()

@@ -115,7 +115,9 @@ class OutputWriter:
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
-        target.write_bytes(content)
+        partial = target.with_name(f".{target.name}.part")
+        partial.write_bytes(content)
+        os.replace(partial, target)  # whole or not at all: `rapport serve` shows staged pages while a build runs
 
     def start(self, files: Iterable[BuiltFile]) -> None:
         """`add(files)` on a thread (file system calls release the interpreter lock)."""
