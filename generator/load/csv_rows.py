@@ -32,7 +32,14 @@ def read_csv_table(
 
     `allowed` None means extra columns are allowed (the caller checks them).
     """
-    raw = path.read_bytes()
+    return read_csv_bytes(path.read_bytes(), shown, required, allowed, problems)
+
+
+def read_csv_bytes(
+    raw: bytes, shown: str, required: tuple[str, ...], allowed: tuple[str, ...] | None,
+    problems: list[Problem],
+) -> CsvTable | None:
+    """`read_csv_table` of a file's bytes (or of its header line and the records appended to it)."""
     # deleting the few control bytes and comparing lengths costs a millisecond a megabyte, a
     # regular expression ten (UTF-8 never uses these bytes inside another character)
     controls = len(raw.translate(None, CONTROL_BYTES)) != len(raw)
