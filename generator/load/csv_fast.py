@@ -17,7 +17,7 @@ import io
 import numpy as np
 import pandas as pd
 
-QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
+QUOTE, COMMA, NEWLINE, RETURN = ord('"'), ord(","), ord("\n"), ord("\r")
 # the bytes are compared a slice at a time: a comparison of the whole file makes a temporary
 # array as large as the file (150 MB at 10,000 clients, twice), which sets the load stage's peak
 SLICE = 1 << 22
@@ -55,6 +55,24 @@ def read_plain_csv(data: bytes) -> tuple[list[str], pd.DataFrame, np.ndarray] | 
     # the records after the header, as a view of the parser's block rather than a copy of every cell
     body = table.iloc[1:].reset_index(drop=True)
     return header, body, lines[1:]
+
+
+def unix_line_ends(data: bytes) -> bytes:
+    """`data` with each CRLF line end written LF, when the csv module reads both alike; else `data`.
+
+    A spreadsheet on Windows saves CSV with CRLF line ends; the csv module ends a record at a
+    CRLF as at a LF, and counts it as one line. Only a carriage return inside a quoted field is
+    text (the cell keeps it), and one not followed by a line feed is a line end of its own: a
+    file with either is returned as it is (and read by the csv module).
+    """
+    returns = data.count(b"\r")
+    if not returns or returns != data.count(b"\r\n"):
+        return data
+    chars = np.frombuffer(data, dtype=np.uint8)
+    # inside a quoted field when an odd number of quotes come before it (read_plain_csv checks the quotes)
+    if (np.searchsorted(_positions(chars, QUOTE), _positions(chars, RETURN)) % 2).any():
+        return data
+    return data.replace(b"\r\n", b"\n")
 
 
 def _quotes_plain(chars: np.ndarray, quotes: np.ndarray) -> bool:
