@@ -6,8 +6,8 @@ benchmarks/build_once.py):
 
 - clean builds: no previous output and no memo; at 1,000 clients a warm-up and then the median
   of --repeat, at larger sizes one run; each stage (medians) and the build's memory: the peak
-  of its processes' proportional set sizes added up, sampled every 30 ms from a thread here
-  while it runs (benchmarks/tree_memory.py: a page shared with a fork counts once), beside the
+  of its processes' proportional set sizes added up, sampled from a thread here while it runs
+  (benchmarks/tree_memory.py: a page shared with a fork counts once), beside the
   old figure, every process's peak RSS added up (shared pages counted in each), and the
   largest process's peak RSS;
 - Pelican on 2,000 plain 300-word Markdown pages, in a throw-away virtual environment under
