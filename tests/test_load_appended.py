@@ -53,6 +53,8 @@ def assert_same_portfolio(got: Portfolio, want: Portfolio) -> None:
     for survey_id, frame in want.responses.items():
         pd.testing.assert_frame_equal(got.responses[survey_id], frame, check_exact=True)
     pd.testing.assert_frame_equal(got.scores, want.scores, check_exact=True)
+    assert {name: hashes.tolist() for name, hashes in got.row_hashes.items()} == {
+        name: hashes.tolist() for name, hashes in want.row_hashes.items()}
 
 
 def test_appended_responses_and_visits_give_the_frames_a_whole_read_gives(data: Path) -> None:

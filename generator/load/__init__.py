@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from generator.digests import row_hashes
@@ -90,8 +91,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     report_date = as_of or settings.as_of or dt.date.today()
     frames = {"contacts": contacts, **{f"responses/{survey_id}": frame for survey_id, frame in responses.items()}}
     # a digest of every row, for what later stages keep in the memo (a new row changes only its own hash)
-    hashes = {name: memo.load(f"rows-{name.replace('/', '-')}", sources.get(name, [b"empty"]),
-                              functools.partial(row_hashes, frame), []) for name, frame in frames.items()}
+    hashes = {name: _row_hashes(memo, name, frame, sources.get(name), data_dir) for name, frame in frames.items()}
     fixed = "--as-of" if as_of else "site.yaml" if settings.as_of else None
     notice = rows_after(contacts, responses, report_date, fixed) if fixed else None
     return Portfolio(
@@ -101,6 +101,19 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
         pages=pages, as_of=report_date, followups=followups, row_hashes=hashes, notices=(notice,) if notice else (),
         held=held_count(data_dir), invitations=invitations,
     )
+
+
+def _row_hashes(memo: Memo, name: str, frame: pd.DataFrame, source: list[bytes] | None, data_dir: Path) -> np.ndarray:
+    """The frame's row hashes, kept in the memo; for a file that only grew at its end, the kept ones and the new rows'."""
+    entry = f"rows-{name.replace('/', '-')}"
+    if source is None:  # no file: no rows
+        return memo.load(entry, [b"empty"], functools.partial(row_hashes, frame), [])
+
+    def grown(kept: np.ndarray, data: bytes, length: int) -> np.ndarray | None:
+        # the file's first bytes are the kept one's, which had no problem: its rows start the frame, unchanged
+        return np.concatenate([kept, row_hashes(frame.iloc[len(kept):])]) if len(kept) <= len(frame) else None
+
+    return memo.load_grown(entry, source[1:], data_dir / f"{name}.csv", functools.partial(row_hashes, frame), grown, [])
 
 
 def _clients_and_contacts(
