@@ -4,6 +4,11 @@
 outside (interpreter start to exit); this reports what only the process knows: the time of
 each stage, how many files it wrote, and its peak memory (and that of the processes it forked
 and waited for: the render worker, the one working beside the metrics), largest and summed.
+
+The summed peaks (`peak_sum_mb`) count a page a fork shares with this process once in each:
+an upper bound. The true total, the peak of every process's PSS added up, is sampled from
+outside by benchmarks/run.py (benchmarks/tree_memory.py): a thread here would stop the build
+from forking (generator/speed/workers.py forks only a process with one thread).
 """
 
 from __future__ import annotations

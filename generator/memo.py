@@ -10,11 +10,14 @@ which gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from generator.errors import Problem
 
 Value = TypeVar("Value")
+# (the value kept, the file's bytes now, how many of them it was made from) → the value now, or None
+Extend = Callable[[Value, bytes, int], Value | None]
 
 
 class Memo(Protocol):
@@ -22,6 +25,13 @@ class Memo(Protocol):
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its kept value when the key is the same (kept only if it added no problem)."""
+        ...
+
+    def load_grown(self, name: str, key_parts: list[bytes], path: Path, compute: Callable[[], Value],
+                   extend: Extend[Value], problems: list[Problem]) -> Value:
+        """`load` of a value of the file `path` (and of `key_parts`) that grows by appending: when the
+        file is the one a kept value came from plus bytes at its end, `extend(kept value, the file's
+        bytes, the kept file's length)`, unless it gives None; else `compute()`."""
         ...
 
     def get(self, name: str, key_parts: list[bytes]) -> Any | None:
@@ -37,6 +47,11 @@ class NoMemo:
     """Keeps nothing: every value is computed where it is needed."""
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
+        """`compute()`."""
+        return compute()
+
+    def load_grown(self, name: str, key_parts: list[bytes], path: Path, compute: Callable[[], Value],
+                   extend: Extend[Value], problems: list[Problem]) -> Value:
         """`compute()`."""
         return compute()
 

@@ -6,18 +6,19 @@ import datetime as dt
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
-from generator.load.contacts import load_contacts
+from generator.load.contacts import append_contacts, load_contacts
 from generator.load.followups import load_followups
 from generator.load.held import held_count
 from generator.load.invitations import after_visit_problems, load_invitations
 from generator.load.keys import contacts_key, file_key, responses_key
 from generator.load.languages import check_client_languages
 from generator.load.pages import load_pages
-from generator.load.responses import empty_responses, load_responses, scores_frame, unknown_response_file
+from generator.load.responses import append_responses, empty_responses, load_responses, scores_frame, unknown_response_file
 from generator.load.timeline import future_rows, rows_after
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
 from generator.memo import NO_MEMO, Memo
@@ -63,9 +64,11 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
                     found["responses"].append(unknown_response_file(path, shown_path, sorted(survey_by_id)))
                 continue
             sources[f"responses/{survey.id}"] = responses_key(path, survey, client_ids)
-            responses[survey.id] = memo.load(
-                f"responses-{survey.id}", sources[f"responses/{survey.id}"],
+            # a file that only grew at its end since it was kept is read from there (generator/load/appended.py)
+            responses[survey.id] = memo.load_grown(
+                f"responses-{survey.id}", sources[f"responses/{survey.id}"][1:], path,
                 functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
+                functools.partial(append_responses, shown=shown_path, survey=survey, client_ids=client_ids),
                 found["responses"])
     problems = [problem for part in found.values() for problem in part]
     # a survey file with problems was reported already: invitations to it are not a second problem
@@ -88,8 +91,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     report_date = as_of or settings.as_of or dt.date.today()
     frames = {"contacts": contacts, **{f"responses/{survey_id}": frame for survey_id, frame in responses.items()}}
     # a digest of every row, for what later stages keep in the memo (a new row changes only its own hash)
-    hashes = {name: memo.load(f"rows-{name.replace('/', '-')}", sources.get(name, [b"empty"]),
-                              functools.partial(row_hashes, frame), []) for name, frame in frames.items()}
+    hashes = {name: _row_hashes(memo, name, frame, sources.get(name), data_dir) for name, frame in frames.items()}
     fixed = "--as-of" if as_of else "site.yaml" if settings.as_of else None
     notice = rows_after(contacts, responses, report_date, fixed) if fixed else None
     return Portfolio(
@@ -101,6 +103,19 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     )
 
 
+def _row_hashes(memo: Memo, name: str, frame: pd.DataFrame, source: list[bytes] | None, data_dir: Path) -> np.ndarray:
+    """The frame's row hashes, kept in the memo; for a file that only grew at its end, the kept ones and the new rows'."""
+    entry = f"rows-{name.replace('/', '-')}"
+    if source is None:  # no file: no rows
+        return memo.load(entry, [b"empty"], functools.partial(row_hashes, frame), [])
+
+    def grown(kept: np.ndarray, data: bytes, length: int) -> np.ndarray | None:
+        # the file's first bytes are the kept one's, which had no problem: its rows start the frame, unchanged
+        return np.concatenate([kept, row_hashes(frame.iloc[len(kept):])]) if len(kept) <= len(frame) else None
+
+    return memo.load_grown(entry, source[1:], data_dir / f"{name}.csv", functools.partial(row_hashes, frame), grown, [])
+
+
 def _clients_and_contacts(
     data_dir: Path, shown: str, memo: Memo, clients_problems: list[Problem], contacts_problems: list[Problem],
 ) -> tuple[list[Client], set[str] | None, pd.DataFrame]:
@@ -109,7 +124,8 @@ def _clients_and_contacts(
     clients, client_ids = memo.load(
         "clients", [file_key(clients_path)],
         lambda: read_clients(clients_path, f"{shown}/clients.yaml", clients_problems), clients_problems)
-    contacts = memo.load(
-        "contacts", contacts_key(data_dir, client_ids),
-        lambda: load_contacts(contacts_path, f"{shown}/contacts.csv", client_ids, contacts_problems), contacts_problems)
+    contacts = memo.load_grown(
+        "contacts", contacts_key(data_dir, client_ids)[1:], contacts_path,
+        lambda: load_contacts(contacts_path, f"{shown}/contacts.csv", client_ids, contacts_problems),
+        functools.partial(append_contacts, shown=f"{shown}/contacts.csv", client_ids=client_ids), contacts_problems)
     return clients, client_ids, contacts

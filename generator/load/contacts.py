@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
+from generator.load.appended import appended, tail_text
 from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates, stripped
-from generator.load.csv_rows import read_csv_table
+from generator.load.csv_rows import read_csv_bytes
 from generator.model import CONTACT_KINDS
 
 CONTACT_COLUMNS = ("date", "client", "kind", "staff", "minutes", "note")
@@ -31,7 +32,25 @@ def load_contacts(path: Path, shown: str, client_ids: set[str] | None, problems:
     """
     if not path.is_file():
         return empty_contacts()
-    table = read_csv_table(path, shown, CONTACT_COLUMNS, CONTACT_COLUMNS, problems)
+    return contacts_from(path.read_bytes(), shown, client_ids, problems)
+
+
+def append_contacts(before: pd.DataFrame, data: bytes, length: int, shown: str,
+                    client_ids: set[str] | None) -> pd.DataFrame | None:
+    """The contacts of `data`, which is the file that gave `before` from its first `length` bytes plus
+    appended ones: only those are read; None when that is not possible or they have a problem
+    (then the whole file is read: generator/load/appended.py)."""
+    tail = tail_text(data, length)
+    if tail is None:
+        return None
+    problems: list[Problem] = []
+    after = contacts_from(tail[0], shown, client_ids, problems)
+    return None if problems else appended(before, after, tail[1])
+
+
+def contacts_from(raw: bytes, shown: str, client_ids: set[str] | None, problems: list[Problem]) -> pd.DataFrame:
+    """`load_contacts` of the file's bytes."""
+    table = read_csv_bytes(raw, shown, CONTACT_COLUMNS, CONTACT_COLUMNS, problems)
     if table is None:
         return empty_contacts()
     frame = table.frame

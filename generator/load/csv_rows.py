@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from generator import csv_text
 from generator.errors import Problem, decode_utf8, did_you_mean, not_utf8
-from generator.load.csv_fast import read_plain_csv
+from generator.load.csv_fast import read_plain_csv, unix_line_ends
 
 BOM = "\ufeff".encode()
 
@@ -32,12 +33,19 @@ def read_csv_table(
 
     `allowed` None means extra columns are allowed (the caller checks them).
     """
-    raw = path.read_bytes()
+    return read_csv_bytes(path.read_bytes(), shown, required, allowed, problems)
+
+
+def read_csv_bytes(
+    raw: bytes, shown: str, required: tuple[str, ...], allowed: tuple[str, ...] | None,
+    problems: list[Problem],
+) -> CsvTable | None:
+    """`read_csv_table` of a file's bytes (or of its header line and the records appended to it)."""
     # deleting the few control bytes and comparing lengths costs a millisecond a megabyte, a
     # regular expression ten (UTF-8 never uses these bytes inside another character)
     controls = len(raw.translate(None, CONTROL_BYTES)) != len(raw)
     # the C parser decodes every cell strictly: a file it reads is UTF-8 (else it steps aside, and the decoder says where not)
-    plain = None if controls else read_plain_csv(raw.removeprefix(BOM))
+    plain = None if controls else read_plain_csv(unix_line_ends(raw.removeprefix(BOM)))
     if plain is not None:
         header_cells, body, body_lines = plain
         header_line = 1
@@ -145,12 +153,13 @@ def _records(text: str) -> tuple[list[list[str]], list[int]]:
     if "\r" not in text:
         fast: list[list[str]] | None
         try:
-            fast = list(csv_text.reader(text))
+            fast = _shared(csv_text.reader(text))
         except csv.Error:
             fast = None  # read again below, to tell on which line
         if fast is not None and len(fast) == text.count("\n") + (not text.endswith("\n")) and all(fast):
             return fast, list(range(1, len(fast) + 1))
     reader = csv_text.reader(text)
+    shared: dict[str, str] = {}
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
@@ -160,12 +169,23 @@ def _records(text: str) -> tuple[list[list[str]], list[int]]:
             previous_end = reader.line_num
             if not row:
                 continue
-            rows.append(row)
+            rows.append([shared.setdefault(cell, cell) for cell in row])
             lines.append(start)
     except csv.Error as exc:
         # the record being read when the error struck starts just after the last good one
         raise BrokenRecord(previous_end + 1, _broken_reason(str(exc), previous_end + 1, reader.line_num)) from None
     return rows, lines
+
+
+def _shared(records: Iterable[list[str]]) -> list[list[str]]:
+    """The records with one text object per distinct cell text, as they are read.
+
+    The csv module makes a new string for every cell: 1.3 million client ids, kinds and staff
+    names each at 10,000 clients, where pandas' parser (the usual way, generator/load/csv_fast.py)
+    shares them. Sharing them while reading keeps only the distinct ones alive at once.
+    """
+    shared: dict[str, str] = {}
+    return [[shared.setdefault(cell, cell) for cell in row] for row in records]
 
 
 QUOTE_ADVICE = "a '\"' inside a quoted field is written '\"\"'"

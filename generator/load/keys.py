@@ -23,10 +23,15 @@ def file_key(path: Path) -> bytes:
         if version not in _FILE_KEYS:
             if len(_FILE_KEYS) > 256:  # a long-running preview: forget older versions
                 _FILE_KEYS.clear()
-            _FILE_KEYS[version] = b"file\x00" + digest(path.read_bytes())
+            _FILE_KEYS[version] = bytes_key(path.read_bytes())
         return _FILE_KEYS[version]
     except OSError:
         return b"missing"
+
+
+def bytes_key(data: bytes | memoryview) -> bytes:
+    """`file_key` of a file holding `data` (or of its first bytes: generator/load/appended.py)."""
+    return b"file\x00" + digest(data)  # type: ignore[arg-type]  # hashlib takes any buffer
 
 
 def ids_key(client_ids: Collection[str] | None) -> bytes:

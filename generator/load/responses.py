@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, did_you_mean, shorten
+from generator.load.appended import appended, tail_text
 from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps, plain_numbers, stripped
-from generator.load.csv_rows import read_csv_table
+from generator.load.csv_rows import read_csv_bytes
 from generator.model import RESERVED_COLUMNS, Question, Survey
 
 SCALE = {"rating": (1, 5), "nps": (0, 10)}
@@ -32,8 +33,30 @@ def load_responses(
 
     `client_ids` None means clients.yaml could not be read: client ids are not checked.
     """
+    return responses_from(path.read_bytes(), shown, survey, client_ids, problems)
+
+
+def append_responses(before: pd.DataFrame, data: bytes, length: int, shown: str, survey: Survey,
+                     client_ids: set[str] | None) -> pd.DataFrame | None:
+    """The responses of `data`, which is the file that gave `before` from its first `length` bytes
+    plus appended ones: only those are read; None when that is not possible, or they have a
+    problem or an id used before (then the whole file is read: generator/load/appended.py)."""
+    tail = tail_text(data, length)
+    if tail is None:
+        return None
+    problems: list[Problem] = []
+    after = responses_from(tail[0], shown, survey, client_ids, problems)
+    if problems or after["response_id"].isin(before["response_id"]).any():
+        return None
+    return appended(before, after, tail[1])
+
+
+def responses_from(
+    raw: bytes, shown: str, survey: Survey, client_ids: set[str] | None, problems: list[Problem],
+) -> pd.DataFrame:
+    """`load_responses` of the file's bytes."""
     question_ids = tuple(q.id for q in survey.questions)
-    table = read_csv_table(path, shown, RESERVED_COLUMNS, RESERVED_COLUMNS + question_ids, problems)
+    table = read_csv_bytes(raw, shown, RESERVED_COLUMNS, RESERVED_COLUMNS + question_ids, problems)
     if table is None:
         return empty_responses(survey)
     frame = table.frame

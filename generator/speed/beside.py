@@ -7,6 +7,11 @@ each back as soon as it is made. The fork holds everything the functions read (t
 their arguments, bound before the fork); what comes back is each value and the memo entries it
 added (generator/speed/cache.py), which this process then keeps as if it had made them itself.
 
+The values travel through an unlinked temporary file, not the pipe: a pipe holds 64 KB, so a
+fork sending the leak gate's needles (megabytes at 10,000 clients) through it would wait, with
+all the memory it used, until the publish checks read them after the render. Written to the
+file, they let it exit as soon as they are made; the pipe carries only where each one is.
+
 A value the fork did not deliver (it failed, or forking is not safe or does not pay) is made
 here when it is asked for, so an error is raised here with its usual traceback, and the plain
 path (`Speed.off()`) gets the same value the same way.
@@ -20,6 +25,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -41,6 +47,11 @@ class Beside:
         self.values: dict[int, tuple[bool, Any]] = {}  # index → (made, value) as received
         if not (fork and len(self.functions) and can_fork()):
             return
+        try:
+            # unlinked: gone when closed (in _done, once every value is in)
+            self.spool = tempfile.TemporaryFile(prefix="rapport-beside-")  # noqa: SIM115
+        except OSError:
+            return
         receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -49,7 +60,7 @@ class Beside:
         if self.pid == 0:  # the fork: make each value, send it, leave without the parent's exit handlers
             try:
                 receiver.close()
-                _make_all(self.functions, sender, pending)
+                _make_all(self.functions, sender, self.spool.fileno(), pending)
             finally:
                 os._exit(0)
         sender.close()
@@ -63,7 +74,8 @@ class Beside:
         """The index-th value: from the fork when it sent one, else made here now."""
         while self.pid and index not in self.values:
             try:
-                got, made, value, entries = pickle.loads(self.receiver.recv_bytes())
+                got, made, offset, length = pickle.loads(self.receiver.recv_bytes())
+                value, entries = pickle.loads(_read_at(self.spool.fileno(), offset, length)) if made else (None, [])
             except (EOFError, OSError, pickle.UnpicklingError):
                 self._done()
                 break
@@ -86,6 +98,7 @@ class Beside:
         if self.pid:
             pid, self.pid = self.pid, 0
             self.receiver.close()
+            self.spool.close()
             reap_later(pid)
 
 
@@ -103,14 +116,39 @@ class Later(Generic[Value]):
         return self._value[0]
 
 
-def _make_all(functions: list[Callable[[], Any]], sender: Any, pending: Callable[[], Entries] | None) -> None:
-    """In the fork: each function's value and the memo entries it added, sent as made; a failure is sent as not made."""
+def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pending: Callable[[], Entries] | None) -> None:
+    """In the fork: each function's value and the memo entries it added, written to `spool` as made
+    and where they are sent; a failure (of the function, or of the write) is sent as not made."""
+    offset = 0
     for index, function in enumerate(functions):
         before = len(pending()) if pending is not None else 0
         try:
             value = function()
             entries = pending()[before:] if pending is not None else []
-            message = pickle.dumps((index, True, value, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((value, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_at(spool, payload, offset)
+            message = (index, True, offset, len(payload))
+            offset += len(payload)
         except Exception:  # made again by the parent when asked for, which raises it there
-            message = pickle.dumps((index, False, None, []), protocol=pickle.HIGHEST_PROTOCOL)
-        sender.send_bytes(message)
+            message = (index, False, 0, 0)
+        sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_at(descriptor: int, payload: bytes, offset: int) -> None:
+    """All of `payload` at `offset` of the file (a write may take only part of it)."""
+    view = memoryview(payload)
+    while view:
+        written = os.pwrite(descriptor, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def _read_at(descriptor: int, offset: int, length: int) -> bytes:
+    """`length` bytes at `offset` of the file."""
+    parts: list[bytes] = []
+    while length > 0:
+        part = os.pread(descriptor, length, offset)
+        if not part:
+            raise EOFError("the value's bytes end early")
+        parts.append(part)
+        offset, length = offset + len(part), length - len(part)
+    return b"".join(parts)

@@ -15,6 +15,7 @@ are written when `flush()` is called (the speed layer does it on whichever core 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -29,6 +30,8 @@ import pandas as pd
 
 from generator.digests import digest
 from generator.errors import Problem
+from generator.load.keys import bytes_key, file_key
+from generator.memo import Extend
 from generator.unchanged import PACKAGE, library_versions  # one list of what a build's bytes depend on
 
 Value = TypeVar("Value")
@@ -66,6 +69,32 @@ class DiskMemo:
         value = compute()
         if len(problems) == before:
             self.pending.append((name, key, value))
+        return value
+
+    def load_grown(self, name: str, key_parts: list[bytes], path: Path, compute: Callable[[], Value],
+                   extend: Extend[Value], problems: list[Problem]) -> Value:
+        """`load` of a value of a file that grows by appending, kept with the file's length and digest:
+        when the file is the kept one plus bytes at its end, `extend` gives the value from the kept one."""
+        key = self._key(name, [b"grown", *key_parts])
+        found = self._read(name, key)
+        value: Value | None = None
+        size = -1
+        if found is not None:
+            length, kept_key, kept = found[0]
+            if file_key(path) == kept_key:
+                return kept  # type: ignore[no-any-return]  # a pickle holds what was computed under this key
+            with contextlib.suppress(OSError):
+                data = path.read_bytes()
+                size = len(data)
+                if size > length and bytes_key(memoryview(data)[:length]) == kept_key:
+                    value = extend(kept, data, length)
+        before = len(problems)
+        if value is None:
+            value = compute()
+        if len(problems) == before:
+            with contextlib.suppress(OSError):
+                size = path.stat().st_size if size < 0 else size
+                self.pending.append((name, key, (size, file_key(path), value)))
         return value
 
     def get(self, name: str, key_parts: list[bytes]) -> Any | None:
