@@ -202,3 +202,13 @@ def test_survey_pages_show_distributions_trends_and_every_written_answer(sample:
                 assert f'id="chart-survey-{question.id}-distribution"' in source
             if question.type == "nps":
                 assert re.search(r"\d+ promoters \(9–10\) · \d+ passives \(7–8\) · \d+ detractors \(0–6\)", text)
+
+
+def test_the_footer_lists_every_export_with_a_separator_between_each(sample: Path) -> None:
+    """'Exports (CSV, UTF-8): clients · … · calendar (.ics)': no two links run together."""
+    footer = re.search(r'<footer class="bottom">(.*?)</footer>', (sample / "index.html").read_text(encoding="utf-8"), re.S)
+    assert footer is not None
+    links = re.findall(r"<a [^>]*>[^<]*</a>", footer.group(1))
+    assert links[-1].endswith("calendar (.ics)</a>") and len(links) >= 3
+    between = re.split(r"<a [^>]*>[^<]*</a>", footer.group(1).split(":", 1)[1])[1:-1]
+    assert between == [" · "] * (len(links) - 1)
