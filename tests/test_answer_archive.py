@@ -291,11 +291,28 @@ def test_the_filters_work_on_an_archive_page_and_a_response_link_lands_on_it(pag
     assert page.console_errors == []
 
 
-def test_an_edited_old_answer_shows_on_its_archive_pages_after_a_rebuild(tmp_path: Path) -> None:
-    # an archive page reused from the last build while one of its answers changed would fail this
+def pages_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The dashboard pages made from now on: every page goes through DashboardSite.page."""
+    from generator.render import dashboard_common
+
+    made: list[str] = []
+    original = dashboard_common.DashboardSite.page
+
+    def counting(self, template, path, current, **context):
+        made.append(path)
+        return original(self, template, path, current, **context)
+
+    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    return made
+
+
+def test_an_edited_old_answer_remakes_its_archive_pages_and_only_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = demo_data(tmp_path / "project" / "data", PAGE_SIZE)
     out = tmp_path / "project" / "output"
     build_site(data, out, speed=Speed.on(1))
+    made = pages_made(monkeypatch)
+    build_site(data, out, speed=Speed.on(1))
+    assert not [path for path in made if "-archive-" in path]  # nothing changed: every archive page is reused
     # the oldest written answer of the annual review, edited in place: it lies in the oldest archive blocks
     path = data / "responses" / "annual-review.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
@@ -311,6 +328,7 @@ def test_an_edited_old_answer_shows_on_its_archive_pages_after_a_rebuild(tmp_pat
     holding = sorted(page.relative_to(out / "dashboard").as_posix() for page in (out / "dashboard").rglob("*-archive-*.html")
                      if shown in page.read_text(encoding="utf-8"))
     assert [re.sub(r"-\d+\.html$", "", page) for page in holding] == ["inbox-archive", "surveys/annual-review/answers-archive"]
+    assert sorted(path for path in made if "-archive-" in path) == holding
     plain = tmp_path / "plain"
     build_site(data, plain, speed=Speed.off())
     assert {name: digest for name, digest in digests(out).items() if name != MANIFEST} == digests(plain)
