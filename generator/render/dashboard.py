@@ -40,8 +40,8 @@ PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
 def dashboard_jobs(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts,
 ) -> list[PageJob]:
-    """The dashboards, the largest first: exports, calendar, overview, surveys and inbox, invitations,
-    assets, then one job per client page (generator/render/plan.py)."""
+    """The dashboards, the largest first: exports, calendar, overview, surveys and the newest answers, invitations,
+    assets, then one job per list page, per archive page of the answers and per client page (generator/render/plan.py)."""
     site = DashboardSite(portfolio, charts, environment, secret=secret)
     jobs = [
         PageJob(functools.partial(_export, path, make), (f"dashboard/{path}",),
