@@ -22,6 +22,8 @@ from generator.build import build_site
 from generator.demo import write_demo
 from generator.metrics.paging import archived
 from generator.render.paging import archive_pages
+from generator.speed import Speed
+from generator.speed.output import MANIFEST
 
 P = 4
 PAGE_SIZE = 7  # small, so that a demo of 24 clients fills many archive pages and leaves the newest partial
@@ -287,3 +289,46 @@ def test_the_filters_work_on_an_archive_page_and_a_response_link_lands_on_it(pag
         page.get_by_role("navigation", name="Feedback inbox: pages", exact=True).get_by_role("link", name="Newest page").click()
         page.wait_for_url("**/inbox.html")
     assert page.console_errors == []
+
+
+def pages_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The dashboard pages made from now on: every page goes through DashboardSite.page."""
+    from generator.render import dashboard_common
+
+    made: list[str] = []
+    original = dashboard_common.DashboardSite.page
+
+    def counting(self, template, path, current, **context):
+        made.append(path)
+        return original(self, template, path, current, **context)
+
+    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
+    return made
+
+
+def test_an_edited_old_answer_remakes_its_archive_pages_and_only_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = demo_data(tmp_path / "project" / "data", PAGE_SIZE)
+    out = tmp_path / "project" / "output"
+    build_site(data, out, speed=Speed.on(1))
+    made = pages_made(monkeypatch)
+    build_site(data, out, speed=Speed.on(1))
+    assert not [path for path in made if "-archive-" in path]  # nothing changed: every archive page is reused
+    # the oldest written answer of the annual review, edited in place: it lies in the oldest archive blocks
+    path = data / "responses" / "annual-review.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    oldest = min((row for row in rows if row["improve"]), key=lambda row: row["submitted_at"])
+    oldest["improve"] = "Edited later: the printer & the <b>router</b>."
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    build_site(data, out, speed=Speed.on(1))
+    shown = "Edited later: the printer &amp; the &lt;b&gt;router&lt;/b&gt;."
+    holding = sorted(page.relative_to(out / "dashboard").as_posix() for page in (out / "dashboard").rglob("*-archive-*.html")
+                     if shown in page.read_text(encoding="utf-8"))
+    assert [re.sub(r"-\d+\.html$", "", page) for page in holding] == ["inbox-archive", "surveys/annual-review/answers-archive"]
+    assert sorted(path for path in made if "-archive-" in path) == holding
+    plain = tmp_path / "plain"
+    build_site(data, plain, speed=Speed.off())
+    assert {name: digest for name, digest in digests(out).items() if name != MANIFEST} == digests(plain)

@@ -24,10 +24,10 @@ from generator.render.client_lists import ListPage, client_index_pages, list_pag
 from generator.render.dashboard_client import client_path, render_client
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_overview import render_overview
-from generator.render.dashboard_survey import render_surveys
+from generator.render.dashboard_survey import render_archive, render_surveys, survey_archives
 from generator.render.exports import export_makers
 from generator.render.followups import render_followup_list
-from generator.render.inbox import render_inbox
+from generator.render.inbox import ArchivePage, render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.links import client_tokens, render_links
 from generator.render.plan import ClientInputs, FrameInputs, PageJob, ValueInputs
@@ -40,8 +40,8 @@ PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
 def dashboard_jobs(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts,
 ) -> list[PageJob]:
-    """The dashboards, the largest first: exports, calendar, overview, surveys and inbox, invitations,
-    assets, then one job per client page (generator/render/plan.py)."""
+    """The dashboards, the largest first: exports, calendar, overview, surveys and the newest answers, invitations,
+    assets, then one job per list page, per archive page of the answers and per client page (generator/render/plan.py)."""
     site = DashboardSite(portfolio, charts, environment, secret=secret)
     jobs = [
         PageJob(functools.partial(_export, path, make), (f"dashboard/{path}",),
@@ -54,13 +54,16 @@ def dashboard_jobs(
                 name="dashboard/calendar"),
         PageJob(lambda: [render_overview(site)]),
         PageJob(lambda: render_followup_list(site)),
-        PageJob(lambda: [*render_surveys(site), *render_inbox(site)]),  # one job: they share the inbox's items
+        PageJob(lambda: [*render_surveys(site), render_inbox(site)]),  # the newest answers: they change with each
         PageJob(lambda: [*render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
     # the paged lists: each page made from its own rows, so a rebuild remakes only the pages whose rows changed
     jobs += [PageJob(functools.partial(_list_page, site, page), (f"dashboard/{page.path}",), ValueInputs(page.key), batch="lists")
              for page in [*client_index_pages(site), *list_pages(site), *onsite_pages(site)]]
+    # the inbox's and the written answers' archive pages: a new answer changes one of them, the rest are reused
+    jobs += [PageJob(functools.partial(_archive, site, page), (f"dashboard/{page.pager.path}",), ValueInputs(page), batch="archive")
+             for page in survey_archives(site)]
     jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",),
                      ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
                                                 "followups": reports.followups.by_client.get(row["id"], [])}),
@@ -71,6 +74,10 @@ def dashboard_jobs(
 
 def _client(site: DashboardSite, row: dict[str, object]) -> list[OutputFile]:
     return [render_client(site, row)]
+
+
+def _archive(site: DashboardSite, page: ArchivePage) -> list[OutputFile]:
+    return [render_archive(site, page)]
 
 
 def _list_page(site: DashboardSite, page: ListPage) -> list[OutputFile]:

@@ -12,8 +12,18 @@ from generator.metrics.paging import first
 from generator.model import Survey
 from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite
-from generator.render.inbox import date_span, inbox_items, items_html
-from generator.render.paging import archive_pages
+from generator.render.inbox import (
+    ArchivePage,
+    Row,
+    archive_only,
+    date_span,
+    inbox_items,
+    inbox_pages,
+    items_html,
+    named_comments,
+    render_inbox_page,
+)
+from generator.render.paging import ArchivePager, archive_pages
 from generator.render.response_rate import render_not_answered, survey_rates
 
 
@@ -22,7 +32,7 @@ def answers_path(survey: Survey) -> str:
     return f"surveys/{survey.id}/answers.html"
 
 
-def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, Any]]) -> OutputFile:
+def render_survey(site: DashboardSite, survey: Survey, written: list[Row]) -> OutputFile:
     """`dashboard/surveys/<id>.html`: the newest `dashboards.list_size` written answers per question."""
     data = site.charts.data
     responses = data.responses.get(survey.id, [])
@@ -30,8 +40,8 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, A
     shown: dict[str, Any] = {}
     more: dict[str, tuple[int, int]] = {}
     for question in survey.questions:
-        newest, rest = first([item for item in written if item["question"] == question.id], size)
-        shown[question.id] = items_html(newest, "../", on_survey_page=True)
+        newest, rest = first([row for row in written if row[1] == question.id], size)
+        shown[question.id] = items_html(inbox_items(site, newest), "../", on_survey_page=True)
         more[question.id] = (rest, len(newest) + rest)
     return site.page(
         "dashboard_survey.html", f"surveys/{survey.id}.html", f"survey-{survey.id}",
@@ -43,22 +53,43 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[dict[str, A
     )
 
 
-def render_answers(site: DashboardSite, survey: Survey, written: list[dict[str, Any]]) -> list[OutputFile]:
-    """`dashboard/surveys/<id>/answers.html` and its archive pages: every written answer, newest first."""
-    size = site.charts.reports.attention.limits.page_size
-    return [site.page("dashboard_answers.html", pager.path, f"survey-{survey.id}", survey=survey, pager=pager,
-                      items_html=items_html(chunk, root_prefix(pager.path)), count=len(chunk), span=date_span(chunk))
-            for pager, chunk in archive_pages(written, size, answers_path(survey))]
+def answers_pages(site: DashboardSite, survey: Survey) -> list[tuple[ArchivePager, list[Row]]]:
+    """The pages of a survey's written answers, the newest first, each with its named rows (none without a text question)."""
+    if not any(question.type == "text" for question in survey.questions):
+        return []
+    written = [row for row in named_comments(site) if row[0] == survey.id]
+    return archive_pages(written, site.charts.reports.attention.limits.page_size, answers_path(survey))
+
+
+def render_answers_page(site: DashboardSite, survey: Survey, pager: ArchivePager, rows: list[Row]) -> OutputFile:
+    """One page of a survey's written answers, made from its pager, its rows and the surveys alone."""
+    chunk = inbox_items(site, rows)
+    return site.page("dashboard_answers.html", pager.path, f"survey-{survey.id}", survey=survey, pager=pager,
+                     items_html=items_html(chunk, root_prefix(pager.path)), count=len(chunk), span=date_span(chunk))
 
 
 def render_surveys(site: DashboardSite) -> list[OutputFile]:
-    """Every survey page and its written answers."""
-    items = inbox_items(site, site.charts.data)
+    """Every survey page and the newest page of its written answers (their archive pages are jobs of their own)."""
+    comments = named_comments(site)
     files = []
     for survey in site.portfolio.surveys:
-        written = [item for item in items if item["survey"] == survey.id]
-        files.append(render_survey(site, survey, written))
+        files.append(render_survey(site, survey, [row for row in comments if row[0] == survey.id]))
         files += render_not_answered(site, survey)
-        if any(question.type == "text" for question in survey.questions):
-            files += render_answers(site, survey, written)
+        files += [render_answers_page(site, survey, pager, rows) for pager, rows in answers_pages(site, survey)[:1]]
     return files
+
+
+def survey_archives(site: DashboardSite) -> list[ArchivePage]:
+    """The archive pages of the inbox and of every survey's written answers: each a job of its own."""
+    pages = archive_only("", inbox_pages(site))
+    for survey in site.portfolio.surveys:
+        pages += archive_only(survey.id, answers_pages(site, survey))
+    return pages
+
+
+def render_archive(site: DashboardSite, page: ArchivePage) -> OutputFile:
+    """An archive page of the inbox or of a survey's written answers, made from `page` alone."""
+    if not page.survey:
+        return render_inbox_page(site, page.pager, page.rows)
+    survey = next(survey for survey in site.portfolio.surveys if survey.id == page.survey)
+    return render_answers_page(site, survey, page.pager, page.rows)

@@ -9,17 +9,18 @@ show the items of the page, reading the `data-*` attributes written here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import markupsafe
 
-from generator.charts.data import DashboardData
 from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.dashboard_html import escape, response_anchor
-from generator.render.paging import archive_pages
+from generator.render.paging import ArchivePager, archive_pages
 
 SCORE_FILTERS = (
     ("", "Any score"),
@@ -44,45 +45,63 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
     return " · ".join(parts)
 
 
-def inbox_items(site: DashboardSite, data: DashboardData) -> list[dict[str, Any]]:
-    """Every free-text answer, newest first, ready to show and to filter (made once per build).
+# A written answer as its pages take it: survey, question, response id, client ('' when anonymous), ISO day,
+# text, scores ((question id, score), …), NPS/CSAT bands, client name. A tuple of strings pickles fast:
+# an archive page's rows are digested by every rebuild (generator/render/plan.py `ValueInputs`).
+Row = tuple[str, str, str, str, str, str, tuple[tuple[str, int], ...], str, str]
+
+
+def named_comments(site: DashboardSite) -> list[Row]:
+    """Every free-text answer (generator/charts/data.py `comments`, newest first) as a `Row`, with its client's name:
+    all that its `<li>` shows besides the surveys, made once per build for the inbox and the answer lists."""
+    if "comments" in site.cache:
+        made: list[Row] = site.cache["comments"]
+        return made
+    data = site.charts.data
+    names: dict[str, str] = {}
+    rows: list[Row] = []
+    for row in data.comments:
+        client = row["client"] or ""
+        if client and client not in names:
+            names[client] = data.name(client)
+        rows.append((row["survey"], row["question"], row["response_id"], client, row["date"].isoformat(), row["text"],
+                     tuple(row["scores"].items()), row["bands"], names[client] if client else ""))
+    site.cache["comments"] = rows
+    return rows
+
+
+def inbox_items(site: DashboardSite, rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """The rows ready to show and to filter, made from them and the surveys alone.
 
     Each item carries its `<li>`, escaped once here: an answer shows on the inbox and on its survey's
     answer list. The link to the client's page is relative, so the HTML is kept in parts to be
     joined by the page's `root`.
     """
-    if "inbox" in site.cache:
-        made: list[dict[str, Any]] = site.cache["inbox"]
-        return made
-    surveys = {s.id: s for s in site.portfolio.surveys}
-    labels = {s.id: {q.id: q.label for q in s.questions} for s in site.portfolio.surveys}
-    names: dict[str, str] = {}
-    words: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}  # a few score combinations recur thousands of times
+    if "surveys" not in site.cache:
+        site.cache["surveys"] = ({s.id: s for s in site.portfolio.surveys},
+                                 {s.id: {q.id: q.label for q in s.questions} for s in site.portfolio.surveys}, {})
+    surveys, labels, words = site.cache["surveys"]  # words: a few score combinations recur thousands of times
     items = []
-    for row in data.comments:
-        survey = surveys.get(row["survey"])
-        client = row["client"]
-        if client and client not in names:
-            names[client] = data.name(client)
-        key = (row["survey"], tuple(row["scores"].items()))
-        if key not in words:
-            words[key] = score_text(survey, row["scores"])
+    for survey_id, question, response_id, client, day, text, scores, bands, name in rows:
+        survey = surveys.get(survey_id)
+        if (survey_id, scores) not in words:
+            words[survey_id, scores] = score_text(survey, dict(scores))
         item = {
-            **row, "survey_title": survey.title if survey else row["survey"],
-            "question_label": labels[survey.id].get(row["question"], row["question"]) if survey else row["question"],
-            "client_name": names[client] if client else "", "scores_text": words[key],
-            "anchor": response_anchor(row["survey"], row["response_id"]) if client else "",
+            "survey": survey_id, "client": client, "day": day, "text": text, "bands": bands, "client_name": name,
+            "survey_title": survey.title if survey else survey_id,
+            "question_label": labels[survey.id].get(question, question) if survey else question,
+            "scores_text": words[survey_id, scores],
+            "anchor": response_anchor(survey_id, response_id) if client else "",
         }
         item["html"] = _item_html(item)
         items.append(item)
-    site.cache["inbox"] = items
     return items
 
 
 def _item_html(item: dict[str, Any], on_survey_page: bool = False) -> list[str]:
     """An answer's `<li>` on the inbox (with the `data-*` its filters read) or on its survey's page
     (where survey and question are the page's own), in parts around the root of the client link."""
-    day = item["date"].isoformat()
+    day = item["day"]
     meta = f'<p class="meta"><time datetime="{day}">{day}</time> · '
     if item["client"]:
         anchor = f"#{item['anchor']}" if item["anchor"] else ""
@@ -123,26 +142,52 @@ def date_span(chunk: list[dict[str, Any]]) -> str:
     """The dates of a page's answers, oldest to newest ('2026-01-02 to 2026-03-05'; the list is newest first)."""
     if not chunk:
         return ""
-    oldest, newest = chunk[-1]["date"].isoformat(), chunk[0]["date"].isoformat()
+    oldest, newest = chunk[-1]["day"], chunk[0]["day"]
     return oldest if oldest == newest else f"{oldest} to {newest}"
 
 
-def render_inbox(site: DashboardSite) -> list[OutputFile]:
-    """`dashboard/inbox.html` and its archive pages."""
-    data = site.charts.data
-    items = inbox_items(site, data)
-    size = site.charts.reports.attention.limits.page_size
-    files = []
-    made: dict[tuple[str, str], str] = {}  # a client's option, on every page that holds its answers
+@dataclass(frozen=True)
+class ArchivePage:
+    """An archive page of the inbox (`survey` '') or of a survey's written answers, as plain data: all it shows.
+
+    It is the page's inputs (generator/render/plan.py `ValueInputs`), so a rebuild makes it again only
+    when one of its answers changed. Its pager keeps neither total nor page count (they change with
+    every answer and an archive page prints neither; see dashboard_inbox.html and dashboard_answers.html).
+    """
+
+    survey: str
+    pager: ArchivePager
+    rows: list[Row]  # newest first
+
+
+def archive_only(survey: str, pages: list[tuple[ArchivePager, list[Row]]]) -> list[ArchivePage]:
+    """The archive pages of a list cut by `archive_pages`, the newest page left out."""
+    # count 2: a pager with more than one page, which an archive page always is
+    return [ArchivePage(survey, dataclasses.replace(pager, total=0, count=2), rows) for pager, rows in pages if pager.block]
+
+
+def inbox_pages(site: DashboardSite) -> list[tuple[ArchivePager, list[Row]]]:
+    """The inbox's pages, the newest first, each with its named rows."""
+    return archive_pages(named_comments(site), site.charts.reports.attention.limits.page_size, "inbox.html")
+
+
+def render_inbox(site: DashboardSite) -> OutputFile:
+    """`dashboard/inbox.html`: the newest answers (the archive pages are jobs of their own: `ArchivePage`)."""
+    pager, rows = inbox_pages(site)[0]
+    return render_inbox_page(site, pager, rows)
+
+
+def render_inbox_page(site: DashboardSite, pager: ArchivePager, rows: list[Row]) -> OutputFile:
+    """One page of the inbox, made from its pager, its rows and the surveys alone."""
+    chunk = inbox_items(site, rows)
+    made: dict[tuple[str, str], str] = site.cache.setdefault("options", {})  # a client's option, on every page that holds its answers
     scores = filter_options(SCORE_FILTERS, made)
-    for pager, chunk in archive_pages(items, size, "inbox.html"):
-        # the filters offer what this page holds: a page stays small however many clients there are
-        named = sorted({item["client"]: item["client_name"] for item in chunk if item["client"]}.items(),
-                       key=lambda pair: (pair[1].casefold(), pair[0]))
-        if any(not item["client"] for item in chunk):
-            named.append(("-", "Anonymous"))
-        surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in chunk)]
-        files.append(site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=items_html(chunk, ""),
-                               clients=filter_options(named, made), surveys=surveys, score_filters=scores, pager=pager,
-                               span=date_span(chunk)))
-    return files
+    # the filters offer what this page holds: a page stays small however many clients there are
+    named = sorted({item["client"]: item["client_name"] for item in chunk if item["client"]}.items(),
+                   key=lambda pair: (pair[1].casefold(), pair[0]))
+    if any(not item["client"] for item in chunk):
+        named.append(("-", "Anonymous"))
+    surveys = [(s.id, s.title) for s in site.portfolio.surveys if any(i["survey"] == s.id for i in chunk)]
+    return site.page("dashboard_inbox.html", pager.path, "inbox", items=chunk, items_html=items_html(chunk, ""),
+                     clients=filter_options(named, made), surveys=surveys, score_filters=scores, pager=pager,
+                     span=date_span(chunk))
