@@ -24,6 +24,7 @@ from generator.metrics.paging import archived
 from generator.render.paging import archive_pages
 from generator.speed import Speed
 from generator.speed.output import MANIFEST
+from tests.test_speed import pages_made
 
 P = 4
 PAGE_SIZE = 7  # small, so that a demo of 24 clients fills many archive pages and leaves the newest partial
@@ -289,21 +290,6 @@ def test_the_filters_work_on_an_archive_page_and_a_response_link_lands_on_it(pag
         page.get_by_role("navigation", name="Feedback inbox: pages", exact=True).get_by_role("link", name="Newest page").click()
         page.wait_for_url("**/inbox.html")
     assert page.console_errors == []
-
-
-def pages_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The dashboard pages made from now on: every page goes through DashboardSite.page."""
-    from generator.render import dashboard_common
-
-    made: list[str] = []
-    original = dashboard_common.DashboardSite.page
-
-    def counting(self, template, path, current, **context):
-        made.append(path)
-        return original(self, template, path, current, **context)
-
-    monkeypatch.setattr(dashboard_common.DashboardSite, "page", counting)
-    return made
 
 
 def test_an_edited_old_answer_remakes_its_archive_pages_and_only_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
