@@ -96,6 +96,7 @@ def scan(
         if item.sha256 == _library_script_digest():
             continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
         allowed_here = passed.before(item)
+        found: set[Finding] = set()
         if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
             added = added or WordAutomaton([*passed.added, *allowed])
             found, hidden = _read(added, item, "")
@@ -104,9 +105,8 @@ def scan(
             automaton = automaton or WordAutomaton([*private, *allowed])
             found, allowed_here = _read(automaton, item, sources.get(item.path, ""))
             findings |= found
-            if found:
-                continue
-        passed.passing[(item.path, item.sha256)] = allowed_here
+        if not found:  # only a file that passed is remembered as passing
+            passed.passing[(item.path, item.sha256)] = allowed_here
         for text in allowed_here:
             allowed_in[text] = allowed_in.get(text, 0) + 1
     passed.keep(memo)
