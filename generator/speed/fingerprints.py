@@ -152,8 +152,3 @@ def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageI
         return None
     return PageInputs(shared, data_digests(portfolio))
 
-
-def page_inputs(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
-    """The digests for this build, ready for its pages; None when they cannot be known."""
-    digests = page_digests(portfolio, environment)
-    return None if digests is None else digests.with_records(portfolio)
