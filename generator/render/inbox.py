@@ -9,7 +9,6 @@ show the items of the page, reading the `data-*` attributes written here.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -162,8 +161,7 @@ class ArchivePage:
 
 def archive_only(survey: str, pages: list[tuple[ArchivePager, list[Row]]]) -> list[ArchivePage]:
     """The archive pages of a list cut by `archive_pages`, the newest page left out."""
-    # count 2: a pager with more than one page, which an archive page always is
-    return [ArchivePage(survey, dataclasses.replace(pager, total=0, count=2), rows) for pager, rows in pages if pager.block]
+    return [ArchivePage(survey, pager, rows) for pager, rows in pages if pager.block]
 
 
 def inbox_pages(site: DashboardSite) -> list[tuple[ArchivePager, list[Row]]]:

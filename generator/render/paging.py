@@ -89,14 +89,21 @@ class ArchivePager:
 
     path: str           # from the dashboard root, e.g. "inbox-archive-3.html"
     block: int          # 0 on the newest page
-    total: int          # entries in the whole list: only the newest page shows it (it changes with every answer)
-    count: int          # pages in the list, the newest one included: likewise
+    # entries in the whole list and its pages (the newest one included): on the newest page only, the one
+    # page that shows them; 0 on an archive page, whose inputs would otherwise change with every answer
+    total: int
+    count: int
     links: tuple[tuple[str, str, str], ...]  # (label, href relative to this page, rel) of newest/newer/older/oldest
+
+    @property
+    def several(self) -> bool:
+        """Whether the list has more than one page (an archive page never is its only one)."""
+        return bool(self.block) or self.count > 1
 
     def html(self, label: str, where: str = "") -> markupsafe.Markup:
         """The pager above and below the list (nothing when the list has one page); it names only this page
         and links to pages whose names never change, so an archive page stays as it is while answers arrive."""
-        if self.count <= 1:
+        if not self.several:
             return markupsafe.Markup("")
         escape = markupsafe.escape
         links = "".join([f'<li><a href="{escape(href)}" rel="{escape(rel)}">{escape(text)}</a></li>' for text, href, rel in self.links])
@@ -130,5 +137,5 @@ def archive_pages(items: Sequence[T], size: int, first: str) -> list[tuple[Archi
         if block != 1 and last:
             links += [("Older page", href(block - 1 if block else last), "next"), ("Oldest page", href(1), "last")]
         path = archive_path(first, block) if block else first
-        made.append((ArchivePager(path, block, cut.total, count, tuple(links)), chunk))
+        made.append((ArchivePager(path, block, 0 if block else cut.total, 0 if block else count, tuple(links)), chunk))
     return made
