@@ -116,3 +116,13 @@ def test_the_report_and_demo_commands_count_in_words(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--clients", "1", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert re.match(r"wrote 1 client, [\d,]+ contacts, \d+ surveys, [\d,]+ responses to ", result.output), result.output
+
+
+def test_an_ideal_profile_of_one_server_says_1_server(make_portfolio: Callable[..., Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_SECRET", "plurals-test-secret")
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+    data = make_portfolio(site={"business": {"name": "Test IT"}, "as_of": AS_OF,
+                                "ideal_client": {"pcs": [10, 35], "servers": [1, 1], "wan": False}})
+    build_site(data, tmp_path / "output")
+    assert "Ideal: 10–35 PCs, 1 server, no WAN." in text(tmp_path / "output" / "dashboard" / "index.html")
