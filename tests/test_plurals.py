@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from generator.build import build_site
 from generator.cli import cli
 from generator.plurals import plural, plural_noun
+from generator.render.paging import pages as paged_pages
 from generator.templates import make_environment
 from tests.conftest import CLIENT
 
@@ -126,3 +127,10 @@ def test_an_ideal_profile_of_one_server_says_1_server(make_portfolio: Callable[.
                                 "ideal_client": {"pcs": [10, 35], "servers": [1, 1], "wan": False}})
     build_site(data, tmp_path / "output")
     assert "Ideal: 10–35 PCs, 1 server, no WAN." in text(tmp_path / "output" / "dashboard" / "index.html")
+
+
+def test_a_last_page_of_one_entry_says_entry_41() -> None:
+    made = paged_pages(list(range(41)), 20, "lists/renewals.html")
+    assert [(pager.first_entry, pager.last_entry) for pager, _ in made] == [(1, 20), (21, 40), (41, 41)]
+    assert "<p>Page 3 of 3 · entry 41 of 41</p>" in made[-1][0].html("Renewals")
+    assert "<p>Page 2 of 3 · entries 21–40 of 41</p>" in made[1][0].html("Renewals")
