@@ -48,6 +48,7 @@ from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_rout
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
+from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
 from generator.load.held import QUARANTINE_FOLDER
 from generator.progress import Progress
 from generator.speed.workers import can_fork
@@ -60,18 +61,19 @@ Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 class PreviewFiles(StaticFiles):
     """Static files that may not exist yet (first build failed) and are never cached.
 
-    `staged`, when given, names the folder where the build under way puts the files it has
-    made so far: one found there is served before the last build's (the changed pages first).
+    `staged`, when given, names the folders where the build under way puts the files it has
+    made so far, in the order to look: one found there is served before the last build's (the
+    changed pages first).
     """
 
-    def __init__(self, *, directory: Path, staged: Callable[[], Path | None] | None = None, **options: Any):
+    def __init__(self, *, directory: Path, staged: Callable[[], list[Path]] | None = None, **options: Any):
         super().__init__(directory=directory, **options)
         self.staged = staged
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """The file in the build under way, else in the last build's output."""
-        folder = self.staged() if self.staged is not None else None
-        if folder is not None and not path.startswith(("/", "\\")):
+        folders = self.staged() if self.staged is not None else []
+        for folder in folders if not path.startswith(("/", "\\")) else []:
             root = os.path.realpath(folder)
             full = os.path.realpath(os.path.join(root, path))
             if os.path.commonpath([full, root]) == root:  # not outside the folder
@@ -106,6 +108,7 @@ class Preview:
         self._dirty: Wake | None = None
         self._builder_process: BuilderProcess | None = None
         self._built_from: Signature | None = None  # the sources as the last good build found them
+        self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -121,6 +124,7 @@ class Preview:
             started = time.perf_counter()
             signature = self._signature()  # before the build reads a file: a save from now on differs from it
             self._built_from = None
+            early = self._early_pages(signature)
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False))
@@ -141,7 +145,24 @@ class Preview:
                 self.state.generation += 1
                 self.state.building = False
                 self._publish()
+                if early is not None:
+                    self._check_early(early, built=self._built_from == signature)
             return self.state
+
+    def _early_pages(self, signature: Signature) -> EarlyPages | None:
+        """The early pages of the clients this build changes, made beside it (only in the forked builder)."""
+        if not self._early or self._builder_process is None or not self.state.ok or not can_fork():
+            return None
+        before = last_digests(self.data_dir, self.out_dir)
+        return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
+                                unchanged=lambda: self._signature() == signature)
+
+    def _check_early(self, early: EarlyPages, built: bool) -> None:
+        """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
+        differ = early.finish(self.out_dir, built)
+        if differ:
+            self._early = False
+            self._say(f"early pages turned off: the build made {', '.join(differ)} otherwise")
 
     def start_builder(self) -> bool:
         """Build from now on in a forked process of its own, at once (False where forking is not safe)."""
@@ -168,17 +189,20 @@ class Preview:
             return self._builder_process.state()
         return self.state
 
-    def _staged_dashboards(self) -> Path | None:
-        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py).
+    def _staged_dashboards(self) -> list[Path]:
+        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py),
+        then the early pages made beside it (generator/ingest/serve_early.py).
 
         The public site is served only as the last build left it: its pages are checked for
         leaks (generator/safety/) only once every page is made.
         """
         if not self.current().building:
-            return None
+            return []
         pid = self._builder_process.pid() if self._builder_process is not None else os.getpid()
-        staging = staging_of(self.out_dir.resolve(), pid)
-        return staging / "dashboard" if staging is not None else None
+        out_dir = self.out_dir.resolve()
+        staging = staging_of(out_dir, pid)
+        folders = [staging / "dashboard"] if staging is not None else []
+        return [*folders, early_folder(out_dir, pid) / "dashboard"]
 
     def _signature(self) -> Signature:
         """What the watched sources look like now, and the report date."""
