@@ -5,7 +5,8 @@ then, several times: saves contacts.csv with one more on-site visit for the firs
 the report date, so that client's page changes), and polls that client's dashboard page
 through the server until its bytes change. The time from the save to the first changed answer
 is what a consultant waits for, watcher and rebuild included (the server shows a changed page
-as soon as the build has made it); the time to the end of that build is given beside it.
+as soon as the build has made it); the time to the end of that build is given beside it, and
+the CPU seconds the builder process spent per save (its forks included, as it collects them).
 """
 
 from __future__ import annotations
