@@ -104,34 +104,44 @@ def test_early_pages_are_written_beside_the_output_and_a_page_the_build_made_oth
     build_site(data, out)
     client = list(last_digests(data, out))[2]
     save_visit(data, client)
-    early = EarlyPages.start(data, out, None, None, last_digests(data, out), unchanged=lambda: True)
+    early = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: "the files as they are")
     assert early is not None and early.folder == early_folder(out.resolve(), os.getpid())
     page = early.folder / "dashboard" / "clients" / f"{client}.html"
     deadline = time.monotonic() + 60
     while not page.is_file():
         assert time.monotonic() < deadline, "the early page was not written"
         time.sleep(0.01)
-    assert [path.name for path in early.folder.rglob("*") if path.is_file()] == [page.name], "that client's page only"
+    os.waitpid(early.pid, 0)
+    assert sorted(path.relative_to(early.folder).as_posix() for path in early.folder.rglob("*") if path.is_file()) == [
+        f"dashboard/clients/{client}.html", "sources"], "that client's page only, and what it was made from"
     build_site(data, out)
     assert page.read_bytes() == (out / "dashboard" / "clients" / f"{client}.html").read_bytes()
     (out / "dashboard" / "clients" / f"{client}.html").write_bytes(b"made otherwise")
-    assert early.finish(out, built=True) == [f"dashboard/clients/{client}.html"]
+    assert early.finish(out, built_from="the files as they are") == [f"dashboard/clients/{client}.html"]
     assert not early.folder.exists()
 
 
 @pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
-def test_no_early_page_when_a_file_changed_again_since_the_build_began(tmp_path: Path) -> None:
+def test_early_pages_from_other_sources_than_the_builds_are_not_compared_and_none_while_a_save_is_written(
+        tmp_path: Path) -> None:
     data = tmp_path / "project" / "data"
     write_demo(data, clients=12, seed=3)
     out = tmp_path / "project" / "output"
     build_site(data, out)
     client = list(last_digests(data, out))[2]
     save_visit(data, client)
-    early = EarlyPages.start(data, out, None, None, last_digests(data, out), unchanged=lambda: False)
+    early = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: "as they are")
     assert early is not None
     os.waitpid(early.pid, 0)
-    assert not early.folder.exists()
-    early.finish(out, built=False)  # the maker is gone already: nothing to stop
+    (out / "dashboard" / "clients" / f"{client}.html").write_bytes(b"made from a later save")
+    assert early.finish(out, built_from="as a later save left them") == [], "made from other files: not comparable"
+    assert early.finish(out, built_from=None) == [], "the build failed"
+    reads = iter(range(1000))
+    writing = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: next(reads))
+    assert writing is not None
+    os.waitpid(writing.pid, 0)
+    assert not writing.folder.exists(), "the files changed at every read: no page"
+    writing.finish(out, built_from=None)  # the maker is gone already: nothing to stop
 
 
 def test_a_file_saved_while_a_build_reads_it_leaves_no_value_under_the_saved_bytes_key(tmp_path: Path) -> None:

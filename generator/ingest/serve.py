@@ -124,7 +124,7 @@ class Preview:
             started = time.perf_counter()
             signature = self._signature()  # before the build reads a file: a save from now on differs from it
             self._built_from = None
-            early = self._early_pages(signature)
+            early = self._early_pages()
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False))
@@ -146,20 +146,20 @@ class Preview:
                 self.state.building = False
                 self._publish()
                 if early is not None:
-                    self._check_early(early, built=self._built_from == signature)
+                    self._check_early(early, self._built_from)
             return self.state
 
-    def _early_pages(self, signature: Signature) -> EarlyPages | None:
+    def _early_pages(self) -> EarlyPages | None:
         """The early pages of the clients this build changes, made beside it (only in the forked builder)."""
         if not self._early or self._builder_process is None or not self.state.ok or not can_fork():
             return None
         before = last_digests(self.data_dir, self.out_dir)
         return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
-                                unchanged=lambda: self._signature() == signature)
+                                sources=self._signature)
 
-    def _check_early(self, early: EarlyPages, built: bool) -> None:
+    def _check_early(self, early: EarlyPages, built_from: Signature | None) -> None:
         """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
-        differ = early.finish(self.out_dir, built)
+        differ = early.finish(self.out_dir, built_from)
         if differ:
             self._early = False
             self._say(f"early pages turned off: the build made {', '.join(differ)} otherwise")

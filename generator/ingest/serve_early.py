@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import shutil
 import signal
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import data_digests
 from generator.templates import compiled_templates, make_environment
 
+READS = 3  # times the maker reads the data while a save is still being written
+SOURCES = "sources"  # the file in the folder of early pages naming what they were made from
 EARLY_AT_MOST = 3  # clients changed by one save (a new visit, a response): more is an import, left to the build
 Digests = Mapping[str, bytes]  # client id → digest of its data
 
@@ -97,11 +100,11 @@ class EarlyPages:
 
     @classmethod
     def start(cls, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
-              before: Digests, unchanged: Callable[[], bool]) -> EarlyPages | None:
+              before: Digests, sources: Callable[[], Hashable]) -> EarlyPages | None:
         """Fork the maker of the early pages (None when there is no last build to compare with).
 
-        `unchanged()` tells the maker, once it has read the data, that no file changed since the
-        build began: only then are its pages those of the build.
+        `sources()` is what the watched files look like now: the maker reads the data again while
+        they change under it (a save still being written), and marks its pages with what it read.
         """
         if not before:
             return None
@@ -116,20 +119,21 @@ class EarlyPages:
             status = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _make(data_dir, as_of, templates_dir, before, unchanged, folder)
+                _make(data_dir, as_of, templates_dir, before, sources, folder)
                 status = 0
             finally:
                 os._exit(status)
         return cls(pid, folder)
 
-    def finish(self, out_dir: Path, built: bool) -> list[str]:
-        """Stop the maker, remove its folder; the paths of early pages the build (when `built`) made otherwise."""
+    def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
+        """Stop the maker, remove its folder; the paths of early pages made from the same sources as the
+        build (`built_from`: what its files looked like, None when it failed) that it made otherwise."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)  # still at work after the whole build: its pages are not needed
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         differ = []
-        if built and self.folder.is_dir():
+        if built_from is not None and _read_text(self.folder / SOURCES) == _sources_digest(built_from):
             for page in sorted(self.folder.rglob("*.html")):
                 path = page.relative_to(self.folder)
                 with contextlib.suppress(OSError):
@@ -140,13 +144,19 @@ class EarlyPages:
 
 
 def _make(data_dir: Path, as_of: dt.date | None, templates_dir: Path | None, before: Digests,
-          unchanged: Callable[[], bool], folder: Path) -> None:
+          sources: Callable[[], Hashable], folder: Path) -> None:
     """Load the data, and write the pages of the clients whose data changed (in the forked maker)."""
     try:
-        # the memo is only read here: the build beside this process writes what it adds
-        portfolio = load_portfolio(data_dir, as_of, DiskMemo.for_data(data_dir))
+        for _ in range(READS):
+            read_from = sources()
+            # the memo is only read here: the build beside this process writes what it adds
+            portfolio = load_portfolio(data_dir, as_of, DiskMemo.for_data(data_dir))
+            if sources() == read_from:
+                break
+        else:
+            return  # still being written: the build shows it
         changed = changed_clients(before, data_digests(portfolio).clients)
-        if not changed or not unchanged():
+        if not changed:
             return
         environment = make_environment(templates_dir)  # the templates as they are now, like the build's
         environment.bytecode_cache = compiled_templates()
@@ -159,6 +169,18 @@ def _make(data_dir: Path, as_of: dt.date | None, templates_dir: Path | None, bef
         partial = target.with_name(f".{target.name}.part")
         partial.write_bytes(page.content)
         os.replace(partial, target)  # whole or not at all: the preview may be sending it
+    (folder / SOURCES).write_text(_sources_digest(read_from), encoding="utf-8")  # outside dashboard/: not served
+
+
+def _sources_digest(sources: Hashable) -> str:
+    return hashlib.sha256(repr(sources).encode()).hexdigest()
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _remove_abandoned(out_dir: Path) -> None:
