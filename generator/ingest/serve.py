@@ -56,6 +56,7 @@ from generator.templates import template_folders
 from generator.write import staging_of
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
+EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
 
 
 class PreviewFiles(StaticFiles):
@@ -123,8 +124,11 @@ class Preview:
             self._publish()
             started = time.perf_counter()
             signature = self._signature()  # before the build reads a file: a save from now on differs from it
-            self._built_from = None
-            early = self._early_pages()
+            last, self._built_from = self._built_from, None
+            early = self._early_pages(last, signature)
+            if early is not None:
+                # alone on its core, not beside the build's own two processes: the page shows sooner
+                early.wait(EARLY_WAIT_S)
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False))
@@ -149,9 +153,13 @@ class Preview:
                     self._check_early(early, self._built_from)
             return self.state
 
-    def _early_pages(self) -> EarlyPages | None:
-        """The early pages of the clients this build changes, made beside it (only in the forked builder)."""
-        if not self._early or self._builder_process is None or not self.state.ok or not can_fork():
+    def _early_pages(self, last: Signature | None, now: Signature) -> EarlyPages | None:
+        """The early pages of the clients this build changes, made beside it (only in the forked builder, and only
+        when a data file changed since the last good build: a template edit changes every page alike)."""
+        if not self._early or self._builder_process is None or last is None or not can_fork():
+            return None
+        data = str(self.data_dir)
+        if not any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1])):
             return None
         before = last_digests(self.data_dir, self.out_dir)
         return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,

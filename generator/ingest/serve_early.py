@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import select
 import shutil
 import signal
 from collections.abc import Callable, Collection, Hashable, Mapping
@@ -97,6 +98,7 @@ class EarlyPages:
 
     pid: int
     folder: Path
+    done: int  # a pipe's end that reads the end of file once the maker has exited
 
     @classmethod
     def start(cls, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
@@ -111,19 +113,28 @@ class EarlyPages:
         folder = early_folder(out_dir.resolve(), os.getpid())
         _remove_abandoned(out_dir.resolve())
         shutil.rmtree(folder, ignore_errors=True)
+        done, exiting = os.pipe()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: the build alone shows the page
+            os.close(done)
+            os.close(exiting)
             return None
         if pid == 0:  # the maker: write the pages, and leave without running any of the builder's exit handlers
             status = 1
             try:
+                os.close(done)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 _make(data_dir, as_of, templates_dir, before, sources, folder)
                 status = 0
             finally:
                 os._exit(status)
-        return cls(pid, folder)
+        os.close(exiting)
+        return cls(pid, folder, done)
+
+    def wait(self, seconds: float) -> None:
+        """Wait until the maker has exited, for `seconds` at most."""
+        select.select([self.done], [], [], seconds)
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
         """Stop the maker, remove its folder; the paths of early pages made from the same sources as the
@@ -132,6 +143,7 @@ class EarlyPages:
             os.kill(self.pid, signal.SIGKILL)  # still at work after the whole build: its pages are not needed
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
+        os.close(self.done)
         differ = []
         if built_from is not None and _read_text(self.folder / SOURCES) == _sources_digest(built_from):
             for page in sorted(self.folder.rglob("*.html")):
