@@ -11,6 +11,8 @@ its builds render on both cores as `rapport build` does; where forking is not sa
 tests that drive `Preview` directly, the builder is a thread of the server's process (one
 core). While a build runs, a dashboard page it has made already is served from its staging
 folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
+Before that, the page of each client a save changed is made from that client's data alone
+(generator/ingest/serve_early.py) and served from a folder of its own.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ A client page is a function of what every page shares (settings, surveys, report
 templates, code) and of that client's own record, contacts, responses, invitations and
 follow-ups (generator/render/plan.py, `ClientInputs`): no figure on it pools other clients.
 So the same page can be made from a portfolio holding only that client, in a fraction of the
-time the whole portfolio's metrics take. While the full build runs, a forked process loads the
-data, finds the clients whose data differ from the last build's (their digests,
-generator/speed/fingerprints.py), makes their pages from a sub-portfolio and writes them into
-a folder the preview serves until the build ends (generator/ingest/serve.py). The full build
+time the whole portfolio's metrics take. A forked process loads the data, finds the clients
+whose data differ from the last build's (their digests, generator/speed/fingerprints.py), makes
+their pages from a sub-portfolio and writes them into a folder the preview serves until the
+build ends (generator/ingest/serve.py, which starts the build once they are made, or after a
+second at most: alone on a core they show sooner than beside the build's processes). The full build
 then writes the same bytes (tests/test_serve_early.py builds every client's page both ways);
 should an early page ever differ, the preview says so and makes no more early pages.
 """
@@ -134,7 +135,8 @@ class EarlyPages:
 
     def wait(self, seconds: float) -> None:
         """Wait until the maker has exited, for `seconds` at most."""
-        select.select([self.done], [], [], seconds)
+        if self.done >= 0:
+            select.select([self.done], [], [], seconds)
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
         """Stop the maker, remove its folder; the paths of early pages made from the same sources as the
@@ -143,7 +145,9 @@ class EarlyPages:
             os.kill(self.pid, signal.SIGKILL)  # still at work after the whole build: its pages are not needed
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        os.close(self.done)
+        if self.done >= 0:  # once: the number may be another file's afterwards
+            os.close(self.done)
+            self.done = -1
         differ = []
         if built_from is not None and _read_text(self.folder / SOURCES) == _sources_digest(built_from):
             for page in sorted(self.folder.rglob("*.html")):
