@@ -5,7 +5,8 @@ then, several times: saves contacts.csv with one more on-site visit for the firs
 the report date, so that client's page changes), and polls that client's dashboard page
 through the server until its bytes change. The time from the save to the first changed answer
 is what a consultant waits for, watcher and rebuild included (the server shows a changed page
-as soon as the build has made it); the time to the end of that build is given beside it.
+as soon as the build has made it); the time to the end of that build is given beside it, and
+the CPU seconds the builder process spent per save (its forks included, as it collects them).
 """
 
 from __future__ import annotations
@@ -79,17 +80,22 @@ def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -
          "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times: list[float] = []
     builds: list[float] = []  # from the save to the end of the build (the page may show before)
+    cpu: list[float] = []  # the builder's CPU seconds per save, its own forks included
     try:
         wait_for(lambda: _built(base) >= 1, "the first build")
+        builder = _builder(server.pid)
         for number in range(1, saves + 1):
             before = fetch(page)
             generation = _built(base)
+            spent = _cpu_seconds(builder)
             saved = time.perf_counter()
             add_visit(copy, client, number)
             wait_for(lambda before=before: fetch(page) not in (before, None), "showing the saved change")
             times.append(time.perf_counter() - saved)
             wait_for(lambda generation=generation: _built(base) > generation and not _building(base), "the rebuild's end")
             builds.append(time.perf_counter() - saved)
+            time.sleep(0.5)  # the build's last forks are collected a moment after it ends (generator/speed/workers.py)
+            cpu.append(_cpu_seconds(builder) - spent)
     finally:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -99,7 +105,27 @@ def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -
             server.wait()
     shutil.rmtree(copy.parent, ignore_errors=True)
     return {"median_s": statistics.median(times), "runs_s": [round(t, 3) for t in times],
-            "build_median_s": round(statistics.median(builds), 3), "client": client}
+            "build_median_s": round(statistics.median(builds), 3),
+            "builder_cpu_s": round(statistics.median(cpu), 3) if all(c >= 0 for c in cpu) else None, "client": client}
+
+
+def _builder(server: int) -> int:
+    """The server's builder process (generator/ingest/serve_builder.py), 0 when it has none (or this is not Linux)."""
+    try:
+        children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+    except OSError:
+        return 0
+    return int(children[0]) if len(children) == 1 else 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of process pid and of its children it has collected (Linux /proc); -1 when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return -1.0
+    # utime, stime, cutime, cstime are fields 14-17 of the line, counted from the pid
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _state(base: str) -> dict[str, object]:

@@ -133,6 +133,7 @@ def test_saves_during_a_build_make_one_more_build_and_the_served_site_is_a_plain
         assert stdout.endswith("\nStopped the preview.\n") and "Aborted!" not in stderr and "Traceback" not in stderr
         assert gone(int(builders[0])), "the builder stops with the server"
         assert not list(out.parent.glob(f".{out.name}.new-*")), "no staging folder is left behind"
+        assert not list(out.parent.glob(f".{out.name}.early-*")), "no folder of early pages is left behind"
     finally:
         if server.poll() is None:
             server.kill()
@@ -163,7 +164,7 @@ def test_a_page_staged_by_the_build_under_way_is_served_before_the_last_builds(t
     (output / "inbox.html").write_text("inbox: last build", encoding="utf-8")
     (tmp_path / "secret.html").write_text("outside", encoding="utf-8")
     building = [True]
-    files = PreviewFiles(directory=output, html=True, check_dir=False, staged=lambda: staging if building[0] else None)
+    files = PreviewFiles(directory=output, html=True, check_dir=False, staged=lambda: [staging] if building[0] else [])
     with running_server(Starlette(routes=[Mount("/dashboard", files)])) as base, httpx.Client(base_url=base) as http:
         assert http.get("/dashboard/clients/acme.html").text == "acme: build under way"
         assert http.get("/dashboard/").text == "overview: build under way"

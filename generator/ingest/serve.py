@@ -11,6 +11,8 @@ its builds render on both cores as `rapport build` does; where forking is not sa
 tests that drive `Preview` directly, the builder is a thread of the server's process (one
 core). While a build runs, a dashboard page it has made already is served from its staging
 folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
+Before that, the page of each client a save changed is made from that client's data alone
+(generator/ingest/serve_early.py) and served from a folder of its own.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_rout
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
+from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
 from generator.load.held import QUARANTINE_FOLDER
 from generator.progress import Progress
 from generator.speed.workers import can_fork
@@ -55,23 +58,25 @@ from generator.templates import template_folders
 from generator.write import staging_of
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
+EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
 
 
 class PreviewFiles(StaticFiles):
     """Static files that may not exist yet (first build failed) and are never cached.
 
-    `staged`, when given, names the folder where the build under way puts the files it has
-    made so far: one found there is served before the last build's (the changed pages first).
+    `staged`, when given, names the folders where the build under way puts the files it has
+    made so far, in the order to look: one found there is served before the last build's (the
+    changed pages first).
     """
 
-    def __init__(self, *, directory: Path, staged: Callable[[], Path | None] | None = None, **options: Any):
+    def __init__(self, *, directory: Path, staged: Callable[[], list[Path]] | None = None, **options: Any):
         super().__init__(directory=directory, **options)
         self.staged = staged
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """The file in the build under way, else in the last build's output."""
-        folder = self.staged() if self.staged is not None else None
-        if folder is not None and not path.startswith(("/", "\\")):
+        folders = self.staged() if self.staged is not None else []
+        for folder in folders if not path.startswith(("/", "\\")) else []:
             root = os.path.realpath(folder)
             full = os.path.realpath(os.path.join(root, path))
             if os.path.commonpath([full, root]) == root:  # not outside the folder
@@ -106,6 +111,7 @@ class Preview:
         self._dirty: Wake | None = None
         self._builder_process: BuilderProcess | None = None
         self._built_from: Signature | None = None  # the sources as the last good build found them
+        self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -120,7 +126,11 @@ class Preview:
             self._publish()
             started = time.perf_counter()
             signature = self._signature()  # before the build reads a file: a save from now on differs from it
-            self._built_from = None
+            last, self._built_from = self._built_from, None
+            early = self._early_pages(last, signature)
+            if early is not None:
+                # alone on its core, not beside the build's own two processes: the page shows sooner
+                early.wait(EARLY_WAIT_S)
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False))
@@ -141,7 +151,28 @@ class Preview:
                 self.state.generation += 1
                 self.state.building = False
                 self._publish()
+                if early is not None:
+                    self._check_early(early, self._built_from)
             return self.state
+
+    def _early_pages(self, last: Signature | None, now: Signature) -> EarlyPages | None:
+        """The early pages of the clients this build changes, made beside it (only in the forked builder, and only
+        when a data file changed since the last good build: a template edit changes every page alike)."""
+        if not self._early or self._builder_process is None or last is None or not can_fork():
+            return None
+        data = str(self.data_dir)
+        if not any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1])):
+            return None
+        before = last_digests(self.data_dir, self.out_dir)
+        return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
+                                sources=self._signature)
+
+    def _check_early(self, early: EarlyPages, built_from: Signature | None) -> None:
+        """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
+        differ = early.finish(self.out_dir, built_from)
+        if differ:
+            self._early = False
+            self._say(f"early pages turned off: the build made {', '.join(differ)} otherwise")
 
     def start_builder(self) -> bool:
         """Build from now on in a forked process of its own, at once (False where forking is not safe)."""
@@ -168,17 +199,20 @@ class Preview:
             return self._builder_process.state()
         return self.state
 
-    def _staged_dashboards(self) -> Path | None:
-        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py).
+    def _staged_dashboards(self) -> list[Path]:
+        """The dashboards a build under way has made so far (each written whole: generator/speed/output.py),
+        then the early pages made beside it (generator/ingest/serve_early.py).
 
         The public site is served only as the last build left it: its pages are checked for
         leaks (generator/safety/) only once every page is made.
         """
         if not self.current().building:
-            return None
+            return []
         pid = self._builder_process.pid() if self._builder_process is not None else os.getpid()
-        staging = staging_of(self.out_dir.resolve(), pid)
-        return staging / "dashboard" if staging is not None else None
+        out_dir = self.out_dir.resolve()
+        staging = staging_of(out_dir, pid)
+        folders = [staging / "dashboard"] if staging is not None else []
+        return [*folders, early_folder(out_dir, pid) / "dashboard"]
 
     def _signature(self) -> Signature:
         """What the watched sources look like now, and the report date."""

@@ -42,11 +42,13 @@ from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
 from generator.write import WriteResult, write_output
 
-__all__ = ["Speed", "SpeedSession"]
+__all__ = ["Speed", "SpeedSession", "last_client_digests"]
 
 # Below this many clients a build takes a fraction of a second and a second process costs more than it saves.
 PARALLEL_FROM_CLIENTS = 150
 PAGES_PER_TASK = 25  # small pages of one batch are handed to a process this many at a time
+CLIENT_DIGESTS = "client-digests"  # the memo's entry of the last build's per-client data digests
+CHANGED_FIRST_AT_MOST = 25  # client pages made before the rest when their client's data changed (a save, a response)
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,13 @@ class SpeedSession:
             key = inputs.of(job.inputs, job.key_name) if inputs and job.inputs and job.key_name else ""
             (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
+        # the pages of the clients whose data changed first, one a task: `rapport serve` shows each as it is staged
+        first = self._changed_first(todo, inputs)
+        tasks: list[Task] = [_tagged([pair], previous, inputs) for pair in first]
         # the memo's new entries are written by whichever process is free first
-        tasks: list[Task] = [_aside(self._disk.writes() if self._disk else [])]
-        tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks(todo)]
+        tasks += [_aside(self._disk.writes() if self._disk else [])]
+        taken = {id(job) for job, _ in first}
+        tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks([pair for pair in todo if id(pair[0]) not in taken])]
         results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
         files = [item for result in results for item in result]
         for job, key in kept:
@@ -167,6 +173,23 @@ class SpeedSession:
         writer.start(files)  # records them, and stages the reused ones, beside the publish checks
         self._made = {item.path for item in files}
         return sorted(files, key=lambda item: item.path)
+
+    def _changed_first(self, todo: list[tuple[PageJob, str | None]], inputs: PageInputs | None) -> list[tuple[PageJob, str | None]]:
+        """The client pages of `todo` whose client's data differs from the last build's, when only a few do.
+
+        The last build's per-client digests are kept in the memo; a first build (or one changing most
+        clients) keeps the plan's order, so that its pages go in batches.
+        """
+        if inputs is None:
+            return []
+        before = last_client_digests(self.memo, self.out_dir)
+        self.memo.put(CLIENT_DIGESTS, _client_digests_key(self.out_dir), inputs.data.clients)
+        if not before:
+            return []
+        changed = {client for client, digest in inputs.data.clients.items() if before.get(client) != digest}
+        if not changed or len(changed) > CHANGED_FIRST_AT_MOST:
+            return []
+        return [pair for pair in todo if isinstance(pair[0].inputs, ClientInputs) and pair[0].inputs.client_id in changed]
 
     def write(self, files: list[BuiltFile]) -> WriteResult:
         """Put the files in place as one change (speed on: touching only what changed)."""
@@ -191,6 +214,16 @@ class SpeedSession:
         if self.speed.workers is not None:
             return self.speed.workers
         return default_workers() if clients >= PARALLEL_FROM_CLIENTS else 1
+
+
+def last_client_digests(memo: Memo, out_dir: Path) -> dict[str, bytes]:
+    """Each client's data digest (generator/speed/fingerprints.py) as the last build into out_dir found it; {} if unknown."""
+    found = memo.get(CLIENT_DIGESTS, _client_digests_key(out_dir))
+    return found if isinstance(found, dict) else {}
+
+
+def _client_digests_key(out_dir: Path) -> list[bytes]:
+    return [str(Path(out_dir).resolve()).encode()]
 
 
 def _chunks(jobs: list[tuple[PageJob, str | None]]) -> Iterator[list[tuple[PageJob, str | None]]]:

@@ -53,6 +53,7 @@ class DiskMemo:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.pending: list[tuple[str, bytes, Any]] = []  # new entries, written by flush()
+        self._first: dict[Path, bytes] = {}  # each grown file's key when this memo first read it
 
     @classmethod
     def for_data(cls, data_dir: Path) -> DiskMemo:
@@ -76,6 +77,9 @@ class DiskMemo:
         """`load` of a value of a file that grows by appending, kept with the file's length and digest:
         when the file is the kept one plus bytes at its end, `extend` gives the value from the kept one."""
         key = self._key(name, [b"grown", *key_parts])
+        # a file saved while a build reads it (`rapport serve`): what was made from it is kept only if it is still the
+        # file the build first read — a value of the earlier bytes under the later ones' key would be taken as theirs
+        first = self._first.setdefault(path, file_key(path))
         found = self._read(name, key)
         value: Value | None = None
         size = -1
@@ -91,10 +95,10 @@ class DiskMemo:
         before = len(problems)
         if value is None:
             value = compute()
-        if len(problems) == before:
+        if len(problems) == before and file_key(path) == first:
             with contextlib.suppress(OSError):
                 size = path.stat().st_size if size < 0 else size
-                self.pending.append((name, key, (size, file_key(path), value)))
+                self.pending.append((name, key, (size, first, value)))
         return value
 
     def get(self, name: str, key_parts: list[bytes]) -> Any | None:
