@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 from collections.abc import Callable
@@ -11,14 +10,9 @@ import numpy as np
 import pandas as pd
 import pydantic
 
+from generator.file_keys import digest  # one digest for keys of files and of values
 
-def digest(*parts: bytes) -> bytes:
-    """A digest of several byte strings, each length-prefixed so that their boundaries count."""
-    hasher = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        hasher.update(len(part).to_bytes(8, "little"))
-        hasher.update(part)
-    return hasher.digest()
+__all__ = ["Records", "digest", "row_hashes", "value_digest"]
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:

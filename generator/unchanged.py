@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.file_keys import file_key
 from generator.keys import PASSPHRASE_ENV, key_file, passphrase_file
 
 PACKAGE = Path(__file__).resolve().parent
@@ -31,8 +32,12 @@ RECORD = ".last-build.json"  # in the output folder, beside the speed layer's ma
 SKIPPED = {"__pycache__", ".rapport.lock"}  # caches and lock files: no input of any page
 
 
-def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str) -> None:
-    """Every file under `folder` (path and bytes), in a fixed order."""
+def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str, keyed: bool = False) -> None:
+    """Every file under `folder` (path and bytes), in a fixed order.
+
+    `keyed`: each file by its `file_key` (a digest of its bytes), which the load stage then finds
+    made (generator/file_keys.py) rather than reading and digesting the data files a second time.
+    """
     if not folder.is_dir():
         hasher.update(f"{label}: none\0".encode())
         return
@@ -43,6 +48,9 @@ def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str) -> None:
                 continue
             path = Path(root, name)
             hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
+            if keyed:
+                hasher.update(file_key(path))  # b"missing" when unreadable
+                continue
             try:
                 hasher.update(path.read_bytes())
             except OSError:
@@ -72,11 +80,11 @@ def build_key(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_di
     # a passphrase set, changed or dropped encrypts the dashboards differently (generator/safety/passphrase.py)
     hasher.update(hashlib.sha256(os.environ.get(PASSPHRASE_ENV, "").strip().encode()).digest())
     hasher.update(f"{library_versions()}\0".encode())
-    _add_tree(hasher, data_dir, "data")
+    _add_tree(hasher, data_dir, "data", keyed=True)
     for path in (passphrase_file(data_dir), key_file(data_dir)):  # .rapport/'s other files: the secret, the memo
         hasher.update(f"{path.name}\0".encode())
         hasher.update(path.read_bytes() if path.is_file() else b"\0none")
-    _add_tree(hasher, PACKAGE, "package")
+    _add_tree(hasher, PACKAGE, "package", keyed=True)  # the memo keys its values by the code the same way
     _add_tree(hasher, templates_dir if templates_dir is not None else Path("site_templates"), "templates")
     _add_tree(hasher, BUILTIN_TEMPLATES, "builtin")
     return hasher.hexdigest()

@@ -77,6 +77,22 @@ def test_exports_are_what_the_csv_module_writes(rows: list[list[object]]) -> Non
     assert csv_bytes(header, rows) == ("\ufeff" + expected.getvalue()).encode("utf-8")
 
 
+# columns of a few kinds, as the metrics table has them: each kind a column can take is written its own way
+NARROW_COLUMNS = st.sampled_from([
+    st.one_of(st.floats(allow_nan=True), st.none()),  # a figure or none; 0.0 and -0.0 apart
+    st.one_of(st.integers(-2, 2), st.booleans(), st.none()),  # 1 and True are equal, but write apart
+    st.one_of(st.dates(), st.none()),
+    st.lists(st.one_of(st.sampled_from(["=x", "a,b", "low NPS", ""]), st.integers(0, 1), st.booleans()), max_size=2),
+])
+
+
+@given(NARROW_COLUMNS.flatmap(lambda kind: st.lists(kind, max_size=30)))
+def test_a_column_of_few_kinds_is_what_the_csv_module_writes(column: list[object]) -> None:
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows([["h"], *([cell(value)] for value in column)])
+    assert csv_bytes(["h"], [[value] for value in column]) == ("\ufeff" + expected.getvalue()).encode("utf-8")
+
+
 @given(st.lists(st.one_of(st.text(), st.sampled_from(FORMULAS + ["'", "''x", ""]))))
 def test_a_column_is_guarded_as_each_of_its_cells(texts: list[str]) -> None:
     assert spreadsheet_texts(texts) == [spreadsheet_text(text) for text in texts]

@@ -121,3 +121,35 @@ def test_a_changed_public_page_is_read_for_every_needle(data: Path, monkeypatch:
     with pytest.raises(LeakError) as raised:
         build_site(data, out, speed=Speed.on(1))
     assert "  public/services/index.html: client name (made from pages/services.md)" in str(raised.value).splitlines()
+
+
+def test_the_needles_kept_in_the_memo_are_the_ones_made_afresh(data: Path) -> None:
+    # the client records' needles and the business's own words are kept between builds; what a rebuild
+    # takes from the memo after a change must be exactly what a build without one makes
+    from generator.keys import site_secret
+    from generator.load import load_portfolio
+    from generator.memo import NO_MEMO
+    from generator.safety.leak_needles import make_needles, words_of
+    from generator.speed.cache import DiskMemo
+
+    def needles(memo: DiskMemo | None) -> list[tuple[str, str, str]]:
+        portfolio = load_portfolio(data, memo=memo or NO_MEMO)
+        made = make_needles(portfolio, site_secret(data), memo or NO_MEMO)
+        if memo is not None:
+            memo.flush()
+        return [(needle.kind, " ".join(needle.words), needle.owner) for needle in made]
+
+    memo = DiskMemo.for_data(data)
+    assert needles(memo) == needles(None)
+    rename_first_client(data, "Quillon Brackwater Partners")
+    # a sentence of the business's own survey (not looked for), and one of the client's own
+    survey = (data / "surveys" / "annual-review.yaml").read_text(encoding="utf-8")
+    label = next(line for line in survey.splitlines() if line.strip().startswith("label: "))
+    own = label.split("label: ", 1)[1].strip().strip("'\"")
+    append_answer(data, f"{own}\nThe quillon invoices arrived late.")
+    again = needles(memo)
+    assert again == needles(None)
+    found = {(kind, words) for kind, words, _ in again}
+    assert ("client name", "quillon brackwater partners") in found
+    assert ("free-text answer", "the quillon invoices arrived late") in found
+    assert len(own) >= 12 and ("free-text answer", " ".join(words_of(own))) not in found

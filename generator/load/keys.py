@@ -5,33 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from generator.digests import digest
+from generator.file_keys import bytes_key, file_key
 from generator.model import Survey
 
-_FILE_KEYS: dict[tuple[str, int, int, int], bytes] = {}
-
-
-def file_key(path: Path) -> bytes:
-    """A digest of a file's bytes for a key; a marker when it cannot be read (the loader reports why).
-
-    Kept per file version (size, time, inode) in this process, so that a long-running preview
-    reads a large unchanged file once for its keys however many builds ask.
-    """
-    try:
-        stat = path.stat()
-        version = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        if version not in _FILE_KEYS:
-            if len(_FILE_KEYS) > 256:  # a long-running preview: forget older versions
-                _FILE_KEYS.clear()
-            _FILE_KEYS[version] = bytes_key(path.read_bytes())
-        return _FILE_KEYS[version]
-    except OSError:
-        return b"missing"
-
-
-def bytes_key(data: bytes | memoryview) -> bytes:
-    """`file_key` of a file holding `data` (or of its first bytes: generator/load/appended.py)."""
-    return b"file\x00" + digest(data)  # type: ignore[arg-type]  # hashlib takes any buffer
+__all__ = ["bytes_key", "contacts_key", "file_key", "ids_key", "responses_key"]
 
 
 def ids_key(client_ids: Collection[str] | None) -> bytes:

@@ -33,6 +33,7 @@ NEEDS_QUOTES = re.compile('[,"\r\n]')
 # a column of one of these types is converted once per distinct value: their equal values write
 # the same (not so floats: 0.0 == -0.0, and NaN is unequal to itself)
 PLAIN_TYPES = frozenset((str, int, bool, dt.date, dt.datetime, type(None)))
+FLOAT_OR_NONE = frozenset((float, type(None)))
 
 
 def cell(value: Any) -> Any:
@@ -64,7 +65,7 @@ def fields(values: Sequence[Any]) -> list[str]:
     """A column's values as CSV fields, each through `cell` and `field`.
 
     The same client, date or answer recurs thousands of times in a large export, so a column
-    of one plain type is converted once per distinct value.
+    of plain types (or of figures) is converted once per distinct value.
     """
     kinds = set(map(type, values))
     if kinds == {float}:  # a number is never quoted; NaN is an empty cell
@@ -75,9 +76,15 @@ def fields(values: Sequence[Any]) -> list[str]:
             return text_fields(values)
         table = dict(zip(distinct, text_fields(distinct)))
         return [table[value] for value in values]
-    if len(kinds) == 1 and kinds <= PLAIN_TYPES:
+    if kinds <= FLOAT_OR_NONE:  # a figure or none (an empty cell), the metrics table's commonest columns
+        return ["" if value is None or value != value else str(value) for value in values]
+    if kinds <= PLAIN_TYPES and not kinds >= {int, bool}:  # (1 and True are one key, but write differently)
         table = {value: field(cell(value)) for value in set(values)}
         return [table[value] for value in values]
+    if kinds <= {list, tuple}:  # reasons and issues, written joined (as `cell` does): most clients share a few
+        joined = ["; ".join(map(str, value)) for value in values]
+        table = {text: field(spreadsheet_text(text)) for text in set(joined)}
+        return [table[text] for text in joined]
     return [field(cell(value)) for value in values]
 
 

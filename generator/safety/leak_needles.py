@@ -21,15 +21,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from pathlib import Path
 from urllib.parse import unquote
 
 from anyascii import anyascii
 
+from generator.digests import digest
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.safety.word_automaton import WordAutomaton
 from generator.templates import BUILTIN_TEMPLATES
+from generator.texts import PACKAGE as TEXTS
 from generator.texts import default_texts, shipped_languages
+from generator.texts.catalogs import LOCALE
 from generator.tokens import token_forms
 
 MIN_CHARS = 4
@@ -98,10 +102,48 @@ def _unspaced_part() -> re.Pattern[str]:
 
 def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> list[Needle]:
     """Every private string of the portfolio worth looking for."""
-    needles: list[Needle] = []
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
+    needles, name_words, notes = _client_needles(portfolio, secret, reserved, memo)
     free_text: dict[str, set[str]] = defaultdict(set)
+    if notes:
+        free_text["client notes"].update(notes)
+    free_text["contact-log note"].update(portfolio.contacts["note"].tolist())
+    for survey in portfolio.surveys:
+        frame = portfolio.responses.get(survey.id)
+        for question in survey.questions:
+            if frame is not None and question.type == "text" and question.id in frame.columns:
+                free_text["free-text answer"].update(frame[question.id].tolist())
+    common = _common_words(portfolio, memo)
+    free = [Needle((word,), "client name word", owner) for word, owner in name_words.items()
+            if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
+    split = {kind: _fragments_of(kind, texts, memo) for kind, texts in free_text.items()}
+    free += list({needle.words: needle for kind, texts in free_text.items()
+                  for text in texts for needle in split[kind][text]}.values())
+    # a free needle found in the business's own public text is the business's words: never looked for
+    own = _own_keys(portfolio, free, memo)
+    return needles + [needle for needle in free if needle.key not in own]
+
+
+ClientNeedles = tuple[list[Needle], dict[str, str], list[str]]
+
+
+def _client_needles(portfolio: Portfolio, secret: bytes, reserved: set[str], memo: Memo) -> ClientNeedles:
+    """The needles of the client records (names, ids, contacts, tokens), the words of client names with
+    their owners, and the client notes (as words see them); kept in the memo (generator/memo.py).
+
+    A thousand clients' tokens and transliterated names are a third of a second; a rebuild after a
+    new response or contact meets the same records.
+    """
+    key = [secret, "\x00".join(sorted(reserved)).encode(), *(survey.id.encode() for survey in portfolio.surveys),
+           *(client.model_dump_json().encode() for client in portfolio.clients)]
+    return memo.load("needles-clients", key, lambda: _client_needles_of(portfolio, secret, reserved), [])
+
+
+def _client_needles_of(portfolio: Portfolio, secret: bytes, reserved: set[str]) -> ClientNeedles:
+    """`_client_needles`, made."""
+    needles: list[Needle] = []
     name_words: dict[str, str] = {}
+    notes: list[str] = []
     for client in portfolio.clients:
         needles += _exact(client.name, "client name", client.id)
         for word in words_of(client.name):
@@ -116,26 +158,38 @@ def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> l
                 needles.append(Needle((token,), "survey token", client.id))
         if client.notes:
             # Markdown marks are punctuation, which words ignore; only link targets are not shown
-            free_text["client notes"].add(MARKDOWN_LINK_TARGET.sub("]", client.notes))
-    free_text["contact-log note"].update(portfolio.contacts["note"].tolist())
-    for survey in portfolio.surveys:
-        frame = portfolio.responses.get(survey.id)
-        for question in survey.questions:
-            if frame is not None and question.type == "text" and question.id in frame.columns:
-                free_text["free-text answer"].update(frame[question.id].tolist())
-    common = _common_words(portfolio, memo)
-    free = [Needle((word,), "client name word", owner) for word, owner in name_words.items()
-            if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
-    split = {kind: _fragments_of(kind, texts, memo) for kind, texts in free_text.items()}
-    free += list({needle.words: needle for kind, texts in free_text.items()
-                  for text in texts for needle in split[kind][text]}.values())
-    # a free needle found in the business's own public text is the business's words: never looked for
-    own = {needle.key for _, _, needle in WordAutomaton(free).find(own_words(portfolio))}
-    return needles + [needle for needle in free if needle.key not in own]
+            notes.append(MARKDOWN_LINK_TARGET.sub("]", client.notes))
+    return needles, name_words, notes
+
+
+def _own_keys(portfolio: Portfolio, free: list[Needle], memo: Memo) -> set[str]:
+    """The keys of the free needles found in the business's own public text (`own_words`).
+
+    Which keys were looked for, and which were found, are kept in the memo under that text: a
+    rebuild looks only for the needles of texts that are new (a new answer, a new note).
+    """
+    words = _kept_own_words(portfolio, memo)
+    key = [digest("\x00".join(words).encode())]
+    looked, found = memo.get("needles-own", key) or (frozenset(), frozenset())
+    new = [needle for needle in free if needle.key not in looked]
+    if not new:
+        return set(found)
+    seen = {needle.key for _, _, needle in WordAutomaton(new).find(words)}
+    looked, found = frozenset({*looked, *(needle.key for needle in new)}), frozenset({*found, *seen})
+    memo.put("needles-own", key, (looked, found))
+    return set(found)
 
 
 def own_words(portfolio: Portfolio) -> list[str]:
     """The business's own public text (settings, surveys, pages, the built-in templates), one word list."""
+    words: list[str] = []
+    for text in [*_own_texts(portfolio), *_template_texts()]:
+        words += [*words_of(text), "|"]  # a break: no needle spans two texts
+    return words
+
+
+def _own_texts(portfolio: Portfolio) -> list[str]:
+    """The business's texts of `own_words`: its settings, surveys and pages."""
     settings = portfolio.settings
     texts = [settings.business.name, settings.business.email or "", settings.business.phone or ""]
     for survey in portfolio.surveys:
@@ -144,10 +198,22 @@ def own_words(portfolio: Portfolio) -> list[str]:
             texts += [question.label, question.low_label or "", question.high_label or "", *(question.options or ())]
     for page in portfolio.pages:
         texts += [page.title, page.markdown]
-    words: list[str] = []
-    for text in [*texts, *_template_texts()]:
-        words += [*words_of(text), "|"]  # a break: no needle spans two texts
-    return words
+    return texts
+
+
+def _kept_own_words(portfolio: Portfolio, memo: Memo) -> list[str]:
+    """`own_words`, kept in the memo under the business's texts and the files the shipped texts come from."""
+    key = [text.encode() for text in _own_texts(portfolio)]
+    key.append(b"\x00shipped")  # the texts above are the portfolio's; the files below are the package's
+    for path in _shipped_text_files():
+        key += [str(path).encode(), path.read_bytes()]
+    return memo.load("needles-own-words", key, lambda: own_words(portfolio), [])
+
+
+def _shipped_text_files() -> list[Path]:
+    """The files `_template_texts` reads: the built-in templates, the English texts and the catalogs."""
+    return sorted([*BUILTIN_TEMPLATES.glob("*.html"), *BUILTIN_TEMPLATES.glob("*.js"), *TEXTS.glob("*.yaml"),
+                   *LOCALE.glob("*/LC_MESSAGES/*.po")])
 
 
 @functools.cache

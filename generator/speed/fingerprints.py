@@ -14,6 +14,7 @@ are keyed the same way by those frames.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -125,7 +126,7 @@ class PageInputs:
     def from_value(self, path: str, value: object) -> str:
         """A file made from one value alone (and what every page shares); '' when it cannot be pickled."""
         try:
-            data = value_digest(value, self.records)
+            data = value_digest(_dates_as_bytes(value), self.records)
         except Exception:  # not plain data: the page is made by every build
             return ""
         return _digest(self.shared, path.encode(), data).hex()
@@ -142,6 +143,34 @@ class PageInputs:
         records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
                             if client.id in self.data.json}
         return dataclasses.replace(self, records=records)
+
+
+# the types `_dates_as_bytes` leaves where they are without a look inside
+_ATOMS = frozenset((str, int, float, bool, type(None)))
+
+
+def _dates_as_bytes(value: object) -> object:
+    """The value with every date inside its dicts, lists and tuples written as bytes, and every bytes as a pair.
+
+    A page's rows hold a dozen dates each, and a pickle written without a memo (`value_digest`)
+    looks the date class up again for every one of them: most of the digest's time. Bytes pickle
+    as they are. The mapping stays one-to-one: a date becomes `b"D"` and its day number, a bytes
+    value `(b"B", value)`, so no bytes of the result was a bytes of the value, and no tuple of the
+    result that starts with bytes was a tuple of it. Other objects (records, dataclasses, named
+    tuples) are left as they were, dates and all: turned into tuples here, they cost more than they save.
+    """
+    kind: type = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _ATOMS else _dates_as_bytes(item) for key, item in value.items()}  # type: ignore[attr-defined]  # a dict
+    if kind is list:
+        return [item if type(item) in _ATOMS else _dates_as_bytes(item) for item in value]  # type: ignore[attr-defined]  # a list
+    if kind is tuple:
+        return tuple([item if type(item) in _ATOMS else _dates_as_bytes(item) for item in value])  # type: ignore[attr-defined]  # a tuple
+    if kind is dt.date:
+        return b"D" + value.toordinal().to_bytes(4, "little")  # type: ignore[attr-defined]  # a date
+    if kind is bytes:
+        return (b"B", value)
+    return value
 
 
 def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
