@@ -11,6 +11,7 @@ import click
 
 from generator.demo import write_demo
 from generator.keys import SAMPLE_SECRET, record_fingerprint
+from generator.plurals import plural
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: Any) -> dt.date:
@@ -40,8 +41,9 @@ def demo(clients: int, seed: int, out_dir: Path, as_of: dt.date, force: bool) ->
     counts = write_demo(out_dir, clients=clients, seed=seed, as_of=as_of)
     # a sample builds with the built-in sample secret (generator/keys.py): never a real client's links
     record_fingerprint(out_dir, SAMPLE_SECRET.encode())
-    click.echo(f"wrote {counts.clients:,} clients, {counts.contacts:,} contacts, {counts.surveys} surveys, "
-               f"{counts.responses:,} responses to {out_dir} (a sample: it builds with the public sample secret, "
+    click.echo(f"wrote {plural(counts.clients, 'client', grouped=True)}, {plural(counts.contacts, 'contact', grouped=True)}, "
+               f"{plural(counts.surveys, 'survey')}, "
+               f"{plural(counts.responses, 'response', grouped=True)} to {out_dir} (a sample: it builds with the public sample secret, "
                "and publish refuses it)")
 
 

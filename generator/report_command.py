@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.cli import as_of_option, data_option, reports_errors
+from generator.plurals import plural
 
 if TYPE_CHECKING:
     # imported when the command runs: `rapport --help` should not load pandas
@@ -35,10 +36,6 @@ def report(data_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
         click.echo(terminal_report(reports))
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _figure(value: float | None, n: int, indicative: bool) -> str:
     if value is None:
         return "—"
@@ -58,10 +55,10 @@ def terminal_report(reports: Reports) -> str:
     p = reports.portfolio
     lines = [
         f"Rapport report as of {reports.as_of.isoformat()}",
-        f"{_plural(p['clients_active'], 'active client')} · {_plural(p['responses_12m'], 'response')} in 12 months · "
+        f"{plural(p['clients_active'], 'active client')} · {plural(p['responses_12m'], 'response')} in 12 months · "
         f"NPS {_figure(p['nps_12m'], p['nps_12m_n'], p['nps_12m_indicative'])} · "
         f"CSAT {_figure(p['csat_12m'], p['csat_12m_n'], p['csat_12m_indicative'])} · "
-        f"{_plural(p['onsite_12m'], 'on-site visit')} · {_plural(p['clients_survey_overdue'], 'survey')} overdue · "
+        f"{plural(p['onsite_12m'], 'on-site visit')} · {plural(p['clients_survey_overdue'], 'survey')} overdue · "
         f"{p['clients_at_risk']} at risk",
         "",
     ]
@@ -88,5 +85,5 @@ def terminal_report(reports: Reports) -> str:
         lines += [f"    - {reason}" for reason in row["risk_reasons"]]
     if not rows:
         lines.append("(no clients)")
-    lines += ["", f"* indicative: fewer than {p['min_responses']} answers (targets.min_responses)"]
+    lines += ["", f"* indicative: fewer than {plural(p['min_responses'], 'answer')} (targets.min_responses)"]
     return "\n".join(lines)

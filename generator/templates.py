@@ -13,6 +13,7 @@ import markupsafe
 import orjson
 
 from generator.markdown_html import markdown_to_html
+from generator.plurals import plural, plural_noun
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 
@@ -44,6 +45,9 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
     environment.filters["markdown"] = lambda text: markupsafe.Markup(markdown_to_html(text or ""))
     environment.filters["script_json"] = script_json
     environment.filters["thousands"] = lambda number: f"{number:,}"
+    # `{{ n | plural("day") }}` → "1 day" / "2 days"; `plural_noun` when markup sits between the two
+    environment.filters["plural"] = plural
+    environment.filters["plural_noun"] = plural_noun
     return environment
 
 

@@ -33,7 +33,7 @@
     });
     count.textContent = shown === total
       ? total + " answer" + (total === 1 ? "" : "s")
-      : shown + " of " + total + " answers match the filters";
+      : shown + " of " + total + (total === 1 ? " answer matches" : " answers match") + " the filters";
   }
 
   form.addEventListener("change", apply);

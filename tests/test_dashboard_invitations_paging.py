@@ -24,7 +24,8 @@ def test_the_invitation_kit_pages_every_due_invitation_once(tmp_path: Path) -> N
         page = path.read_text(encoding="utf-8")
         anchors = re.findall(r'<tr id="invite-([a-z0-9-]+)">', page)
         assert 1 <= len(anchors) <= PAGE_SIZE
-        assert f"Page {number} of {count} · entries {len(seen) + 1}–{len(seen) + len(anchors)} of " in page
+        entries = f"entry {len(seen) + 1}" if len(anchors) == 1 else f"entries {len(seen) + 1}–{len(seen) + len(anchors)}"
+        assert f"Page {number} of {count} · {entries} of " in page
         if number < count:
             assert f'<a href="invitations-{number + 1}.html" rel="next">Next page</a>' in page
         if number > 1:

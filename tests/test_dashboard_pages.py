@@ -104,7 +104,8 @@ def test_each_client_page_shows_its_figures_from_report_json(sample: Path, repor
             if client[key]:
                 assert client[key] in text, (client["id"], key)
         if client["days_since_contact"] is not None:
-            assert f"({client['days_since_contact']} days ago)" in figures
+            days = client["days_since_contact"]
+            assert f"({days} day{'' if days == 1 else 's'} ago)" in figures
         for reason in client["risk_reasons"]:
             assert reason in figures
         if client["risk"]:

@@ -128,13 +128,15 @@ def test_saves_during_a_build_make_one_more_build_and_the_served_site_is_a_plain
         builders = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(builders) == 1, "the builder is a process of its own"
         server.send_signal(signal.SIGINT)  # Ctrl-C
-        server.wait(timeout=60)
+        stdout, stderr = server.communicate(timeout=60)
+        assert server.returncode == 0, stderr  # stopping the preview is no failure
+        assert stdout.endswith("\nStopped the preview.\n") and "Aborted!" not in stderr and "Traceback" not in stderr
         assert gone(int(builders[0])), "the builder stops with the server"
         assert not list(out.parent.glob(f".{out.name}.new-*")), "no staging folder is left behind"
     finally:
         if server.poll() is None:
             server.kill()
-        server.communicate()
+            server.communicate()
     plain = tmp_path / "plain"
     build_site(data, plain, speed=Speed.off())
     assert site(out) == site(plain)

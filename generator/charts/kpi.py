@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.metrics import Reports
 from generator.metrics.kpi import Point, per_quarter, snapshot
+from generator.plurals import plural
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 36, 4
 
@@ -68,10 +69,10 @@ def _text(value: Any, digits: int) -> str:
 
 def _n_text(key: str, point: Point) -> str:
     if key in ("nps", "csat"):
-        return f"n = {point.n:,} answers"
+        return f"n = {plural(point.n, 'answer', grouped=True)}"
     if key == "onsite":
-        return f"n = {point.n:,} client months"
-    return f"of {point.n:,} active clients"
+        return f"n = {plural(point.n, 'client month', grouped=True)}"
+    return f"of {plural(point.n, 'active client', grouped=True)}"
 
 
 def _tile(key: str, label: str, unit: str, higher_is_better: bool, definition: str, digits: int,

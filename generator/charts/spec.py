@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.plurals import plural
+
 # Okabe–Ito: told apart with the common colour-vision deficiencies
 BLUE, SKY, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
     "#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#8a8a8a")
@@ -157,7 +159,7 @@ def series(name: str, x: Sequence[str], y: Sequence[object], n: Sequence[int], i
     }]
     if few_x:
         traces.append({
-            "type": "scatter", "mode": "markers+text", "name": f"{label}: fewer than {minimum} answers",
+            "type": "scatter", "mode": "markers+text", "name": f"{label}: fewer than {plural(minimum, 'answer')}",
             "legendgroup": label, "x": few_x, "y": few_y, "customdata": few_n,
             "text": [f"n={k}" for k in few_n], "textposition": "top center", "textfont": {"color": colour, "size": 11},
             "hovertemplate": hover + ", indicative<extra></extra>",
@@ -168,5 +170,5 @@ def series(name: str, x: Sequence[str], y: Sequence[object], n: Sequence[int], i
 
 def small_sample_note(minimum: int) -> str:
     """The caption note shared by every trend."""
-    return (f"Figures from fewer than {minimum} answers are indicative: drawn as hollow points "
+    return (f"Figures from fewer than {plural(minimum, 'answer')} are indicative: drawn as hollow points "
             "with their n, never joined into a line.")

@@ -9,6 +9,7 @@ import click
 
 from generator.cli import ISO_DATE, as_of_option, data_option, out_option, reports_errors, templates_option
 from generator.errors import RapportError
+from generator.plurals import plural
 
 
 @click.command()
@@ -52,6 +53,7 @@ def digest(data_dir: Path, out_dir: Path, as_of: dt.date | None, since: dt.date 
         written.append(str(folder / "digest.eml"))
     else:
         click.echo("warning: site.yaml has no business.email: no e-mail written (it goes from and to that address)", err=True)
-    click.echo(f"wrote {' and '.join(written)}: {len(figures.responses)} new responses, {len(figures.detractors)} new "
-               f"detractors, {len(figures.contacts)} contacts, {len(figures.followups_open)} open follow-ups ({figures.followups_overdue} overdue) "
+    click.echo(f"wrote {' and '.join(written)}: {plural(len(figures.responses), 'new response')}, "
+               f"{plural(len(figures.detractors), 'new detractor')}, {plural(len(figures.contacts), 'contact')}, "
+               f"{plural(len(figures.followups_open), 'open follow-up')} ({figures.followups_overdue} overdue) "
                f"from {since.isoformat()} to {portfolio.as_of.isoformat()}")

@@ -11,10 +11,7 @@ from email.utils import format_datetime
 
 from generator.metrics.digest import RENEWAL_DAYS, Digest
 from generator.model import Business
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+from generator.plurals import plural
 
 
 def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
@@ -22,9 +19,9 @@ def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
     size = digest.list_size
     rate = digest.response_rate
     lines = [f"Weekly digest: {digest.since.isoformat()} to {digest.as_of.isoformat()}", "",
-             f"{_count(len(digest.responses), 'new response')} · {_count(digest.comments, 'comment')} · "
-             f"{_count(len(digest.detractors), 'new detractor')} · {_count(len(digest.contacts), 'contact')} · "
-             f"{_count(len(digest.followups_open), 'open follow-up')} "
+             f"{plural(len(digest.responses), 'new response')} · {plural(digest.comments, 'comment')} · "
+             f"{plural(len(digest.detractors), 'new detractor')} · {plural(len(digest.contacts), 'contact')} · "
+             f"{plural(len(digest.followups_open), 'open follow-up')} "
              f"({digest.followups_overdue} overdue) · response rate "
              + ("—" if rate.percent is None else f"{rate.percent} %")]
 
@@ -39,7 +36,7 @@ def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
     section(f"Follow-ups: {len(digest.followups_open)} open, {digest.followups_overdue} overdue "
             f"({digest.followups_opened} opened, {digest.followups_closed} closed this week)",
             [f"{names.get(f.client, f.client)}: {f.reason} · due {f.due.isoformat()}"
-             + (f" (overdue {f.days_overdue} days)" if f.overdue else "") + f" · id {f.id}" for f in digest.followups_open],
+             + (f" (overdue {plural(f.days_overdue, 'day')})" if f.overdue else "") + f" · id {f.id}" for f in digest.followups_open],
             "None open.")
     section("New detractors", [f"{r.name}: NPS {r.nps} on {r.date.isoformat()} ({r.survey})" for r in digest.detractors],
             "None.")
@@ -55,9 +52,9 @@ def digest_text(digest: Digest, names: dict[str, str], dashboard: str) -> str:
             "Every active client has had its visits this month.")
     section("Surveys due", [f"{d.name}: {d.detail} {d.date.isoformat() if d.date else ''}".rstrip() for d in digest.surveys_due],
             "No survey due.")
-    section(f"Renewals in the next {RENEWAL_DAYS} days",
+    section(f"Renewals in the next {plural(RENEWAL_DAYS, 'day')}",
             [f"{d.name}: {d.date.isoformat() if d.date else ''}, {d.detail}" for d in digest.renewals],
-            f"No renewal in the next {RENEWAL_DAYS} days.")
+            f"No renewal in the next {plural(RENEWAL_DAYS, 'day')}.")
     lines.extend(["", "Response rate", "-------------",
                   ("—" if rate.percent is None else f"{rate.percent} %") + f": {rate.answered} of {rate.asked} ({rate.definition})",
                   "", f"The dashboards: {dashboard}", "Private: this e-mail holds client data.", ""])
@@ -71,8 +68,8 @@ def digest_message(business: Business, digest: Digest, text: str, html: str) -> 
     message["From"] = address
     message["To"] = address
     message["Subject"] = (f"Weekly digest {digest.since.isoformat()} to {digest.as_of.isoformat()}: "
-                          f"{_count(len(digest.responses), 'new response')}, {digest.followups_overdue} overdue follow-up"
-                          f"{'' if digest.followups_overdue == 1 else 's'}")
+                          f"{plural(len(digest.responses), 'new response')}, "
+                          f"{plural(digest.followups_overdue, 'overdue follow-up')}")
     # the report date at 08:00 UTC: the same data gives the same bytes (no clock, no random Message-ID)
     message["Date"] = format_datetime(dt.datetime.combine(digest.as_of, dt.time(8, 0), tzinfo=dt.UTC))
     message.set_content(text, cte="quoted-printable")

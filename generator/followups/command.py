@@ -10,6 +10,7 @@ import click
 
 from generator.cli import as_of_option, data_option, reports_errors
 from generator.errors import RapportError
+from generator.plurals import plural
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -57,7 +58,7 @@ def list_command(data_dir: Path, as_of: dt.date | None, which: str) -> None:
         click.echo("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]]).rstrip())
     open_count = sum(1 for item in items if item.status == "open")
     overdue = sum(1 for item in items if item.overdue)
-    click.echo(f"{len(items)} follow-up{'s' if len(items) != 1 else ''}: {open_count} open, {overdue} overdue "
+    click.echo(f"{plural(len(items), 'follow-up')}: {open_count} open, {overdue} overdue "
                f"(as of {portfolio.as_of.isoformat()})")
 
 
@@ -99,7 +100,7 @@ def sync(data_dir: Path, as_of: dt.date | None) -> None:
 
     opened, read = sync_followups(data_dir, as_of)
     if opened:
-        click.echo(f"opened {len(opened)} follow-up{'s' if len(opened) != 1 else ''} ({', '.join(opened)}) "
-                   f"from {read:,} responses")
+        click.echo(f"opened {plural(len(opened), 'follow-up')} ({', '.join(opened)}) "
+                   f"from {plural(read, 'response', grouped=True)}")
     else:
-        click.echo(f"no new follow-up: every recent response that calls for one has one ({read:,} responses read)")
+        click.echo(f"no new follow-up: every recent response that calls for one has one ({plural(read, 'response', grouped=True)} read)")

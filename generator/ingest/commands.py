@@ -138,7 +138,14 @@ def serve(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
         raise RapportError(f"'{host}' is not a loopback address: the preview serves your private dashboards, "
                            "so it only listens on 127.0.0.1 (use `rapport collect` on a server)")
     _require_secret(data_dir)
-    run_preview(data_dir, out_dir, host=host, port=port, as_of=as_of, templates_dir=templates_dir)
+    try:
+        run_preview(data_dir, out_dir, host=host, port=port, as_of=as_of, templates_dir=templates_dir)
+    except KeyboardInterrupt:
+        # Ctrl-C is how a preview ends, not a failure: without this click says "Aborted!" and exits 1.
+        # uvicorn stops gracefully first, then raises the signal again, which lands here; so does a
+        # Ctrl-C during the first build. run_preview's `finally` has stopped the builder by now, and
+        # a build it had under way has removed its staging folder.
+        click.echo("Stopped the preview.")
 
 
 def _require_data(data_dir: Path) -> None:

@@ -17,6 +17,7 @@ import click
 
 from generator.cli import as_of_option, data_option, reports_errors
 from generator.errors import RapportError, did_you_mean
+from generator.plurals import plural
 
 # beside data/ and output/, not in output/ (a build replaces that folder); git-ignored: the drafts carry personal links
 DRAFTS = Path("invitations")
@@ -64,7 +65,7 @@ def invite(survey_id: str | None, due: bool, client_ids: tuple[str, ...], remind
     count = len(batch.mails)
     folder = out_dir or DRAFTS / batch.today.isoformat()
     if dry_run:
-        click.echo(f"dry run: would write {count} {noun}{'s' if count != 1 else ''} to {folder} and record "
+        click.echo(f"dry run: would write {plural(count, noun)} to {folder} and record "
                    f"{'them' if count != 1 else 'it'} in {data_dir}/invitations.csv; nothing was written")
         return
     try:
@@ -72,8 +73,8 @@ def invite(survey_id: str | None, due: bool, client_ids: tuple[str, ...], remind
     except OSError as exc:  # a full disk, a folder not ours: said plainly, and what was not done
         raise UsageProblem(f"cannot write {exc.filename or folder}: {exc.strerror}; the invitations were not recorded "
                            "(run the command again once it can write)") from None
-    click.echo(f"wrote {count} {noun}{'s' if count != 1 else ''} for {batch.survey.id} to {folder}: "
-               f"{files[0].name} (mail merge) and {count} .eml draft{'s' if count != 1 else ''}")
+    click.echo(f"wrote {plural(count, noun)} for {batch.survey.id} to {folder}: "
+               f"{files[0].name} (mail merge) and {plural(count, '.eml draft')}")
     repeat = count - recorded
     click.echo(f"recorded {recorded} in {data_dir}/invitations.csv"
                + (f" ({repeat} recorded already today)" if repeat else ""))

@@ -20,6 +20,7 @@ from generator.metrics.headline import compute_headline
 from generator.metrics.paging import limits
 from generator.metrics.response_rate import Invited, ResponseRates, response_rates
 from generator.model import Client, Survey
+from generator.plurals import plural
 from generator.portfolio import Portfolio
 
 
@@ -72,11 +73,11 @@ def invitations(portfolio: Portfolio, state: Standing, survey: Survey, named: Se
         ids, why = list(dict.fromkeys(named)), ""
     elif pulse:
         ids = _visited(portfolio, survey)
-        why = (f"no on-site visit in the last {portfolio.settings.after_visit.within_days} days (after_visit in site.yaml) "  # type: ignore[union-attr]
+        why = (f"no on-site visit in the last {plural(portfolio.settings.after_visit.within_days, 'day')} (after_visit in site.yaml) "  # type: ignore[union-attr]
                f"that no invitation to {survey.id} has followed yet")
     elif due:
         ids = list(state.surveys_due)
-        why = f"no active client's survey is due within {state.due_days} days of {today} or overdue"
+        why = f"no active client's survey is due within {plural(state.due_days, 'day')} of {today} or overdue"
     else:
         ids, why = [client.id for client in portfolio.clients if client.id in active], "there is no active client"
     latest = latest_entries(state, survey)
@@ -113,7 +114,7 @@ def reminders(portfolio: Portfolio, state: Standing, survey: Survey, named: Sequ
         elif (entry.reminder_due is not None and entry.reminder_due <= today) or (entry.last_sent == today and entry.reminders):
             choices.append(_with_address(Choice(client, "reminder", entry.round)))
         elif entry.reminders >= rates.max_reminders:
-            choices.append(Choice(client, skipped=f"reminded {entry.reminders} time{'s' if entry.reminders != 1 else ''} "
+            choices.append(Choice(client, skipped=f"reminded {plural(entry.reminders, 'time')} "
                                                   f"in round {entry.round} already (max_reminders: {rates.max_reminders})"))
         else:
             choices.append(Choice(client, skipped=f"last sent on {entry.last_sent}: a reminder is due from {entry.reminder_due} "

@@ -15,6 +15,7 @@ import pandas as pd
 from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.paging import DEFAULT_LIMITS, Limits
 from generator.model import Targets
+from generator.plurals import plural
 
 DUE_DAYS = 30        # a survey "due" on the dashboards: due within this many days, or overdue
 RENEWAL_DAYS = 120   # the overview's list of coming renewals
@@ -105,16 +106,16 @@ def next_actions(row: dict[str, Any], visits_this_month: int, targets: Targets, 
                               (row["latest_csat_date"], row["latest_csat"], "rating")))
     since = row["days_since_contact"]
     if since is None or since >= targets.no_contact_days:
-        actions.append(Action("call", "no contact logged" if since is None else f"no contact for {since} days"))
+        actions.append(Action("call", "no contact logged" if since is None else f"no contact for {plural(since, 'day')}"))
     if row["onsite_min"] and visits_this_month < row["onsite_min"]:
-        last = (f"; last on-site visit {row['last_onsite']} ({row['days_since_onsite']} days ago)" if row["last_onsite"]
+        last = (f"; last on-site visit {row['last_onsite']} ({plural(row['days_since_onsite'], 'day')} ago)" if row["last_onsite"]
                 else "; no on-site visit logged")
         actions.append(Action("visit", f"{visits_this_month} of the minimum {row['onsite_min']} this month so far{last}"))
     due = row["survey_next_due"]
     if due is not None and (due - as_of).days <= DUE_DAYS:
-        when = f"overdue since {due}" if row["survey_overdue"] else f"due on {due} (in {(due - as_of).days} days)"
+        when = f"overdue since {due}" if row["survey_overdue"] else f"due on {due} (in {plural((due - as_of).days, 'day')})"
         actions.append(Action("survey", when))
     days = row["days_to_renewal"]
     if days is not None and days <= RENEWAL_DAYS:
-        actions.append(Action("renewal", f"renewal on {row['next_renewal']}, in {days} days; print this page as the client review"))
+        actions.append(Action("renewal", f"renewal on {row['next_renewal']}, in {plural(days, 'day')}; print this page as the client review"))
     return actions

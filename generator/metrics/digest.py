@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from generator.metrics.followups import Followup
+from generator.plurals import plural
 from generator.portfolio import Portfolio
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def compute_digest(portfolio: Portfolio, reports: Reports, since: dt.date) -> Di
     visits.sort(key=lambda due: (due.name.casefold(), due.client))
     surveys = [ClientDue(client, names[client], rows[client]["survey_next_due"],
                          "overdue since" if rows[client]["survey_overdue"] else "due on") for client in reports.attention.surveys_due]
-    renewals = [ClientDue(client, names[client], rows[client]["next_renewal"], f"in {rows[client]['days_to_renewal']} days")
+    renewals = [ClientDue(client, names[client], rows[client]["next_renewal"], f"in {plural(rows[client]['days_to_renewal'], 'day')}")
                 for client in reports.attention.renewals if rows[client]["days_to_renewal"] <= RENEWAL_DAYS]
     followups = portfolio.followups.to_dict("records")
     return Digest(

@@ -6,15 +6,12 @@ import numpy as np
 
 from generator.metrics.inputs import Roster
 from generator.model import IdealClient
+from generator.plurals import plural
 
 
 def _span(bounds: tuple[int, int]) -> str:
     low, high = bounds
     return f"{low}" if low == high else f"{low}–{high}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def fit_issues(roster: Roster, ideal: IdealClient) -> list[list[str]]:
@@ -26,7 +23,7 @@ def fit_issues(roster: Roster, ideal: IdealClient) -> list[list[str]]:
     for values, bounds, noun in ((roster.pcs, ideal.pcs, "PC"), (roster.servers, ideal.servers, "server")):
         outside = (values < bounds[0]) | (values > bounds[1])
         for index in np.flatnonzero(outside):
-            issues[index].append(f"{_count(int(values[index]), noun)} (ideal {_span(bounds)})")
+            issues[index].append(f"{plural(int(values[index]), noun)} (ideal {_span(bounds)})")
     wrong_wan = roster.wan != ideal.wan
     for index in np.flatnonzero(wrong_wan):
         issues[index].append("no WAN (ideal: has one)" if ideal.wan else "has a WAN (ideal: none)")

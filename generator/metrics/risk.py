@@ -44,6 +44,7 @@ from generator.metrics.satisfaction import Tally
 from generator.metrics.schedule import Schedule
 from generator.metrics.significance import Z_90, fall_z
 from generator.model import Targets
+from generator.plurals import plural
 
 Figures = dict[str, object]  # what a reason was decided from, for `report --json`
 TREND_MIN_RESPONSES = 2  # never call a trend "falling" from fewer responses in either period
@@ -66,10 +67,6 @@ class Signals:
     tracking_since: np.ndarray    # datetime64[D]: no schedule counts before it
     contact: ContactFigures
     schedule: Schedule
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
 
 
 def _falling(name: str, now: Tally, before: Tally, values: Callable[[Tally], np.ndarray], min_drop: float,
@@ -116,7 +113,7 @@ def assess(
                     "at_least": targets.below_min_months_of_3, "onsite_min": int(s.onsite_min[i])}),
         (silent >= targets.no_contact_days,
          lambda i: "no contact logged" if np.isnat(contact.last_contact[i])
-         else f"no contact for {_days(int(since_contact[i]))} (last on {to_date(contact.last_contact[i])})",
+         else f"no contact for {plural(int(since_contact[i]), 'day')} (last on {to_date(contact.last_contact[i])})",
          lambda i: {"rule": "no_contact", "days": None if np.isnat(contact.last_contact[i]) else int(since_contact[i]),
                     "last_contact": to_date(contact.last_contact[i]), "at_least": targets.no_contact_days,
                     "tracking_since": to_date(s.tracking_since[i])}),
@@ -140,7 +137,7 @@ def assess(
             levels.append("low")
         elif soon[index]:
             days = int(to_renewal[index])
-            when = "today" if days == 0 else f"in {_days(days)}"
+            when = "today" if days == 0 else f"in {plural(days, 'day')}"
             reasons[index].append(f"renewal on {to_date(plan.next_renewal[index])} {when}")
             figures[index].append({"rule": "renewal_soon", "renewal": to_date(plan.next_renewal[index]), "days": days,
                                    "within": targets.renewal_window_days})

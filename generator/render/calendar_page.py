@@ -16,6 +16,7 @@ from html import escape
 import markupsafe
 
 from generator.files import OutputFile
+from generator.plurals import plural
 from generator.render.dashboard_common import DashboardSite
 from generator.render.paging import pages
 
@@ -69,7 +70,7 @@ def events(site: DashboardSite) -> list[Event]:
             visits = next((m.onsite for m in data.months.get(cid, ()) if m.month == this_month), 0)
             if visits < minimum:
                 found.append(Event(month_end(as_of), "visit", cid, name, f"On-site visit due: {name}",
-                                   f"{minimum - visits} more on-site visit{'s' if minimum - visits != 1 else ''} this month "
+                                   f"{plural(minimum - visits, 'more on-site visit')} this month "
                                    f"(minimum {minimum} a month, {visits} so far)"))
             else:
                 found.append(Event(month_end(as_of, 1), "visit", cid, name, f"On-site visit due: {name}",

@@ -17,6 +17,7 @@ import markupsafe
 from generator.charts.overview import HeatRow
 from generator.digests import value_digest
 from generator.files import OutputFile
+from generator.plurals import plural
 from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite, days_between, status
 from generator.render.dashboard_html import NONE, date_html, figure_html, risk_html
@@ -108,8 +109,8 @@ def due_table(rows: list[dict[str, Any]], root: str) -> markupsafe.Markup:
     root = escape(root)
     parts = []
     for row in rows:
-        when = (f'<td class="bad">overdue {-row["due_in"]} days</td>' if row["overdue"]
-                else f'<td class="due">due in {row["due_in"]} days</td>')  # a class either way: the same length
+        when = (f'<td class="bad">overdue {plural(-row["due_in"], "day")}</td>' if row["overdue"]
+                else f'<td class="due">due in {plural(row["due_in"], "day")}</td>')  # a class either way: the same length
         parts.append(
             f'<tr><th scope="row"><a href="{root}clients/{escape(row["id"])}.html">{escape(row["name"])}</a></th>'
             f'<td>{_day(row["due"])}</td>{when}<td>{_day(row["last_response"])}</td>'
@@ -187,7 +188,7 @@ def client_index_pages(site: DashboardSite) -> list[ListPage]:
     ids = site.charts.reports.attention.clients
 
     def context(chunk: list[str]) -> dict[str, Any]:
-        return {"title": "All clients", "lead": f"{len(ids)} client{'s' if len(ids) != 1 else ''}, active or not, by name.",
+        return {"title": "All clients", "lead": f"{plural(len(ids), 'client')}, active or not, by name.",
                 "rows": client_rows(site, chunk), "why": "", "empty": "There are no clients yet."}
     return _pages(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context)
 
@@ -200,7 +201,7 @@ def list_pages(site: DashboardSite) -> list[ListPage]:
 
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
             rows = due_rows(site, chunk) if found.work_list else client_rows(site, chunk)
-            return {"title": found.title, "lead": f"{total} client{'s' if total != 1 else ''}.",
+            return {"title": found.title, "lead": f"{plural(total, 'client')}.",
                     "rows": rows, "why": found.why, "empty": found.empty, "work": found.work_list}
         made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, work_list=found.work_list)
     return made

@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.files import OutputFile
 from generator.metrics.paging import first
+from generator.plurals import plural
 from generator.render.client_lists import CLIENT_INDEX, LISTS, ONSITE_LIST, heatmap_rows, list_ids
 from generator.render.dashboard_common import DashboardSite, days_between, money
 from generator.render.followups import overview_followups
@@ -20,8 +21,13 @@ from generator.render.response_rate import overview_rate
 def ideal_text(site: DashboardSite) -> str:
     """The ideal client profile in words."""
     ideal = site.portfolio.settings.ideal_client
-    return (f"{ideal.pcs[0]}–{ideal.pcs[1]} PCs, {ideal.servers[0]}–{ideal.servers[1]} servers, "
-            + ("a WAN" if ideal.wan else "no WAN"))
+    return f"{_span(ideal.pcs, 'PC')}, {_span(ideal.servers, 'server')}, " + ("a WAN" if ideal.wan else "no WAN")
+
+
+def _span(bounds: tuple[int, int], noun: str) -> str:
+    """"10–35 PCs", or "1 server" when the range is one number."""
+    low, high = bounds
+    return plural(low, noun) if low == high else f"{low}–{high} {noun}s"
 
 
 def render_overview(site: DashboardSite) -> OutputFile:

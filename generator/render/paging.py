@@ -43,10 +43,13 @@ class Pager:
         if self.count <= 1:
             return markupsafe.Markup("")
         escape = markupsafe.escape
+        # a last page of one entry says "entry 41", not "entries 41–41"
+        entries = (f"entry {self.first_entry}" if self.first_entry == self.last_entry
+                   else f"entries {self.first_entry}–{self.last_entry}")
         links = "".join([f'<li><a href="{escape(href)}" rel="{escape(rel)}">{escape(text)}</a></li>' for text, href, rel in self.links])
         return markupsafe.Markup(
             f'<nav class="pager" aria-label="{escape(label)}: pages{escape(where)}">\n'
-            f"<p>Page {self.number} of {self.count} · entries {self.first_entry}–{self.last_entry} of {self.total}</p>\n"
+            f"<p>Page {self.number} of {self.count} · {entries} of {self.total}</p>\n"
             f"<ul>{links}</ul>\n</nav>\n")
 
 
