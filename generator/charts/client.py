@@ -28,6 +28,9 @@ LEGEND_CHARS = 48
 _KIND_COLUMNS = tuple((kind, MonthRow._fields.index(kind), f"%{{x}}: %{{y}} {KIND_NAMES[kind].lower()}<extra></extra>")
                       for kind in CONTACT_KINDS)
 _MIN, _TYPICAL = MonthRow._fields.index("onsite_min"), MonthRow._fields.index("onsite_typical")
+# a month's on-site status, in words
+_THIS_MONTH, _NOT_COUNTED = "this month so far", "not counted (outside the agreement or before tracking began)"
+_BELOW, _MET = "below the minimum", "minimum met"
 
 
 def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
@@ -52,21 +55,15 @@ def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
         })
     this_month = str(data.as_of)[:7]
     # the row is the month's fields but its total, and the on-site status in words
-    rows = [m[:5] + m[_MIN:_TYPICAL + 1] + (_month_state(m, this_month),) for m in months]
+    rows = [(month, onsite, remote, phone, email, low, typical,
+             _THIS_MONTH if month == this_month else _NOT_COUNTED if not counted else _BELOW if below else _MET)
+            for month, onsite, remote, phone, email, _, low, typical, counted, below in months]
     return Figure(
         "chart-client-contacts", f"Contacts by kind per month, last {len(months)} months, with the on-site targets",
         {"data": traces, "layout": layout("contacts", barmode="stack", height=320)},
         ("Month", "On-site", "Remote", "Phone", "E-mail", "On-site minimum", "Typical target", "On-site status"), rows,
         "Read the blue on-site part of each bar against the dashed minimum and dotted typical lines.",
     )
-
-
-def _month_state(month: Any, this_month: str) -> str:
-    if month.month == this_month:
-        return "this month so far"
-    if not month.counted:
-        return "not counted (outside the agreement or before tracking began)"
-    return "below the minimum" if month.below_min else "minimum met"
 
 
 def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ...]) -> Figure | None:

@@ -26,6 +26,7 @@ KIND_COLOURS = {"onsite": BLUE, "remote": SKY, "phone": ORANGE, "email": PURPLE}
 PLOT_HEIGHTS = tuple(range(220, 621, 40))
 KIND_NAMES = {"onsite": "On-site", "remote": "Remote", "phone": "Phone", "email": "E-mail"}
 FIXED = tuple(f".{digits}f" for digits in range(4))  # format specs made once: `shown` is called 35 times a client page
+_NO_FIGURE = (None, 0, False)  # (value, answers, indicative) of a quarter without answers
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
@@ -150,7 +151,7 @@ def series(name: str, x: Sequence[str], y: Sequence[object], n: Sequence[int], i
     if len(full) != len(x):  # empty quarters: no value, so the line breaks (connectgaps is off)
         at = {xi: (value, k, few) for xi, value, k, few in zip(x, y, n, indicative)}
         x = full
-        y, n, indicative = ([at.get(q, (None, 0, False))[i] for q in full] for i in range(3))  # type: ignore[assignment]
+        y, n, indicative = zip(*(at.get(q, _NO_FIGURE) for q in full))
     # what `number` does, written in (a few thousand series a build): None and NaN (unequal to itself) are no figure
     solid_y = [None if few else value if value == value else None for value, few in zip(y, indicative)]
     few_x: list[str] = []
