@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from generator.charts import build_charts
 from generator.keys import site_secret
 from generator.load import load_portfolio
+from generator.memo import Memo
 from generator.metrics import compute_reports, response_tables
-from generator.metrics.kpi import earlier_snapshots
+from generator.metrics.kpi import Point, earlier_snapshots, kept_snapshots
+from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.render import plan_pages
 from generator.safety import check_publishable
@@ -64,12 +68,15 @@ def build_site(
         progress.stage("metrics")
         secret, environment = site_secret(data_dir), make_environment(templates_dir)
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
-        # metrics, in the order they are asked for (the earlier snapshots come from the memo on a rebuild)
-        tables, earlier, digests, needles = fast.beside(
-            partial(response_tables, portfolio), partial(earlier_snapshots, portfolio, fast.memo),
-            fast.page_digests(portfolio, environment), partial(private_needles, portfolio, secret, fast.memo),
-            clients=len(portfolio.clients))
-        reports = compute_reports(portfolio, fast.memo, earlier, tables)
+        # metrics, in the order they are asked for
+        kept = kept_snapshots(portfolio, fast.memo)
+        first, digests, needles = fast.beside(
+            _beside_metrics(portfolio, fast.memo, kept), fast.page_digests(portfolio, environment),
+            partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
+        if kept is None:  # the fork makes the snapshots, this process the response tables
+            reports = compute_reports(portfolio, fast.memo, earlier=first)
+        else:
+            reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=first)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")
@@ -81,3 +88,11 @@ def build_site(
         progress.stage("write")
         written = fast.write(pages)
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)
+
+
+def _beside_metrics(portfolio: Portfolio, memo: Memo, kept: list[dict[str, Point]] | None) -> Callable[[], Any]:
+    """The part of the metrics the idle core makes: the response tables, or the earlier snapshots when the memo
+    has not kept them (a first build), as these then take longer than the tables, which this process makes."""
+    if kept is None:
+        return partial(earlier_snapshots, portfolio, memo)
+    return partial(response_tables, portfolio)

@@ -25,7 +25,12 @@ INLINE_NEEDS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
     "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<", "html": "<", "entity": "&",
 }
-_TRIGGERS = frozenset(INLINE_NEEDS.values())
+# Likewise the block processors that cannot match a text without this character (a quote's `>`, a heading's
+# `#`, a table's `|`, a link reference's `[`), tried on every block; and the raw-HTML preprocessor, which reads a
+# text without `<` or `&` as plain data and gives it back as it was.
+BLOCK_NEEDS = {"quote": ">", "hashheader": "#", "table": "|", "reference": "["}
+HTML_BLOCK_NEEDS = frozenset("<&")
+_TRIGGERS = frozenset(INLINE_NEEDS.values()) | frozenset(BLOCK_NEEDS.values()) | HTML_BLOCK_NEEDS
 
 # Building a parser with its extensions costs more than converting a client's notes: each
 # thread keeps one per set of those characters and resets it between texts (a parser is not
@@ -41,6 +46,11 @@ def _parser(text: str) -> markdown.Markdown:
         for name, char in INLINE_NEEDS.items():
             if char not in present:
                 parser.inlinePatterns.deregister(name)
+        for name, char in BLOCK_NEEDS.items():
+            if char not in present:
+                parser.parser.blockprocessors.deregister(name)
+        if not present & HTML_BLOCK_NEEDS:
+            parser.preprocessors.deregister("html_block")
         found[present] = parser
     return found[present]
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -27,7 +30,7 @@ def template_folders(user_dir: Path | None) -> list[Path]:
 
 def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
     """An environment with autoescape on for every template, file or string."""
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in template_folders(user_dir)])
+    loader = InliningLoader([jinja2.FileSystemLoader(str(folder)) for folder in template_folders(user_dir)])
     environment = jinja2.Environment(
         loader=loader,
         autoescape=True,  # on for every template, including from_string ones
@@ -46,6 +49,50 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
     environment.filters["plural"] = plural
     environment.filters["plural_noun"] = plural_noun
     return environment
+
+
+# `{% include "name" %}` alone on its line, and the tags whose meaning changes when a partial's text stands in
+# the including template instead of being rendered as a template of its own (a `set` would leak out, …)
+_INCLUDE = re.compile(r'^{% include "([A-Za-z0-9_.-]+\.html)" %}\n', re.MULTILINE)
+_SCOPED = re.compile(r"{%[-+]?\s*(?:set|extends|block|macro|import|from|include|call|filter)\b")
+
+
+class InliningLoader(jinja2.ChoiceLoader):
+    """The folders in search order; a built-in page's built-in partials are written into it where it includes them.
+
+    An include costs a template lookup and a new context each time it is rendered: a quarter of
+    the time of a client page, which includes nine sections. A built-in page template (from
+    site_templates/) gets the text of each built-in partial it includes in place of the
+    `{% include %}` line — the same bytes, since the environment keeps trailing newlines and
+    trims the one after a tag — unless the partial sets, defines or includes anything of its own.
+    A partial found in the user's folder stays an include, so an error in it names its own file
+    and line; a page template of the user's is left as written.
+    """
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        """The template's source, with its built-in partials written in when it is a built-in page."""
+        source, filename, uptodate = super().get_source(environment, template)
+        if not template.endswith(".html") or not _builtin(filename):
+            return source, filename, uptodate
+
+        def inline(match: re.Match[str]) -> str:
+            try:
+                part, part_file, _ = super(InliningLoader, self).get_source(environment, match.group(1))
+            except jinja2.TemplateNotFound:
+                return match.group(0)  # fails where it is rendered, as before
+            return part if _builtin(part_file) and not _SCOPED.search(part) else match.group(0)
+
+        return _INCLUDE.sub(inline, source), filename, uptodate
+
+    def load(self, environment: jinja2.Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """The template compiled from `get_source` (a ChoiceLoader would ask its folders' loaders directly)."""
+        return jinja2.BaseLoader.load(self, environment, name, globals)
+
+
+def _builtin(filename: str | None) -> bool:
+    """The file is one of site_templates/ (not of the user's folder)."""
+    return filename is not None and Path(filename).parent == BUILTIN_TEMPLATES
 
 
 def template_source(environment: jinja2.Environment, name: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from generator.charts import build_charts
 from generator.charts.kpi import sparkline
-from generator.charts.spec import plotly_text, series, template_text
+from generator.charts.spec import plotly_text, series, shown, template_text
 from generator.load import load_portfolio
 from generator.metrics import compute_reports
 from generator.metrics.kpi import quarter_ends
@@ -32,6 +32,17 @@ def test_fewer_answers_than_the_minimum_are_points_with_their_n_never_a_line() -
     assert points["mode"] == "markers+text"
     assert (points["x"], points["y"], points["text"]) == (["2026-Q2"], [20.0], ["n=3"])
     assert points["marker"]["symbol"] == "circle-open"
+
+
+def test_a_nan_figure_is_no_figure_and_an_empty_quarter_breaks_the_line() -> None:
+    nan = float("nan")  # what a metrics frame holds for a quarter without answers
+    traces = series("NPS", ["2026-Q1", "2026-Q2", "2026-Q4"], [nan, 10.0, nan], [0, 7, 2], [True, False, True], "#000", 5)
+    assert len(traces) == 1  # a NaN is no hollow point either
+    line = traces[0]
+    assert line["x"] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert line["y"] == [None, 10.0, None, None] and line["customdata"] == [0, 7, 0, 2]
+    assert [shown(nan), shown(None), shown(4.256, 2), shown(66.66), shown(12), shown(3.14159, 5)] == \
+        ["—", "—", "4.26", "66.7", "12", "3.14159"]
 
 
 def test_a_series_with_enough_answers_has_no_point_trace() -> None:

@@ -8,7 +8,7 @@ import random
 import markdown
 import pytest
 
-from generator.markdown_html import INLINE_NEEDS, _parser, markdown_to_html
+from generator.markdown_html import BLOCK_NEEDS, INLINE_NEEDS, _parser, markdown_to_html
 
 TOKENS = [
     "word", "Tom", " ", " ", "  \n", "\n", "\n\n", "\t", "- ", "* ", "1. ", "> ", "# ", "**", "*", "__", "_", "`", "``",
@@ -43,6 +43,25 @@ def test_random_markdown_converts_as_the_full_parser_converts_it() -> None:
     for _ in range(600):
         text = "".join(generator.choice(TOKENS) for _ in range(generator.randint(1, 30)))
         assert _parser(text).reset().convert(text) == full.reset().convert(text), text
+
+
+@pytest.mark.parametrize("missing", [">", "#", "|", "[", "<&", "<&>#|[`\\"])
+def test_random_markdown_without_a_characters_converts_as_the_full_parser_converts_it(missing: str) -> None:
+    # texts lacking the characters a skipped block processor or the raw-HTML step needs
+    generator = random.Random(29)
+    tokens = [token for token in TOKENS if not any(char in token for char in missing)]
+    full = full_parser()
+    for _ in range(300):
+        text = "".join(generator.choice(tokens) for _ in range(generator.randint(1, 30)))
+        assert _parser(text).reset().convert(text) == full.reset().convert(text), text
+
+
+def test_only_the_block_steps_of_missing_characters_are_skipped() -> None:
+    plain, every, full = _parser("plain words"), _parser(">#|[<"), full_parser()
+    assert not any(name in plain.parser.blockprocessors for name in BLOCK_NEEDS) and "html_block" not in plain.preprocessors
+    assert len(plain.parser.blockprocessors) == len(full.parser.blockprocessors) - len(BLOCK_NEEDS)
+    assert all(name in every.parser.blockprocessors for name in BLOCK_NEEDS) and "html_block" in every.preprocessors
+    assert "html_block" in _parser("Tom & Jerry").preprocessors
 
 
 def test_only_the_patterns_of_missing_characters_are_skipped() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from generator.charts.data import DashboardData, MeanRow
+from generator.charts.data import DashboardData, MeanRow, MonthRow
 from generator.charts.spec import (
     BLUE,
     GREEN,
@@ -23,6 +24,13 @@ from generator.model import CONTACT_KINDS, Survey
 
 TIMELINE_MONTHS = 24
 LEGEND_CHARS = 48
+# (kind, its field's place in a MonthRow, its hover template), in stacking order
+_KIND_COLUMNS = tuple((kind, MonthRow._fields.index(kind), f"%{{x}}: %{{y}} {KIND_NAMES[kind].lower()}<extra></extra>")
+                      for kind in CONTACT_KINDS)
+_MIN, _TYPICAL = MonthRow._fields.index("onsite_min"), MonthRow._fields.index("onsite_typical")
+# a month's on-site status, in words
+_THIS_MONTH, _NOT_COUNTED = "this month so far", "not counted (outside the agreement or before tracking began)"
+_BELOW, _MET = "below the minimum", "minimum met"
 
 
 def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
@@ -30,38 +38,32 @@ def contact_timeline(data: DashboardData, client_id: str) -> Figure | None:
     months = data.months.get(client_id, [])[-TIMELINE_MONTHS:]
     if not months:
         return None
-    x = [m.month for m in months]
+    columns = list(zip(*months))  # a MonthRow's fields as columns: one pass rather than a getattr per kind and month
+    x = list(columns[0])
     traces: list[dict[str, Any]] = []
-    for kind in CONTACT_KINDS:  # on-site first: the bottom of each stack, read against the lines
-        counts = [getattr(m, kind) for m in months]
+    for kind, index, hover in _KIND_COLUMNS:  # on-site first: the bottom of each stack, read against the lines
         traces.append({
-            "type": "bar", "name": KIND_NAMES[kind], "x": x, "y": counts, "marker": {"color": KIND_COLOURS[kind]},
-            "hovertemplate": f"%{{x}}: %{{y}} {KIND_NAMES[kind].lower()}<extra></extra>",
+            "type": "bar", "name": KIND_NAMES[kind], "x": x, "y": list(columns[index]),
+            "marker": {"color": KIND_COLOURS[kind]}, "hovertemplate": hover,
         })
-    for name, attribute, colour, dash in (("On-site minimum", "onsite_min", VERMILION, "dash"),
-                                         ("Typical on-site target", "onsite_typical", GREEN, "dot")):
-        values = [getattr(m, attribute) for m in months]
+    for name, index, colour, dash in (("On-site minimum", _MIN, VERMILION, "dash"),
+                                      ("Typical on-site target", _TYPICAL, GREEN, "dot")):
+        values = list(columns[index])
         traces.append({
             "type": "scatter", "mode": "lines", "name": f"{name} ({values[-1]} a month)", "x": x, "y": values,
             "line": {"color": colour, "width": 2, "dash": dash, "shape": "hvh"}, "hoverinfo": "skip",
         })
     this_month = str(data.as_of)[:7]
-    rows = [(m.month, m.onsite, m.remote, m.phone, m.email, m.onsite_min, m.onsite_typical, _month_state(m, this_month))
-            for m in months]
+    # the row is the month's fields but its total, and the on-site status in words
+    rows = [(month, onsite, remote, phone, email, low, typical,
+             _THIS_MONTH if month == this_month else _NOT_COUNTED if not counted else _BELOW if below else _MET)
+            for month, onsite, remote, phone, email, _, low, typical, counted, below in months]
     return Figure(
         "chart-client-contacts", f"Contacts by kind per month, last {len(months)} months, with the on-site targets",
         {"data": traces, "layout": layout("contacts", barmode="stack", height=320)},
         ("Month", "On-site", "Remote", "Phone", "E-mail", "On-site minimum", "Typical target", "On-site status"), rows,
         "Read the blue on-site part of each bar against the dashed minimum and dotted typical lines.",
     )
-
-
-def _month_state(month: Any, this_month: str) -> str:
-    if month.month == this_month:
-        return "this month so far"
-    if not month.counted:
-        return "not counted (outside the agreement or before tracking began)"
-    return "below the minimum" if month.below_min else "minimum met"
 
 
 def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ...]) -> Figure | None:
@@ -80,13 +82,11 @@ def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ..
         chosen = by_question.get((survey.id, question.id))
         if not chosen:
             continue
-        label = question.label if len(question.label) <= LEGEND_CHARS else question.label[:LEGEND_CHARS - 1] + "…"
-        name = f"{survey.title}: {label}"
-        x = [q for q in quarters if q in chosen]
-        traces += series(name, x, [chosen[q].mean for q in x], [chosen[q].n for q in x],
-                         [chosen[q].indicative for q in x], SERIES_COLOURS[index % len(SERIES_COLOURS)], data.minimum,
-                         digits=2)
-        table += [(q, survey.title, question.label, shown(chosen[q].mean, 2), chosen[q].n) for q in x]
+        picked = [chosen[q] for q in quarters if q in chosen]  # in quarter order
+        x, _, _, means, counts, few = (list(column) for column in zip(*picked))
+        traces += series(_legend_name(survey.title, question.label), x, means, counts, few,
+                         SERIES_COLOURS[index % len(SERIES_COLOURS)], data.minimum, digits=2)
+        table += [(r.quarter, survey.title, question.label, shown(r.mean, 2), r.n) for r in picked]
     if not traces:
         return None
     return Figure(
@@ -96,16 +96,20 @@ def rating_trends(data: DashboardData, client_id: str, surveys: tuple[Survey, ..
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _legend_name(title: str, label: str) -> str:
+    """A question's name in a legend: its survey's title and its label, cut to LEGEND_CHARS (the same few on every page)."""
+    return f"{title}: {label if len(label) <= LEGEND_CHARS else label[:LEGEND_CHARS - 1] + '…'}"
+
+
 def nps_trend(data: DashboardData, client_id: str) -> Figure | None:
     """The client's NPS and CSAT per quarter."""
     rows = [r for r in data.quarters.get(client_id, []) if r.nps_n or r.csat_n]
     if not rows:
         return None
-    x = [r.quarter for r in rows]
-    traces = series("NPS", x, [r.nps for r in rows], [r.nps_n for r in rows], [r.nps_indicative for r in rows],
-                    BLUE, data.minimum)
-    traces += series("CSAT", x, [r.csat for r in rows], [r.csat_n for r in rows], [r.csat_indicative for r in rows],
-                     SERIES_COLOURS[1], data.minimum, unit=" %")
+    x, _, nps, nps_n, nps_few, csat, csat_n, csat_few = (list(column) for column in zip(*rows))
+    traces = series("NPS", x, nps, nps_n, nps_few, BLUE, data.minimum)
+    traces += series("CSAT", x, csat, csat_n, csat_few, SERIES_COLOURS[1], data.minimum, unit=" %")
     table = [(r.quarter, r.responses, shown(r.nps), r.nps_n, shown(r.csat), r.csat_n) for r in rows]
     return Figure(
         "chart-client-nps", "NPS (−100 to 100) and CSAT (%) per quarter",

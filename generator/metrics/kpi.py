@@ -122,6 +122,12 @@ def earlier_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[s
         snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day))) for day in ends], [])
 
 
+def kept_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[str, Point]] | None:
+    """What `earlier_snapshots` gives when the memo kept it (a rebuild in the same quarter), else None."""
+    kept: list[dict[str, Point]] | None = memo.get("kpi-snapshots", _data_until(portfolio, quarter_ends(portfolio.as_of, SNAPSHOTS)[-1]))
+    return kept
+
+
 def _data_until(portfolio: Portfolio, day: dt.date) -> list[bytes]:
     """What the snapshots are a function of: settings, surveys, client records, the rows dated up to `day`."""
     until = pd.Timestamp(day)

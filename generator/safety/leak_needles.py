@@ -29,6 +29,7 @@ from anyascii import anyascii
 from generator.digests import digest
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
+from generator.safety.kept_words import kept_words
 from generator.safety.word_automaton import WordAutomaton
 from generator.templates import BUILTIN_TEMPLATES
 from generator.texts import PACKAGE as TEXTS
@@ -236,6 +237,12 @@ def _common_words(portfolio: Portfolio, memo: Memo) -> frozenset[str]:
 @functools.cache
 def _common_words_of(language: str) -> frozenset[str]:
     """Words common in the language (English when wordfreq does not know it), as `words_of` writes them."""
+    # kept per user (generator/safety/kept_words.py): a project's first build need not import wordfreq
+    return kept_words(language, version("wordfreq"), lambda: _wordfreq_words(language))
+
+
+def _wordfreq_words(language: str) -> frozenset[str]:
+    """`_common_words_of`, from wordfreq's list."""
     from wordfreq import get_frequency_dict  # a second to import: only when the load cache has no copy
 
     try:
