@@ -62,6 +62,17 @@ def save_visit(data: Path, client: str, day: str = "2026-11-30") -> None:
         handle.write(f"{day},{client},onsite,Test Visitor,45,\n")
 
 
+def built_then_visited(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A 12-client demo built once, then one client's new visit saved: its data, output and the client."""
+    data = tmp_path / "project" / "data"
+    write_demo(data, clients=12, seed=3)
+    out = tmp_path / "project" / "output"
+    build_site(data, out)
+    client = list(last_digests(data, out))[2]
+    save_visit(data, client)
+    return data, out, client
+
+
 def test_every_client_page_made_from_that_client_alone_is_the_full_builds(tmp_path: Path) -> None:
     data = tmp_path / "project" / "data"
     ids = demo(data)
@@ -98,12 +109,7 @@ def test_the_clients_a_save_changed_are_found_from_the_last_builds_digests(tmp_p
 
 @pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
 def test_early_pages_are_written_beside_the_output_and_a_page_the_build_made_otherwise_is_named(tmp_path: Path) -> None:
-    data = tmp_path / "project" / "data"
-    write_demo(data, clients=12, seed=3)
-    out = tmp_path / "project" / "output"
-    build_site(data, out)
-    client = list(last_digests(data, out))[2]
-    save_visit(data, client)
+    data, out, client = built_then_visited(tmp_path)
     early = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: "the files as they are")
     assert early is not None and early.folder == early_folder(out.resolve(), os.getpid())
     page = early.folder / "dashboard" / "clients" / f"{client}.html"
@@ -124,12 +130,7 @@ def test_early_pages_are_written_beside_the_output_and_a_page_the_build_made_oth
 @pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
 def test_early_pages_from_other_sources_than_the_builds_are_not_compared_and_none_while_a_save_is_written(
         tmp_path: Path) -> None:
-    data = tmp_path / "project" / "data"
-    write_demo(data, clients=12, seed=3)
-    out = tmp_path / "project" / "output"
-    build_site(data, out)
-    client = list(last_digests(data, out))[2]
-    save_visit(data, client)
+    data, out, client = built_then_visited(tmp_path)
     early = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: "as they are")
     assert early is not None
     os.waitpid(early.pid, 0)

@@ -31,9 +31,14 @@ def start(tmp_path: Path, clients: int) -> tuple[subprocess.Popen[str], Path, in
 
 
 def ctrl_c(server: subprocess.Popen[str]) -> tuple[str, str]:
-    """SIGINT, as the terminal sends on Ctrl-C; the output once the server has ended."""
+    """SIGINT, as the terminal sends on Ctrl-C; the output once the server has ended (killed if it has not in a minute)."""
     server.send_signal(signal.SIGINT)
-    return server.communicate(timeout=60)
+    try:
+        return server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate()
+        raise
 
 
 def assert_stopped_cleanly(server: subprocess.Popen[str], stdout: str, stderr: str, out: Path) -> None:
@@ -56,11 +61,8 @@ def test_ctrl_c_while_serving_says_so_and_exits_0(tmp_path: Path) -> None:
                 pass
             assert server.poll() is None and time.monotonic() < deadline, "the preview did not start"
             time.sleep(0.05)
-        stdout, stderr = ctrl_c(server)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.communicate()
+        stdout, stderr = ctrl_c(server)
     assert_stopped_cleanly(server, stdout, stderr, out)
     assert "public site:  http://127.0.0.1:" in stdout
     assert (out / "dashboard" / "index.html").is_file(), "the last build stays"
@@ -74,9 +76,6 @@ def test_ctrl_c_during_the_first_build_exits_0_and_leaves_no_staging_folder(tmp_
         while not list(out.parent.glob(f".{out.name}.new-*")) and not out.exists():
             assert server.poll() is None and time.monotonic() < deadline, "no build started"
             time.sleep(0.005)
-        stdout, stderr = ctrl_c(server)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.communicate()
+        stdout, stderr = ctrl_c(server)
     assert_stopped_cleanly(server, stdout, stderr, out)
