@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -14,6 +13,7 @@ import orjson
 
 from generator.markdown_html import markdown_to_html
 from generator.plurals import plural, plural_noun
+from generator.user_cache import private_cache_folder
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 
@@ -110,15 +110,8 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     the template's path and a digest of its source (and the Python version), so an edited or
     user template is compiled afresh. The folder is private to the user (compiled code is run).
     """
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "rapport" / "templates"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or folder.stat().st_mode & 0o077:
-            return None  # someone else's, or open to others: not a place to load code from
-    except (OSError, RuntimeError):  # no home, a read-only one
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    folder = private_cache_folder("templates")  # compiled code is run: only from a folder of this user's
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 def script_json(value: object) -> markupsafe.Markup:

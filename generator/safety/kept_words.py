@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.user_cache import private_cache_folder
+
 HEADER = b"rapport common words 1\n"  # the format; a file of any other shape is read as absent
 # a language or version that is not a plain file-name part (a `/`, a leading `.`) is not kept
 SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
@@ -37,16 +39,8 @@ def words_file(language: str, wordfreq_version: str) -> Path | None:
     """Where the words of this language and version are kept (None: nowhere safe to keep them)."""
     if not (SAFE_PART.fullmatch(language) and SAFE_PART.fullmatch(wordfreq_version)):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "rapport" / "common-words"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        found = folder.stat()
-        if found.st_uid != os.getuid() or found.st_mode & 0o077:
-            return None  # someone else's, or open to others: its words could hide a client's name from the leak gate
-    except (OSError, RuntimeError):  # no home, a read-only one
-        return None
-    return folder / f"{language}-wordfreq-{wordfreq_version}.txt"
+    folder = private_cache_folder("common-words")  # words kept by others could hide a client's name from the leak gate
+    return folder / f"{language}-wordfreq-{wordfreq_version}.txt" if folder is not None else None
 
 
 def _read(path: Path) -> frozenset[str] | None:
