@@ -1,4 +1,4 @@
-"""Ctrl-C ends `rapport serve` as a consultant means it: a short line, exit status 0, no traceback, nothing half-built left."""
+"""Ctrl-C ends `rapport serve` and `rapport collect` as a consultant means it: a short line, exit status 0, no traceback, nothing half-built left."""
 
 from __future__ import annotations
 
@@ -79,3 +79,26 @@ def test_ctrl_c_during_the_first_build_exits_0_and_leaves_no_staging_folder(tmp_
     finally:
         stdout, stderr = ctrl_c(server)
     assert_stopped_cleanly(server, stdout, stderr, out)
+
+
+def test_ctrl_c_stops_the_collector_with_status_0(tmp_path: Path) -> None:
+    data, port = tmp_path / "project" / "data", free_port()
+    write_demo(data, clients=3, seed=5)
+    env = {**os.environ, "RAPPORT_SECRET": SECRET, "PYTHONPATH": str(REPO)}
+    collector = subprocess.Popen([sys.executable, "-m", "generator", "collect", "--data", str(data), "--host", "127.0.0.1",
+                                  "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # poll until it answers
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert collector.poll() is None and time.monotonic() < deadline, "the collector did not start"
+                time.sleep(0.05)
+    finally:
+        stdout, stderr = ctrl_c(collector)
+    assert collector.returncode == 0, stderr
+    assert stdout.endswith("Stopped collecting.\n"), stdout
+    assert "Aborted!" not in stderr and "Traceback" not in stderr, stderr

@@ -54,7 +54,10 @@ def collect(data_dir: Path, host: str, port: int, thanks_url: str | None, origin
     served = LoopbackHostOnly(app) if _is_loopback(host) else app
     click.echo(f"collecting responses at http://{_url_host(host)}:{port}{ENDPOINT} into {data_dir}/responses/ "
                f"(Ctrl-C to stop)")
-    uvicorn.Server(server_config(served, guard, host=host, port=port)).run()
+    try:
+        uvicorn.Server(server_config(served, guard, host=host, port=port)).run()
+    except KeyboardInterrupt:  # Ctrl-C is how it is stopped (uvicorn re-raises it once its connections are closed)
+        click.echo("Stopped collecting.")
 
 
 @click.command("import")
