@@ -170,6 +170,16 @@ def test_each_refusal_is_quarantined_with_its_reason(client: httpx.Client, data:
     assert json.loads(entry["record"])["survey"] == form["survey"]
 
 
+@pytest.mark.parametrize(("changes", "detail"), [
+    ({"colour": "blue"}, "colour matches no question of survey 'review'"),
+    ({"colour": "blue", "shade": "dark"}, "colour, shade match no question of survey 'review'"),
+])
+def test_a_refusal_says_one_field_or_several_in_words(client: httpx.Client, data: Path, changes: dict, detail: str) -> None:
+    assert client.post("/api/responses", data=valid_form(**changes)).status_code == 422
+    [entry] = quarantined(data)
+    assert entry["detail"].startswith(detail), entry["detail"]
+
+
 def test_an_empty_form_is_refused(client: httpx.Client, data: Path) -> None:
     response = client.post("/api/responses", json={"survey": "review", "token": token()})
     assert response.status_code == 422 and response.json()["reason"] == "empty"

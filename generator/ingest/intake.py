@@ -25,6 +25,7 @@ from generator.ingest.quarantine import QuarantineStore, QuarantineWrite, Reject
 from generator.ingest.records import IMPORT_LIMITS, Candidate, Limits, Submission, check_submissions, derived_id, instant_key
 from generator.metrics.rounds import LINK_MARK, round_of, through_link
 from generator.model import RESERVED_COLUMNS, Survey
+from generator.plurals import plural_noun
 
 # client, moment and answers of a stored or incoming row
 Identity = tuple[str, str, tuple[str, ...]]
@@ -350,7 +351,7 @@ def _superseded_versions(data_dir: Path, survey_id: str, question_ids: list[str]
 def _no_column(candidate: Candidate, path: Path, no_column: list[str]) -> Rejected:
     return candidate.submission.reject(
         f"missing_column: {no_column[0]}",
-        f"{path.name} has no column for question(s) {', '.join(no_column)} (added to the survey after "
+        f"{path.name} has no column for {plural_noun(len(no_column), 'question')} {', '.join(no_column)} (added to the survey after "
         "the file was started): add the column to the file's header and an empty cell to each row")
 
 

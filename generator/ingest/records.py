@@ -25,6 +25,7 @@ from generator.ingest.quarantine import Rejected
 from generator.load.checks import check_member, parse_timestamps
 from generator.load.responses import check_answers  # the loader's per-question rules
 from generator.model import RESERVED_COLUMNS, Question, Survey
+from generator.plurals import plural_noun
 from generator.tokens import client_for_token
 
 RESPONSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
@@ -155,7 +156,7 @@ def _check_one(
     if unknown:
         names = ", ".join(_short(name) for name in unknown)
         return submission.reject(f"unknown_field: {_short(unknown[0])}",
-                                 f"{names} match(es) no question of survey '{survey.id}'"
+                                 f"{names} {'matches' if len(unknown) == 1 else 'match'} no question of survey '{survey.id}'"
                                  f"{did_you_mean(unknown[0], [q.id for q in survey.questions])}")
     if submission.response_id and not RESPONSE_ID.match(submission.response_id):
         return submission.reject("bad_response_id", "expected letters, digits, '.', '_', ':' or '-' (at most 128)")
@@ -167,7 +168,7 @@ def _check_one(
     if require_answers:
         missing = _missing_required(survey, answers)
         if missing:
-            return submission.reject(f"missing_required: {missing[0]}", f"required question(s) unanswered: {', '.join(missing)}")
+            return submission.reject(f"missing_required: {missing[0]}", f"required {plural_noun(len(missing), 'question')} unanswered: {', '.join(missing)}")
     row = {"response_id": submission.response_id, "client": client, "submitted_at": submitted_at}
     row.update(answers)
     return row

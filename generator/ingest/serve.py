@@ -52,6 +52,7 @@ from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
 from generator.load.held import QUARANTINE_FOLDER
+from generator.plurals import plural
 from generator.progress import Progress
 from generator.speed.workers import can_fork
 from generator.templates import template_folders
@@ -139,7 +140,7 @@ class Preview:
                 self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
             except DataError as exc:
                 self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
-                self._say(f"{self.state.error}\nbuild failed: {len(exc.problems)} problem(s); still serving the previous build")
+                self._say(f"{self.state.error}\nbuild failed: {plural(len(exc.problems), 'problem')}; still serving the previous build")
             except RapportError as exc:
                 self.state.ok, self.state.error = False, str(exc)
                 self._say(f"build failed: {exc}; still serving the previous build")
