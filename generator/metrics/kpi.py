@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 QUARTERS = 8          # how many quarters the per-quarter figures cover
 SNAPSHOTS = 2         # earlier quarter ends for the counts that exist only as of a date
+SNAPSHOTS_ENTRY = "kpi-snapshots"  # the memo entry of earlier_snapshots, read alone by kept_snapshots
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,14 @@ def earlier_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[s
     under a digest of the data dated up to the last of those ends.
     """
     ends = quarter_ends(portfolio.as_of, SNAPSHOTS)
-    return memo.load("kpi-snapshots", _data_until(portfolio, ends[-1]), lambda: [
+    return memo.load(SNAPSHOTS_ENTRY, _data_until(portfolio, ends[-1]), lambda: [
         snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day))) for day in ends], [])
 
 
 def kept_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[str, Point]] | None:
     """What `earlier_snapshots` gives when the memo kept it (a rebuild in the same quarter), else None."""
-    kept: list[dict[str, Point]] | None = memo.get("kpi-snapshots", _data_until(portfolio, quarter_ends(portfolio.as_of, SNAPSHOTS)[-1]))
+    ends = quarter_ends(portfolio.as_of, SNAPSHOTS)
+    kept: list[dict[str, Point]] | None = memo.get(SNAPSHOTS_ENTRY, _data_until(portfolio, ends[-1]))
     return kept
 
 
