@@ -60,7 +60,7 @@ def write_output(files: Iterable[BuiltFile], out_dir: Path, background: bool = F
 def new_staging(out_dir: Path) -> Path:
     """A new, empty staging folder beside out_dir (and none left there by a killed build)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out_dir)
+    remove_abandoned(out_dir, "new")
     # the process id in the name tells a later build whether this folder's maker is still at work
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
 
@@ -71,13 +71,21 @@ def staging_of(out_dir: Path, pid: int) -> Path | None:
     return found[-1] if found else None
 
 
-def _remove_abandoned_staging(out_dir: Path) -> None:
-    """Delete staging folders left beside out_dir by builds that were killed (their process is gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.new-*"):
-        maker = folder.name.removeprefix(f".{out_dir.name}.new-").split("-", 1)[0]
+def remove_abandoned(out_dir: Path, kind: str) -> None:
+    """Delete the folders `.<out>.<kind>-<pid>…` beside out_dir left by processes that were killed (their process is
+    gone): staging folders of builds (`new`), early pages of `rapport serve` (`early`)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.{kind}-*"):
+        maker = folder.name.removeprefix(f".{out_dir.name}.{kind}-").split("-", 1)[0]
         if maker.isdigit() and _alive(int(maker)):
-            continue  # another build, still writing
+            continue  # another process, still writing
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_whole(target: Path, content: bytes) -> None:
+    """Write a file under a temporary name, then rename it: a reader (`rapport serve`) sees all of it or none."""
+    partial = target.with_name(f".{target.name}.part")
+    partial.write_bytes(content)
+    os.replace(partial, target)
 
 
 def _alive(pid: int) -> bool:

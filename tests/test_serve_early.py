@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from generator.build import build_site
 from generator.cli import cli
 from generator.demo import write_demo
-from generator.ingest.serve_early import EARLY_AT_MOST, EarlyPages, changed_clients, client_pages, early_folder, last_digests
+from generator.ingest.serve_early import EARLY_AT_MOST, EarlyPages, client_pages, early_folder, last_digests
 from generator.keys import site_secret
 from generator.load import load_portfolio
-from generator.speed import Speed
+from generator.speed import Speed, changed_clients
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import data_digests
 from generator.speed.workers import can_fork
@@ -101,10 +101,10 @@ def test_the_clients_a_save_changed_are_found_from_the_last_builds_digests(tmp_p
     ids = list(before)
     save_visit(data, ids[4])
     save_visit(data, ids[1])
-    assert changed_clients(before, data_digests(load_portfolio(data)).clients) == [ids[1], ids[4]]
+    assert changed_clients(before, data_digests(load_portfolio(data)).clients, EARLY_AT_MOST) == [ids[1], ids[4]]
     for client in ids[:EARLY_AT_MOST]:
         save_visit(data, client)
-    assert changed_clients(before, data_digests(load_portfolio(data)).clients) == [], "an import: left to the build"
+    assert changed_clients(before, data_digests(load_portfolio(data)).clients, EARLY_AT_MOST) == [], "an import: left to the build"
 
 
 @pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")

@@ -38,10 +38,11 @@ from generator.load import load_portfolio
 from generator.metrics import compute_reports
 from generator.portfolio import Portfolio
 from generator.render import ClientInputs, plan_pages
-from generator.speed import last_client_digests
+from generator.speed import changed_clients, last_client_digests
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import data_digests
 from generator.templates import compiled_templates, make_environment
+from generator.write import remove_abandoned, write_whole
 
 READS = 3  # times the maker reads the data while a save is still being written
 SOURCES = "sources"  # the file in the folder of early pages naming what they were made from
@@ -87,12 +88,6 @@ def client_pages(portfolio: Portfolio, client_ids: Collection[str], environment:
             for item in job.make()]
 
 
-def changed_clients(before: Digests, now: Digests) -> list[str]:
-    """The clients whose data differ from before (new ones too), in roster order; none when too many did."""
-    changed = [client for client, digest in now.items() if before.get(client) != digest]
-    return changed if len(changed) <= EARLY_AT_MOST else []
-
-
 @dataclass
 class EarlyPages:
     """A forked process making the early pages of one build; `finish` when the build is done."""
@@ -112,7 +107,7 @@ class EarlyPages:
         if not before:
             return None
         folder = early_folder(out_dir.resolve(), os.getpid())
-        _remove_abandoned(out_dir.resolve())
+        remove_abandoned(out_dir.resolve(), "early")
         shutil.rmtree(folder, ignore_errors=True)
         done, exiting = os.pipe()
         try:
@@ -171,7 +166,7 @@ def _make(data_dir: Path, as_of: dt.date | None, templates_dir: Path | None, bef
                 break
         else:
             return  # still being written: the build shows it
-        changed = changed_clients(before, data_digests(portfolio).clients)
+        changed = changed_clients(before, data_digests(portfolio).clients, EARLY_AT_MOST)
         if not changed:
             return
         environment = make_environment(templates_dir)  # the templates as they are now, like the build's
@@ -182,9 +177,7 @@ def _make(data_dir: Path, as_of: dt.date | None, templates_dir: Path | None, bef
     for page in pages:
         target = folder / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.part")
-        partial.write_bytes(page.content)
-        os.replace(partial, target)  # whole or not at all: the preview may be sending it
+        write_whole(target, page.content)  # the preview may be sending it
     (folder / SOURCES).write_text(_sources_digest(read_from), encoding="utf-8")  # outside dashboard/: not served
 
 
@@ -197,19 +190,6 @@ def _read_text(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except OSError:
         return None
-
-
-def _remove_abandoned(out_dir: Path) -> None:
-    """Delete folders of early pages left beside out_dir by builders that were killed (their process is gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.early-*"):
-        maker = folder.name.rsplit("-", 1)[1]
-        try:
-            os.kill(int(maker), 0)
-            continue  # a builder still at work
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, PermissionError):  # not ours to judge
-            continue
 
 
 def last_digests(data_dir: Path, out_dir: Path) -> Digests:

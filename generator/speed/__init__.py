@@ -22,7 +22,7 @@ import contextlib
 import functools
 import gc
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +42,7 @@ from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
 from generator.write import WriteResult, write_output
 
-__all__ = ["Speed", "SpeedSession", "last_client_digests"]
+__all__ = ["Speed", "SpeedSession", "changed_clients", "last_client_digests"]
 
 # Below this many clients a build takes a fraction of a second and a second process costs more than it saves.
 PARALLEL_FROM_CLIENTS = 150
@@ -186,8 +186,8 @@ class SpeedSession:
         self.memo.put(CLIENT_DIGESTS, _client_digests_key(self.out_dir), inputs.data.clients)
         if not before:
             return []
-        changed = {client for client, digest in inputs.data.clients.items() if before.get(client) != digest}
-        if not changed or len(changed) > CHANGED_FIRST_AT_MOST:
+        changed = set(changed_clients(before, inputs.data.clients, CHANGED_FIRST_AT_MOST))
+        if not changed:
             return []
         return [pair for pair in todo if isinstance(pair[0].inputs, ClientInputs) and pair[0].inputs.client_id in changed]
 
@@ -214,6 +214,13 @@ class SpeedSession:
         if self.speed.workers is not None:
             return self.speed.workers
         return default_workers() if clients >= PARALLEL_FROM_CLIENTS else 1
+
+
+def changed_clients(before: Mapping[str, bytes], now: Mapping[str, bytes], at_most: int) -> list[str]:
+    """The clients whose data digest differs from `before` (new ones too), in `now`'s order; none when more than
+    `at_most` did (an import, a template edit: nothing to put first)."""
+    changed = [client for client, digest in now.items() if before.get(client) != digest]
+    return changed if len(changed) <= at_most else []
 
 
 def last_client_digests(memo: Memo, out_dir: Path) -> dict[str, bytes]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.files import BuiltFile, KeptFile, OutputFile, StagedFile
-from generator.write import WriteResult, new_staging, swap_in
+from generator.write import WriteResult, new_staging, swap_in, write_whole
 
 MANIFEST = ".manifest.json"
 MANIFEST_VERSION = 2
@@ -115,9 +115,7 @@ class OutputWriter:
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
-        partial = target.with_name(f".{target.name}.part")
-        partial.write_bytes(content)
-        os.replace(partial, target)  # whole or not at all: `rapport serve` shows staged pages while a build runs
+        write_whole(target, content)  # `rapport serve` shows staged pages while a build runs
 
     def start(self, files: Iterable[BuiltFile]) -> None:
         """`add(files)` on a thread (file system calls release the interpreter lock)."""
