@@ -128,6 +128,18 @@ class PortfolioWriter:
         (self.root / name).write_text(text, encoding="utf-8")
 
 
+def secret_env_fixture(secret: str) -> Any:
+    """An autouse fixture for a test module: builds use site secret `secret` and no dashboard passphrase
+    (`secret_env = secret_env_fixture(SECRET)` at the module's top level)."""
+
+    @pytest.fixture(autouse=True)
+    def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("RAPPORT_SECRET", secret)
+        monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+
+    return secret_env
+
+
 SAMPLE_SECRET = "sample-site-secret"
 
 

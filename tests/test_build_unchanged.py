@@ -13,13 +13,10 @@ from generator import unchanged
 from generator.cli import cli
 from generator.demo import write_demo
 from generator.unchanged import RECORD
+from tests.conftest import secret_env_fixture
 from tests.test_speed import SECRET, new_response, tree
 
-
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+secret_env = secret_env_fixture(SECRET)
 
 
 @pytest.fixture

@@ -28,15 +28,13 @@ from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import data_digests
 from generator.speed.workers import can_fork
 from generator.templates import make_environment
+from tests.conftest import secret_env_fixture
 
 SECRET = "serve-early-test-secret"
 CLIENTS = 40
 
 
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+secret_env = secret_env_fixture(SECRET)
 
 
 def demo(folder: Path) -> list[str]:

@@ -34,16 +34,14 @@ from generator.speed import Speed
 from generator.speed.cache import DiskMemo
 from generator.speed.output import MANIFEST, OutputWriter, Previous
 from generator.write import WriteResult
+from tests.conftest import secret_env_fixture
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-incremental-builds"
 CLIENTS = 24
 
 
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+secret_env = secret_env_fixture(SECRET)
 
 
 @pytest.fixture

@@ -18,14 +18,12 @@ from generator.demo import write_demo
 from generator.safety import LeakError, leak_gate
 from generator.safety.leak_needles import Needle
 from generator.speed import Speed
+from tests.conftest import secret_env_fixture
 
 SECRET = "test-secret-for-the-leak-gate-on-rebuilds"
 
 
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+secret_env = secret_env_fixture(SECRET)
 
 
 @pytest.fixture
