@@ -25,10 +25,10 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from generator.digests import Records, value_digest
+from generator.digests import Records, record_classes, value_digest
 from generator.digests import digest as _digest
 from generator.portfolio import Portfolio
-from generator.render.plan import ClientInputs, Inputs, ValueInputs
+from generator.render.plan import ClientData, ClientInputs, Inputs, ValueInputs
 from generator.speed.cache import code_version
 
 
@@ -68,6 +68,7 @@ class DataDigests:
     frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
     records: bytes             # every client record, in id order
     json: dict[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
+    rows: dict[str, dict[str, bytes]] = field(default_factory=dict)  # per frame, per client: its rows, in file order
 
 
 def data_digests(portfolio: Portfolio) -> DataDigests:
@@ -86,17 +87,18 @@ def data_digests(portfolio: Portfolio) -> DataDigests:
         frames=whole,
         records=_digest(*records.values()),
         json=json,
+        rows=by_client,
     )
 
 
 def _by_client(frame: pd.DataFrame, hashes: np.ndarray) -> dict[str, bytes]:
-    """Per value of `client`, the hashes of its rows, in file order."""
+    """Per value of `client`, a digest of the hashes of its rows, in file order."""
     if frame.empty:
         return {}
     codes, clients = pd.factorize(frame["client"], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(clients)))[:-1]
-    return {client: rows.tobytes() for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
+    return {client: _digest(rows.tobytes()) for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,17 @@ class PageInputs:
     shared: bytes
     data: DataDigests
     records: Records = field(default_factory=dict)  # each client record's JSON, made once for every page that lists it
+    # each client page's digest (and the row it is of), by client id: taken once per process, for its page and every
+    # list holding the client
+    pages: dict[str, tuple[object, bytes]] = field(default_factory=dict, compare=False)
+    classes: tuple[type, ...] | None = field(default=None, compare=False)  # `value_digest`'s, found once per build
 
     def of(self, inputs: Inputs, path: str) -> str:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
-            return self.client_page(inputs.row)
+            return self._client_page(inputs).hex()
         if isinstance(inputs, ValueInputs):
-            return self.from_value(path, inputs.value)
+            return self.from_value(path, inputs.value, inputs.clients)
         return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
@@ -123,13 +129,33 @@ class PageInputs:
         values = {key: value for key, value in row.items() if key != "client"}
         return _digest(self.shared, own, pickle.dumps(values, protocol=4)).hex()
 
-    def from_value(self, path: str, value: object) -> str:
-        """A file made from one value alone (and what every page shares); '' when it cannot be pickled."""
+    def _client_page(self, inputs: ClientInputs) -> bytes:
+        """`client_page` of these inputs as bytes (b'' when unknown), taken once per process."""
+        found = self.pages.get(inputs.client_id)
+        if found is None or found[0] is not inputs.row:
+            found = self.pages[inputs.client_id] = (inputs.row, bytes.fromhex(self.client_page(inputs.row)))
+        return found[1]
+
+    def _client_data(self, inputs: ClientData) -> bytes:
+        """A client's record and its rows of some frames (b'' when unknown)."""
+        record = self.data.json.get(inputs.client_id)
+        if record is None or any(frame not in self.data.rows for frame in inputs.frames):
+            return b""
+        return _digest(record.encode(), *(self.data.rows[frame].get(inputs.client_id, b"") for frame in inputs.frames))
+
+    def from_value(self, path: str, value: object, clients: tuple[ClientInputs | ClientData, ...] = ()) -> str:
+        """A file made from one value and the named clients' inputs (and what every page shares); '' when any of them
+        cannot be known (a value that cannot be pickled, a client without data)."""
+        # a tag per kind: a client's page digest never stands for the same client's data digest
+        parts = [b"P" + self._client_page(each) if isinstance(each, ClientInputs) else b"D" + self._client_data(each)
+                 for each in clients]
+        if any(len(part) == 1 for part in parts):
+            return ""
         try:
-            data = value_digest(_dates_as_bytes(value), self.records)
+            data = value_digest(_dates_as_bytes(value), self.records, self.classes)
         except Exception:  # not plain data: the page is made by every build
             return ""
-        return _digest(self.shared, path.encode(), data).hex()
+        return _digest(self.shared, path.encode(), data, *parts).hex()
 
     def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
         """A file made from whole frames of the data (and every client record, for names)."""
@@ -137,12 +163,11 @@ class PageInputs:
             return ""
         return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
 
-
     def with_records(self, portfolio: Portfolio) -> PageInputs:
         """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
         records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
                             if client.id in self.data.json}
-        return dataclasses.replace(self, records=records)
+        return dataclasses.replace(self, records=records, pages={}, classes=record_classes())
 
 
 # the types `_dates_as_bytes` leaves where they are without a look inside
