@@ -27,6 +27,7 @@ import pandas as pd
 
 from generator.digests import Records, record_classes, value_digest
 from generator.digests import digest as _digest
+from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientData, ClientInputs, Inputs, ValueInputs
 from generator.speed.cache import code_version
@@ -71,14 +72,24 @@ class DataDigests:
     rows: dict[str, dict[str, bytes]] = field(default_factory=dict)  # per frame, per client: its rows, in file order
 
 
-def data_digests(portfolio: Portfolio) -> DataDigests:
-    """The digests of `portfolio`, from the row hashes the loader made (a few hundredths of a second at 1,000 clients)."""
+def data_digests(portfolio: Portfolio, memo: Memo = NO_MEMO) -> DataDigests:
+    """The digests of `portfolio`, from the row hashes the loader made (a few hundredths of a second at 1,000 clients).
+
+    A frame's digests per client are kept in `memo` under the digest of all its rows: a rebuild
+    after a new response groups that survey's rows again, not the contact log's.
+    """
     frames = {"contacts": portfolio.contacts, **{f"responses/{s.id}": portfolio.responses[s.id] for s in portfolio.surveys}}
     by_client, whole = {}, {}
     for name, frame in frames.items():
         hashes = portfolio.hashes(name)
-        by_client[name] = _by_client(frame, hashes)
         whole[name] = _digest(hashes.tobytes())
+        entry, key = "page-rows-" + name.replace("/", "-"), [name.encode(), whole[name]]
+        kept = memo.get(entry, key)
+        if isinstance(kept, dict):
+            by_client[name] = kept
+        else:
+            by_client[name] = _by_client(frame, hashes)
+            memo.put(entry, key, by_client[name])
     json = {client.id: client.model_dump_json() for client in portfolio.clients}
     records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
@@ -198,11 +209,11 @@ def _dates_as_bytes(value: object) -> object:
     return value
 
 
-def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+def page_digests(portfolio: Portfolio, environment: jinja2.Environment, memo: Memo = NO_MEMO) -> PageInputs | None:
     """The digests for this build, as plain data another process can send (see `with_records`); None when
     they cannot be known (templates not from folders)."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    return PageInputs(shared, data_digests(portfolio))
+    return PageInputs(shared, data_digests(portfolio, memo))
 
