@@ -185,7 +185,7 @@ class PageInputs:
         """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
         records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
                             if client.id in self.data.json}
-        return dataclasses.replace(self, records=records, pages={}, classes=record_classes())
+        return dataclasses.replace(self, records=records, pages={}, classes=record_classes(), keys={})
 
 
 # the types `_dates_as_bytes` leaves where they are without a look inside
