@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+from generator.render.plan import ClientData, ClientInputs
 from generator.speed.fingerprints import DataDigests, PageInputs
 
 DAY = dt.date(2026, 11, 30)
@@ -32,3 +34,43 @@ def test_equal_values_built_apart_have_one_digest() -> None:
               "page": (1, 4)}
     assert first == second and first["rows"][0]["due"] is not second["rows"][0]["due"]
     assert digest_of(first) == digest_of(second)
+
+
+def named(clients: tuple[ClientInputs | ClientData, ...], data: DataDigests | None = None) -> str:
+    """The digest of a list page naming `clients` (and holding the same value)."""
+    inputs = PageInputs(b"shared", data or DIGESTS)
+    return inputs.from_value("dashboard/clients/index.html", {"title": "All clients"}, clients)
+
+
+DIGESTS = DataDigests(
+    clients={"acme": b"acme's data", "zeta": b"zeta's data"}, frames={}, records=b"",
+    json={"acme": '{"id":"acme","name":"Acme"}', "zeta": '{"id":"zeta","name":"Zeta"}'},
+    rows={"contacts": {"acme": b"acme's contacts"}, "responses/pulse": {"acme": b"acme's answers"}},
+)
+
+
+def test_a_list_page_changes_with_each_client_it_names() -> None:
+    acme, zeta = ClientInputs("acme", {"id": "acme", "nps": 40.0}), ClientInputs("zeta", {"id": "zeta", "nps": 10.0})
+    digests = {
+        "both": named((acme, zeta)), "swapped": named((zeta, acme)), "one": named((acme,)),
+        "row changed": named((acme, ClientInputs("zeta", {"id": "zeta", "nps": 20.0}))),
+        "data changed": named((acme, zeta), dataclasses.replace(DIGESTS, clients={**DIGESTS.clients, "zeta": b"new"})),
+        "record only": named((ClientData("acme", ()), ClientData("zeta", ()))),
+        "contacts": named((ClientData("acme", ("contacts",)), ClientData("zeta", ("contacts",)))),
+        "new contact": named((ClientData("acme", ("contacts",)), ClientData("zeta", ("contacts",))),
+                             dataclasses.replace(DIGESTS, rows={**DIGESTS.rows, "contacts": {"acme": b"one more"}})),
+        "renamed": named((ClientData("acme", ()), ClientData("zeta", ())),
+                         dataclasses.replace(DIGESTS, json={**DIGESTS.json, "zeta": '{"id":"zeta","name":"Zed"}'})),
+    }
+    assert "" not in digests.values()
+    assert len(set(digests.values())) == len(digests)
+    # a frame the page does not name does not count
+    answered = dataclasses.replace(DIGESTS, rows={**DIGESTS.rows, "responses/pulse": {"acme": b"a new answer"}})
+    pair = (ClientData("acme", ("contacts",)), ClientData("zeta", ("contacts",)))
+    assert named(pair, answered) == digests["contacts"]
+
+
+def test_a_page_naming_a_client_without_data_is_made_by_every_build() -> None:
+    assert named((ClientInputs("nobody", {"id": "nobody"}),)) == ""
+    assert named((ClientData("nobody", ()),)) == ""
+    assert named((ClientData("acme", ("responses/unknown",)),)) == ""

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import markupsafe
 
@@ -48,26 +49,33 @@ def month_end(day: dt.date, months_ahead: int = 0) -> dt.date:
     return dt.date(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1])
 
 
-def events(site: DashboardSite) -> list[Event]:
-    """Every event, by date, kind and client."""
-    data, as_of = site.charts.data, site.as_of
-    this_month = as_of.isoformat()[:7]
+# what the calendar reads of an active client's metrics row; with its on-site visits this month, all it shows of it
+EVENT_FIELDS = ("id", "name", "survey_next_due", "survey_overdue", "last_response", "next_renewal", "risk", "onsite_min")
+EventRow = tuple[Any, ...]  # the entries of EVENT_FIELDS, then the visits this month
+
+
+def event_rows(site: DashboardSite) -> list[EventRow]:
+    """What the calendar is made from (besides the report date): of each active client, the entries of
+    EVENT_FIELDS and its on-site visits this month (0 without a minimum, when none are shown)."""
+    data = site.charts.data
+    this_month = site.as_of.isoformat()[:7]
+    return [(*(row[field] for field in EVENT_FIELDS),
+             next((m.onsite for m in data.months.get(row["id"], ()) if m.month == this_month), 0) if row["onsite_min"] else 0)
+            for row in data.clients if row["active"]]
+
+
+def events(site: DashboardSite, rows: list[EventRow]) -> list[Event]:
+    """Every event of `rows` (`event_rows`), by date, kind and client."""
+    as_of = site.as_of
     found = []
-    for row in data.clients:
-        if not row["active"]:
-            continue
-        cid, name = row["id"], row["name"]
-        due = row["survey_next_due"]
+    for cid, name, due, overdue, last_response, renewal, risk, minimum, visits in rows:
         if due is not None:
-            late = " (overdue)" if row["survey_overdue"] else ""
+            late = " (overdue)" if overdue else ""
             found.append(Event(due, "survey", cid, name, f"Survey due{late}: {name}",
-                               f"send the survey to {name}; last response {row['last_response'] or 'none'}"))
-        if row["next_renewal"] is not None:
-            found.append(Event(row["next_renewal"], "renewal", cid, name, f"Renewal: {name}",
-                               f"agreement renews; risk {row['risk']}"))
-        minimum = row["onsite_min"]
+                               f"send the survey to {name}; last response {last_response or 'none'}"))
+        if renewal is not None:
+            found.append(Event(renewal, "renewal", cid, name, f"Renewal: {name}", f"agreement renews; risk {risk}"))
         if minimum:
-            visits = next((m.onsite for m in data.months.get(cid, ()) if m.month == this_month), 0)
             if visits < minimum:
                 found.append(Event(month_end(as_of), "visit", cid, name, f"On-site visit due: {name}",
                                    f"{plural(minimum - visits, 'more on-site visit')} this month "
@@ -177,10 +185,10 @@ def table_rows(items: list[Event], as_of: dt.date) -> markupsafe.Markup:
     return markupsafe.Markup("".join(rows))
 
 
-def render_calendar(site: DashboardSite) -> list[OutputFile]:
-    """`dashboard/calendar.ics` (every event) and `dashboard/calendar.html`, `calendar-2.html`, …
+def render_calendar(site: DashboardSite, rows: list[EventRow]) -> list[OutputFile]:
+    """`dashboard/calendar.ics` (every event of `rows`, `event_rows`) and `dashboard/calendar.html`, `calendar-2.html`, …
     (`dashboards.page_size` events a page, by date, under a heading per month)."""
-    items = events(site)
+    items = events(site, rows)
     size = site.charts.reports.attention.limits.page_size
     counts = {kind: sum(1 for e in items if e.kind == kind) for kind in KIND_ORDER}
     files = [OutputFile("dashboard/calendar.ics", ics(site, items))]

@@ -7,6 +7,7 @@ ideal profile, and the on-site heatmap — in the order the metrics stage decide
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from typing import Any
 
 import markupsafe
 
-from generator.charts.overview import HeatRow
-from generator.digests import value_digest
+from generator.charts.overview import HeatRow, onsite_heatmap
 from generator.files import OutputFile
 from generator.plurals import plural
 from generator.render.common import root_prefix
@@ -144,22 +144,27 @@ def heatmap_rows(rows: list[HeatRow], root: str) -> markupsafe.Markup:
 
 @dataclass(frozen=True)
 class ListPage:
-    """One page of a paged list, not yet made: its template, path and everything it shows.
+    """One page of a paged list, not yet made: its template, path, and what it shows.
 
-    `key` is what the page is a function of beside what every page shares (the plan's
-    `ValueInputs`): its context, with a large value shared by all pages of a list (the heatmap)
-    stood in for by its digest.
+    `context` is plain data: the pager, the title and the rest of the page but its clients' rows,
+    which `rows` makes from the page's `ids` when the page is made. Its inputs (the plan's
+    `ValueInputs`, generator/render/plan.py) are that context and, of each client it lists,
+    the client's page inputs (its rows are a client page's row), or (`frames` given) the
+    client's record and rows of those frames, with `shown`: all else of each client it shows.
     """
 
     template: str
     path: str  # from the dashboard root
     current: str
     context: dict[str, Any]
-    key: object
+    ids: tuple[str, ...]
+    rows: Callable[[list[str]], dict[str, Any]]
+    frames: tuple[str, ...] = ()
+    shown: tuple[object, ...] = ()
 
     def render(self, site: DashboardSite) -> OutputFile:
         """The page; its long tables' rows are built here (client_table, heatmap_rows) rather than in template loops."""
-        context, root = self.context, root_prefix(self.path)
+        context, root = {**self.context, **self.rows(list(self.ids))}, root_prefix(self.path)
         extra: dict[str, Any] = {}
         if "rows" in context:
             rows = context["rows"]
@@ -170,17 +175,16 @@ class ListPage:
 
 
 def _pages(site: DashboardSite, template: str, current: str, ids: list[str], first: str, later: str,
-           context: Callable[[list[str]], dict[str, Any]], shared: dict[str, object] | None = None,
-           work_list: bool = False) -> list[ListPage]:
-    """Every page of one paged list of client ids; `shared` names the context entries keyed by a digest instead."""
+           context: Callable[[list[str]], dict[str, Any]], rows: Callable[[list[str]], dict[str, Any]],
+           work_list: bool = False, frames: tuple[str, ...] = (),
+           shown: Callable[[str], object] | None = None) -> list[ListPage]:
+    """Every page of one paged list of client ids: `context` gives a page's plain context but its rows, `rows` those,
+    `shown` (with `frames`) what the rows show of a client besides its record and its rows of `frames`."""
     limits = site.charts.reports.attention.limits
     size = limits.list_size if work_list else limits.page_size
-    made = []
-    for pager, chunk in pages(ids, size, first, later):
-        values = {"pager": pager, **context(chunk)}
-        key = {**values, **(shared or {})}
-        made.append(ListPage(template, pager.path, current, values, key))
-    return made
+    return [ListPage(template, pager.path, current, {"pager": pager, **context(chunk)}, tuple(chunk), rows, frames,
+                     tuple(map(shown, chunk)) if shown else ())
+            for pager, chunk in pages(ids, size, first, later)]
 
 
 def client_index_pages(site: DashboardSite) -> list[ListPage]:
@@ -189,8 +193,11 @@ def client_index_pages(site: DashboardSite) -> list[ListPage]:
 
     def context(chunk: list[str]) -> dict[str, Any]:
         return {"title": "All clients", "lead": f"{plural(len(ids), 'client')}, active or not, by name.",
-                "rows": client_rows(site, chunk), "why": "", "empty": "There are no clients yet."}
-    return _pages(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context)
+                "why": "", "empty": "There are no clients yet."}
+
+    def rows(chunk: list[str]) -> dict[str, Any]:
+        return {"rows": client_rows(site, chunk)}
+    return _pages(site, "dashboard_clients.html", "clients", ids, CLIENT_INDEX, CLIENT_INDEX_LATER, context, rows)
 
 
 def list_pages(site: DashboardSite) -> list[ListPage]:
@@ -200,21 +207,38 @@ def list_pages(site: DashboardSite) -> list[ListPage]:
         found = LISTS[key]
 
         def context(chunk: list[str], found: ClientList = found, total: int = len(ids)) -> dict[str, Any]:
-            rows = due_rows(site, chunk) if found.work_list else client_rows(site, chunk)
-            return {"title": found.title, "lead": f"{plural(total, 'client')}.",
-                    "rows": rows, "why": found.why, "empty": found.empty, "work": found.work_list}
-        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, work_list=found.work_list)
+            return {"title": found.title, "lead": f"{plural(total, 'client')}.", "why": found.why, "empty": found.empty,
+                    "work": found.work_list}
+
+        def rows(chunk: list[str], found: ClientList = found) -> dict[str, Any]:
+            return {"rows": due_rows(site, chunk) if found.work_list else client_rows(site, chunk)}
+        made += _pages(site, "dashboard_clients.html", "lists", ids, found.path, "", context, rows, work_list=found.work_list)
     return made
 
 
+# what the on-site heatmap reads of a client's metrics row (generator/charts/overview.py `onsite_heatmap`), besides
+# its months, which are made from its record and its contacts (and the settings and the report date, which every page
+# shares); a row of only these is what the heatmap is made from here, so that reading another entry fails loudly
+HEAT_FIELDS = ("id", "active", "name", "onsite_min", "onsite_typical", "tracking_since")
+HEAT_FRAMES = ("contacts",)
+
+
 def onsite_pages(site: DashboardSite) -> list[ListPage]:
-    """`lists/onsite.html` and its further pages: the on-site heatmap of every active client."""
-    heatmap = site.charts.heatmap
-    rows = {row.client_id: row for row in heatmap.rows}
-    ids = [client for client in site.charts.reports.attention.onsite if client in rows]
+    """`lists/onsite.html` and its further pages: the on-site heatmap of every active client (a row each)."""
+    by_id = site.charts.data.by_id
+    ids = [client for client in site.charts.reports.attention.onsite if by_id[client]["active"]]
 
     def context(chunk: list[str]) -> dict[str, Any]:
-        return {"heatmap": heatmap, "heat_rows": [rows[client] for client in chunk], "total": len(ids)}
-    # every page is handed the whole heatmap: digested once, not pickled with each page's key
-    whole = value_digest(heatmap)
-    return _pages(site, "dashboard_onsite.html", "lists", ids, ONSITE_LIST, "", context, {"heatmap": whole})
+        return {"total": len(ids)}
+
+    def shown(client: str) -> tuple[Any, ...]:
+        row = by_id[client]
+        return tuple(row[field] for field in HEAT_FIELDS)
+
+    def rows(chunk: list[str]) -> dict[str, Any]:
+        # the heatmap of this page's clients alone, from the entries its inputs name (its months are the whole heatmap's)
+        heatmap = onsite_heatmap(dataclasses.replace(
+            site.charts.data, clients=[dict(zip(HEAT_FIELDS, shown(client))) for client in chunk]))
+        return {"heatmap": heatmap, "heat_rows": heatmap.rows}
+    return _pages(site, "dashboard_onsite.html", "lists", ids, ONSITE_LIST, "", context, rows, frames=HEAT_FRAMES,
+                  shown=shown)

@@ -19,7 +19,7 @@ from generator.charts.bundle import dashboard_bundle
 from generator.files import OutputFile
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
-from generator.render.calendar_page import events, render_calendar
+from generator.render.calendar_page import event_rows, render_calendar
 from generator.render.client_lists import ListPage, client_index_pages, list_pages, onsite_pages
 from generator.render.dashboard_client import client_path, render_client
 from generator.render.dashboard_common import DashboardSite
@@ -30,7 +30,7 @@ from generator.render.followups import render_followup_list
 from generator.render.inbox import ArchivePage, render_inbox
 from generator.render.invitations import render_invitations
 from generator.render.links import client_tokens, render_links
-from generator.render.plan import ClientInputs, FrameInputs, PageJob, ValueInputs
+from generator.render.plan import ClientData, ClientInputs, FrameInputs, PageJob, ValueInputs
 from generator.templates import template_source
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
@@ -48,9 +48,10 @@ def dashboard_jobs(
                 None if frames is None else FrameInputs(frames))
         for path, make, frames in export_makers(portfolio, reports, charts.data)
     ]
+    calendar = event_rows(site)
     jobs += [
-        # the calendar's pages and .ics are a function of its events (and of what every page shares)
-        PageJob(lambda: render_calendar(site), inputs=ValueInputs((events(site), reports.attention.limits.page_size)),
+        # the calendar's pages and .ics are a function of what it shows of each client (and of what every page shares)
+        PageJob(lambda: render_calendar(site, calendar), inputs=ValueInputs((calendar, reports.attention.limits.page_size)),
                 name="dashboard/calendar"),
         PageJob(lambda: [render_overview(site)]),
         PageJob(lambda: render_followup_list(site)),
@@ -58,18 +59,30 @@ def dashboard_jobs(
         PageJob(lambda: [*render_invitations(site, reports, secret), render_links(site, secret)]),
         PageJob(lambda: assets(environment)),
     ]
+    clients = {row["id"]: ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
+                                                   "followups": reports.followups.by_client.get(row["id"], [])})
+               for row in charts.data.clients}
     # the paged lists: each page made from its own rows, so a rebuild remakes only the pages whose rows changed
-    jobs += [PageJob(functools.partial(_list_page, site, page), (f"dashboard/{page.path}",), ValueInputs(page.key), batch="lists")
+    jobs += [PageJob(functools.partial(_list_page, site, page), (f"dashboard/{page.path}",), _list_inputs(page, clients),
+                     batch="lists")
              for page in [*client_index_pages(site), *list_pages(site), *onsite_pages(site)]]
     # the inbox's and the written answers' archive pages: a new answer changes one of them, the rest are reused
     jobs += [PageJob(functools.partial(_archive, site, page), (f"dashboard/{page.pager.path}",), ValueInputs(page), batch="archive")
              for page in survey_archives(site)]
-    jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",),
-                     ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
-                                                "followups": reports.followups.by_client.get(row["id"], [])}),
+    jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",), clients[row["id"]],
                      batch="clients")
              for row in charts.data.clients]
     return jobs
+
+
+def _list_inputs(page: ListPage, clients: dict[str, ClientInputs]) -> ValueInputs | None:
+    """A list page's inputs: its context and, of each client it lists, the client page's inputs (its row is such a
+    page's row) or the client's data the page names; None (made by every build) for a client without a page."""
+    if page.frames:
+        return ValueInputs((page.context, page.shown), tuple(ClientData(client, page.frames) for client in page.ids))
+    if any(client not in clients for client in page.ids):
+        return None
+    return ValueInputs(page.context, tuple(clients[client] for client in page.ids))
 
 
 def _client(site: DashboardSite, row: dict[str, object]) -> list[OutputFile]:

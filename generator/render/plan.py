@@ -38,13 +38,26 @@ class FrameInputs:
 
 
 @dataclass(frozen=True)
+class ClientData:
+    """One client's record and its rows of `frames` (`contacts`, `responses/<survey id>`): what a page listing the
+    client reads of it when that is less than its whole page (`ClientInputs`)."""
+
+    client_id: str
+    frames: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ValueInputs:
-    """Made from exactly this value (a page's whole context: its rows, its pager) and nothing else.
+    """Made from exactly this value (a page's context: its pager, its rows) and the named clients' inputs, nothing else.
 
     The value is digested as a pickle, so it holds plain data: equal values give equal digests.
+    A page listing clients names each one's `ClientInputs` (it shows what their pages show:
+    each is digested once per build, for its page and for every list holding it) or
+    `ClientData` instead of putting their rows into its value.
     """
 
     value: object
+    clients: tuple[ClientInputs | ClientData, ...] = ()
 
 
 Inputs = ClientInputs | FrameInputs | ValueInputs

@@ -131,7 +131,7 @@ class SpeedSession:
         """What `run` keys the pages of this portfolio by, as a function to make beside the metrics (`beside`)."""
         if not self.speed.enabled:
             return lambda: None
-        return functools.partial(page_digests, portfolio, environment)
+        return functools.partial(page_digests, portfolio, environment, self.memo)
 
     def run(self, plan: Plan, report: Report | None = None,
             digests: Callable[[], PageInputs | None] | None = None) -> list[BuiltFile]:

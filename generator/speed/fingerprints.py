@@ -25,10 +25,11 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from generator.digests import Records, value_digest
+from generator.digests import Records, record_classes, value_digest
 from generator.digests import digest as _digest
+from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
-from generator.render.plan import ClientInputs, Inputs, ValueInputs
+from generator.render.plan import ClientData, ClientInputs, Inputs, ValueInputs
 from generator.speed.cache import code_version
 
 
@@ -68,16 +69,27 @@ class DataDigests:
     frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
     records: bytes             # every client record, in id order
     json: dict[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
+    rows: dict[str, dict[str, bytes]] = field(default_factory=dict)  # per frame, per client: its rows, in file order
 
 
-def data_digests(portfolio: Portfolio) -> DataDigests:
-    """The digests of `portfolio`, from the row hashes the loader made (a few hundredths of a second at 1,000 clients)."""
+def data_digests(portfolio: Portfolio, memo: Memo = NO_MEMO) -> DataDigests:
+    """The digests of `portfolio`, from the row hashes the loader made (a few hundredths of a second at 1,000 clients).
+
+    A frame's digests per client are kept in `memo` under the digest of all its rows: a rebuild
+    after a new response groups that survey's rows again, not the contact log's.
+    """
     frames = {"contacts": portfolio.contacts, **{f"responses/{s.id}": portfolio.responses[s.id] for s in portfolio.surveys}}
     by_client, whole = {}, {}
     for name, frame in frames.items():
         hashes = portfolio.hashes(name)
-        by_client[name] = _by_client(frame, hashes)
         whole[name] = _digest(hashes.tobytes())
+        entry, key = "page-rows-" + name.replace("/", "-"), [name.encode(), whole[name]]
+        kept = memo.get(entry, key)
+        if isinstance(kept, dict):
+            by_client[name] = kept
+        else:
+            by_client[name] = _by_client(frame, hashes)
+            memo.put(entry, key, by_client[name])
     json = {client.id: client.model_dump_json() for client in portfolio.clients}
     records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
@@ -86,17 +98,18 @@ def data_digests(portfolio: Portfolio) -> DataDigests:
         frames=whole,
         records=_digest(*records.values()),
         json=json,
+        rows=by_client,
     )
 
 
 def _by_client(frame: pd.DataFrame, hashes: np.ndarray) -> dict[str, bytes]:
-    """Per value of `client`, the hashes of its rows, in file order."""
+    """Per value of `client`, a digest of the hashes of its rows, in file order."""
     if frame.empty:
         return {}
     codes, clients = pd.factorize(frame["client"], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(clients)))[:-1]
-    return {client: rows.tobytes() for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
+    return {client: _digest(rows.tobytes()) for client, rows in zip(clients.tolist(), np.split(hashes[order], bounds))}
 
 
 @dataclass(frozen=True)
@@ -106,13 +119,18 @@ class PageInputs:
     shared: bytes
     data: DataDigests
     records: Records = field(default_factory=dict)  # each client record's JSON, made once for every page that lists it
+    # each client page's digest (and the row it is of), by client id: taken once per process, for its page and every
+    # list holding the client
+    pages: dict[str, tuple[object, bytes]] = field(default_factory=dict, compare=False)
+    classes: tuple[type, ...] | None = field(default=None, compare=False)  # `value_digest`'s, found once per build
+    keys: dict[tuple[str, ...], bytes] = field(default_factory=dict, compare=False)  # a digest of each kind of row's keys
 
     def of(self, inputs: Inputs, path: str) -> str:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
-            return self.client_page(inputs.row)
+            return self._client_page(inputs).hex()
         if isinstance(inputs, ValueInputs):
-            return self.from_value(path, inputs.value)
+            return self.from_value(path, inputs.value, inputs.clients)
         return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
@@ -120,16 +138,42 @@ class PageInputs:
         own = self.data.clients.get(row["id"])
         if own is None:
             return ""
-        values = {key: value for key, value in row.items() if key != "client"}
-        return _digest(self.shared, own, pickle.dumps(values, protocol=4)).hex()
+        # the row's keys (the same few dozen in every row: digested once) and its values in their order, which
+        # pickle faster than the row itself
+        names = tuple(row)
+        keys = self.keys.get(names)
+        if keys is None:
+            keys = self.keys[names] = _digest(pickle.dumps([key for key in names if key != "client"], protocol=4))
+        values = [value for key, value in row.items() if key != "client"]
+        return _digest(self.shared, own, keys, pickle.dumps(values, protocol=4)).hex()
 
-    def from_value(self, path: str, value: object) -> str:
-        """A file made from one value alone (and what every page shares); '' when it cannot be pickled."""
+    def _client_page(self, inputs: ClientInputs) -> bytes:
+        """`client_page` of these inputs as bytes (b'' when unknown), taken once per process."""
+        found = self.pages.get(inputs.client_id)
+        if found is None or found[0] is not inputs.row:
+            found = self.pages[inputs.client_id] = (inputs.row, bytes.fromhex(self.client_page(inputs.row)))
+        return found[1]
+
+    def _client_data(self, inputs: ClientData) -> bytes:
+        """A client's record and its rows of some frames (b'' when unknown)."""
+        record = self.data.json.get(inputs.client_id)
+        if record is None or any(frame not in self.data.rows for frame in inputs.frames):
+            return b""
+        return _digest(record.encode(), *(self.data.rows[frame].get(inputs.client_id, b"") for frame in inputs.frames))
+
+    def from_value(self, path: str, value: object, clients: tuple[ClientInputs | ClientData, ...] = ()) -> str:
+        """A file made from one value and the named clients' inputs (and what every page shares); '' when any of them
+        cannot be known (a value that cannot be pickled, a client without data)."""
+        # a tag per kind: a client's page digest never stands for the same client's data digest
+        parts = [b"P" + self._client_page(each) if isinstance(each, ClientInputs) else b"D" + self._client_data(each)
+                 for each in clients]
+        if any(len(part) == 1 for part in parts):
+            return ""
         try:
-            data = value_digest(_dates_as_bytes(value), self.records)
+            data = value_digest(_dates_as_bytes(value), self.records, self.classes)
         except Exception:  # not plain data: the page is made by every build
             return ""
-        return _digest(self.shared, path.encode(), data).hex()
+        return _digest(self.shared, path.encode(), data, *parts).hex()
 
     def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
         """A file made from whole frames of the data (and every client record, for names)."""
@@ -137,12 +181,11 @@ class PageInputs:
             return ""
         return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
 
-
     def with_records(self, portfolio: Portfolio) -> PageInputs:
         """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
         records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
                             if client.id in self.data.json}
-        return dataclasses.replace(self, records=records)
+        return dataclasses.replace(self, records=records, pages={}, classes=record_classes(), keys={})
 
 
 # the types `_dates_as_bytes` leaves where they are without a look inside
@@ -173,11 +216,11 @@ def _dates_as_bytes(value: object) -> object:
     return value
 
 
-def page_digests(portfolio: Portfolio, environment: jinja2.Environment) -> PageInputs | None:
+def page_digests(portfolio: Portfolio, environment: jinja2.Environment, memo: Memo = NO_MEMO) -> PageInputs | None:
     """The digests for this build, as plain data another process can send (see `with_records`); None when
     they cannot be known (templates not from folders)."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    return PageInputs(shared, data_digests(portfolio))
+    return PageInputs(shared, data_digests(portfolio, memo))
 
