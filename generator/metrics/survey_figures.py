@@ -50,9 +50,9 @@ def nps_splits(distributions: pd.DataFrame) -> dict[tuple[str, str], NpsSplit]:
     """Promoters, passives and detractors of every NPS question, with the NPS they give."""
     chosen = distributions[distributions["type"].to_numpy() == "nps"]
     counts: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for survey, question, answer, count in zip(chosen["survey"].tolist(), chosen["question"].tolist(),
+    for survey, question, answer, tally in zip(chosen["survey"].tolist(), chosen["question"].tolist(),
                                                chosen["answer"].tolist(), chosen["count"].tolist()):
-        counts.setdefault((survey, question), []).append((int(answer), int(count)))
+        counts.setdefault((survey, question), []).append((int(answer), int(tally)))
     splits = {}
     for key, pairs in counts.items():
         p = sum(c for a, c in pairs if a >= PROMOTER_MIN)
