@@ -80,6 +80,27 @@ class Response:
         return list(zip(self.survey.questions, self.values))
 
 
+# Response's slots, each set by its descriptor: `Response(...)` sets them through the frozen class's
+# object.__setattr__ look-ups, 2.5 µs a response (20,000 a build at 1,000 clients); this takes half the time
+_SURVEY, _ID, _CLIENT, _DATE, _SUBMITTED, _VALUES, _REPLACED_BY = (getattr(Response, name).__set__ for name in (
+    "survey", "response_id", "client", "date", "submitted_at", "values", "replaced_by"))
+assert tuple(Response.__dataclass_fields__) == ("survey", "response_id", "client", "date", "submitted_at", "values", "replaced_by")
+
+
+def new_response(survey: Survey, response_id: str, client: str, date: dt.date, submitted_at: str,
+                 values: tuple[str, ...], replaced_by: str) -> Response:
+    """`Response(...)` of these fields, made faster: an equal object, with the same pickle."""
+    response: Response = object.__new__(Response)
+    _SURVEY(response, survey)
+    _ID(response, response_id)
+    _CLIENT(response, client)
+    _DATE(response, date)
+    _SUBMITTED(response, submitted_at)
+    _VALUES(response, values)
+    _REPLACED_BY(response, replaced_by)
+    return response
+
+
 @dataclass(frozen=True)
 class DashboardData:
     """Everything the dashboard pages read, as python values."""
@@ -171,7 +192,7 @@ def _responses(portfolio: Portfolio, reports: Reports) -> tuple[dict[str, list[R
         dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
         columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
         items = [
-            Response(survey, response_id, client, day, submitted, values,
+            new_response(survey, response_id, client, day, submitted, values,
                      replaced.get((survey.id, response_id), "") if replaced else "")
             for response_id, client, submitted, day, values in zip(
                 frame["response_id"].tolist(), frame["client"].tolist(), frame["submitted_at"].tolist(),
