@@ -1,8 +1,9 @@
 """A memo the stages may keep derived values in between builds: nothing by default.
 
 The load stage keeps validated files in it, the metrics stage the KPI tiles' earlier quarter
-ends, the leak gate the words of each free text. A stage only says what a value is a function
-of (`key_parts`); whether and where it is kept is the speed layer's business
+ends and the contact figures (metrics/contact.py), the leak gate the words of each free text.
+A stage only says what a value is a function of (`key_parts`); whether and where it is kept is
+the speed layer's business
 (generator/speed/cache.py keeps it on disk). With `NO_MEMO` every value is computed afresh,
 which gives the same bytes.
 """

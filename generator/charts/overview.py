@@ -109,29 +109,42 @@ def contact_vs_satisfaction(data: DashboardData) -> Figure:
                   + small_sample_note(data.minimum))
 
 
+# each state of a heatmap cell in words, for the cell's accessible description
+HEAT_WORDS = {
+    "now": "this month so far", "outside": "not counted (outside the agreement or before tracking began)",
+    "below": "below the minimum", "typical": "at or above the typical target", "met": "minimum met",
+}
+
+
 def onsite_heatmap(data: DashboardData) -> Heatmap:
     """Active clients × the 12 full months before A and A's month: on-site visits against the targets."""
     this_month = str(np.datetime64(data.as_of, "M"))
     labels = month_label(last_full_months(data.as_of, 12)).tolist() + [this_month]
+    made: dict[tuple[str, str], HeatCell] = {}  # a few dozen distinct cells, shared by the rows (they are frozen)
     rows = []
     for row in data.clients:
         if not row["active"]:
             continue
-        found = {m.month: m for m in data.months.get(row["id"], ())}
+        # a client's months are distinct, oldest first and none after A's month: the last 13 hold every one shown
+        found = {m.month: m for m in data.months.get(row["id"], ())[-len(labels):]}
         cells = []
         for label in labels:
             month = found.get(label)
             visits = month.onsite if month else 0
             if label == this_month:
-                state, words = "now", "this month so far"
+                state = "now"
             elif month is None or not month.counted:
-                state, words = "outside", "not counted (outside the agreement or before tracking began)"
+                state = "outside"
             elif month.below_min:
-                state, words = "below", "below the minimum"
+                state = "below"
             elif visits >= row["onsite_typical"]:
-                state, words = "typical", "at or above the typical target"
+                state = "typical"
             else:
-                state, words = "met", "minimum met"
-            cells.append(HeatCell("" if state == "outside" and not visits else str(visits), state, words))
+                state = "met"
+            text = "" if state == "outside" and not visits else str(visits)
+            cell = made.get((text, state))
+            if cell is None:
+                cell = made[(text, state)] = HeatCell(text, state, HEAT_WORDS[state])
+            cells.append(cell)
         rows.append(HeatRow(row["id"], row["name"], row["onsite_min"], row["onsite_typical"], cells))
     return Heatmap("chart-overview-onsite-heatmap", labels, rows)

@@ -6,6 +6,7 @@ anonymous ones included (docs/metrics.md); the figures are the metrics stage's
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -48,9 +49,9 @@ class QuestionCharts:
 
 def responses_per_quarter(data: DashboardData, survey: Survey) -> Figure:
     """How many responses each quarter (each survey round) brought."""
-    counts = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()))
+    responses = data.responses.get(survey.id, ())
+    counts, named = _per_quarter(Counter(r.date for r in responses)), _per_quarter(Counter(r.date for r in responses if r.client))
     quarters = every_quarter(sorted(counts))  # a quarter without responses stays on the axis, empty
-    named = Counter(f"{r.date.year}-Q{(r.date.month - 1) // 3 + 1}" for r in data.responses.get(survey.id, ()) if r.client)
     return Figure(
         "chart-survey-responses", "Responses per quarter",
         {"data": [{"type": "bar", "name": "Responses", "x": quarters, "y": [counts[q] for q in quarters],
@@ -59,6 +60,14 @@ def responses_per_quarter(data: DashboardData, survey: Survey) -> Figure:
         ("Quarter", "Responses", "From known clients", "Anonymous"),
         [(q, counts[q], named[q], counts[q] - named[q]) for q in quarters],
     )
+
+
+def _per_quarter(days: Counter[dt.date]) -> Counter[str]:
+    """Counts per day as counts per quarter (`YYYY-Qn`): a label per distinct day, not per response."""
+    quarters: Counter[str] = Counter()
+    for day, count in days.items():
+        quarters[f"{day.year}-Q{(day.month - 1) // 3 + 1}"] += count
+    return quarters
 
 
 def _distribution(survey: Survey, question: Question, answers: list[str], counts: list[int]) -> Figure:

@@ -18,7 +18,6 @@ import pandas as pd
 from generator.memo import NO_MEMO, Memo
 from generator.metrics.answers import comments, distributions
 from generator.metrics.attention import Attention, attention
-from generator.metrics.contact import monthly_contacts
 from generator.metrics.contract import to_contract_json
 from generator.metrics.followups import FollowupFigures, followup_figures
 from generator.metrics.headline import Headline, compute_headline, headline
@@ -108,8 +107,7 @@ def compute_reports(
     `response_tables(portfolio)` would (the speed layer makes them on another core meanwhile);
     they are called once the rest is computed.
     """
-    inputs, clients, figures = headline(portfolio)
-    monthly = monthly_contacts(inputs)
+    inputs, clients, figures, monthly = headline(portfolio, memo)
     needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards))
     rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
                            set(clients.loc[clients["active"], "id"].tolist()))

@@ -5,14 +5,18 @@ Both count every response on or before A, anonymous ones included (a survey page
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
 from generator.metrics.inputs import Inputs
 from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
+from generator.model import Question
 
 SCALES = {"rating": tuple(str(v) for v in range(1, 6)), "nps": tuple(str(v) for v in range(11))}
 DISTRIBUTION_COLUMNS = ("survey", "question", "type", "answer", "count", "answered")
+Facts = tuple[dict[str, int], int | None, int | None, str]  # a response's scores, first NPS and CSAT answers, bands
 COMMENT_COLUMNS = ("survey", "question", "response_id", "client", "date", "text", "nps", "csat", "scores", "bands")
 
 
@@ -22,25 +26,25 @@ def distributions(inputs: Inputs) -> pd.DataFrame:
     `answered` is the number of responses that answered the question; for `multi` questions
     the counts can add up to more, since one response may pick several options.
     """
-    parts: list[pd.DataFrame] = []
+    columns: dict[str, list[object]] = {column: [] for column in DISTRIBUTION_COLUMNS}
     for survey in inputs.surveys:
         frame = inputs.answers[survey.id]
         for question in survey.questions:
             if question.type == "text":
                 continue
-            values = frame[question.id].astype(object)
-            values = values[values != ""]
-            if question.type == "multi":
-                values = values.str.split(";").explode()
+            # counted in Python: a pandas value_counts per question costs more than the counting
+            values = [value for value in frame[question.id].astype(object).tolist() if value != ""]
+            found = Counter(part for value in values for part in value.split(";")) if question.type == "multi" else Counter(values)
             possible = SCALES.get(question.type) or question.options or ()
-            counts = values.value_counts().reindex(list(possible), fill_value=0)
-            parts.append(pd.DataFrame({
-                "survey": survey.id, "question": question.id, "type": question.type, "answer": list(possible),
-                "count": counts.to_numpy().astype(np.int64), "answered": int((frame[question.id] != "").sum()),
-            }))
-    if not parts:
+            for column, value in (("survey", survey.id), ("question", question.id), ("type", question.type),
+                                  ("answered", len(values))):
+                columns[column] += [value] * len(possible)
+            columns["answer"] += possible
+            columns["count"] += [found[answer] for answer in possible]
+    if not columns["answer"]:
         return pd.DataFrame({column: [] for column in DISTRIBUTION_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
+    table = pd.DataFrame(columns)
+    return table.astype({"count": np.int64, "answered": np.int64})
 
 
 def comments(inputs: Inputs) -> pd.DataFrame:
@@ -64,19 +68,21 @@ def comments(inputs: Inputs) -> pd.DataFrame:
             written = frame[frame[question.id].astype(object) != ""]
             if written.empty:
                 continue
-            scores = [{q.id: int(row[k]) for k, q in enumerate(numeric) if row[k] != ""}
-                      for row in zip(*(written[q.id].tolist() for q in numeric))] if numeric else [{}] * len(written)
-            nps = [s.get(first_nps or "") for s in scores]
-            csat = [s.get(first_csat or "") for s in scores]
-            bands: dict[tuple[int | None, int | None], str] = {}  # a few dozen pairs: each named once, its text shared
+            columns = [written[q.id].tolist() for q in numeric]
+
+            # a few hundred distinct answer combinations among thousands of comments: each worked out once, its
+            # values shared by the rows that have it (nothing changes them)
+            made: dict[tuple[str, ...], Facts] = {}
+            rows = [made[answers] if answers in made else made.setdefault(answers, _facts(numeric, first_nps, first_csat, answers))
+                    for answers in zip(*columns)] if numeric else [({}, None, None, score_bands(None, None))] * len(written)
             parts.append(pd.DataFrame({
                 "survey": survey.id, "question": question.id,
                 "response_id": written["response_id"].to_numpy().astype(object),
                 "client": written["client"].to_numpy().astype(object),
                 "day": written["day"].to_numpy(),
                 "text": written[question.id].to_numpy().astype(object),
-                "nps": nps, "csat": csat, "scores": scores,
-                "bands": [bands.get(pair) or bands.setdefault(pair, score_bands(*pair)) for pair in zip(nps, csat)],
+                "nps": [row[1] for row in rows], "csat": [row[2] for row in rows], "scores": [row[0] for row in rows],
+                "bands": [row[3] for row in rows],
             }))
     if not parts:
         return pd.DataFrame({column: [] for column in COMMENT_COLUMNS})
@@ -85,6 +91,13 @@ def comments(inputs: Inputs) -> pd.DataFrame:
                               ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
     frame.insert(4, "date", pd.Series(frame["day"].to_numpy().astype("datetime64[D]").astype(object), dtype=object))
     return frame.drop(columns="day")
+
+
+def _facts(numeric: list[Question], first_nps: str | None, first_csat: str | None, answers: tuple[str, ...]) -> Facts:
+    """A response's scores (its answers to the `numeric` questions), its first NPS and CSAT answers, and their bands."""
+    scores = {q.id: int(answer) for q, answer in zip(numeric, answers) if answer != ""}
+    nps, csat = scores.get(first_nps or ""), scores.get(first_csat or "")
+    return scores, nps, csat, score_bands(nps, csat)
 
 
 def nps_band(score: int | None) -> str:

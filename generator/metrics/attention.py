@@ -14,6 +14,7 @@ import pandas as pd
 
 from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.paging import DEFAULT_LIMITS, Limits
+from generator.metrics.table import records
 from generator.model import Targets
 from generator.plurals import plural
 
@@ -60,7 +61,7 @@ class Attention:
 def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date,
               limits: Limits = DEFAULT_LIMITS) -> Attention:
     """The lists and actions of the client table `clients` (metrics/table.py) at `as_of`."""
-    everyone = [{str(key): value for key, value in row.items()} for row in clients.to_dict("records")]
+    everyone = records(clients)
     rows = [row for row in everyone if row["active"]]
 
     def by_name(row: dict[str, Any]) -> tuple[str, str]:

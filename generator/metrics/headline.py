@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.metrics.contact import contact_figures, monthly_contacts
+from generator.memo import NO_MEMO, Memo
+from generator.metrics.contact import contact_part
 from generator.metrics.dates import day64
 from generator.metrics.fit import fit_issues
 from generator.metrics.inputs import Inputs, count_per_client, prepare
@@ -37,20 +38,21 @@ class Headline:
 
 def compute_headline(portfolio: Portfolio) -> Headline:
     """The client table, portfolio figures and monthly contacts at `portfolio.as_of`; no I/O."""
-    inputs, clients, figures = headline(portfolio)
-    return Headline(as_of=inputs.as_of, clients=clients, portfolio=figures, monthly_contacts=monthly_contacts(inputs))
+    inputs, clients, figures, monthly = headline(portfolio)
+    return Headline(as_of=inputs.as_of, clients=clients, portfolio=figures, monthly_contacts=monthly)
 
 
-def headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any]]:
-    """The prepared inputs, the client table and the portfolio figures."""
+def headline(portfolio: Portfolio, memo: Memo = NO_MEMO) -> tuple[Inputs, pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """The prepared inputs, the client table, the portfolio figures and the monthly contacts (metrics/contact.py;
+    those kept in `memo`)."""
     inputs = prepare(portfolio)
+    contact, monthly = contact_part(portfolio, inputs, memo)
     roster, targets, size = inputs.roster, inputs.targets, len(inputs.roster)
     nps, csat = nps_rows(inputs.scores), csat_rows(inputs.scores)
     nps_12m, csat_12m = window(nps, inputs.today), window(csat, inputs.today)
     responses_12m = window(inputs.responses, inputs.today)
     latest_nps, latest_nps_day = latest_answer(nps, size)
     latest_csat, latest_csat_day = latest_answer(csat, size)
-    contact = contact_figures(inputs)
     plan = schedule(inputs)
     signals = Signals(
         active=roster.active, latest_nps=latest_nps, latest_nps_day=latest_nps_day,
@@ -62,7 +64,7 @@ def headline(portfolio: Portfolio) -> tuple[Inputs, pd.DataFrame, dict[str, Any]
     levels, reasons, behind = assess(signals, targets, day64(inputs.as_of))
     clients = client_table(inputs, signals, count_per_client(responses_12m["ci"].to_numpy(), size),
                            fit_issues(roster, inputs.ideal), levels, reasons, behind)
-    return inputs, clients, _portfolio(inputs, clients, nps_12m, csat_12m, responses_12m)
+    return inputs, clients, _portfolio(inputs, clients, nps_12m, csat_12m, responses_12m), monthly
 
 
 def _portfolio(inputs: Inputs, clients: pd.DataFrame, nps_12m: pd.DataFrame, csat_12m: pd.DataFrame,

@@ -106,7 +106,7 @@ def response_rates(invitations: pd.DataFrame, responses: Mapping[str, pd.DataFra
                    as_of: dt.date, active: Collection[str]) -> ResponseRates:
     """The figures of `invitations` (the frame of data/invitations.csv) against the responses, at `as_of`."""
     rows = _rows(invitations, as_of)
-    answers = _answer_days(responses, as_of)
+    answers = _answer_days(responses, as_of) if rows else {}  # no invitation, no answer to look for
     entries: list[Invited] = []
     for (survey, client), sent in rows.items():
         starts = sorted({_round_start(sent, name) for name in {name for _, name, _ in sent}})

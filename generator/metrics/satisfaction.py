@@ -72,9 +72,11 @@ def tally_by(answers: pd.DataFrame, group: np.ndarray, size: int, kind: str) -> 
         positive, negative = score >= PROMOTER_MIN, score <= DETRACTOR_MAX
     else:
         positive, negative = score >= SATISFIED_MIN, np.zeros(len(score), dtype=bool)
-    keys = pd.DataFrame({"g": group, "s": answers["survey"].to_numpy()[keep],
-                         "r": answers["response_id"].to_numpy()[keep]})
-    distinct = keys.drop_duplicates()["g"].to_numpy()
+    # the distinct (group, survey, response id) triples: numbered with numpy, not a frame's drop_duplicates
+    survey, _ = pd.factorize(answers["survey"].to_numpy()[keep])
+    response, found = pd.factorize(answers["response_id"].to_numpy()[keep])
+    triples = np.unique((group.astype(np.int64) * (survey.max(initial=0) + 1) + survey) * (len(found) + 1) + response)
+    distinct = triples // ((survey.max(initial=0) + 1) * (len(found) + 1))
     return Tally(
         answers=np.bincount(group, minlength=size),
         positive=np.bincount(group, weights=positive, minlength=size).astype(np.int64),
@@ -101,13 +103,14 @@ def latest_answer(answers: pd.DataFrame, size: int) -> tuple[np.ndarray, np.ndar
     Several answers on the latest day (two surveys, two respondents) are a tie; the lowest
     score wins, so a same-day promoter never hides a detractor.
     """
-    named = answers[answers["ci"].to_numpy() >= 0]
-    latest = (named[["ci", "day", "score"]]
-              .sort_values(["ci", "day", "score"], ascending=[True, False, True], kind="stable")
-              .drop_duplicates("ci"))
+    ci = answers["ci"].to_numpy()
+    named = ci >= 0
+    ci, days, scores = ci[named], answers["day"].to_numpy()[named], answers["score"].to_numpy()[named]
+    # by client, latest day first, lowest score first: the first row of each client is its latest answer
+    order = np.lexsort((scores, -days.astype(np.int64), ci))
+    first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]] if len(order) else order
     score = np.full(size, -1, dtype=np.int64)
     day = np.full(size, np.datetime64("NaT", "D"))
-    positions = latest["ci"].to_numpy()
-    score[positions] = latest["score"].to_numpy()
-    day[positions] = latest["day"].to_numpy().astype("datetime64[D]")
+    score[ci[first]] = scores[first]
+    day[ci[first]] = days[first].astype("datetime64[D]")
     return score, day

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from generator.metrics.groups import count, groups
 from generator.metrics.rounding import mean_2dp, percent_1dp
 from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
 from generator.metrics.trends import quarter_names, quarter_of
@@ -49,9 +50,9 @@ def nps_splits(distributions: pd.DataFrame) -> dict[tuple[str, str], NpsSplit]:
     """Promoters, passives and detractors of every NPS question, with the NPS they give."""
     chosen = distributions[distributions["type"].to_numpy() == "nps"]
     counts: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for survey, question, answer, count in zip(chosen["survey"].tolist(), chosen["question"].tolist(),
+    for survey, question, answer, tally in zip(chosen["survey"].tolist(), chosen["question"].tolist(),
                                                chosen["answer"].tolist(), chosen["count"].tolist()):
-        counts.setdefault((survey, question), []).append((int(answer), int(count)))
+        counts.setdefault((survey, question), []).append((int(answer), int(tally)))
     splits = {}
     for key, pairs in counts.items():
         p = sum(c for a, c in pairs if a >= PROMOTER_MIN)
@@ -70,19 +71,15 @@ def question_trends(portfolio: Portfolio, minimum: int) -> dict[tuple[str, str],
         return {}
     days = scores["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     score = scores["score"].to_numpy().astype(np.int64)
-    frame = pd.DataFrame({
-        "survey": scores["survey"].to_numpy(), "question": scores["question"].to_numpy(), "type": scores["type"].to_numpy(),
-        "quarter": quarter_of(days), "score": score,
-        "p": (score >= PROMOTER_MIN).astype(np.int64), "d": (score <= DETRACTOR_MAX).astype(np.int64),
-    })
-    table = frame.groupby(["survey", "question", "type", "quarter"]).agg(
-        n=("score", "size"), total=("score", "sum"), p=("p", "sum"), d=("d", "sum")).reset_index()
-    n = table["n"].to_numpy()
-    is_nps = table["type"].to_numpy() == "nps"
-    figure = np.where(is_nps, percent_1dp((table["p"] - table["d"]).to_numpy(), n), mean_2dp(table["total"].to_numpy(), n))
+    group, (surveys, questions, types, quarters) = groups([
+        scores["survey"].to_numpy(), scores["question"].to_numpy(), scores["type"].to_numpy(), quarter_of(days)])
+    size = len(surveys)
+    n = count(group, size)
+    is_nps = types == "nps"
+    figure = np.where(is_nps, percent_1dp(count(group, size, score >= PROMOTER_MIN) - count(group, size, score <= DETRACTOR_MAX), n),
+                      mean_2dp(count(group, size, score), n))
     found: dict[tuple[str, str], list[tuple[str, float, int, bool]]] = {}
-    for survey, question, quarter, value, count in zip(table["survey"].tolist(), table["question"].tolist(),
-                                                       quarter_names(table["quarter"].to_numpy()).tolist(),
-                                                       figure.tolist(), n.tolist()):
-        found.setdefault((survey, question), []).append((quarter, value, count, count < minimum))
+    for survey, question, quarter, value, answers in zip(surveys.tolist(), questions.tolist(),
+                                                         quarter_names(quarters).tolist(), figure.tolist(), n.tolist()):
+        found.setdefault((survey, question), []).append((quarter, value, answers, answers < minimum))
     return found

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.dates import shared_labels
+from generator.metrics.groups import count, groups
 from generator.metrics.inputs import Inputs
 from generator.metrics.rounding import mean_2dp, percent_1dp
 from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN, csat_rows, nps_rows
@@ -33,37 +34,41 @@ def _quarter_names(quarters: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add((years + 1970).astype(str), "-Q"), (index + 1).astype(str))
 
 
-def _keyed(frame: pd.DataFrame, by_client: bool, active: np.ndarray) -> pd.DataFrame:
-    """Rows with their grouping keys: (ci, quarter) per client, or (quarter) pooled over active clients."""
+def _kept(frame: pd.DataFrame, by_client: bool, active: np.ndarray) -> np.ndarray:
+    """The rows that count: a client's (per client), or an active client's (pooled over the portfolio)."""
     ci = frame["ci"].to_numpy()
-    keep = ci >= 0
+    keep: np.ndarray = ci >= 0
     if not by_client:
         keep &= active[np.maximum(ci, 0)]
-    chosen = frame[keep]
-    return chosen.assign(quarter=quarter_of(chosen["day"].to_numpy()))
+    return keep
 
 
-def _keys(by_client: bool) -> list[str]:
-    return ["ci", "quarter"] if by_client else ["quarter"]
+def _keys(frame: pd.DataFrame, keep: np.ndarray, by_client: bool) -> list[np.ndarray]:
+    """The grouping keys of the kept rows: (ci, quarter) per client, or (quarter) pooled."""
+    quarter = quarter_of(frame["day"].to_numpy()[keep])
+    return [frame["ci"].to_numpy()[keep], quarter] if by_client else [quarter]
 
 
 def quarterly(inputs: Inputs, by_client: bool) -> pd.DataFrame:
     """Responses, NPS and CSAT per quarter (and per client when `by_client`)."""
-    keys, active, minimum = _keys(by_client), inputs.roster.active, inputs.targets.min_responses
-    responses = _keyed(inputs.responses, by_client, active).groupby(keys).size().rename("responses")
-    nps = _keyed(nps_rows(inputs.scores), by_client, active)
-    nps = nps.assign(p=nps["score"] >= PROMOTER_MIN, d=nps["score"] <= DETRACTOR_MAX).groupby(keys).agg(
-        nps_n=("score", "size"), p=("p", "sum"), d=("d", "sum"))
-    csat = _keyed(csat_rows(inputs.scores), by_client, active)
-    csat = csat.assign(h=csat["score"] >= SATISFIED_MIN).groupby(keys).agg(csat_n=("score", "size"), h=("h", "sum"))
-    table = pd.concat([responses, nps, csat], axis=1).fillna(0).astype(np.int64).sort_index().reset_index()
-    frame = pd.DataFrame({"quarter": quarter_names(table["quarter"].to_numpy())})
+    active, minimum = inputs.roster.active, inputs.targets.min_responses
+    tables = (inputs.responses, nps_rows(inputs.scores), csat_rows(inputs.scores))
+    kept = [_kept(table, by_client, active) for table in tables]
+    keys = [_keys(table, keep, by_client) for table, keep in zip(tables, kept)]
+    # one numbering of the (client,) quarters that have a response or an answer
+    group, values = groups([np.concatenate(parts) for parts in zip(*keys)])
+    size, lengths = len(values[0]), [len(parts[0]) for parts in keys]
+    responses, nps, csat = np.split(group, np.cumsum(lengths)[:-1])
+    nps_score, csat_score = (table["score"].to_numpy()[keep] for table, keep in zip(tables[1:], kept[1:]))
+    frame = pd.DataFrame({"quarter": quarter_names(values[-1])})
     if by_client:
-        frame.insert(0, "client", inputs.roster.ids[table["ci"].to_numpy()])
-    frame["responses"] = table["responses"].to_numpy()
-    for name, part in (("nps", table["p"] - table["d"]), ("csat", table["h"])):
-        n = table[f"{name}_n"].to_numpy()
-        frame[name] = percent_1dp(part.to_numpy(), n)
+        frame.insert(0, "client", inputs.roster.ids[values[0]])
+    frame["responses"] = count(responses, size)
+    for name, part, n in (
+        ("nps", count(nps, size, nps_score >= PROMOTER_MIN) - count(nps, size, nps_score <= DETRACTOR_MAX), count(nps, size)),
+        ("csat", count(csat, size, csat_score >= SATISFIED_MIN), count(csat, size)),
+    ):
+        frame[name] = percent_1dp(part, n)
         frame[f"{name}_n"] = n
         frame[f"{name}_indicative"] = n < minimum
     return frame
@@ -72,16 +77,18 @@ def quarterly(inputs: Inputs, by_client: bool) -> pd.DataFrame:
 def question_means(inputs: Inputs, by_client: bool) -> pd.DataFrame:
     """Mean (2 decimals) and n of every rating question per quarter, survey and question."""
     scores = inputs.scores
-    ratings = _keyed(scores[scores["type"].to_numpy() == "rating"], by_client, inputs.roster.active)
-    keys = [*_keys(by_client), "survey", "question"]
-    table = ratings.groupby(keys).agg(total=("score", "sum"), n=("score", "size")).sort_index().reset_index()
-    frame = pd.DataFrame({"quarter": quarter_names(table["quarter"].to_numpy())})
+    ratings = scores[scores["type"].to_numpy() == "rating"]
+    keep = _kept(ratings, by_client, inputs.roster.active)
+    group, values = groups([*_keys(ratings, keep, by_client), ratings["survey"].to_numpy()[keep],
+                            ratings["question"].to_numpy()[keep]])
+    size = len(values[0])
+    frame = pd.DataFrame({"quarter": quarter_names(values[-3])})
     if by_client:
-        frame.insert(0, "client", inputs.roster.ids[table["ci"].to_numpy()])
-    n = table["n"].to_numpy().astype(np.int64)
-    frame["survey"] = table["survey"].to_numpy().astype(object)
-    frame["question"] = table["question"].to_numpy().astype(object)
-    frame["mean"] = mean_2dp(table["total"].to_numpy(), n)
+        frame.insert(0, "client", inputs.roster.ids[values[0]])
+    n = count(group, size)
+    frame["survey"] = values[-2].astype(object)
+    frame["question"] = values[-1].astype(object)
+    frame["mean"] = mean_2dp(count(group, size, ratings["score"].to_numpy()[keep]), n)
     frame["n"] = n
     frame["indicative"] = n < inputs.targets.min_responses
     return frame
