@@ -12,7 +12,14 @@ tests that drive `Preview` directly, the builder is a thread of the server's pro
 core). While a build runs, a dashboard page it has made already is served from its staging
 folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
 Before that, the page of each client a save changed is made from that client's data alone
-(generator/ingest/serve_early.py) and served from a folder of its own.
+(generator/ingest/serve_early.py) and served from a folder of its own — as long as that shows
+it sooner than the build would: once a rebuild reaches its pages before the early pages took
+to be made, the builder spends no process on them (and the build waits for none).
+
+The builder keeps the memo's entries in memory between builds (`Kept`,
+generator/speed/cache.py), under the same keys as on disk: a rebuild unpickles only what a
+save changed. A build starts once no watched file has been written for a moment, so that
+it does not read a save half written and then build once more for its end.
 """
 
 from __future__ import annotations
@@ -54,12 +61,17 @@ from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
 from generator.progress import Progress
+from generator.speed import Speed
+from generator.speed.cache import Kept
 from generator.speed.workers import can_fork
 from generator.templates import template_folders
 from generator.write import staging_of
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
+QUIET_S = 0.05  # a build starts once no watched file was written for this long (the watcher waits as long: `step`)
+QUIET_AT_MOST_S = 1.0  # a file written to without a pause is built as it is after this long
+TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
 class PreviewFiles(StaticFiles):
@@ -113,6 +125,9 @@ class Preview:
         self._builder_process: BuilderProcess | None = None
         self._built_from: Signature | None = None  # the sources as the last good build found them
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
+        self._early_s: float | None = None  # how long the last early pages took to be made
+        self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
+        self._kept = Kept()  # the memo's entries, in memory between builds
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -126,17 +141,21 @@ class Preview:
             self.state.building = True
             self._publish()
             started = time.perf_counter()
-            signature = self._signature()  # before the build reads a file: a save from now on differs from it
+            signature = self._quiet_signature()  # before the build reads a file: a save from now on differs from it
             last, self._built_from = self._built_from, None
-            early = self._early_pages(last, signature)
+            saved = last is not None and self._data_changed(last, signature)
+            early = self._early_pages(signature) if saved else None
             if early is not None:
                 # alone on its core, not beside the build's own two processes: the page shows sooner
-                early.wait(EARLY_WAIT_S)
+                took = early.wait(EARLY_WAIT_S)
+                self._early_s = took if took is not None else self._early_s
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
-                                    progress=Progress(stages=3, enabled=False))
+                                    progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept))
                 self.state.ok, self.state.files, self.state.error = True, result.files, ""
                 self._built_from = signature
+                if saved:
+                    self._to_pages_s = sum(result.stages.get(stage, 0.0) for stage in TO_PAGES)
                 self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
             except DataError as exc:
                 self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
@@ -156,17 +175,21 @@ class Preview:
                     self._check_early(early, self._built_from)
             return self.state
 
-    def _early_pages(self, last: Signature | None, now: Signature) -> EarlyPages | None:
-        """The early pages of the clients this build changes, made beside it (only in the forked builder, and only
-        when a data file changed since the last good build: a template edit changes every page alike)."""
-        if not self._early or self._builder_process is None or last is None or not can_fork():
-            return None
+    def _data_changed(self, last: Signature, now: Signature) -> bool:
+        """A data file changed since the last good build (a template edit changes every page alike)."""
         data = str(self.data_dir)
-        if not any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1])):
+        return any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1]))
+
+    def _early_pages(self, now: Signature) -> EarlyPages | None:
+        """The early pages of the clients this build changes, made beside it: only in the forked builder, and
+        only while they show sooner than the last rebuild after a save reached its own pages."""
+        if not self._early or self._builder_process is None or not can_fork():
             return None
-        before = last_digests(self.data_dir, self.out_dir)
+        if self._early_s is not None and self._to_pages_s is not None and self._to_pages_s <= self._early_s:
+            return None  # the build alone is as quick: its changed pages are made first (generator/speed/__init__.py)
+        before = last_digests(self.data_dir, self.out_dir, self._kept)
         return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
-                                sources=self._signature)
+                                sources=self._signature, kept=self._kept)
 
     def _check_early(self, early: EarlyPages, built_from: Signature | None) -> None:
         """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
@@ -219,6 +242,21 @@ class Preview:
         """What the watched sources look like now, and the report date."""
         folders = [self.data_dir, *template_folders(self.templates_dir)]
         return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
+
+    def _quiet_signature(self) -> Signature:
+        """`_signature` once no watched file has been written for QUIET_S (QUIET_AT_MOST_S at most).
+
+        A save the collector reports, or a large one the watcher sees begin, may still be under
+        way: built from its first bytes, it would be built again for its last ones.
+        """
+        deadline = time.monotonic() + QUIET_AT_MOST_S
+        while True:
+            signature = self._signature()
+            newest = max((item[3] for item in signature[1]), default=0) / 1e9
+            wait = newest + QUIET_S - time.time()
+            if wait <= 0 or time.monotonic() + wait > deadline:
+                return signature
+            time.sleep(wait)
 
     def _publish(self) -> None:
         if self._builder_process is not None:

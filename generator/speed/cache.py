@@ -11,6 +11,12 @@ without a problem are kept, so every message a problem gives comes from the chec
 The entries are pickles: whoever can write into `.rapport/` can change the data, the secret
 and the code as well. A cache that cannot be read or written is simply not used. New entries
 are written when `flush()` is called (the speed layer does it on whichever core is free).
+
+A process that builds again and again (`rapport serve`) hands every build the same `Kept`:
+the entries as this process last read or wrote them, in memory, so that a rebuild unpickles
+only what changed. They are looked up under exactly the key the file on disk would be (the
+digests of the files a value is a function of), so a change made by another process between
+two builds is a different key: read from disk, or computed.
 """
 
 from __future__ import annotations
@@ -48,18 +54,40 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
+class Kept:
+    """The memo's entries as one process last read or wrote them: (folder, name) → (key, value), one per name.
+
+    The values are shared by the builds that read them, as the stages share a value within
+    one build: no stage changes a value it was given (tests/test_speed_kept.py builds with and
+    without them after every kind of change and compares the bytes).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Path, str], tuple[bytes, Any]] = {}
+
+    def find(self, folder: Path, name: str, key: bytes) -> tuple[Any] | None:
+        """The value of `name` kept under exactly `key`, else None."""
+        found = self._entries.get((folder, name))
+        return (found[1],) if found is not None and found[0] == key else None
+
+    def keep(self, folder: Path, name: str, key: bytes, value: Any) -> None:
+        """Remember `value` as the entry `name` under `key` (replacing the one before)."""
+        self._entries[(folder, name)] = (key, value)
+
+
 class DiskMemo:
     """The memo of one data folder, in `<project>/.rapport/cache/` (generator/memo.py says what a memo is)."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, kept: Kept | None = None):
         self.folder = folder
+        self.kept = kept  # the entries in memory between builds, when one process builds again (rapport serve)
         self.pending: list[tuple[str, bytes, Any]] = []  # new entries, written by flush()
         self._first: dict[Path, bytes] = {}  # each grown file's key when this memo first read it
 
     @classmethod
-    def for_data(cls, data_dir: Path) -> DiskMemo:
+    def for_data(cls, data_dir: Path, kept: Kept | None = None) -> DiskMemo:
         """The memo beside the data folder (the folder of the site secret)."""
-        return cls(data_dir.resolve().parent / ".rapport" / "cache")
+        return cls(data_dir.resolve().parent / ".rapport" / "cache", kept)
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its value from the last build when the key is the same and it had no problem."""
@@ -113,14 +141,21 @@ class DiskMemo:
 
     def writes(self) -> list[Callable[[], None]]:
         """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""
-        pending, self.pending = self.pending, []
+        pending = self._take()
         return [functools.partial(self._write, name, key, value) for name, key, value in pending]
 
     def flush(self) -> None:
         """Write the new entries."""
-        pending, self.pending = self.pending, []
-        for name, key, value in pending:
+        for name, key, value in self._take():
             self._write(name, key, value)
+
+    def _take(self) -> list[tuple[str, bytes, Any]]:
+        """The new entries, off the list; kept in memory here, as they are about to be on disk (maybe by a fork)."""
+        pending, self.pending = self.pending, []
+        if self.kept is not None and self.folder is not None:
+            for name, key, value in pending:
+                self.kept.keep(self.folder, name, key, value)
+        return pending
 
     def _key(self, name: str, key_parts: list[bytes]) -> bytes:
         return digest(code_version(), name.encode(), *key_parts)
@@ -132,13 +167,20 @@ class DiskMemo:
     def _read(self, name: str, key: bytes) -> tuple[Any] | None:
         if self.folder is None:
             return None
+        if self.kept is not None:
+            found = self.kept.find(self.folder, name, key)
+            if found is not None:
+                return found
         try:
             with open(self._path(name), "rb") as handle:
                 if handle.read(len(key)) != key:
                     return None
-                return (pickle.load(handle),)
+                found = (pickle.load(handle),)
         except Exception:  # a missing, partial or foreign entry is a miss
             return None
+        if self.kept is not None:
+            self.kept.keep(self.folder, name, key, found[0])
+        return found
 
     def _write(self, name: str, key: bytes, value: Any) -> None:
         if self.folder is None:
