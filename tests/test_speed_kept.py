@@ -1,0 +1,105 @@
+"""The memo kept in memory between builds (`Kept`, generator/speed/cache.py), as `rapport serve` keeps it.
+
+An entry is taken from memory only under the key the file on disk would have: a value of other
+bytes (a file changed by another process, an entry written by another build) is never taken for
+it. Builds that share a `Kept` through every kind of change give a clean build's bytes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.errors import Problem
+from generator.speed import Speed
+from generator.speed.cache import DiskMemo, Kept
+from tests.test_speed import CHANGES, REPO, SECRET, append_row, clean_build, plain_build, site, tree
+
+CLIENTS = 24
+
+
+@pytest.fixture(autouse=True)
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds use this module's site secret and no dashboard passphrase."""
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A demo portfolio in tmp_path/project/data."""
+    from generator.demo import write_demo
+
+    folder = tmp_path / "project" / "data"
+    write_demo(folder, clients=CLIENTS, seed=11)
+    return folder
+
+
+def never() -> list[str]:
+    raise AssertionError("computed, though kept")
+
+
+def test_an_entry_is_taken_from_memory_under_its_own_key_only(tmp_path: Path) -> None:
+    kept, problems = Kept(), list[Problem]()
+    first = DiskMemo(tmp_path / "cache", kept)
+    assert first.load("words", [b"file v1"], lambda: ["v1"], problems) == ["v1"]
+    first.flush()
+    pickle = tmp_path / "cache" / "words.pickle"
+    pickle.write_bytes(b"not a pickle")  # unreadable on disk: what the next build gets comes from memory
+    assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v1"], never, problems) == ["v1"]
+    assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v2"], lambda: ["v2"], problems) == ["v2"], \
+        "another key: computed, not the value in memory"
+    # another process writes the entry under a key of its own: read from disk, not the older value in memory
+    other = DiskMemo(tmp_path / "cache")
+    other.put("words", [b"file v3"], ["v3 by another build"])
+    other.flush()
+    assert DiskMemo(tmp_path / "cache", kept).get("words", [b"file v3"]) == ["v3 by another build"]
+    assert DiskMemo(tmp_path / "cache", kept).get("words", [b"file v1"]) is None, "one entry per name, as on disk"
+    assert DiskMemo(tmp_path / "cache").get("words", [b"file v1"]) is None
+
+
+def test_an_entry_computed_with_a_problem_is_kept_neither_on_disk_nor_in_memory(tmp_path: Path) -> None:
+    kept, problems = Kept(), list[Problem]()
+
+    def with_problem() -> list[str]:
+        problems.append(Problem("contacts.csv", 3, "date", "not a date"))
+        return ["partial"]
+
+    memo = DiskMemo(tmp_path / "cache", kept)
+    memo.load("rows", [b"file"], with_problem, problems)
+    memo.flush()
+    assert DiskMemo(tmp_path / "cache", kept).load("rows", [b"file"], lambda: ["checked again"], []) == ["checked again"]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_builds_sharing_what_they_keep_give_a_clean_builds_bytes_after_every_kind_of_change(
+        data: Path, tmp_path: Path, change: str) -> None:
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+    append_row(data / "responses" / "quarterly-pulse.csv", lambda row: row.update(  # a build that kept the memo
+        response_id="kept-1", submitted_at="2026-11-29T09:00:00+00:00", comment="Quick and friendly."))
+    build_site(data, out, speed=Speed.on(kept=kept))
+    CHANGES[change](data)
+    build_site(data, out, speed=Speed.on(kept=kept))
+    assert tree(out) == clean_build(data, tmp_path)
+    assert site(out) == plain_build(data, tmp_path)
+
+
+def test_a_file_changed_by_another_process_between_two_builds_is_read_again(data: Path, tmp_path: Path) -> None:
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+    clients = data / "clients.yaml"
+    text = clients.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("  name: "))
+    same_size = "  name: " + "Q" * (len(name) - len("  name: "))  # the same length: only the bytes and time tell
+    subprocess.run([sys.executable, "-c", "import sys, pathlib; p = pathlib.Path(sys.argv[1]); "
+                    "p.write_text(p.read_text(encoding='utf-8').replace(sys.argv[2], sys.argv[3], 1), encoding='utf-8')",
+                    str(clients), name, same_size], check=True, cwd=REPO)
+    assert clients.stat().st_size == len(text.encode())
+    build_site(data, out, speed=Speed.on(kept=kept))
+    assert "Q" * 8 in (out / "dashboard" / "clients" / "index.html").read_text(encoding="utf-8")
+    assert tree(out) == clean_build(data, tmp_path)
