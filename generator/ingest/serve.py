@@ -70,7 +70,7 @@ from generator.write import staging_of
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
 QUIET_S = 0.05  # a build starts once no watched file was written for this long (the watcher waits as long: `step`)
-QUIET_AT_MOST_S = 1.0  # a file written to without a pause is built as it is after this long
+QUIET_AT_MOST_S = 3.0  # a file written to without a pause for longer is built as it is then
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
@@ -244,7 +244,7 @@ class Preview:
         return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
 
     def _quiet_signature(self) -> Signature:
-        """`_signature` once no watched file has been written for QUIET_S (QUIET_AT_MOST_S at most).
+        """`_signature` once no watched file has been written for QUIET_S (waiting QUIET_AT_MOST_S at most).
 
         A save the collector reports, or a large one the watcher sees begin, may still be under
         way: built from its first bytes, it would be built again for its last ones.
