@@ -71,6 +71,8 @@ Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
 QUIET_S = 0.05  # a build starts once no watched file was written for this long (the watcher waits as long: `step`)
 QUIET_AT_MOST_S = 3.0  # a file written to without a pause for longer is built as it is then
+STEADY_S = 0.02  # between two looks at the watched files that must agree before a build
+RECENT_S = 2.0  # a write that began longer ago than this has ended (no save takes so long)
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
@@ -244,19 +246,28 @@ class Preview:
         return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
 
     def _quiet_signature(self) -> Signature:
-        """`_signature` once no watched file has been written for QUIET_S (waiting QUIET_AT_MOST_S at most).
+        """`_signature` once the watched files are quiet: none written for QUIET_S, and two looks STEADY_S apart
+        agree (waiting QUIET_AT_MOST_S at most).
 
         A save the collector reports, or a large one the watcher sees begin, may still be under
-        way: built from its first bytes, it would be built again for its last ones.
+        way: built from its first bytes, it would be built again for its last ones. A file's time
+        is set when a write begins, so a long write (megabytes in one call) shows only as a size
+        that still grows.
         """
         deadline = time.monotonic() + QUIET_AT_MOST_S
+        signature = self._signature()
         while True:
-            signature = self._signature()
             newest = max((item[3] for item in signature[1]), default=0) / 1e9
-            wait = newest + QUIET_S - time.time()
-            if wait <= 0 or time.monotonic() + wait > deadline:
+            if time.time() - newest > RECENT_S:
+                return signature  # nothing written lately: no write can be under way
+            wait = max(newest + QUIET_S - time.time(), STEADY_S)
+            if time.monotonic() + wait > deadline:
                 return signature
             time.sleep(wait)
+            again = self._signature()
+            if again == signature and time.time() - newest >= QUIET_S:
+                return again
+            signature = again
 
     def _publish(self) -> None:
         if self._builder_process is not None:
