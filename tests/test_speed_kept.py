@@ -16,7 +16,7 @@ import pytest
 from generator.build import build_site
 from generator.errors import Problem
 from generator.speed import Speed
-from generator.speed.cache import DiskMemo, Kept
+from generator.speed.cache import TOKEN_BYTES, DiskMemo, Kept
 from tests.test_speed import CHANGES, REPO, SECRET, append_row, clean_build, plain_build, site, tree
 
 CLIENTS = 24
@@ -43,23 +43,31 @@ def never() -> list[str]:
     raise AssertionError("computed, though kept")
 
 
-def test_an_entry_is_taken_from_memory_under_its_own_key_only(tmp_path: Path) -> None:
-    kept, problems = Kept(), list[Problem]()
+def test_an_entry_is_taken_from_memory_while_the_file_holds_the_same_writing_of_it(tmp_path: Path) -> None:
+    kept, problems, entry = Kept(), list[Problem](), tmp_path / "cache" / "words.pickle"
     first = DiskMemo(tmp_path / "cache", kept)
     assert first.load("words", [b"file v1"], lambda: ["v1"], problems) == ["v1"]
     first.flush()
-    pickle = tmp_path / "cache" / "words.pickle"
-    pickle.write_bytes(b"not a pickle")  # unreadable on disk: what the next build gets comes from memory
-    assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v1"], never, problems) == ["v1"]
+    header = entry.read_bytes()[:len(first._key("words", [b"file v1"])) + TOKEN_BYTES]
+    entry.write_bytes(header + b"not a pickle")  # the same key and token, then bytes no build could read
+    assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v1"], never, problems) == ["v1"], "from memory"
+    assert DiskMemo(tmp_path / "cache").load("words", [b"file v1"], lambda: ["read again"], problems) == ["read again"]
     assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v2"], lambda: ["v2"], problems) == ["v2"], \
         "another key: computed, not the value in memory"
-    # another process writes the entry under a key of its own: read from disk, not the older value in memory
-    other = DiskMemo(tmp_path / "cache")
-    other.put("words", [b"file v3"], ["v3 by another build"])
+
+
+def test_an_entry_another_process_wrote_since_is_read_from_disk_even_under_the_same_key(tmp_path: Path) -> None:
+    kept = Kept()
+    serve = DiskMemo(tmp_path / "cache", kept)  # an entry whose key does not change: the last build's digests
+    serve.put("client-digests", [b"output"], {"acme": b"1"})
+    serve.flush()
+    assert DiskMemo(tmp_path / "cache", kept).get("client-digests", [b"output"]) == {"acme": b"1"}
+    other = DiskMemo(tmp_path / "cache")  # `rapport build` in a terminal, beside the preview
+    other.put("client-digests", [b"output"], {"acme": b"2"})
     other.flush()
-    assert DiskMemo(tmp_path / "cache", kept).get("words", [b"file v3"]) == ["v3 by another build"]
-    assert DiskMemo(tmp_path / "cache", kept).get("words", [b"file v1"]) is None, "one entry per name, as on disk"
-    assert DiskMemo(tmp_path / "cache").get("words", [b"file v1"]) is None
+    assert DiskMemo(tmp_path / "cache", kept).get("client-digests", [b"output"]) == {"acme": b"2"}
+    (tmp_path / "cache" / "client-digests.pickle").unlink()
+    assert DiskMemo(tmp_path / "cache", kept).get("client-digests", [b"output"]) is None, "gone from disk: gone"
 
 
 def test_an_entry_computed_with_a_problem_is_kept_neither_on_disk_nor_in_memory(tmp_path: Path) -> None:

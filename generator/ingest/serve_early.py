@@ -133,11 +133,13 @@ class EarlyPages:
         return cls(pid, folder, done, started)
 
     def wait(self, seconds: float) -> float | None:
-        """Wait until the maker has exited, for `seconds` at most; the seconds it took to make its pages, None
-        when it made none (nothing to make, or not yet)."""
-        if self.done >= 0 and select.select([self.done], [], [], seconds)[0] and (self.folder / SOURCES).is_file():
-            return time.monotonic() - self.started
-        return None
+        """Wait until the maker has exited, for `seconds` at most: the seconds it took to make its pages
+        (`seconds` if it is still at work: at least that long), None when it exited without making any."""
+        if self.done < 0:
+            return None
+        if not select.select([self.done], [], [], seconds)[0]:
+            return seconds
+        return time.monotonic() - self.started if (self.folder / SOURCES).is_file() else None
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
         """Stop the maker, remove its folder; the paths of early pages made from the same sources as the

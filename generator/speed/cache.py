@@ -14,9 +14,10 @@ are written when `flush()` is called (the speed layer does it on whichever core 
 
 A process that builds again and again (`rapport serve`) hands every build the same `Kept`:
 the entries as this process last read or wrote them, in memory, so that a rebuild unpickles
-only what changed. They are looked up under exactly the key the file on disk would be (the
-digests of the files a value is a function of), so a change made by another process between
-two builds is a different key: read from disk, or computed.
+only what changed. Each file on disk starts with its key and a token drawn when the entry was
+written; a value is taken from memory only when the file holds the same key and token, so an
+entry another process wrote since (a `rapport build` beside the preview), even under the same
+key, is read from disk.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
+TOKEN_BYTES = 16  # after the key in each entry's file: which writing of the entry it is
+
+
 class Kept:
-    """The memo's entries as one process last read or wrote them: (folder, name) → (key, value), one per name.
+    """The memo's entries as one process last read or wrote them: (folder, name) → (key, token, value), one per name.
 
     The values are shared by the builds that read them, as the stages share a value within
     one build: no stage changes a value it was given (tests/test_speed_kept.py builds with and
@@ -65,14 +69,14 @@ class Kept:
     def __init__(self) -> None:
         self._entries: dict[tuple[Path, str], tuple[bytes, Any]] = {}
 
-    def find(self, folder: Path, name: str, key: bytes) -> tuple[Any] | None:
-        """The value of `name` kept under exactly `key`, else None."""
+    def find(self, folder: Path, name: str, header: bytes) -> tuple[Any] | None:
+        """The value of `name` kept under exactly `header` (its key and token), else None."""
         found = self._entries.get((folder, name))
-        return (found[1],) if found is not None and found[0] == key else None
+        return (found[1],) if found is not None and found[0] == header else None
 
-    def keep(self, folder: Path, name: str, key: bytes, value: Any) -> None:
-        """Remember `value` as the entry `name` under `key` (replacing the one before)."""
-        self._entries[(folder, name)] = (key, value)
+    def keep(self, folder: Path, name: str, header: bytes, value: Any) -> None:
+        """Remember `value` as the entry `name` written with `header` (replacing the one before)."""
+        self._entries[(folder, name)] = (header, value)
 
 
 class DiskMemo:
@@ -142,20 +146,22 @@ class DiskMemo:
     def writes(self) -> list[Callable[[], None]]:
         """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""
         pending = self._take()
-        return [functools.partial(self._write, name, key, value) for name, key, value in pending]
+        return [functools.partial(self._write, name, header, value) for name, header, value in pending]
 
     def flush(self) -> None:
         """Write the new entries."""
-        for name, key, value in self._take():
-            self._write(name, key, value)
+        for name, header, value in self._take():
+            self._write(name, header, value)
 
     def _take(self) -> list[tuple[str, bytes, Any]]:
-        """The new entries, off the list; kept in memory here, as they are about to be on disk (maybe by a fork)."""
+        """The new entries, off the list, each with the header its file will start with (key, then a new token);
+        kept in memory here, as they are about to be on disk (written maybe by a fork)."""
         pending, self.pending = self.pending, []
+        entries = [(name, key + os.urandom(TOKEN_BYTES), value) for name, key, value in pending]
         if self.kept is not None and self.folder is not None:
-            for name, key, value in pending:
-                self.kept.keep(self.folder, name, key, value)
-        return pending
+            for name, header, value in entries:
+                self.kept.keep(self.folder, name, header, value)
+        return entries
 
     def _key(self, name: str, key_parts: list[bytes]) -> bytes:
         return digest(code_version(), name.encode(), *key_parts)
@@ -167,22 +173,22 @@ class DiskMemo:
     def _read(self, name: str, key: bytes) -> tuple[Any] | None:
         if self.folder is None:
             return None
-        if self.kept is not None:
-            found = self.kept.find(self.folder, name, key)
-            if found is not None:
-                return found
         try:
             with open(self._path(name), "rb") as handle:
-                if handle.read(len(key)) != key:
+                header = handle.read(len(key) + TOKEN_BYTES)
+                if header[:len(key)] != key:
                     return None
-                found = (pickle.load(handle),)
+                # the same writing of the entry as the one in memory: its value, not unpickled again
+                found = self.kept.find(self.folder, name, header) if self.kept is not None else None
+                if found is None:
+                    found = (pickle.load(handle),)
+                    if self.kept is not None:
+                        self.kept.keep(self.folder, name, header, found[0])
+                return found
         except Exception:  # a missing, partial or foreign entry is a miss
             return None
-        if self.kept is not None:
-            self.kept.keep(self.folder, name, key, found[0])
-        return found
 
-    def _write(self, name: str, key: bytes, value: Any) -> None:
+    def _write(self, name: str, header: bytes, value: Any) -> None:
         if self.folder is None:
             return
         value = _compact(value)
@@ -194,7 +200,7 @@ class DiskMemo:
             descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
             try:
                 with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(key)
+                    handle.write(header)
                     pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(temporary, self._path(name))  # whole or not at all, even with two builds at once
             except BaseException:
