@@ -115,7 +115,7 @@ def _timed_save(base: str, builder: int, client: str, save: Callable[[int], obje
     wait_for(lambda: _built(base) > generation and not _building(base), "the rebuild's end")
     built = time.perf_counter() - saved
     time.sleep(0.5)  # the build's last forks are collected a moment after it ends (generator/speed/workers.py)
-    # a build the save started once more (a save seen half written) has begun by now: its time and CPU count too
+    # a build the save started once more (a save seen half written) has begun by now: its CPU counts too
     wait_for(lambda: not _building(base), "the builds after the save")
     return {"page": shown, "build": built, "cpu": _cpu_seconds(builder) - spent,
             "builds": _generation(base) - generation}
