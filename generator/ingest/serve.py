@@ -17,9 +17,10 @@ it sooner than the build would: once a rebuild reaches its pages before the earl
 to be made, the builder spends no process on them (and the build waits for none).
 
 The builder keeps the memo's entries in memory between builds (`Kept`,
-generator/speed/cache.py), under the same keys as on disk: a rebuild unpickles only what a
-save changed. A build starts once no watched file has been written for a moment, so that
-it does not read a save half written and then build once more for its end.
+generator/speed/cache.py), each taken from there only while its file on disk holds the same
+writing of it: a rebuild unpickles only what a save changed, and nothing another process
+wrote is missed. A build starts once the watched files are quiet, so that it does not read a
+save half written and then build once more for its end.
 """
 
 from __future__ import annotations
