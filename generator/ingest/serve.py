@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
+from generator.ingest.serve_sources import Signature, data_changed, quiet, sources
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
 from generator.progress import Progress
@@ -68,12 +69,7 @@ from generator.speed.workers import can_fork
 from generator.templates import template_folders
 from generator.write import staging_of
 
-Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
-QUIET_S = 0.05  # a build starts once no watched file was written for this long (the watcher waits as long: `step`)
-QUIET_AT_MOST_S = 3.0  # a file written to without a pause for longer is built as it is then
-STEADY_S = 0.02  # between two looks at the watched files that must agree before a build
-RECENT_S = 2.0  # a write that began longer ago than this has ended (no save takes so long)
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
@@ -144,9 +140,9 @@ class Preview:
             self.state.building = True
             self._publish()
             started = time.perf_counter()
-            signature = self._quiet_signature()  # before the build reads a file: a save from now on differs from it
+            signature = quiet(self._signature)  # before the build reads a file: a save from now on differs from it
             last, self._built_from = self._built_from, None
-            saved = last is not None and self._data_changed(last, signature)
+            saved = last is not None and data_changed(last, signature, self.data_dir)
             early = self._early_pages(signature) if saved else None
             if early is not None:
                 # alone on its core, not beside the build's own two processes: the page shows sooner
@@ -177,11 +173,6 @@ class Preview:
                 if early is not None:
                     self._check_early(early, self._built_from)
             return self.state
-
-    def _data_changed(self, last: Signature, now: Signature) -> bool:
-        """A data file changed since the last good build (a template edit changes every page alike)."""
-        data = str(self.data_dir)
-        return any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1]))
 
     def _early_pages(self, now: Signature) -> EarlyPages | None:
         """The early pages of the clients this build changes, made beside it: only in the forked builder, and
@@ -244,31 +235,7 @@ class Preview:
     def _signature(self) -> Signature:
         """What the watched sources look like now, and the report date."""
         folders = [self.data_dir, *template_folders(self.templates_dir)]
-        return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
-
-    def _quiet_signature(self) -> Signature:
-        """`_signature` once the watched files are quiet: none written for QUIET_S, and two looks STEADY_S apart
-        agree (waiting QUIET_AT_MOST_S at most).
-
-        A save the collector reports, or a large one the watcher sees begin, may still be under
-        way: built from its first bytes, it would be built again for its last ones. A file's time
-        is set when a write begins, so a long write (megabytes in one call) shows only as a size
-        that still grows.
-        """
-        deadline = time.monotonic() + QUIET_AT_MOST_S
-        signature = self._signature()
-        while True:
-            newest = max((item[3] for item in signature[1]), default=0) / 1e9
-            if time.time() - newest > RECENT_S:
-                return signature  # nothing written lately: no write can be under way
-            wait = max(newest + QUIET_S - time.time(), STEADY_S)
-            if time.monotonic() + wait > deadline:
-                return signature
-            time.sleep(wait)
-            again = self._signature()
-            if again == signature and time.time() - newest >= QUIET_S:
-                return again
-            signature = again
+        return sources(folders, self.as_of or dt.date.today())
 
     def _publish(self) -> None:
         if self._builder_process is not None:
@@ -328,21 +295,6 @@ class Preview:
     def _say(self, text: str) -> None:
         if not self.quiet:
             click.echo(text, err=True)
-
-
-def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
-    """(path, inode, size, modification time) of every file under folder, in a fixed order.
-
-    A save rewrites a file (a new size or time) or replaces it (a new inode); a watcher event
-    that comes after the build that already read the saved bytes finds them all the same.
-    """
-    for root, folders, files in os.walk(folder):
-        folders.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            with contextlib.suppress(OSError):  # gone meanwhile: it is not in the signature
-                status = os.stat(path)
-                yield path, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 class _SourceFilter(DefaultFilter):
