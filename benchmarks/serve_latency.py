@@ -1,17 +1,24 @@
 """How soon `rapport serve` shows a page rebuilt after a data file is saved (benchmarks/run.py uses it).
 
 It starts `rapport serve` on 127.0.0.1 over a copy of a portfolio, waits for its first build,
-then, several times: saves contacts.csv with one more on-site visit for the first client (dated
-the report date, so that client's page changes), and polls that client's dashboard page
-through the server until its bytes change. The time from the save to the first changed answer
-is what a consultant waits for, watcher and rebuild included (the server shows a changed page
-as soon as the build has made it); the time to the end of that build is given beside it, and
-the CPU seconds the builder process spent per save (its forks included, as it collects them).
+then, several times each, makes two kinds of save (benchmarks/edits.py), one write each:
+
+- contacts.csv with one more on-site visit of the first client (dated the report date);
+- one new response appended to the first survey's responses (as an import or the collector
+  adds one), the warm rebuild that issue #17 item 6 holds to 0.2× of a clean build.
+
+After each save it polls the changed client's dashboard page through the server until its
+bytes change: the time from the save to the first changed answer is what a consultant waits
+for, watcher and rebuild included (the server shows a changed page as soon as it is made).
+Beside it: the time to the end of that build (`/api/build` no longer building, a new
+generation), the CPU seconds the builder process spent per save (its forks included, as it
+collects them), and how many builds the save started (more than one is wasted work).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import http.client
 import json
 import os
@@ -22,7 +29,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+from edits import add_visit, first_survey, new_response
 
 ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.05  # each poll takes the server's attention from its build a moment: not too often
@@ -55,18 +65,8 @@ def wait_for(condition, what: str) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def add_visit(data: Path, client: str, number: int) -> None:
-    """Append an on-site visit of the client, dated the report date, to contacts.csv (one write, like an editor's save)."""
-    as_of = next(line.split(":", 1)[1].strip() for line in (data / "site.yaml").read_text(encoding="utf-8").splitlines()
-                 if line.startswith("as_of:"))
-    path = data / "contacts.csv"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + ("" if text.endswith("\n") else "\n") + f"{as_of},{client},onsite,Bench,{30 + number},\n",
-                    encoding="utf-8")
-
-
 def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -> dict[str, object]:
-    """Median seconds from saving contacts.csv to the served client page showing the change."""
+    """Medians of `saves` saves of each kind: a visit in contacts.csv (top level) and a new response ("response")."""
     copy = work / "serve" / "data"
     shutil.rmtree(copy.parent, ignore_errors=True)
     shutil.copytree(data, copy)
@@ -74,28 +74,17 @@ def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -
                     if line.startswith("- id:"))[0]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    page = f"{base}/dashboard/clients/{client}.html"
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--data", str(copy), "--out", str(copy.parent / "output"),
          "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times: list[float] = []
-    builds: list[float] = []  # from the save to the end of the build (the page may show before)
-    cpu: list[float] = []  # the builder's CPU seconds per save, its own forks included
     try:
         wait_for(lambda: _built(base) >= 1, "the first build")
         builder = _builder(server.pid)
-        for number in range(1, saves + 1):
-            before = fetch(page)
-            generation = _built(base)
-            spent = _cpu_seconds(builder)
-            saved = time.perf_counter()
-            add_visit(copy, client, number)
-            wait_for(lambda before=before: fetch(page) not in (before, None), "showing the saved change")
-            times.append(time.perf_counter() - saved)
-            wait_for(lambda generation=generation: _built(base) > generation and not _building(base), "the rebuild's end")
-            builds.append(time.perf_counter() - saved)
-            time.sleep(0.5)  # the build's last forks are collected a moment after it ends (generator/speed/workers.py)
-            cpu.append(_cpu_seconds(builder) - spent)
+        visits = [_timed_save(base, builder, client, lambda number: add_visit(copy, client, number), number)
+                  for number in range(1, saves + 1)]
+        answered = _client_of_next_response(copy)
+        responses = [_timed_save(base, builder, answered, lambda number: new_response(copy, number), number)
+                     for number in range(1, saves + 1)]
     finally:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -104,9 +93,42 @@ def serve_latency(data: Path, work: Path, env: dict[str, str], saves: int = 3) -
             server.kill()
             server.wait()
     shutil.rmtree(copy.parent, ignore_errors=True)
-    return {"median_s": statistics.median(times), "runs_s": [round(t, 3) for t in times],
-            "build_median_s": round(statistics.median(builds), 3),
-            "builder_cpu_s": round(statistics.median(cpu), 3) if all(c >= 0 for c in cpu) else None, "client": client}
+    return {**_summary(visits), "client": client, "response": {**_summary(responses), "client": answered}}
+
+
+def _client_of_next_response(data: Path) -> str:
+    """The client a new response is for (new_response copies the first survey's last row)."""
+    lines = first_survey(data).read_text(encoding="utf-8").splitlines()
+    return next(csv.reader([lines[-1]]))[1]
+
+
+def _timed_save(base: str, builder: int, client: str, save: Callable[[int], object], number: int) -> dict[str, float]:
+    """One save: seconds to the client's changed page and to the end of its build, builder CPU, builds started."""
+    page = f"{base}/dashboard/clients/{client}.html"
+    before = fetch(page)
+    generation = _generation(base)
+    spent = _cpu_seconds(builder)
+    saved = time.perf_counter()
+    save(number)
+    wait_for(lambda: fetch(page) not in (before, None), "showing the saved change")
+    shown = time.perf_counter() - saved
+    wait_for(lambda: _built(base) > generation and not _building(base), "the rebuild's end")
+    built = time.perf_counter() - saved
+    time.sleep(0.5)  # the build's last forks are collected a moment after it ends (generator/speed/workers.py)
+    # a build the save started once more (a save seen half written) has begun by now: its CPU counts too
+    wait_for(lambda: not _building(base), "the builds after the save")
+    return {"page": shown, "build": built, "cpu": _cpu_seconds(builder) - spent,
+            "builds": _generation(base) - generation}
+
+
+def _summary(runs: list[dict[str, float]]) -> dict[str, object]:
+    """Medians of the saves of one kind, and each save's page time."""
+    cpu = [run["cpu"] for run in runs]
+    return {"median_s": statistics.median(run["page"] for run in runs), "runs_s": [round(run["page"], 3) for run in runs],
+            "build_median_s": round(statistics.median(run["build"] for run in runs), 3),
+            "build_runs_s": [round(run["build"], 3) for run in runs],
+            "builder_cpu_s": round(statistics.median(cpu), 3) if all(c >= 0 for c in cpu) else None,
+            "builds_per_save": max(int(run["builds"]) for run in runs)}
 
 
 def _builder(server: int) -> int:
@@ -136,6 +158,11 @@ def _state(base: str) -> dict[str, object]:
 def _built(base: str) -> int:
     state = _state(base)
     return int(state.get("generation", 0)) if state.get("ok") else 0  # type: ignore[call-overload]
+
+
+def _generation(base: str) -> int:
+    """Builds attempted so far (good or not)."""
+    return int(_state(base).get("generation", 0))  # type: ignore[call-overload]
 
 
 def _building(base: str) -> bool:

@@ -24,7 +24,7 @@ from generator.ingest.serve_early import EARLY_AT_MOST, EarlyPages, client_pages
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.speed import Speed, changed_clients
-from generator.speed.cache import DiskMemo
+from generator.speed.cache import DiskMemo, Kept
 from generator.speed.fingerprints import data_digests
 from generator.speed.workers import can_fork
 from generator.templates import make_environment
@@ -161,3 +161,22 @@ def test_a_file_saved_while_a_build_reads_it_leaves_no_value_under_the_saved_byt
     next_build = DiskMemo(tmp_path / "cache")
     assert next_build.load_grown("rows", [], path, lambda: path.read_text(encoding="utf-8"), never, []) == \
         "date\n2026-11-01\n2026-11-30\n", "the saved file is read, not taken for the one read before"
+
+
+@pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
+def test_waiting_for_the_early_pages_gives_how_long_they_took_and_none_when_there_was_nothing_to_make(
+        tmp_path: Path) -> None:
+    data, out, client = built_then_visited(tmp_path)
+    kept = Kept()  # what `rapport serve` holds in memory: the maker reads the memo from there
+    early = EarlyPages.start(data, out, None, None, last_digests(data, out, kept), sources=lambda: "as they are", kept=kept)
+    assert early is not None
+    took = early.wait(120)
+    assert took is not None and 0 < took < 120
+    assert (early.folder / "dashboard" / "clients" / f"{client}.html").is_file()
+    early.finish(out, built_from=None)
+    build_site(data, out)  # the visit is built: no client differs from the last build any more
+    nothing = EarlyPages.start(data, out, None, None, last_digests(data, out, kept), sources=lambda: "as they are", kept=kept)
+    assert nothing is not None
+    assert nothing.wait(120) is None, "exited without a page to make"
+    assert not nothing.folder.exists()
+    nothing.finish(out, built_from=None)

@@ -12,7 +12,15 @@ tests that drive `Preview` directly, the builder is a thread of the server's pro
 core). While a build runs, a dashboard page it has made already is served from its staging
 folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
 Before that, the page of each client a save changed is made from that client's data alone
-(generator/ingest/serve_early.py) and served from a folder of its own.
+(generator/ingest/serve_early.py) and served from a folder of its own — as long as that shows
+it sooner than the build would: once a rebuild reaches its pages before the early pages took
+to be made, the builder spends no process on them (and the build waits for none).
+
+The builder keeps the memo's entries in memory between builds (`Kept`,
+generator/speed/cache.py), each taken from there only while its file on disk holds the same
+writing of it: a rebuild unpickles only what a save changed, and nothing another process
+wrote is missed. A build starts once the watched files are quiet, so that it does not read a
+save half written and then build once more for its end.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,15 +59,18 @@ from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
+from generator.ingest.serve_sources import Signature, data_changed, quiet, sources
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
 from generator.progress import Progress
+from generator.speed import Speed
+from generator.speed.cache import Kept
 from generator.speed.workers import can_fork
 from generator.templates import template_folders
 from generator.write import staging_of
 
-Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
+TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
 class PreviewFiles(StaticFiles):
@@ -113,6 +124,9 @@ class Preview:
         self._builder_process: BuilderProcess | None = None
         self._built_from: Signature | None = None  # the sources as the last good build found them
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
+        self._early_s: float | None = None  # how long the last early pages took to be made
+        self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
+        self._kept = Kept()  # the memo's entries, in memory between builds
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -126,17 +140,21 @@ class Preview:
             self.state.building = True
             self._publish()
             started = time.perf_counter()
-            signature = self._signature()  # before the build reads a file: a save from now on differs from it
+            signature = quiet(self._signature)  # before the build reads a file: a save from now on differs from it
             last, self._built_from = self._built_from, None
-            early = self._early_pages(last, signature)
+            saved = last is not None and data_changed(last, signature, self.data_dir)
+            early = self._early_pages(signature) if saved else None
             if early is not None:
                 # alone on its core, not beside the build's own two processes: the page shows sooner
-                early.wait(EARLY_WAIT_S)
+                took = early.wait(EARLY_WAIT_S)
+                self._early_s = took if took is not None else self._early_s
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
-                                    progress=Progress(stages=3, enabled=False))
+                                    progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept))
                 self.state.ok, self.state.files, self.state.error = True, result.files, ""
                 self._built_from = signature
+                if saved:
+                    self._to_pages_s = sum(result.stages.get(stage, 0.0) for stage in TO_PAGES)
                 self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
             except DataError as exc:
                 self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
@@ -156,17 +174,16 @@ class Preview:
                     self._check_early(early, self._built_from)
             return self.state
 
-    def _early_pages(self, last: Signature | None, now: Signature) -> EarlyPages | None:
-        """The early pages of the clients this build changes, made beside it (only in the forked builder, and only
-        when a data file changed since the last good build: a template edit changes every page alike)."""
-        if not self._early or self._builder_process is None or last is None or not can_fork():
+    def _early_pages(self, now: Signature) -> EarlyPages | None:
+        """The early pages of the clients this build changes, made beside it: only in the forked builder, and
+        only while they show sooner than the last rebuild after a save reached its own pages."""
+        if not self._early or self._builder_process is None or not can_fork():
             return None
-        data = str(self.data_dir)
-        if not any(item[0].startswith(data) for item in {*last[1]}.symmetric_difference(now[1])):
-            return None
-        before = last_digests(self.data_dir, self.out_dir)
+        if self._early_s is not None and self._to_pages_s is not None and self._to_pages_s <= self._early_s:
+            return None  # the build alone is as quick: its changed pages are made first (generator/speed/__init__.py)
+        before = last_digests(self.data_dir, self.out_dir, self._kept)
         return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
-                                sources=self._signature)
+                                sources=self._signature, kept=self._kept)
 
     def _check_early(self, early: EarlyPages, built_from: Signature | None) -> None:
         """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
@@ -218,7 +235,7 @@ class Preview:
     def _signature(self) -> Signature:
         """What the watched sources look like now, and the report date."""
         folders = [self.data_dir, *template_folders(self.templates_dir)]
-        return str(self.as_of or dt.date.today()), tuple(item for folder in folders for item in _stats(folder))
+        return sources(folders, self.as_of or dt.date.today())
 
     def _publish(self) -> None:
         if self._builder_process is not None:
@@ -278,21 +295,6 @@ class Preview:
     def _say(self, text: str) -> None:
         if not self.quiet:
             click.echo(text, err=True)
-
-
-def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
-    """(path, inode, size, modification time) of every file under folder, in a fixed order.
-
-    A save rewrites a file (a new size or time) or replaces it (a new inode); a watcher event
-    that comes after the build that already read the saved bytes finds them all the same.
-    """
-    for root, folders, files in os.walk(folder):
-        folders.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            with contextlib.suppress(OSError):  # gone meanwhile: it is not in the signature
-                status = os.stat(path)
-                yield path, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 class _SourceFilter(DefaultFilter):

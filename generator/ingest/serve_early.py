@@ -23,6 +23,7 @@ import os
 import select
 import shutil
 import signal
+import time
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from generator.metrics import compute_reports
 from generator.portfolio import Portfolio
 from generator.render import ClientInputs, plan_pages
 from generator.speed import changed_clients, last_client_digests
-from generator.speed.cache import DiskMemo
+from generator.speed.cache import DiskMemo, Kept
 from generator.speed.fingerprints import data_digests
 from generator.templates import compiled_templates, make_environment
 from generator.write import remove_abandoned, write_whole
@@ -95,14 +96,16 @@ class EarlyPages:
     pid: int
     folder: Path
     done: int  # a pipe's end that reads the end of file once the maker has exited
+    started: float = 0.0  # time.monotonic() when it was forked
 
     @classmethod
     def start(cls, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
-              before: Digests, sources: Callable[[], Hashable]) -> EarlyPages | None:
+              before: Digests, sources: Callable[[], Hashable], kept: Kept | None = None) -> EarlyPages | None:
         """Fork the maker of the early pages (None when there is no last build to compare with).
 
         `sources()` is what the watched files look like now: the maker reads the data again while
         they change under it (a save still being written), and marks its pages with what it read.
+        `kept`: the memo's entries the builder holds in memory (generator/speed/cache.py), read by the fork.
         """
         if not before:
             return None
@@ -110,6 +113,7 @@ class EarlyPages:
         remove_abandoned(out_dir.resolve(), "early")
         shutil.rmtree(folder, ignore_errors=True)
         done, exiting = os.pipe()
+        started = time.monotonic()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: the build alone shows the page
@@ -121,17 +125,21 @@ class EarlyPages:
             try:
                 os.close(done)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _make(data_dir, as_of, templates_dir, before, sources, folder)
+                _make(data_dir, as_of, templates_dir, before, sources, folder, kept)
                 status = 0
             finally:
                 os._exit(status)
         os.close(exiting)
-        return cls(pid, folder, done)
+        return cls(pid, folder, done, started)
 
-    def wait(self, seconds: float) -> None:
-        """Wait until the maker has exited, for `seconds` at most."""
-        if self.done >= 0:
-            select.select([self.done], [], [], seconds)
+    def wait(self, seconds: float) -> float | None:
+        """Wait until the maker has exited, for `seconds` at most: the seconds it took to make its pages
+        (`seconds` if it is still at work: at least that long), None when it exited without making any."""
+        if self.done < 0:
+            return None
+        if not select.select([self.done], [], [], seconds)[0]:
+            return seconds
+        return time.monotonic() - self.started if (self.folder / SOURCES).is_file() else None
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
         """Stop the maker, remove its folder; the paths of early pages made from the same sources as the
@@ -155,13 +163,13 @@ class EarlyPages:
 
 
 def _make(data_dir: Path, as_of: dt.date | None, templates_dir: Path | None, before: Digests,
-          sources: Callable[[], Hashable], folder: Path) -> None:
+          sources: Callable[[], Hashable], folder: Path, kept: Kept | None) -> None:
     """Load the data, and write the pages of the clients whose data changed (in the forked maker)."""
     try:
         for _ in range(READS):
             read_from = sources()
             # the memo is only read here: the build beside this process writes what it adds
-            portfolio = load_portfolio(data_dir, as_of, DiskMemo.for_data(data_dir))
+            portfolio = load_portfolio(data_dir, as_of, DiskMemo.for_data(data_dir, kept))
             if sources() == read_from:
                 break
         else:
@@ -192,6 +200,6 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def last_digests(data_dir: Path, out_dir: Path) -> Digests:
+def last_digests(data_dir: Path, out_dir: Path, kept: Kept | None = None) -> Digests:
     """The per-client digests of the last build into out_dir, as the speed layer kept them (none if unknown)."""
-    return last_client_digests(DiskMemo.for_data(data_dir), out_dir)
+    return last_client_digests(DiskMemo.for_data(data_dir, kept), out_dir)

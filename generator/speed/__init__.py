@@ -35,7 +35,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.beside import Beside, Later
-from generator.speed.cache import DiskMemo
+from generator.speed.cache import DiskMemo, Kept
 from generator.speed.fingerprints import PageInputs, page_digests
 from generator.speed.output import OutputWriter, Previous
 from generator.speed.workers import Report, Task, default_workers, run_tasks
@@ -57,11 +57,12 @@ class Speed:
 
     enabled: bool = True
     workers: int | None = None  # processes making pages; None: chosen from the cores and the portfolio's size
+    kept: Kept | None = field(default=None, compare=False)  # the memo's entries in memory between builds (rapport serve)
 
     @classmethod
-    def on(cls, workers: int | None = None) -> Speed:
-        """Every speed-up; `workers` processes make the pages (None: as many as pay)."""
-        return cls(True, workers)
+    def on(cls, workers: int | None = None, kept: Kept | None = None) -> Speed:
+        """Every speed-up; `workers` processes make the pages (None: as many as pay); `kept`: the memo in memory too."""
+        return cls(True, workers, kept)
 
     @classmethod
     def off(cls) -> Speed:
@@ -90,7 +91,7 @@ class SpeedSession:
     def __post_init__(self) -> None:
         self.memo = NO_MEMO
         if self.speed.enabled:
-            self._disk = DiskMemo.for_data(self.data_dir)
+            self._disk = DiskMemo.for_data(self.data_dir, self.speed.kept)
             self.memo = self._disk
 
     def __enter__(self) -> SpeedSession:

@@ -11,6 +11,13 @@ without a problem are kept, so every message a problem gives comes from the chec
 The entries are pickles: whoever can write into `.rapport/` can change the data, the secret
 and the code as well. A cache that cannot be read or written is simply not used. New entries
 are written when `flush()` is called (the speed layer does it on whichever core is free).
+
+A process that builds again and again (`rapport serve`) hands every build the same `Kept`:
+the entries as this process last read or wrote them, in memory, so that a rebuild unpickles
+only what changed. Each file on disk starts with its key and a token drawn when the entry was
+written; a value is taken from memory only when the file holds the same key and token, so an
+entry another process wrote since (a `rapport build` beside the preview), even under the same
+key, is read from disk.
 """
 
 from __future__ import annotations
@@ -48,18 +55,43 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
+TOKEN_BYTES = 16  # after the key in each entry's file: which writing of the entry it is
+
+
+class Kept:
+    """The memo's entries as one process last read or wrote them: (folder, name) → (key, token, value), one per name.
+
+    The values are shared by the builds that read them, as the stages share a value within
+    one build: no stage changes a value it was given (tests/test_speed_kept.py builds with and
+    without them after every kind of change and compares the bytes).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Path, str], tuple[bytes, Any]] = {}
+
+    def find(self, folder: Path, name: str, header: bytes) -> tuple[Any] | None:
+        """The value of `name` kept under exactly `header` (its key and token), else None."""
+        found = self._entries.get((folder, name))
+        return (found[1],) if found is not None and found[0] == header else None
+
+    def keep(self, folder: Path, name: str, header: bytes, value: Any) -> None:
+        """Remember `value` as the entry `name` written with `header` (replacing the one before)."""
+        self._entries[(folder, name)] = (header, value)
+
+
 class DiskMemo:
     """The memo of one data folder, in `<project>/.rapport/cache/` (generator/memo.py says what a memo is)."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, kept: Kept | None = None):
         self.folder = folder
+        self.kept = kept  # the entries in memory between builds, when one process builds again (rapport serve)
         self.pending: list[tuple[str, bytes, Any]] = []  # new entries, written by flush()
         self._first: dict[Path, bytes] = {}  # each grown file's key when this memo first read it
 
     @classmethod
-    def for_data(cls, data_dir: Path) -> DiskMemo:
+    def for_data(cls, data_dir: Path, kept: Kept | None = None) -> DiskMemo:
         """The memo beside the data folder (the folder of the site secret)."""
-        return cls(data_dir.resolve().parent / ".rapport" / "cache")
+        return cls(data_dir.resolve().parent / ".rapport" / "cache", kept)
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its value from the last build when the key is the same and it had no problem."""
@@ -113,14 +145,23 @@ class DiskMemo:
 
     def writes(self) -> list[Callable[[], None]]:
         """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""
-        pending, self.pending = self.pending, []
-        return [functools.partial(self._write, name, key, value) for name, key, value in pending]
+        pending = self._take()
+        return [functools.partial(self._write, name, header, value) for name, header, value in pending]
 
     def flush(self) -> None:
         """Write the new entries."""
+        for name, header, value in self._take():
+            self._write(name, header, value)
+
+    def _take(self) -> list[tuple[str, bytes, Any]]:
+        """The new entries, off the list, each with the header its file will start with (key, then a new token);
+        kept in memory here, as they are about to be on disk (written maybe by a fork)."""
         pending, self.pending = self.pending, []
-        for name, key, value in pending:
-            self._write(name, key, value)
+        entries = [(name, key + os.urandom(TOKEN_BYTES), value) for name, key, value in pending]
+        if self.kept is not None and self.folder is not None:
+            for name, header, value in entries:
+                self.kept.keep(self.folder, name, header, value)
+        return entries
 
     def _key(self, name: str, key_parts: list[bytes]) -> bytes:
         return digest(code_version(), name.encode(), *key_parts)
@@ -134,13 +175,20 @@ class DiskMemo:
             return None
         try:
             with open(self._path(name), "rb") as handle:
-                if handle.read(len(key)) != key:
+                header = handle.read(len(key) + TOKEN_BYTES)
+                if header[:len(key)] != key:
                     return None
-                return (pickle.load(handle),)
+                # the same writing of the entry as the one in memory: its value, not unpickled again
+                found = self.kept.find(self.folder, name, header) if self.kept is not None else None
+                if found is None:
+                    found = (pickle.load(handle),)
+                    if self.kept is not None:
+                        self.kept.keep(self.folder, name, header, found[0])
+                return found
         except Exception:  # a missing, partial or foreign entry is a miss
             return None
 
-    def _write(self, name: str, key: bytes, value: Any) -> None:
+    def _write(self, name: str, header: bytes, value: Any) -> None:
         if self.folder is None:
             return
         value = _compact(value)
@@ -152,7 +200,7 @@ class DiskMemo:
             descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
             try:
                 with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(key)
+                    handle.write(header)
                     pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(temporary, self._path(name))  # whole or not at all, even with two builds at once
             except BaseException:
