@@ -1,4 +1,4 @@
-"""Work beside the build (generator/speed/beside.py): values made in a fork, or here, are the same.
+"""Work beside the build (generator/forks.py): values made in a fork, or here, are the same.
 
 Forking is used only from a process with one thread, so the fork cases run in a fresh
 interpreter (see tests/test_speed.py, in_fresh_process).
@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 from generator.demo import write_demo
-from generator.speed.beside import Beside
+from generator.forks import Beside
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def test_without_a_fork_each_value_is_made_when_asked_for_and_once() -> None:
 def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
     out = fresh("""
         import os
-        from generator.speed.beside import Beside
+        from generator.forks import Beside
         from generator.speed.workers import can_fork, reap_all
         assert can_fork()
         parent, pending, kept = os.getpid(), [("before", b"k", 0)], []
@@ -57,7 +57,7 @@ def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
 def test_a_value_the_fork_failed_to_make_is_made_here_with_its_own_error() -> None:
     out = fresh("""
         import os
-        from generator.speed.beside import Beside
+        from generator.forks import Beside
         parent = os.getpid()
         def fails_in_a_fork():
             if os.getpid() != parent:

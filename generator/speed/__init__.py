@@ -31,10 +31,10 @@ from typing import Any
 import jinja2
 
 from generator.files import BuiltFile, OutputFile
+from generator.forks import Beside, Later
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
-from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo
 from generator.speed.fingerprints import PageInputs, page_digests
 from generator.speed.output import OutputWriter, Previous
