@@ -27,7 +27,7 @@ from generator.metrics.kpi import Point, earlier_snapshots, kept_snapshots
 from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.render import plan_pages
-from generator.safety import check_publishable
+from generator.safety import LeakGate, check_publishable
 from generator.safety.leak_gate import private_needles
 from generator.speed import Speed
 from generator.templates import make_environment
@@ -87,9 +87,11 @@ def build_site(
         progress.stage("plan")
         plan = plan_pages(portfolio, reports, charts, environment, secret)
         progress.stage("render")
-        pages = fast.run(plan, progress.advance, digests)
+        # the leak gate's automaton: made by this process between its pages, once the needles are in
+        gate = LeakGate(portfolio, secret, fast.memo, needles)
+        pages = fast.run(plan, progress.advance, digests, meanwhile=gate.prepare)
         progress.stage("publish")
-        pages = check_publishable(portfolio, pages, environment, secret, fast.memo, needles)
+        pages = check_publishable(portfolio, pages, environment, secret, fast.memo, gate)
         progress.stage("write")
         written = fast.write(pages)
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)

@@ -149,19 +149,30 @@ class Beside:
     def result(self, index: int) -> Any:
         """The index-th value: from the fork when it sent one, else made here now."""
         while self.pid and index not in self.values:
-            try:
-                got, made, offset, length = pickle.loads(self.receiver.recv_bytes())
-                value, entries = pickle.loads(_read_at(self.spool.fileno(), offset, length)) if made else (None, [])
-            except (EOFError, OSError, pickle.UnpicklingError):
-                self._done()
-                break
-            self.values[got] = (made, value)
-            if made and entries and self.keep is not None:
-                self.keep(entries)
-            if len(self.values) == len(self.functions):
-                self._done()
+            self._receive()
         made, value = self.values.pop(index, (False, None))
         return value if made else self.functions[index]()
+
+    def ready(self, index: int) -> bool:
+        """Whether the index-th value is at hand (or would be made here): asking for it would not wait for the fork."""
+        with contextlib.suppress(OSError):
+            while self.pid and index not in self.values and self.receiver.poll():
+                self._receive()
+        return not self.pid or index in self.values
+
+    def _receive(self) -> None:
+        """Take in the next value the fork sends (waiting for it); the fork is done when it has sent them all, or failed."""
+        try:
+            got, made, offset, length = pickle.loads(self.receiver.recv_bytes())
+            value, entries = pickle.loads(_read_at(self.spool.fileno(), offset, length)) if made else (None, [])
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._done()
+            return
+        self.values[got] = (made, value)
+        if made and entries and self.keep is not None:
+            self.keep(entries)
+        if len(self.values) == len(self.functions):
+            self._done()
 
     def cancel(self) -> None:
         """Stop the fork: its values are not needed (the build failed)."""
@@ -190,6 +201,10 @@ class Later(Generic[Value]):
         if self._value is None:
             self._value = (self._beside.result(self._index),)
         return self._value[0]
+
+    def ready(self) -> bool:
+        """Whether calling it now would not wait for the fork."""
+        return self._value is not None or self._beside.ready(self._index)
 
 
 def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pending: Callable[[], Entries] | None) -> None:

@@ -76,6 +76,44 @@ def test_a_value_the_fork_failed_to_make_is_made_here_with_its_own_error() -> No
     assert out.splitlines() == ["made here", "raised: no such survey", "True"]
 
 
+def test_a_value_is_ready_once_the_fork_has_sent_it_and_asking_never_waits() -> None:
+    out = fresh("""
+        import os
+        from generator.forks import Beside, reap_all
+        go_read, go_write = os.pipe()
+        def held():  # made once this process lets it
+            return os.read(go_read, 1)
+        beside = Beside([held, lambda: 2], fork=True)
+        first, second = beside.later(0), beside.later(1)
+        print(first.ready(), second.ready())
+        os.write(go_write, b"!")
+        print(first(), first.ready(), second(), second.ready())
+        reap_all()
+    """)
+    assert out.splitlines() == ["False False", "b'!' True 2 True"]
+    here = Beside([lambda: 1], fork=False).later(0)
+    assert here.ready() and here() == 1
+
+
+def test_this_process_does_its_work_meanwhile_between_its_tasks_until_it_is_done() -> None:
+    out = fresh("""
+        from generator.speed.workers import reap_all, run_tasks
+        calls = []
+        def meanwhile():
+            calls.append(len(calls))
+            return len(calls) == 2
+        def task(n):
+            return lambda: [sum(range(20_000)) + n]
+        results = run_tasks([task(n) for n in range(400)], workers=2, meanwhile=meanwhile)
+        reap_all()
+        print(results == [[sum(range(20_000)) + n] for n in range(400)], 1 <= len(calls) <= 2)
+        alone = []
+        run_tasks([task(1), task(2)], workers=1, meanwhile=lambda: alone.append(1) or True)
+        print(alone)
+    """)
+    assert out.splitlines() == ["True True", "[]"]
+
+
 def test_a_build_keeps_what_its_fork_put_in_the_memo(tmp_path: Path) -> None:
     data = tmp_path / "project" / "data"
     write_demo(data, clients=160, seed=5)  # enough clients for a second process to pay

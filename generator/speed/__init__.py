@@ -133,11 +133,12 @@ class SpeedSession:
             return lambda: None
         return functools.partial(page_digests, portfolio, environment)
 
-    def run(self, plan: Plan, report: Report | None = None,
-            digests: Callable[[], PageInputs | None] | None = None) -> list[BuiltFile]:
+    def run(self, plan: Plan, report: Report | None = None, digests: Callable[[], PageInputs | None] | None = None,
+            meanwhile: Callable[[], bool] | None = None) -> list[BuiltFile]:
         """Every file of the plan, sorted by path: made, or (speed on) reused from the last build.
 
-        `digests`, when given, returns what `page_digests` made for this plan's portfolio and environment.
+        `digests`, when given, returns what `page_digests` made for this plan's portfolio and environment;
+        `meanwhile` is work for this process between its pages, while a second one makes others (generator/speed/workers.py).
         """
         if not self.speed.enabled:
             return sorted((item for job in plan.jobs for item in job.make()), key=lambda item: item.path)
@@ -165,7 +166,7 @@ class SpeedSession:
         tasks += [_aside(self._disk.writes() if self._disk else [])]
         taken = {id(job) for job, _ in first}
         tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks([pair for pair in todo if id(pair[0]) not in taken])]
-        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
+        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage, meanwhile=meanwhile)
         files = [item for result in results for item in result]
         for job, key in kept:
             found = previous.reuse_all(job.paths, key)

@@ -45,12 +45,15 @@ def default_workers() -> int:
 
 def run_tasks(
     tasks: Sequence[Task], workers: int = 1, report: Report | None = None, finish: Finish | None = None,
+    meanwhile: Callable[[], bool] | None = None,
 ) -> list[list[BuiltFile]]:
     """Each task's files, in task order; with workers=2, two processes share the tasks.
 
     `finish`, when given, is applied to each task's files by the process that ran the task (a
     build writes them into its staging folder so: on the core that made them, and without their
-    bytes crossing a pipe); its results are what is returned.
+    bytes crossing a pipe); its results are what is returned. `meanwhile`, when given, is work
+    for this process while the worker is on the tasks: called before each task this process
+    takes, until it says it is done (True); with no worker, it is not called.
     """
     report = report or (lambda done, total: None)
     if finish is not None:
@@ -78,7 +81,7 @@ def run_tasks(
             os._exit(status)
     sender.close()
     try:
-        done = _take_tasks(tasks, counter, stop_on_error=False, report=report)
+        done = _take_tasks(tasks, counter, stop_on_error=False, report=report, meanwhile=meanwhile)
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
             done.update(pickle.loads(receiver.recv_bytes()))
     except BaseException:
@@ -98,10 +101,13 @@ def _finished(task: Task, finish: Finish) -> Task:
 
 def _take_tasks(
     tasks: Sequence[Task], counter: Any, stop_on_error: bool = True, report: Report | None = None,
+    meanwhile: Callable[[], bool] | None = None,
 ) -> dict[int, list[BuiltFile]]:
     """Run the next untaken task until none is left; the worker stops at its first error."""
     done: dict[int, list[BuiltFile]] = {}
     while True:
+        if meanwhile is not None and meanwhile():
+            meanwhile = None
         with counter.get_lock():
             index = counter.value
             counter.value += 1
