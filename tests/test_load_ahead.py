@@ -18,7 +18,7 @@ import pytest
 from generator.demo import write_demo
 from generator.errors import DataError
 from generator.load import load_portfolio
-from generator.load.ahead import READ_AHEAD_FROM
+from generator.load.ahead import READ_AHEAD_FROM, READ_AHEAD_UP_TO
 from tests.conftest import secret_env_fixture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,17 +82,20 @@ def test_what_a_fork_read_ahead_is_what_the_load_stage_reads(data: Path) -> None
     assert out.splitlines() == ["forked: True", "rows: True", "contacts: True", "clients: True", "row hashes: True"]
 
 
-def test_nothing_is_read_ahead_for_a_rebuild_or_a_small_portfolio(data: Path, tmp_path: Path) -> None:
+def test_nothing_is_read_ahead_for_a_rebuild_or_a_small_or_very_large_portfolio(data: Path, tmp_path: Path) -> None:
     small = tmp_path / "small" / "data"
     write_demo(small, clients=3)
+    large = tmp_path / "large" / "data"
+    shutil.copytree(data, large)
+    os.truncate(large / "contacts.csv", READ_AHEAD_UP_TO + 1)  # only its size is looked at
     (data.parent / ".rapport" / "cache").mkdir(parents=True)  # the memo of an earlier build
     out = fresh("""
         import sys
         from pathlib import Path
         from generator.load.ahead import read_ahead
         print([read_ahead(Path(folder)) for folder in sys.argv[1:]])
-    """, str(data), str(small))
-    assert out.split() == ["[None,", "None]"]
+    """, str(data), str(small), str(large))
+    assert out.split() == ["[None,", "None,", "None]"]
 
 
 def test_a_bad_contact_read_ahead_gives_the_usual_message_and_exit_status(data: Path, tmp_path: Path) -> None:
