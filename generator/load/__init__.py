@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,8 +28,6 @@ from generator.texts import check_texts
 
 __all__ = ["load_portfolio"]
 
-Value = TypeVar("Value")
-
 
 def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Memo = NO_MEMO,
                    ahead: ReadAhead | None = None) -> Portfolio:
@@ -39,7 +35,7 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
 
     A file that loaded without a problem may be kept in `memo` (generator/memo.py), keyed by its
     bytes and whatever its checks read (generator/load/keys.py), and taken from it next time.
-    `ahead`, when given, is clients.yaml and contacts.csv being read by a fork (generator/load/ahead.py).
+    `ahead`, when given, is contacts.csv being read by a fork (generator/load/ahead.py).
     """
     try:
         return _load(Path(data_dir), as_of, memo, ahead)
@@ -63,8 +59,7 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
     # client_ids is None when clients.yaml cannot be read: then client ids in other files go unchecked
     clients_path = data_dir / "clients.yaml"
     clients, client_ids = memo.load(
-        "clients", [file_key(clients_path)],
-        lambda: _read_ahead(ahead.clients if ahead else None) or read_clients(clients_path, f"{shown}/clients.yaml", found["clients"]),
+        "clients", [file_key(clients_path)], lambda: read_clients(clients_path, f"{shown}/clients.yaml", found["clients"]),
         found["clients"])
     clients.sort(key=lambda client: client.id)
 
@@ -88,7 +83,7 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
                 functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
                 functools.partial(append_responses, shown=shown_path, survey=survey, client_ids=client_ids),
                 found["responses"])
-    # last of the files a fork may read ahead: the longest to read
+    # last: the file a fork may be reading ahead, the longest to read
     contacts, contacts_rows = _contacts(data_dir, shown, memo, client_ids, ahead, found["contacts"])
     problems = [problem for part in found.values() for problem in part]
     # a survey file with problems was reported already: invitations to it are not a second problem
@@ -149,8 +144,9 @@ def _contacts(data_dir: Path, shown: str, memo: Memo, client_ids: set[str] | Non
     rows: list[np.ndarray] = []
 
     def read() -> pd.DataFrame:
-        made = _read_ahead(ahead.contacts if ahead else None)
-        if made is None or made[2] != client_ids:  # (checked against the ids this load found: clients.yaml as it is now)
+        made = ahead.contacts() if ahead is not None else None
+        # read ahead without the client ids: with every id known, it is the frame a read checking them gives
+        if made is None or (client_ids is not None and not made[0]["client"].isin(list(client_ids)).all()):
             return load_contacts(path, f"{shown}/contacts.csv", client_ids, problems)
         rows.append(made[1])
         return made[0]
@@ -160,7 +156,3 @@ def _contacts(data_dir: Path, shown: str, memo: Memo, client_ids: set[str] | Non
         functools.partial(append_contacts, shown=f"{shown}/contacts.csv", client_ids=client_ids), problems)
     return contacts, rows[0] if rows else None
 
-
-def _read_ahead(value: Callable[[], Value | None] | None) -> Value | None:
-    """The value read ahead, if a fork reads it (and found no problem)."""
-    return value() if value is not None else None
