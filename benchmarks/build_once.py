@@ -35,13 +35,13 @@ def main() -> None:
         print(json.dumps({"imports": 0.0, "build": time.perf_counter() - started, "stages": {}, "files": last.files,
                           "written": 0, "peak_mb": own, "children_peak_mb": 0.0, "peak_sum_mb": own}))
         exit_now()
-    import_stages()  # as `rapport build` imports them
+    ahead = import_stages(data)  # as `rapport build` imports them, reading the largest files meanwhile
     from generator.build import build_site
     from generator.speed.workers import reap_all, reaped_peaks
 
     imported = time.perf_counter()
     forget(out)
-    result = build_site(data, out)
+    result = build_site(data, out, ahead=ahead)
     remember(out, key, result.files, result.notices)
     reap_all()  # the workers' exits, so that their peak memory counts (they are gone by now, as a rule)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

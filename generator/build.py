@@ -20,13 +20,14 @@ from typing import Any
 from generator.charts import build_charts
 from generator.keys import site_secret
 from generator.load import load_portfolio
+from generator.load.ahead import ReadAhead
 from generator.memo import Memo
 from generator.metrics import compute_reports, response_tables
 from generator.metrics.kpi import Point, earlier_snapshots, kept_snapshots
 from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.render import plan_pages
-from generator.safety import check_publishable
+from generator.safety import LeakGate, check_publishable
 from generator.safety.leak_gate import private_needles
 from generator.speed import Speed
 from generator.templates import make_environment
@@ -56,15 +57,19 @@ class BuildResult:
 
 def build_site(
     data_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, templates_dir: Path | None = None,
-    progress: Progress | None = None, speed: Speed | None = None,
+    progress: Progress | None = None, speed: Speed | None = None, ahead: ReadAhead | None = None,
 ) -> BuildResult:
-    """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure."""
+    """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure.
+
+    `ahead`: the data's largest files, being read by a fork since before the stages were imported
+    (generator/cli.py `import_stages`).
+    """
     started = time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     progress = progress or Progress(STAGES)
     with progress, (speed or Speed.on()).session(data_dir, out_dir) as fast:
         progress.stage("load")
-        portfolio = load_portfolio(data_dir, as_of, fast.memo)
+        portfolio = load_portfolio(data_dir, as_of, fast.memo, ahead)
         progress.stage("metrics")
         secret, environment = site_secret(data_dir), make_environment(templates_dir)
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
@@ -82,9 +87,11 @@ def build_site(
         progress.stage("plan")
         plan = plan_pages(portfolio, reports, charts, environment, secret)
         progress.stage("render")
-        pages = fast.run(plan, progress.advance, digests)
+        # the leak gate's automaton: made by this process between its pages, once the needles are in
+        gate = LeakGate(portfolio, secret, fast.memo, needles)
+        pages = fast.run(plan, progress.advance, digests, meanwhile=gate.prepare)
         progress.stage("publish")
-        pages = check_publishable(portfolio, pages, environment, secret, fast.memo, needles)
+        pages = check_publishable(portfolio, pages, environment, secret, fast.memo, gate)
         progress.stage("write")
         written = fast.write(pages)
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)

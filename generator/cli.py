@@ -19,11 +19,14 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
 
 from generator.errors import DataError, RapportError
+
+if TYPE_CHECKING:  # imported by import_stages, after the command line is read
+    from generator.load.ahead import ReadAhead
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the stubs of newer click
@@ -204,11 +207,11 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
                    f"({time.perf_counter() - started:.2f} s; {out_dir}/dashboard/index.html is your overview)")
         _DONE_CLEANLY[0] = True
         return
-    import_stages()
+    ahead = import_stages(data_dir)
     from generator.build import build_site
 
     forget(out_dir)
-    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir)
+    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead)
     remember(out_dir, key, result.files, result.notices)
     for line in result.notices:
         click.echo(f"warning: {line}", err=True)
@@ -230,20 +233,31 @@ def main() -> None:
         raise
 
 
-def import_stages() -> None:
+def import_stages(data_dir: Path | None = None) -> ReadAhead | None:
     """Import the build's stages with the cycle collector paused, then freeze what the imports made.
 
     pandas, numpy and the stages make some 150,000 objects that live as long as the process:
     collections while they are made cost a tenth of a second and find almost nothing to free.
+    Given the data folder of a first build, a fork reads its largest files on the idle core
+    while this process imports the later stages (generator/load/ahead.py): for `build_site`.
     """
     enabled = gc.isenabled()
     gc.disable()
+    ahead = None
     try:
+        if data_dir is not None:
+            # the load stage's own modules first (pandas, the records): all the fork needs
+            ahead = importlib.import_module("generator.load.ahead").read_ahead(data_dir)
         importlib.import_module("generator.build")
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
+    return ahead
 
 
 def exit_now() -> NoReturn:

@@ -1,4 +1,4 @@
-"""The fork beside the build leaves as soon as its values are made, however large they are (generator/speed/beside.py)."""
+"""The fork beside the build leaves as soon as its values are made, however large they are (generator/forks.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_a_fork_with_values_larger_than_a_pipe_holds_exits_before_they_are_asked
     # forking is used only from a process with one thread: a fresh interpreter
     code = textwrap.dedent("""
         import os, select
-        from generator.speed.beside import Beside
+        from generator.forks import Beside
         from generator.speed.workers import reap_all
         big = [bytes([n % 251]) * 4_000_000 for n in range(3)]  # 12 MB: a pipe holds 64 KB
         beside = Beside([lambda: big[0], lambda: big[1:]], fork=True)

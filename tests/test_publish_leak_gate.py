@@ -15,7 +15,7 @@ from generator.files import OutputFile
 from generator.load import load_portfolio
 from generator.safety import plain_dashboards
 from generator.safety.crypto import encode
-from generator.safety.leak_gate import LeakError, private_needles, scan, words_of
+from generator.safety.leak_gate import LeakError, LeakGate, private_needles, scan, words_of
 from generator.templates import BUILTIN_TEMPLATES
 from generator.tokens import old_survey_token, survey_token
 from tests.conftest import CLIENT, REPO
@@ -77,6 +77,17 @@ def test_the_cli_build_reports_the_leak_and_exits_1(make_portfolio, tmp_path: Pa
                                     "  public/index.html: contact name (made from pages/index.md)\n")
     assert "Traceback" not in result.stderr and "Qwvcontact" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_gate_made_ready_beside_the_render_finds_what_a_fresh_one_finds(make_portfolio) -> None:
+    portfolio = load_portfolio(canary_portfolio(make_portfolio))
+    files = [OutputFile("public/page/index.html", b"<p>Zyxclientcanary Dental Group</p>"),
+             OutputFile("public/zyx-client/index.html", b"<p>hello</p>"), OutputFile("public/ok.html", b"<p>fine</p>")]
+    needles = private_needles(portfolio, b"s")
+    gate = LeakGate(portfolio, b"s", made_needles=lambda: needles)
+    assert gate.prepare() is True
+    assert [str(f) for f in gate.scan(files)] == [str(f) for f in scan(portfolio, files, b"s")] == [
+        "public/page/index.html: client name", "public/zyx-client/index.html: client id in the file name"]
 
 
 @pytest.mark.parametrize("written", [

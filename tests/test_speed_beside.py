@@ -1,4 +1,4 @@
-"""Work beside the build (generator/speed/beside.py): values made in a fork, or here, are the same.
+"""Work beside the build (generator/forks.py): values made in a fork, or here, are the same.
 
 Forking is used only from a process with one thread, so the fork cases run in a fresh
 interpreter (see tests/test_speed.py, in_fresh_process).
@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 from generator.demo import write_demo
-from generator.speed.beside import Beside
+from generator.forks import Beside
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def test_without_a_fork_each_value_is_made_when_asked_for_and_once() -> None:
 def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
     out = fresh("""
         import os
-        from generator.speed.beside import Beside
+        from generator.forks import Beside
         from generator.speed.workers import can_fork, reap_all
         assert can_fork()
         parent, pending, kept = os.getpid(), [("before", b"k", 0)], []
@@ -57,7 +57,7 @@ def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
 def test_a_value_the_fork_failed_to_make_is_made_here_with_its_own_error() -> None:
     out = fresh("""
         import os
-        from generator.speed.beside import Beside
+        from generator.forks import Beside
         parent = os.getpid()
         def fails_in_a_fork():
             if os.getpid() != parent:
@@ -74,6 +74,44 @@ def test_a_value_the_fork_failed_to_make_is_made_here_with_its_own_error() -> No
         print(beside.later(2)() != parent)
     """)
     assert out.splitlines() == ["made here", "raised: no such survey", "True"]
+
+
+def test_a_value_is_ready_once_the_fork_has_sent_it_and_asking_never_waits() -> None:
+    out = fresh("""
+        import os
+        from generator.forks import Beside, reap_all
+        go_read, go_write = os.pipe()
+        def held():  # made once this process lets it
+            return os.read(go_read, 1)
+        beside = Beside([held, lambda: 2], fork=True)
+        first, second = beside.later(0), beside.later(1)
+        print(first.ready(), second.ready())
+        os.write(go_write, b"!")
+        print(first(), first.ready(), second(), second.ready())
+        reap_all()
+    """)
+    assert out.splitlines() == ["False False", "b'!' True 2 True"]
+    here = Beside([lambda: 1], fork=False).later(0)
+    assert here.ready() and here() == 1
+
+
+def test_this_process_does_its_work_meanwhile_between_its_tasks_until_it_is_done() -> None:
+    out = fresh("""
+        from generator.speed.workers import reap_all, run_tasks
+        calls = []
+        def meanwhile():
+            calls.append(len(calls))
+            return len(calls) == 2
+        def task(n):
+            return lambda: [sum(range(20_000)) + n]
+        results = run_tasks([task(n) for n in range(400)], workers=2, meanwhile=meanwhile)
+        reap_all()
+        print(results == [[sum(range(20_000)) + n] for n in range(400)], 1 <= len(calls) <= 2)
+        alone = []
+        run_tasks([task(1), task(2)], workers=1, meanwhile=lambda: alone.append(1) or True)
+        print(alone)
+    """)
+    assert out.splitlines() == ["True True", "[]"]
 
 
 def test_a_build_keeps_what_its_fork_put_in_the_memo(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
+from generator.load.ahead import ReadAhead
 from generator.load.contacts import append_contacts, load_contacts
 from generator.load.followups import load_followups
 from generator.load.held import held_count
@@ -22,20 +23,29 @@ from generator.load.responses import append_responses, empty_responses, load_res
 from generator.load.timeline import future_rows, rows_after
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
 from generator.memo import NO_MEMO, Memo
-from generator.model import Client
 from generator.portfolio import Portfolio
 from generator.texts import check_texts
 
 __all__ = ["load_portfolio"]
 
 
-def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Memo = NO_MEMO) -> Portfolio:
+def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Memo = NO_MEMO,
+                   ahead: ReadAhead | None = None) -> Portfolio:
     """Load and validate `data_dir`; raise DataError listing every problem in every file.
 
     A file that loaded without a problem may be kept in `memo` (generator/memo.py), keyed by its
     bytes and whatever its checks read (generator/load/keys.py), and taken from it next time.
+    `ahead`, when given, is contacts.csv being read by a fork (generator/load/ahead.py).
     """
-    data_dir = Path(data_dir)
+    try:
+        return _load(Path(data_dir), as_of, memo, ahead)
+    finally:
+        if ahead is not None:
+            ahead.cancel()  # what it has not delivered is not needed: the memo had it, or a problem stopped the load
+
+
+def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | None) -> Portfolio:
+    """`load_portfolio`."""
     if not data_dir.is_dir():
         raise RapportError(f"{data_dir}: no such data folder (expected site.yaml, clients.yaml, …)")
     shown = str(data_dir).rstrip("/")
@@ -47,7 +57,10 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     backend = settings.forms.backend if settings else None
     surveys = load_surveys(data_dir / "surveys", f"{shown}/surveys", found["surveys"], backend)
     # client_ids is None when clients.yaml cannot be read: then client ids in other files go unchecked
-    clients, client_ids, contacts = _clients_and_contacts(data_dir, shown, memo, found["clients"], found["contacts"])
+    clients_path = data_dir / "clients.yaml"
+    clients, client_ids = memo.load(
+        "clients", [file_key(clients_path)], lambda: read_clients(clients_path, f"{shown}/clients.yaml", found["clients"]),
+        found["clients"])
     clients.sort(key=lambda client: client.id)
 
     responses: dict[str, pd.DataFrame] = {}
@@ -70,6 +83,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
                 functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
                 functools.partial(append_responses, shown=shown_path, survey=survey, client_ids=client_ids),
                 found["responses"])
+    # last: the file a fork may be reading ahead, the longest to read
+    contacts, contacts_rows = _contacts(data_dir, shown, memo, client_ids, ahead, found["contacts"])
     problems = [problem for part in found.values() for problem in part]
     # a survey file with problems was reported already: invitations to it are not a second problem
     survey_ids = set(survey_by_id) | {path.stem for path in (data_dir / "surveys").glob("*.y*ml")}
@@ -91,7 +106,8 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     report_date = as_of or settings.as_of or dt.date.today()
     frames = {"contacts": contacts, **{f"responses/{survey_id}": frame for survey_id, frame in responses.items()}}
     # a digest of every row, for what later stages keep in the memo (a new row changes only its own hash)
-    hashes = {name: _row_hashes(memo, name, frame, sources.get(name), data_dir) for name, frame in frames.items()}
+    made = {"contacts": contacts_rows}
+    hashes = {name: _row_hashes(memo, name, frame, sources.get(name), data_dir, made.get(name)) for name, frame in frames.items()}
     fixed = "--as-of" if as_of else "site.yaml" if settings.as_of else None
     notice = rows_after(contacts, responses, report_date, fixed) if fixed else None
     return Portfolio(
@@ -103,8 +119,12 @@ def load_portfolio(data_dir: Path | str, as_of: dt.date | None = None, memo: Mem
     )
 
 
-def _row_hashes(memo: Memo, name: str, frame: pd.DataFrame, source: list[bytes] | None, data_dir: Path) -> np.ndarray:
-    """The frame's row hashes, kept in the memo; for a file that only grew at its end, the kept ones and the new rows'."""
+def _row_hashes(memo: Memo, name: str, frame: pd.DataFrame, source: list[bytes] | None, data_dir: Path,
+                made: np.ndarray | None = None) -> np.ndarray:
+    """The frame's row hashes, kept in the memo; for a file that only grew at its end, the kept ones and the new rows'.
+
+    `made`, when given, are the hashes of this very frame (read ahead with it: generator/load/ahead.py).
+    """
     entry = f"rows-{name.replace('/', '-')}"
     if source is None:  # no file: no rows
         return memo.load(entry, [b"empty"], functools.partial(row_hashes, frame), [])
@@ -113,19 +133,26 @@ def _row_hashes(memo: Memo, name: str, frame: pd.DataFrame, source: list[bytes] 
         # the file's first bytes are the kept one's, which had no problem: its rows start the frame, unchanged
         return np.concatenate([kept, row_hashes(frame.iloc[len(kept):])]) if len(kept) <= len(frame) else None
 
-    return memo.load_grown(entry, source[1:], data_dir / f"{name}.csv", functools.partial(row_hashes, frame), grown, [])
+    hashes = (lambda: made) if made is not None else functools.partial(row_hashes, frame)
+    return memo.load_grown(entry, source[1:], data_dir / f"{name}.csv", hashes, grown, [])
 
 
-def _clients_and_contacts(
-    data_dir: Path, shown: str, memo: Memo, clients_problems: list[Problem], contacts_problems: list[Problem],
-) -> tuple[list[Client], set[str] | None, pd.DataFrame]:
-    """clients.yaml, then contacts.csv (whose client ids are checked against it)."""
-    clients_path, contacts_path = data_dir / "clients.yaml", data_dir / "contacts.csv"
-    clients, client_ids = memo.load(
-        "clients", [file_key(clients_path)],
-        lambda: read_clients(clients_path, f"{shown}/clients.yaml", clients_problems), clients_problems)
+def _contacts(data_dir: Path, shown: str, memo: Memo, client_ids: set[str] | None, ahead: ReadAhead | None,
+              problems: list[Problem]) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """contacts.csv (its client ids checked against clients.yaml's), and its row hashes when it was read ahead."""
+    path = data_dir / "contacts.csv"
+    rows: list[np.ndarray] = []
+
+    def read() -> pd.DataFrame:
+        made = ahead.contacts() if ahead is not None else None
+        # read ahead without the client ids: with every id known, it is the frame a read checking them gives
+        if made is None or (client_ids is not None and not made[0]["client"].isin(list(client_ids)).all()):
+            return load_contacts(path, f"{shown}/contacts.csv", client_ids, problems)
+        rows.append(made[1])
+        return made[0]
+
     contacts = memo.load_grown(
-        "contacts", contacts_key(data_dir, client_ids)[1:], contacts_path,
-        lambda: load_contacts(contacts_path, f"{shown}/contacts.csv", client_ids, contacts_problems),
-        functools.partial(append_contacts, shown=f"{shown}/contacts.csv", client_ids=client_ids), contacts_problems)
-    return clients, client_ids, contacts
+        "contacts", contacts_key(data_dir, client_ids)[1:], path, read,
+        functools.partial(append_contacts, shown=f"{shown}/contacts.csv", client_ids=client_ids), problems)
+    return contacts, rows[0] if rows else None
+

@@ -6,7 +6,7 @@ stage makes sure that what a build puts under `public/` may be published at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import jinja2
 
@@ -14,23 +14,22 @@ from generator.files import BuiltFile
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.safety.encrypt import SOURCE, TARGET, encrypt_dashboards, is_plain_asset
-from generator.safety.leak_gate import Finding, LeakError, scan
-from generator.safety.leak_needles import Needle
+from generator.safety.leak_gate import Finding, LeakError, LeakGate
 from generator.safety.passphrase import dashboard_key, dashboard_passphrase
 
-__all__ = ["Finding", "LeakError", "check_public", "check_publishable", "plain_dashboards"]
+__all__ = ["Finding", "LeakError", "LeakGate", "check_public", "check_publishable", "plain_dashboards"]
 
 SEALED_MARKER = b'id="rapport-sealed"'
 
 
 def check_publishable(
     portfolio: Portfolio, files: Iterable[BuiltFile], environment: jinja2.Environment, secret: bytes, memo: Memo = NO_MEMO,
-    needles: Callable[[], list[Needle]] | None = None,
+    gate: LeakGate | None = None,
 ) -> list[BuiltFile]:
     """The files plus, when configured, the encrypted dashboards; LeakError before anything is written.
 
-    `needles`, when given, returns what `private_needles(portfolio, secret, memo)` would (the
-    speed layer makes them on another core while the metrics are computed).
+    `gate`, when given, is this portfolio's `LeakGate(portfolio, secret, memo, …)`, partly made
+    already (a build makes its needles beside the metrics, its automaton beside the render).
     """
     files = list(files)
     if portfolio.settings.dashboards.publish == "encrypted":
@@ -38,16 +37,15 @@ def check_publishable(
         if passphrase is not None:
             sealed_key, content = dashboard_key(portfolio.data_dir, passphrase)
             files += encrypt_dashboards(files, sealed_key, content, environment, portfolio.settings)
-    check_public(portfolio, files, secret, memo, needles)
+    check_public(portfolio, files, secret, memo, gate)
     return sorted(files, key=lambda item: item.path)
 
 
 def check_public(
-    portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO,
-    needles: Callable[[], list[Needle]] | None = None,
+    portfolio: Portfolio, files: Sequence[BuiltFile], secret: bytes, memo: Memo = NO_MEMO, gate: LeakGate | None = None,
 ) -> None:
     """Raise LeakError for client data, or a dashboard page in plain text, under `public/`."""
-    findings = scan(portfolio, files, secret, memo, needles) + plain_dashboards(files)
+    findings = (gate or LeakGate(portfolio, secret, memo)).scan(files) + plain_dashboards(files)
     if findings:
         raise LeakError(findings)
 

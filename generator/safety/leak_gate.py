@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import RapportError
 from generator.files import BuiltFile, OutputFile
+from generator.forks import Later
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.public import page_path
@@ -33,9 +34,10 @@ from generator.safety.leak_needles import Needle, allowed_needles, make_needles,
 from generator.safety.leak_passed import Passed
 from generator.safety.word_automaton import WordAutomaton
 
-__all__ = ["Finding", "LeakError", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
+__all__ = ["Finding", "LeakError", "LeakGate", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
 TAG = re.compile(r"<[^>]*>")
+PREPARE_UP_TO = 5_000  # clients: a larger portfolio's gate is made after the render (LeakGate.prepare)
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 
 
@@ -81,37 +83,92 @@ def scan(
 
     `made_needles`, when given, returns the portfolio's private needles (made elsewhere, meanwhile).
     """
-    private = made_needles() if made_needles is not None else make_needles(portfolio, secret, memo)
-    allowed = allowed_needles(entry.text for entry in portfolio.settings.leak_gate.allow)
-    passed = Passed.recall(memo, private, allowed)
-    automaton: WordAutomaton | None = None  # built only when a file is to be read for every needle
-    added: WordAutomaton | None = None
-    # the business's own pages, by where they are published: a finding there names its Markdown file
-    sources = {page_path(page): f"pages/{page.slug}.md" for page in portfolio.pages}
-    findings: set[Finding] = set()
-    allowed_in: dict[str, int] = {}
-    for item in files:
-        if not item.path.startswith("public/"):
-            continue
-        if item.sha256 == _library_script_digest():
-            continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
-        allowed_here = passed.before(item)
-        found: set[Finding] = set()
-        if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
-            added = added or WordAutomaton([*passed.added, *allowed])
-            found, hidden = _read(added, item, "")
-            allowed_here = None if found else tuple(sorted({*allowed_here, *hidden}))
-        if allowed_here is None:
-            automaton = automaton or WordAutomaton([*private, *allowed])
-            found, allowed_here = _read(automaton, item, sources.get(item.path, ""))
-            findings |= found
-        if not found:  # only a file that passed is remembered as passing
-            passed.passing[(item.path, item.sha256)] = allowed_here
-        for text in allowed_here:
-            allowed_in[text] = allowed_in.get(text, 0) + 1
-    passed.keep(memo)
-    _print_allowed(portfolio, allowed_in)
-    return sorted(findings)
+    return LeakGate(portfolio, secret, memo, made_needles).scan(files)
+
+
+class LeakGate:
+    """The leak gate of one portfolio: its needles, what passed it before, its automaton, each made when first needed.
+
+    A build makes the costly part (`prepare`) on one core while the other starts on the pages,
+    and `scan`s the public files once they are made.
+    """
+
+    def __init__(self, portfolio: Portfolio, secret: bytes = b"", memo: Memo = NO_MEMO,
+                 made_needles: Callable[[], list[Needle]] | None = None):
+        self.portfolio = portfolio
+        self.secret = secret
+        self.memo = memo
+        self.made_needles = made_needles  # the portfolio's private needles, made elsewhere meanwhile
+
+    @functools.cached_property
+    def private(self) -> list[Needle]:
+        """Every private string of the portfolio worth looking for."""
+        return self.made_needles() if self.made_needles is not None else make_needles(self.portfolio, self.secret, self.memo)
+
+    @functools.cached_property
+    def allowed(self) -> list[Needle]:
+        """The texts `leak_gate.allow` lets through."""
+        return allowed_needles(entry.text for entry in self.portfolio.settings.leak_gate.allow)
+
+    @functools.cached_property
+    def passed(self) -> Passed:
+        """The files that passed the last build's needles, and the needles added since."""
+        return Passed.recall(self.memo, self.private, self.allowed)
+
+    @functools.cached_property
+    def automaton(self) -> WordAutomaton:
+        """Every needle: for a file not read before."""
+        return WordAutomaton([*self.private, *self.allowed])
+
+    @functools.cached_property
+    def added(self) -> WordAutomaton:
+        """The needles added since the last build: for a file that passed the last build's."""
+        return WordAutomaton([*self.passed.added, *self.allowed])
+
+    def prepare(self) -> bool:
+        """Make now what the scan will need (every needle's automaton when no file passed before: a first build).
+
+        False, and nothing made, while the needles are still being made elsewhere (generator/forks.py):
+        waiting for them here would keep this core from its pages. Nothing either for a portfolio
+        larger than PREPARE_UP_TO clients: the needles and automaton then held beside the render
+        would add to the build's peak memory (a quarter of a gigabyte at 10,000 clients).
+        """
+        if len(self.portfolio.clients) > PREPARE_UP_TO:
+            return True
+        if isinstance(self.made_needles, Later) and not self.made_needles.ready():
+            return False
+        _library_script_digest()
+        if not self.passed.earlier:
+            self.automaton  # noqa: B018 - made now, read by the scan
+        return True
+
+    def scan(self, files: Iterable[BuiltFile]) -> list[Finding]:
+        """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found."""
+        passed = self.passed
+        # the business's own pages, by where they are published: a finding there names its Markdown file
+        sources = {page_path(page): f"pages/{page.slug}.md" for page in self.portfolio.pages}
+        findings: set[Finding] = set()
+        allowed_in: dict[str, int] = {}
+        for item in files:
+            if not item.path.startswith("public/"):
+                continue
+            if item.sha256 == _library_script_digest():
+                continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
+            allowed_here = passed.before(item)
+            found: set[Finding] = set()
+            if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
+                found, hidden = _read(self.added, item, "")
+                allowed_here = None if found else tuple(sorted({*allowed_here, *hidden}))
+            if allowed_here is None:
+                found, allowed_here = _read(self.automaton, item, sources.get(item.path, ""))
+                findings |= found
+            if not found:  # only a file that passed is remembered as passing
+                passed.passing[(item.path, item.sha256)] = allowed_here
+            for text in allowed_here:
+                allowed_in[text] = allowed_in.get(text, 0) + 1
+        passed.keep(self.memo)
+        _print_allowed(self.portfolio, allowed_in)
+        return sorted(findings)
 
 
 def _read(automaton: WordAutomaton, item: BuiltFile, source: str) -> tuple[set[Finding], tuple[str, ...]]:

@@ -31,10 +31,10 @@ from typing import Any
 import jinja2
 
 from generator.files import BuiltFile, OutputFile
+from generator.forks import Beside, Later
 from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
-from generator.speed.beside import Beside, Later
 from generator.speed.cache import DiskMemo, Kept
 from generator.speed.fingerprints import PageInputs, page_digests
 from generator.speed.output import OutputWriter, Previous
@@ -134,11 +134,12 @@ class SpeedSession:
             return lambda: None
         return functools.partial(page_digests, portfolio, environment, self.memo)
 
-    def run(self, plan: Plan, report: Report | None = None,
-            digests: Callable[[], PageInputs | None] | None = None) -> list[BuiltFile]:
+    def run(self, plan: Plan, report: Report | None = None, digests: Callable[[], PageInputs | None] | None = None,
+            meanwhile: Callable[[], bool] | None = None) -> list[BuiltFile]:
         """Every file of the plan, sorted by path: made, or (speed on) reused from the last build.
 
-        `digests`, when given, returns what `page_digests` made for this plan's portfolio and environment.
+        `digests`, when given, returns what `page_digests` made for this plan's portfolio and environment;
+        `meanwhile` is work for this process between its pages, while a second one makes others (generator/speed/workers.py).
         """
         if not self.speed.enabled:
             return sorted((item for job in plan.jobs for item in job.make()), key=lambda item: item.path)
@@ -166,7 +167,7 @@ class SpeedSession:
         tasks += [_aside(self._disk.writes() if self._disk else [])]
         taken = {id(job) for job, _ in first}
         tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks([pair for pair in todo if id(pair[0]) not in taken])]
-        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage)
+        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage, meanwhile=meanwhile)
         files = [item for result in results for item in result]
         for job, key in kept:
             found = previous.reuse_all(job.paths, key)
