@@ -140,6 +140,23 @@ def secret_env_fixture(secret: str) -> Any:
     return secret_env
 
 
+def demo_data_fixture(secret: str, clients: int, seed: int = 11) -> Any:
+    """A fixture `data`: a demo portfolio of `clients` in tmp_path/project/data, built with site secret `secret`
+    and no dashboard passphrase (`data = demo_data_fixture(SECRET, CLIENTS)` at a module's top level)."""
+
+    @pytest.fixture
+    def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        from generator.demo.sample import write_demo
+
+        monkeypatch.setenv("RAPPORT_SECRET", secret)
+        monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+        folder = tmp_path / "project" / "data"
+        write_demo(folder, clients=clients, seed=seed)
+        return folder
+
+    return data
+
+
 SAMPLE_SECRET = "sample-site-secret"
 
 

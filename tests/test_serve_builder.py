@@ -22,12 +22,11 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from generator.build import build_site
-from generator.demo.sample import write_demo
 from generator.ingest.serve import Preview, PreviewFiles
 from generator.speed import Speed
 from generator.speed.output import MANIFEST
 from generator.speed.workers import can_fork
-from tests.conftest import REPO
+from tests.conftest import REPO, demo_data_fixture
 from tests.test_ingest_collector import running_server
 from tests.test_serve_hosts import free_port
 
@@ -36,14 +35,7 @@ CLIENTS = 150  # enough for a build to render on both cores (generator/speed/__i
 VISITS = re.compile(r"On-site visits, last 12 months</th><td>(\d+);")
 
 
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A demo portfolio in tmp_path/project/data."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
-    folder = tmp_path / "project" / "data"
-    write_demo(folder, clients=CLIENTS, seed=11)
-    return folder
+data = demo_data_fixture(SECRET, CLIENTS)
 
 
 def first_client(data: Path) -> str:

@@ -16,10 +16,9 @@ import httpx
 import pytest
 
 from generator.build import build_site
-from generator.demo.sample import write_demo
 from generator.speed import Speed
 from generator.speed.workers import can_fork
-from tests.conftest import REPO
+from tests.conftest import REPO, demo_data_fixture
 from tests.test_serve_builder import site
 from tests.test_serve_hosts import free_port
 from tests.test_speed import append_row
@@ -28,14 +27,7 @@ SECRET = "serve-warm-test-secret"
 CLIENTS = 24
 
 
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A demo portfolio in tmp_path/project/data."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
-    folder = tmp_path / "project" / "data"
-    write_demo(folder, clients=CLIENTS, seed=11)
-    return folder
+data = demo_data_fixture(SECRET, CLIENTS)
 
 
 class Served:
