@@ -20,8 +20,9 @@ starts at once, beside the process making them.
 The builder keeps the memo's entries in memory between builds (`Kept`,
 generator/speed/cache.py), each taken from there only while its file on disk holds the same
 writing of it: a rebuild unpickles only what a save changed, and nothing another process
-wrote is missed. A build starts once the watched files are quiet, so that it does not read a
-save half written and then build once more for its end.
+wrote is missed; it writes the memo's new entries once a build has ended. A build starts
+once the watched files are quiet, so that it does not read a save half written and then
+build once more for its end.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class Preview:
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
-        self._kept = Kept()  # the memo's entries, in memory between builds
+        self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -175,6 +176,7 @@ class Preview:
                     took = early.took()
                     self._early_s = took if took is not None else self._early_s
                     self._check_early(early, self._built_from)
+                self._kept.write_deferred()  # once the build is seen to end: the memo's new entries, on disk
             return self.state
 
     def _early_pages(self, now: Signature) -> EarlyPages | None:
