@@ -176,7 +176,8 @@ class Preview:
                     took = early.took()
                     self._early_s = took if took is not None else self._early_s
                     self._check_early(early, self._built_from)
-                self._kept.write_deferred()  # once the build is seen to end: the memo's new entries, on disk
+            # once the build is seen to end (not when the builder is stopped): the memo's new entries, on disk
+            self._kept.write_deferred()
             return self.state
 
     def _early_pages(self, now: Signature) -> EarlyPages | None:
