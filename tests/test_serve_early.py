@@ -172,11 +172,15 @@ def test_waiting_for_the_early_pages_gives_how_long_they_took_and_none_when_ther
     assert early is not None
     took = early.wait(120)
     assert took is not None and 0 < took < 120
+    # what the preview records once its build is done: the time the last file was written, not the time it asks
+    made = early.took()
+    assert made is not None and 0 < made <= took + 0.05
     assert (early.folder / "dashboard" / "clients" / f"{client}.html").is_file()
     early.finish(out, built_from=None)
     build_site(data, out)  # the visit is built: no client differs from the last build any more
     nothing = EarlyPages.start(data, out, None, None, last_digests(data, out, kept), sources=lambda: "as they are", kept=kept)
     assert nothing is not None
     assert nothing.wait(120) is None, "exited without a page to make"
+    assert nothing.took() is None
     assert not nothing.folder.exists()
     nothing.finish(out, built_from=None)

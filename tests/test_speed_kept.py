@@ -111,3 +111,35 @@ def test_a_file_changed_by_another_process_between_two_builds_is_read_again(data
     build_site(data, out, speed=Speed.on(kept=kept))
     assert "Q" * 8 in (out / "dashboard" / "clients" / "index.html").read_text(encoding="utf-8")
     assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_entries_kept_for_later_are_on_disk_only_once_written_and_then_read_by_any_process(tmp_path: Path) -> None:
+    kept, problems, entry = Kept(defer_writes=True), list[Problem](), tmp_path / "cache" / "words.pickle"
+    build = DiskMemo(tmp_path / "cache", kept)  # as `rapport serve` builds: the entries written once the build ends
+    assert build.load("words", [b"file v1"], lambda: ["v1"], problems) == ["v1"]
+    build.put("digests", [b"output"], {"acme": b"1"})
+    assert build.writes() == []
+    build.flush()
+    assert not entry.exists() and not (tmp_path / "cache" / "digests.pickle").exists(), "not while the build runs"
+    assert DiskMemo(tmp_path / "cache").load("words", [b"file v1"], lambda: ["not yet"], problems) == ["not yet"]
+    kept.write_deferred()
+    assert DiskMemo(tmp_path / "cache").load("words", [b"file v1"], never, problems) == ["v1"], "another process reads it"
+    assert DiskMemo(tmp_path / "cache").get("digests", [b"output"]) == {"acme": b"1"}
+    assert DiskMemo(tmp_path / "cache", kept).load("words", [b"file v1"], never, problems) == ["v1"], "and serve, from memory"
+    entry.unlink()
+    kept.write_deferred()
+    assert not entry.exists(), "each entry is written once"
+
+
+def test_builds_that_write_the_memo_once_they_end_give_a_clean_builds_bytes(data: Path, tmp_path: Path) -> None:
+    out, kept = data.parent / "output", Kept(defer_writes=True)
+    build_site(data, out, speed=Speed.on(kept=kept))
+    kept.write_deferred()
+    append_row(data / "responses" / "quarterly-pulse.csv", lambda row: row.update(
+        response_id="kept-1", submitted_at="2026-11-29T09:00:00+00:00", comment="Quick and friendly."))
+    build_site(data, out, speed=Speed.on(kept=kept))
+    kept.write_deferred()
+    assert tree(out) == clean_build(data, tmp_path)
+    CHANGES["a new contact"](data)
+    build_site(data, out)  # another process, from the entries on disk
+    assert tree(out) == clean_build(data, tmp_path)

@@ -14,13 +14,15 @@ folder, so the page being edited can show before the build ends; `/api/build` sa
 Before that, the page of each client a save changed is made from that client's data alone
 (generator/ingest/serve_early.py) and served from a folder of its own — as long as that shows
 it sooner than the build would: once a rebuild reaches its pages before the early pages took
-to be made, the builder spends no process on them (and the build waits for none).
+to be made, the builder spends no process on them. The build does not wait for them: it
+starts at once, beside the process making them.
 
 The builder keeps the memo's entries in memory between builds (`Kept`,
 generator/speed/cache.py), each taken from there only while its file on disk holds the same
 writing of it: a rebuild unpickles only what a save changed, and nothing another process
-wrote is missed. A build starts once the watched files are quiet, so that it does not read a
-save half written and then build once more for its end.
+wrote is missed; it writes the memo's new entries once a build has ended. A build starts
+once the watched files are quiet, so that it does not read a save half written and then
+build once more for its end.
 """
 
 from __future__ import annotations
@@ -69,7 +71,9 @@ from generator.speed.workers import can_fork
 from generator.templates import template_folders
 from generator.write import staging_of
 
-EARLY_WAIT_S = 1.0  # how long a build waits for the early pages before it starts (generator/ingest/serve_early.py)
+# the watcher reports a change once no other came for this long: it checks as often (a wake-up of no cost while
+# idle), and a save is then built QUIET_S after it was written (generator/ingest/serve_sources.py)
+WATCH_STEP_MS = 20
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
 
@@ -126,7 +130,7 @@ class Preview:
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
-        self._kept = Kept()  # the memo's entries, in memory between builds
+        self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -143,11 +147,9 @@ class Preview:
             signature = quiet(self._signature)  # before the build reads a file: a save from now on differs from it
             last, self._built_from = self._built_from, None
             saved = last is not None and data_changed(last, signature, self.data_dir)
+            # made beside the build, which starts at once: the build's first stage is one process, and
+            # waiting for the early pages left a core idle for their time (a third of a warm rebuild)
             early = self._early_pages(signature) if saved else None
-            if early is not None:
-                # alone on its core, not beside the build's own two processes: the page shows sooner
-                took = early.wait(EARLY_WAIT_S)
-                self._early_s = took if took is not None else self._early_s
             try:
                 result = build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                                     progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept))
@@ -171,7 +173,11 @@ class Preview:
                 self.state.building = False
                 self._publish()
                 if early is not None:
+                    took = early.took()
+                    self._early_s = took if took is not None else self._early_s
                     self._check_early(early, self._built_from)
+            # once the build is seen to end (not when the builder is stopped): the memo's new entries, on disk
+            self._kept.write_deferred()
             return self.state
 
     def _early_pages(self, now: Signature) -> EarlyPages | None:
@@ -289,7 +295,7 @@ class Preview:
         paths = [self.data_dir, *template_folders(self.templates_dir)]
         watch_filter = _SourceFilter(self.out_dir, self.data_dir)
         async for _ in awatch(*[p for p in paths if p.is_dir()], watch_filter=watch_filter, stop_event=stop,
-                              debounce=300, step=50):
+                              debounce=300, step=WATCH_STEP_MS):
             self.request_build()
 
     def _say(self, text: str) -> None:

@@ -7,8 +7,8 @@ So the same page can be made from a portfolio holding only that client, in a fra
 time the whole portfolio's metrics take. A forked process loads the data, finds the clients
 whose data differ from the last build's (their digests, generator/speed/fingerprints.py), makes
 their pages from a sub-portfolio and writes them into a folder the preview serves until the
-build ends (generator/ingest/serve.py, which starts the build once they are made, or after a
-second at most: alone on a core they show sooner than beside the build's processes). The full build
+build ends (generator/ingest/serve.py, which starts the build beside it at once: the build's load
+stage runs in one process, so the maker takes a core that would idle). The full build
 then writes the same bytes (tests/test_serve_early.py builds every client's page both ways);
 should an early page ever differ, the preview says so and makes no more early pages.
 """
@@ -97,6 +97,7 @@ class EarlyPages:
     folder: Path
     done: int  # a pipe's end that reads the end of file once the maker has exited
     started: float = 0.0  # time.monotonic() when it was forked
+    forked_at: float = 0.0  # time.time() then, to compare with the time its last file was written
 
     @classmethod
     def start(cls, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
@@ -113,7 +114,7 @@ class EarlyPages:
         remove_abandoned(out_dir.resolve(), "early")
         shutil.rmtree(folder, ignore_errors=True)
         done, exiting = os.pipe()
-        started = time.monotonic()
+        started, forked_at = time.monotonic(), time.time()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: the build alone shows the page
@@ -130,7 +131,7 @@ class EarlyPages:
             finally:
                 os._exit(status)
         os.close(exiting)
-        return cls(pid, folder, done, started)
+        return cls(pid, folder, done, started, forked_at)
 
     def wait(self, seconds: float) -> float | None:
         """Wait until the maker has exited, for `seconds` at most: the seconds it took to make its pages
@@ -140,6 +141,16 @@ class EarlyPages:
         if not select.select([self.done], [], [], seconds)[0]:
             return seconds
         return time.monotonic() - self.started if (self.folder / SOURCES).is_file() else None
+
+    def took(self) -> float | None:
+        """The seconds the maker took to make its pages (at least the time since it was forked while it is still
+        at work), None when it exited without making any; before `finish`."""
+        if self.done < 0:
+            return None
+        with contextlib.suppress(OSError):
+            return max((self.folder / SOURCES).stat().st_mtime - self.forked_at, 0.0)  # written after every page
+        running = not select.select([self.done], [], [], 0)[0]
+        return time.monotonic() - self.started if running else None
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
         """Stop the maker, remove its folder; the paths of early pages made from the same sources as the

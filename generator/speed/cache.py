@@ -14,7 +14,7 @@ are written when `flush()` is called (the speed layer does it on whichever core 
 
 A process that builds again and again (`rapport serve`) hands every build the same `Kept`:
 the entries as this process last read or wrote them, in memory, so that a rebuild unpickles
-only what changed. Each file on disk starts with its key and a token drawn when the entry was
+only what changed, and writes them once the build has ended rather than while it runs. Each file on disk starts with its key and a token drawn when the entry was
 written; a value is taken from memory only when the file holds the same key and token, so an
 entry another process wrote since (a `rapport build` beside the preview), even under the same
 key, is read from disk.
@@ -66,8 +66,23 @@ class Kept:
     without them after every kind of change and compares the bytes).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, defer_writes: bool = False) -> None:
         self._entries: dict[tuple[Path, str], tuple[bytes, Any]] = {}
+        # `defer_writes`: new entries are written by `write_deferred()`, once the build that made them has ended
+        # (its pages are shown sooner); till then they are in memory only, and a reader elsewhere misses them
+        self._deferred: list[Callable[[], None]] | None = [] if defer_writes else None
+
+    def defer(self, writes: list[Callable[[], None]]) -> bool:
+        """Take `writes` for `write_deferred()` when this keeps writes for later (False: do them now)."""
+        if self._deferred is None:
+            return False
+        self._deferred += writes
+        return True
+
+    def write_deferred(self) -> None:
+        """Write the entries the builds since the last call made (in the order they were made)."""
+        while self._deferred:
+            self._deferred.pop(0)()
 
     def find(self, folder: Path, name: str, header: bytes) -> tuple[Any] | None:
         """The value of `name` kept under exactly `header` (its key and token), else None."""
@@ -146,12 +161,13 @@ class DiskMemo:
     def writes(self) -> list[Callable[[], None]]:
         """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""
         pending = self._take()
-        return [functools.partial(self._write, name, header, value) for name, header, value in pending]
+        writes: list[Callable[[], None]] = [functools.partial(self._write, name, header, value) for name, header, value in pending]
+        return [] if self.kept is not None and self.kept.defer(writes) else writes
 
     def flush(self) -> None:
-        """Write the new entries."""
-        for name, header, value in self._take():
-            self._write(name, header, value)
+        """Write the new entries (or leave them to `Kept.write_deferred`)."""
+        for write in self.writes():
+            write()
 
     def _take(self) -> list[tuple[str, bytes, Any]]:
         """The new entries, off the list, each with the header its file will start with (key, then a new token);
