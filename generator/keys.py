@@ -65,6 +65,11 @@ def key_file(data_dir: Path) -> Path:
     return secret_file(data_dir).parent / "dashboard-key.json"
 
 
+def cache_folder(data_dir: Path) -> Path:
+    """`.rapport/cache/`, beside the site secret: the memo of the builds of this data folder (generator/speed/cache.py)."""
+    return secret_file(data_dir).parent / "cache"
+
+
 def fingerprint_file(data_dir: Path) -> Path:
     """`DATA/.secret-fingerprint`."""
     return data_dir / FINGERPRINT_FILE

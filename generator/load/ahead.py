@@ -28,6 +28,7 @@ import pandas as pd
 from generator.digests import row_hashes
 from generator.errors import Problem
 from generator.forks import Beside
+from generator.keys import cache_folder
 from generator.load.contacts import load_contacts
 
 __all__ = ["READ_AHEAD_FROM", "READ_AHEAD_UP_TO", "ContactsRead", "ReadAhead", "read_ahead", "read_contacts"]
@@ -55,8 +56,8 @@ def read_ahead(data_dir: Path) -> ReadAhead | None:
         size = (data_dir / "contacts.csv").stat().st_size
     except OSError:
         return None
-    # the memo's folder (generator/speed/cache.py `DiskMemo.for_data`): a build made there before kept the files
-    if not READ_AHEAD_FROM <= size <= READ_AHEAD_UP_TO or (data_dir.resolve().parent / ".rapport" / "cache").is_dir():
+    # a build made there before kept the files in the memo
+    if not READ_AHEAD_FROM <= size <= READ_AHEAD_UP_TO or cache_folder(data_dir).is_dir():
         return None
     beside = Beside([functools.partial(read_contacts, data_dir)], fork=True)
     if not beside.pid:

@@ -37,6 +37,7 @@ import pandas as pd
 
 from generator.digests import digest
 from generator.errors import Problem
+from generator.keys import cache_folder
 from generator.load.keys import bytes_key, file_key
 from generator.memo import Extend
 from generator.unchanged import PACKAGE, library_versions  # one list of what a build's bytes depend on
@@ -106,7 +107,7 @@ class DiskMemo:
     @classmethod
     def for_data(cls, data_dir: Path, kept: Kept | None = None) -> DiskMemo:
         """The memo beside the data folder (the folder of the site secret)."""
-        return cls(data_dir.resolve().parent / ".rapport" / "cache", kept)
+        return cls(cache_folder(data_dir), kept)
 
     def load(self, name: str, key_parts: list[bytes], compute: Callable[[], Value], problems: list[Problem]) -> Value:
         """`compute()`, or its value from the last build when the key is the same and it had no problem."""
