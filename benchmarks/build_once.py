@@ -37,7 +37,7 @@ def main() -> None:
         exit_now()
     ahead = import_stages(data)  # as `rapport build` imports them, reading the largest files meanwhile
     from generator.build import build_site
-    from generator.speed.workers import reap_all, reaped_peaks
+    from generator.forks import reap_all, reaped_peaks
 
     imported = time.perf_counter()
     forget(out)

@@ -16,7 +16,7 @@ def test_a_fork_with_values_larger_than_a_pipe_holds_exits_before_they_are_asked
     code = textwrap.dedent("""
         import os, select
         from generator.forks import Beside
-        from generator.speed.workers import reap_all
+        from generator.forks import reap_all
         big = [bytes([n % 251]) * 4_000_000 for n in range(3)]  # 12 MB: a pipe holds 64 KB
         beside = Beside([lambda: big[0], lambda: big[1:]], fork=True)
         gone = os.pidfd_open(beside.pid)

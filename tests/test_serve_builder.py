@@ -22,10 +22,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from generator.build import build_site
+from generator.forks import can_fork
 from generator.ingest.serve import Preview, PreviewFiles
 from generator.speed import Speed
 from generator.speed.output import MANIFEST
-from generator.speed.workers import can_fork
 from tests.conftest import REPO, demo_data_fixture
 from tests.test_ingest_collector import running_server
 from tests.test_serve_hosts import free_port

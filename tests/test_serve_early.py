@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from generator.build import build_site
 from generator.cli import cli
 from generator.demo import write_demo
+from generator.forks import can_fork
 from generator.ingest.serve_early import EARLY_AT_MOST, EarlyPages, client_pages, early_folder, last_digests
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.speed import Speed, changed_clients
 from generator.speed.cache import DiskMemo, Kept
 from generator.speed.fingerprints import data_digests
-from generator.speed.workers import can_fork
 from generator.templates import make_environment
 from tests.conftest import secret_env_fixture
 

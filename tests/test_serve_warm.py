@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from generator.build import build_site
+from generator.forks import can_fork
 from generator.speed import Speed
-from generator.speed.workers import can_fork
 from tests.conftest import REPO, demo_data_fixture
 from tests.test_serve_builder import site
 from tests.test_serve_hosts import free_port

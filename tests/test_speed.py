@@ -339,10 +339,10 @@ def test_parallel_and_single_core_builds_are_identical(data: Path, tmp_path: Pat
     in_fresh_process("""
         import sys
         from pathlib import Path
-        import generator.speed.workers
+        import generator.forks
         from generator.build import build_site
         from generator.speed import Speed
-        assert generator.speed.workers.can_fork()
+        assert generator.forks.can_fork()
         build_site(sys.argv[1], sys.argv[2], speed=Speed.on(2))
     """, str(data), str(tmp_path / "two"))
     shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
@@ -486,7 +486,8 @@ def test_a_worker_stages_its_own_pages_and_is_collected_once_done() -> None:
         from pathlib import Path
         from generator.files import OutputFile, StagedFile
         from generator.speed.output import OutputWriter
-        from generator.speed.workers import reap_all, run_tasks
+        from generator.forks import reap_all
+        from generator.speed.workers import run_tasks
         out = Path(tempfile.mkdtemp()) / "output"
         writer = OutputWriter(out)
         # whoever takes one of the first two tasks waits there for the other process to take the other

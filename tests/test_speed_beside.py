@@ -38,8 +38,7 @@ def test_without_a_fork_each_value_is_made_when_asked_for_and_once() -> None:
 def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
     out = fresh("""
         import os
-        from generator.forks import Beside
-        from generator.speed.workers import can_fork, reap_all
+        from generator.forks import Beside, can_fork, reap_all
         assert can_fork()
         parent, pending, kept = os.getpid(), [("before", b"k", 0)], []
         def made_in(name):
@@ -97,7 +96,8 @@ def test_a_value_is_ready_once_the_fork_has_sent_it_and_asking_never_waits() -> 
 
 def test_this_process_does_its_work_meanwhile_between_its_tasks_until_it_is_done() -> None:
     out = fresh("""
-        from generator.speed.workers import reap_all, run_tasks
+        from generator.forks import reap_all
+        from generator.speed.workers import run_tasks
         calls = []
         def meanwhile():
             calls.append(len(calls))
@@ -121,7 +121,7 @@ def test_a_build_keeps_what_its_fork_put_in_the_memo(tmp_path: Path) -> None:
         import sys
         from generator.build import build_site
         from generator.speed import Speed
-        from generator.speed.workers import reap_all
+        from generator.forks import reap_all
         build_site(sys.argv[1], sys.argv[2], speed=Speed.on())
         reap_all()
     """, str(data), str(tmp_path / "out"))

@@ -55,6 +55,7 @@ from watchfiles import Change, DefaultFilter, awatch
 
 from generator.build import build_site
 from generator.errors import DataError, RapportError
+from generator.forks import can_fork
 from generator.ingest.append import LOCK_NAME, TEMP_SUFFIX
 from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_routes
 from generator.ingest.guard import Guard, RateLimit, server_config
@@ -67,7 +68,6 @@ from generator.plurals import plural
 from generator.progress import Progress
 from generator.speed import Speed
 from generator.speed.cache import Kept
-from generator.speed.workers import can_fork
 from generator.templates import template_folders
 from generator.write import staging_of
 

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from generator.files import BuiltFile
-from generator.forks import can_fork, give_back_memory, reap_all, reap_later, reaped_peaks
+from generator.forks import can_fork, give_back_memory, reap_later
 
 # the fork primitives are the foundation's (generator/forks.py); named here too, where the workers use them
-__all__ = ["Report", "Task", "can_fork", "default_workers", "reap_all", "reap_later", "reaped_peaks", "run_tasks"]
+__all__ = ["Report", "Task", "default_workers", "run_tasks"]
 
 Task = Callable[[], list[BuiltFile]]
 Report = Callable[[int, int], None]  # (tasks taken so far, tasks in all), for a progress bar
