@@ -116,7 +116,8 @@ class Beside:
     """Functions made in a forked process, in order, each value sent back when made."""
 
     def __init__(self, functions: Sequence[Callable[[], Any]], fork: bool,
-                 pending: Callable[[], Entries] | None = None, keep: Keep | None = None):
+                 pending: Callable[[], Entries] | None = None, keep: Keep | None = None, write: Keep | None = None):
+        # `write`: what the fork does with the memo entries it added instead of sending them back (see _make_all)
         self.functions = list(functions)
         self.keep = keep
         self.pid = 0
@@ -136,7 +137,7 @@ class Beside:
         if self.pid == 0:  # the fork: make each value, send it, leave without the parent's exit handlers
             try:
                 receiver.close()
-                _make_all(self.functions, sender, self.spool.fileno(), pending)
+                _make_all(self.functions, sender, self.spool.fileno(), pending, write)
             finally:
                 os._exit(0)
         sender.close()
@@ -171,7 +172,7 @@ class Beside:
         self.values[got] = (made, value)
         if made and entries and self.keep is not None:
             self.keep(entries)
-        if len(self.values) == len(self.functions):
+        if got == len(self.functions) - 1:  # the last (they come in order; the values asked for are taken out of `values`)
             self._done()
 
     def cancel(self) -> None:
@@ -207,15 +208,24 @@ class Later(Generic[Value]):
         return self._value is not None or self._beside.ready(self._index)
 
 
-def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pending: Callable[[], Entries] | None) -> None:
+def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pending: Callable[[], Entries] | None,
+              write: Keep | None = None) -> None:
     """In the fork: each function's value and the memo entries it added, written to `spool` as made
-    and where they are sent; a failure (of the function, or of the write) is sent as not made."""
+    and where they are sent; a failure (of the function, or of the write) is sent as not made.
+
+    With `write`, the entries stay here and are written once every value is sent: the process
+    that waits for the values neither reads them back nor writes them at the end of its build.
+    """
     offset = 0
+    made: Entries = []
     for index, function in enumerate(functions):
         before = len(pending()) if pending is not None else 0
         try:
             value = function()
             entries = pending()[before:] if pending is not None else []
+            if write is not None:
+                made += entries
+                entries = []
             payload = pickle.dumps((value, entries), protocol=pickle.HIGHEST_PROTOCOL)
             _write_at(spool, payload, offset)
             message = (index, True, offset, len(payload))
@@ -223,6 +233,9 @@ def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pendi
         except Exception:  # made again by the parent when asked for, which raises it there
             message = (index, False, 0, 0)
         sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    if write is not None and made:
+        sender.close()  # every value is in: the parent need not wait for these writes
+        write(made)
 
 
 def _write_at(descriptor: int, payload: bytes, offset: int) -> None:

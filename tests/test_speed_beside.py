@@ -53,6 +53,26 @@ def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
     assert out.split() == ["True", "True", "['one',", "'two']"]
 
 
+def test_a_fork_given_a_writer_writes_the_memo_entries_it_added_once_its_values_are_sent(tmp_path: Path) -> None:
+    out = fresh("""
+        import os, sys
+        from pathlib import Path
+        from generator.forks import Beside, reap_all
+        pending, kept, written = [("before", b"k", 0)], [], Path(sys.argv[1])
+        def made_in(name):
+            pending.append((name, b"key", os.getpid()))
+            return os.getpid()
+        def write(entries):  # in the fork, after the last value
+            written.write_text(" ".join(name for name, _, _ in entries))
+        beside = Beside([lambda: made_in("one"), lambda: made_in("two")], fork=True,
+                        pending=lambda: pending, keep=kept.extend, write=write)
+        one, two = beside.later(0)(), beside.later(1)()
+        reap_all()
+        print(one != os.getpid(), kept, written.read_text())
+    """, str(tmp_path / "written"))
+    assert out.split() == ["True", "[]", "one", "two"]
+
+
 def test_a_value_the_fork_failed_to_make_is_made_here_with_its_own_error() -> None:
     out = fresh("""
         import os

@@ -124,7 +124,10 @@ class SpeedSession:
         disk = self._disk
         pending = (lambda: disk.pending) if disk else None
         keep = (lambda entries: disk.pending.extend(entries)) if disk else None  # the list is replaced on flush
-        beside = Beside(functions, fork, pending, keep)
+        # with no `Kept` to hold them in memory, the fork writes the entries it made, on its own core once its values
+        # are sent, rather than sending them here to be written at the end of the build (the needles: megabytes)
+        write = disk.write_now if disk is not None and disk.kept is None else None
+        beside = Beside(functions, fork, pending, keep, write)
         self._beside.append(beside)
         return tuple(beside.later(index) for index in range(len(functions)))
 

@@ -10,7 +10,8 @@ without a problem are kept, so every message a problem gives comes from the chec
 
 The entries are pickles: whoever can write into `.rapport/` can change the data, the secret
 and the code as well. A cache that cannot be read or written is simply not used. New entries
-are written when `flush()` is called (the speed layer does it on whichever core is free).
+are written when `flush()` is called (the speed layer does it on whichever core is free), or by
+the fork that made them (`write_now`).
 
 A process that builds again and again (`rapport serve`) hands every build the same `Kept`:
 the entries as this process last read or wrote them, in memory, so that a rebuild unpickles
@@ -164,6 +165,11 @@ class DiskMemo:
         pending = self._take()
         writes: list[Callable[[], None]] = [functools.partial(self._write, name, header, value) for name, header, value in pending]
         return [] if self.kept is not None and self.kept.defer(writes) else writes
+
+    def write_now(self, entries: list[tuple[str, bytes, Any]]) -> None:
+        """Write entries as `pending` holds them (a fork's, which this memo's own list never had)."""
+        for name, key, value in entries:
+            self._write(name, key + os.urandom(TOKEN_BYTES), value)
 
     def flush(self) -> None:
         """Write the new entries (or leave them to `Kept.write_deferred`)."""
