@@ -66,8 +66,12 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def build_env() -> dict[str, str]:
-    """A fixed secret (survey tokens); no dashboard passphrase, as after `rapport demo`."""
-    return {"PATH": os.environ.get("PATH", ""), "RAPPORT_SECRET": "bench", "LANG": "C.UTF-8"}
+    """A fixed secret (survey tokens); no dashboard passphrase, as after `rapport demo`; this checkout's code.
+
+    build_once.py runs as a script, so its folder, not ROOT, heads its path: without PYTHONPATH it
+    would import the package the environment installed (an editable install of another checkout).
+    """
+    return {"PATH": os.environ.get("PATH", ""), "RAPPORT_SECRET": "bench", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
 
 
 def settle(out: Path) -> None:
