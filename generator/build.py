@@ -23,7 +23,7 @@ from generator.load import load_portfolio
 from generator.load.ahead import ReadAhead
 from generator.memo import Memo
 from generator.metrics import compute_reports, response_tables
-from generator.metrics.kpi import Point, earlier_snapshots, kept_snapshots
+from generator.metrics.kpi import Point, earlier_snapshots, kept_snapshots, snapshots_key
 from generator.portfolio import Portfolio
 from generator.progress import Progress
 from generator.render import plan_pages
@@ -76,9 +76,10 @@ def build_site(
         secret, environment = site_secret(data_dir), make_environment(templates_dir)
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
         # metrics, in the order they are asked for
-        kept = kept_snapshots(portfolio, fast.memo)
+        key = snapshots_key(portfolio)  # made once, for the look-up here and the snapshots made beside
+        kept = kept_snapshots(portfolio, fast.memo, key)
         first, digests, needles = fast.beside(
-            _beside_metrics(portfolio, fast.memo, kept), fast.page_digests(portfolio, environment),
+            _beside_metrics(portfolio, fast.memo, kept, key), fast.page_digests(portfolio, environment),
             partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
         if kept is None:  # the fork makes the snapshots, this process the response tables
             reports = compute_reports(portfolio, fast.memo, earlier=first)
@@ -101,9 +102,10 @@ def build_site(
     return BuildResult(written.files, time.perf_counter() - started, progress.durations, written.written, portfolio.notices)
 
 
-def _beside_metrics(portfolio: Portfolio, memo: Memo, kept: list[dict[str, Point]] | None) -> Callable[[], Any]:
+def _beside_metrics(portfolio: Portfolio, memo: Memo, kept: list[dict[str, Point]] | None,
+                    key: list[bytes]) -> Callable[[], Any]:
     """The part of the metrics the idle core makes: the response tables, or the earlier snapshots when the memo
     has not kept them (a first build), as these then take longer than the tables, which this process makes."""
     if kept is None:
-        return partial(earlier_snapshots, portfolio, memo)
+        return partial(earlier_snapshots, portfolio, memo, key)
     return partial(response_tables, portfolio)
