@@ -66,8 +66,9 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def build_env() -> dict[str, str]:
-    """A fixed secret (survey tokens); no dashboard passphrase, as after `rapport demo`."""
-    return {"PATH": os.environ.get("PATH", ""), "RAPPORT_SECRET": "bench", "LANG": "C.UTF-8"}
+    """A fixed secret (survey tokens); no dashboard passphrase, as after `rapport demo`; this checkout's package
+    (an editable install would give the one it was made from: another worktree's, say)."""
+    return {"PATH": os.environ.get("PATH", ""), "RAPPORT_SECRET": "bench", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
 
 
 def settle(out: Path) -> None:
