@@ -41,7 +41,8 @@ def main() -> None:
 
     imported = time.perf_counter()
     forget(out)
-    result = build_site(data, out, ahead=ahead)
+    left: list[object] = []  # dropped with the process, as `rapport build` leaves them (exit_now)
+    result = build_site(data, out, ahead=ahead, keep=left)
     remember(out, key, result.files, result.notices)
     reap_all()  # the workers' exits, so that their peak memory counts (they are gone by now, as a rule)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -51,6 +51,8 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the
 ISO_DATE = IsoDate()
 # set by a command that finished its work (a build): the console script then exits at once (see exit_now)
 _DONE_CLEANLY = [False]
+# the console script's (main): what a finished build made, left for exit_now to drop with the process
+_LEFT_FOR_EXIT: list[list[object] | None] = [None]
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                            show_default=True, help="Folder with site.yaml, clients.yaml, contacts.csv, surveys/, responses/.")
@@ -211,7 +213,7 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
     from generator.build import build_site
 
     forget(out_dir)
-    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead)
+    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead, keep=_LEFT_FOR_EXIT[0])
     remember(out_dir, key, result.files, result.notices)
     for line in result.notices:
         click.echo(f"warning: {line}", err=True)
@@ -225,6 +227,7 @@ def main() -> None:
     # What is alive now (the modules, mostly) lives as long as the process: frozen, Python's
     # cycle collector never walks it again, and forked workers share its memory pages.
     gc.freeze()
+    _LEFT_FOR_EXIT[0] = []  # not under a test's runner: its process goes on after each command
     try:
         cli(prog_name="rapport")
     except SystemExit as leaving:

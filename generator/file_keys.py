@@ -8,11 +8,12 @@ libraries (generator/unchanged.py), and the load stage keys what it keeps by the
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 # A long-running preview forgets older versions past this many (a data folder's files, twice over).
 KEPT_VERSIONS = 4096
-_FILE_KEYS: dict[tuple[str, int, int, int], bytes] = {}
+_FILE_KEYS: dict[tuple[str, int, int, int, int], bytes] = {}
 
 
 def digest(*parts: bytes) -> bytes:
@@ -27,12 +28,14 @@ def digest(*parts: bytes) -> bytes:
 def file_key(path: Path) -> bytes:
     """A digest of a file's bytes for a key; a marker when it cannot be read (the loader reports why).
 
-    Kept per file version (size, time, inode) in this process, so that a build reads a large
-    unchanged file once for its keys, and a long-running preview once however many builds ask.
+    Kept per file version (size, time, device and inode) in this process, so that a build reads a
+    large unchanged file once for its keys, and a long-running preview once however many builds ask.
     """
     try:
         stat = path.stat()
-        version = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        # the file is the device and inode the path leads to: the path is only made absolute, not resolved (a
+        # look-up of each of its folders, 0.03 ms a file: 0.02 s of every build's keys of its data and code)
+        version = (os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if version not in _FILE_KEYS:
             if len(_FILE_KEYS) > KEPT_VERSIONS:
                 _FILE_KEYS.clear()

@@ -83,19 +83,21 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
                 functools.partial(load_responses, path, shown_path, survey, client_ids, found["responses"]),
                 functools.partial(append_responses, shown=shown_path, survey=survey, client_ids=client_ids),
                 found["responses"])
-    # last: the file a fork may be reading ahead, the longest to read
-    contacts, contacts_rows = _contacts(data_dir, shown, memo, client_ids, ahead, found["contacts"])
-    problems = [problem for part in found.values() for problem in part]
+    # the files that need no contacts, listed after those above: read while a fork may still be reading contacts.csv
+    after: list[Problem] = []
     # a survey file with problems was reported already: invitations to it are not a second problem
     survey_ids = set(survey_by_id) | {path.stem for path in (data_dir / "surveys").glob("*.y*ml")}
-    invitations = load_invitations(data_dir / "invitations.csv", f"{shown}/invitations.csv", client_ids, survey_ids, problems)
-    problems += after_visit_problems(settings, survey_ids, data_dir / "site.yaml", f"{shown}/site.yaml")
-    pages = load_pages(data_dir / "pages", f"{shown}/pages", problems)
-    problems += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
+    invitations = load_invitations(data_dir / "invitations.csv", f"{shown}/invitations.csv", client_ids, survey_ids, after)
+    after += after_visit_problems(settings, survey_ids, data_dir / "site.yaml", f"{shown}/site.yaml")
+    pages = load_pages(data_dir / "pages", f"{shown}/pages", after)
+    after += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
     if settings is not None:  # each client's language, and the survey translations it needs
-        problems += check_client_languages(data_dir, shown, settings, clients, surveys)
+        after += check_client_languages(data_dir, shown, settings, clients, surveys)
     response_ids = {s.id: set(responses[s.id]["response_id"].tolist()) if s.id in responses else set() for s in surveys}
-    followups = load_followups(data_dir / "followups.csv", f"{shown}/followups.csv", client_ids, response_ids, problems)
+    followups = load_followups(data_dir / "followups.csv", f"{shown}/followups.csv", client_ids, response_ids, after)
+    # last: the file a fork may be reading ahead, the longest to read
+    contacts, contacts_rows = _contacts(data_dir, shown, memo, client_ids, ahead, found["contacts"])
+    problems = [problem for part in found.values() for problem in part] + after
     problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
 
     if problems or settings is None:

@@ -113,15 +113,17 @@ def compute_reports(
                            set(clients.loc[clients["active"], "id"].tolist()))
     followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
     made = tables() if tables is not None else response_tables(portfolio, inputs)
+    figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses)
+    replaced = _superseded(inputs)
+    # last: on a first build another core is making them, and takes longer than the rest
     snapshots = earlier() if earlier is not None else earlier_snapshots(portfolio, memo)
     return Reports(
         as_of=inputs.as_of, clients=clients, portfolio=figures,
         quarterly=made.quarterly, portfolio_quarterly=made.portfolio_quarterly,
         question_means=made.question_means, portfolio_question_means=made.portfolio_question_means,
         distributions=made.distributions, monthly_contacts=monthly, comments=made.comments,
-        earlier=snapshots, attention=needs,
-        survey_figures=survey_figures(portfolio, made.distributions, inputs.targets.min_responses),
-        superseded=_superseded(inputs), response_rates=rates, followups=followups,
+        earlier=snapshots, attention=needs, survey_figures=figures_of_surveys,
+        superseded=replaced, response_rates=rates, followups=followups,
     )
 
 

@@ -111,23 +111,27 @@ def per_quarter(reports: Reports) -> dict[str, list[Point]]:
     return series
 
 
-def earlier_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[str, Point]]:
+def earlier_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO, key: list[bytes] | None = None) -> list[dict[str, Point]]:
     """Every KPI at the last quarter ends before the report date, oldest first.
 
     Every metric ignores what is dated after its report date (docs/metrics.md), so a new
     response or contact today leaves the earlier quarter ends as they were: the memo keeps them
-    under a digest of the data dated up to the last of those ends.
+    under a digest of the data dated up to the last of those ends (`snapshots_key`, made when not given).
     """
     ends = quarter_ends(portfolio.as_of, SNAPSHOTS)
-    return memo.load(SNAPSHOTS_ENTRY, _data_until(portfolio, ends[-1]), lambda: [
+    return memo.load(SNAPSHOTS_ENTRY, key if key is not None else snapshots_key(portfolio), lambda: [
         snapshot(compute_headline(dataclasses.replace(portfolio, as_of=day))) for day in ends], [])
 
 
-def kept_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[dict[str, Point]] | None:
+def kept_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO, key: list[bytes] | None = None) -> list[dict[str, Point]] | None:
     """What `earlier_snapshots` gives when the memo kept it (a rebuild in the same quarter), else None."""
-    ends = quarter_ends(portfolio.as_of, SNAPSHOTS)
-    kept: list[dict[str, Point]] | None = memo.get(SNAPSHOTS_ENTRY, _data_until(portfolio, ends[-1]))
+    kept: list[dict[str, Point]] | None = memo.get(SNAPSHOTS_ENTRY, key if key is not None else snapshots_key(portfolio))
     return kept
+
+
+def snapshots_key(portfolio: Portfolio) -> list[bytes]:
+    """What the earlier snapshots are a function of: the data dated up to the last quarter end before the report date."""
+    return _data_until(portfolio, quarter_ends(portfolio.as_of, SNAPSHOTS)[-1])
 
 
 def _data_until(portfolio: Portfolio, day: dt.date) -> list[bytes]:
