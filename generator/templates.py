@@ -114,9 +114,15 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
+# what `script_json` escapes, as UTF-8 bytes and their escape
+_SCRIPT_ESCAPES = tuple((raw.encode(), f"\\u{ord(raw):04x}".encode()) for raw in "<>&\u2028\u2029")
+
+
 def script_json(value: object) -> markupsafe.Markup:
     """JSON safe inside `<script>`: `<`, `>`, `&` and line separators are escaped."""
-    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return markupsafe.Markup(text)
+    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    # replaced in the UTF-8 bytes: a search of bytes is a memchr, one of a text with a non-Latin-1 character is not
+    for raw, escaped in _SCRIPT_ESCAPES:
+        data = data.replace(raw, escaped)
+    return markupsafe.Markup(data.decode())
+

@@ -3,6 +3,7 @@ escaped in HTML, in attributes, in JSON inside <script>, and in plotly's labels 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from generator.build import build_site
 from generator.csv_text import csv_lines
+from generator.templates import script_json
 from tests.conftest import SURVEY, serve_folder
 
 CORPUS = [
@@ -140,3 +142,10 @@ def test_in_chromium_no_dialog_opens_and_the_text_shows_literally(browser, hosti
     context.close()
     assert dialogs == []
     assert errors == []
+
+
+def test_json_inside_a_script_escapes_what_could_end_or_break_it() -> None:
+    text = "</script> & <!-- \u2028\u2029 é —"
+    written = script_json({"b": text, "a": [1, "<"]})
+    assert written == '{"a":[1,"\\u003c"],"b":"\\u003c/script\\u003e \\u0026 \\u003c!-- \\u2028\\u2029 é —"}'
+    assert json.loads(written) == {"b": text, "a": [1, "<"]}

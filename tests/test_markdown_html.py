@@ -8,7 +8,7 @@ import random
 import markdown
 import pytest
 
-from generator.markdown_html import BLOCK_NEEDS, INLINE_NEEDS, _parser, markdown_to_html
+from generator.markdown_html import _SANITISER, BLOCK_NEEDS, INLINE_NEEDS, _parser, _plain_blocks, markdown_to_html
 
 TOKENS = [
     "word", "Tom", " ", " ", "  \n", "\n", "\n\n", "\t", "- ", "* ", "1. ", "> ", "# ", "**", "*", "__", "_", "`", "``",
@@ -74,3 +74,44 @@ def test_markup_in_a_note_is_still_sanitised() -> None:
     # the script and its content go, the javascript: link loses its href
     assert markdown_to_html("<script>alert(1)</script> **b** [x](javascript:alert(1))") == \
         '\n<p><strong>b</strong> <a rel="noopener noreferrer">x</a></p>'
+
+
+# words and punctuation a note is written in, with the characters and line starts that make a text not plain
+PLAIN_WORDS = [
+    "word", "Tom", "é", "—", "–", ".", ",", ":", ";", "'", '"', "$500", "(x)", "+", "%", "?", "/", "https://x.example",
+    "a@b.example", "~", "^", "日本", "{", "}", "1.5", "10.", "-a", "-", "--", "1.", "2)", "a-b", "- ", "+ ", "a.", "\U0001F600",
+]
+NOT_PLAIN = ["=", "x  y", "  ", "\xa0", "\u00ad", "\t", "*", "_", "&", "<b>", "\\", "`", "[x]", "#", "|", "!"]
+
+
+def plain_note(generator: random.Random) -> str:
+    """Blocks of paragraph lines or list items (some of them not plain), one or more blank lines apart."""
+    def line() -> str:
+        words = (generator.choice(NOT_PLAIN if generator.random() < 0.01 else PLAIN_WORDS) for _ in range(generator.randint(1, 8)))
+        return "".join(word + generator.choice(["", " ", " "]) for word in words).strip(" ")
+    blocks = ["\n".join(generator.choice(["- ", "- ", "-", "+ ", ""]) * (kind < 0.5) + line() for _ in range(generator.randint(1, 4)))
+              for kind in (generator.random() for _ in range(generator.randint(1, 5)))]
+    return "".join(block + generator.choice(["\n\n", "\n\n", "\n", "\n\n\n"]) for block in blocks)[:-1] + generator.choice(["", "\n", "\n\n"])
+
+
+def test_a_plain_note_is_written_as_the_full_parser_and_the_sanitiser_write_it() -> None:
+    generator, full, plain = random.Random(41), full_parser(), 0
+    for _ in range(6000):
+        text = plain_note(generator)
+        if _plain_blocks(text) is not None:
+            plain += 1
+            assert markdown_to_html.__wrapped__(text) == _SANITISER.clean(full.reset().convert(text)), text
+    assert plain > 300  # the random notes reach the written path
+
+
+@pytest.mark.parametrize("text", [
+    "a\n- b", "- a\nb", "- a\n\n- b", "a  \nb", " a", "a\n\n\nb", "\na", "1. a", "- 1. a", "- - a", "+ a", "a\n---", "a\n-",
+    "a\xa0b", "a\tb", "a & b", "a = b", "**a**", "",
+])
+def test_a_text_of_more_than_paragraphs_and_lists_goes_to_the_parser(text: str) -> None:
+    assert _plain_blocks(text) is None
+
+
+def test_a_typical_note_is_plain() -> None:
+    assert _plain_blocks(NOTES[0].replace("**", "")) == [["Four-chair practice."], ["- Imaging server; nightly backup.",
+                                                                                      "- Renewal soon — book a visit."]]

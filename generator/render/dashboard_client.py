@@ -61,12 +61,20 @@ def answer_html(label: str, kind: str, value: str) -> str:
     return answer_item(label, answer_text(kind, value), kind == "text")
 
 
-def response_views(responses: list[Response]) -> list[ResponseView]:
-    """Each response with its anchor (generator/render/dashboard_html.py `response_anchor`) and every answer, newest first."""
+def response_views(responses: list[Response], written: dict[tuple[str, tuple[str, ...]], Markup]) -> list[ResponseView]:
+    """Each response with its anchor (generator/render/dashboard_html.py `response_anchor`) and every answer, newest first.
+
+    `written`: the answers of each (survey id, values) written so far this build; a fifth of the responses
+    are distinct ("4 of 5", "8 of 10", "—" on hundreds of pages), so most are written once.
+    """
     views = []
     for response in responses:
         anchor = response_anchor(response.survey.id, response.response_id)
-        answers = Markup("".join([answer_html(q.label, q.type, value) for q, value in zip(response.survey.questions, response.values)]))
+        key = (response.survey.id, response.values)  # a survey id names one survey (and its questions) in a build
+        answers = written.get(key)
+        if answers is None:
+            answers = written[key] = Markup("".join([answer_html(q.label, q.type, value)
+                                                     for q, value in zip(response.survey.questions, response.values)]))
         views.append(ResponseView(anchor, response, answers, Markup(response_article(anchor, response, answers))))
     return views
 
@@ -117,7 +125,7 @@ def client_path(row: dict[str, Any]) -> str:
 def render_client(site: DashboardSite, row: dict[str, Any]) -> OutputFile:
     """`dashboard/clients/<id>.html`."""
     client = row["client"]
-    views = response_views(site.charts.data.by_client_responses.get(row["id"], []))
+    views = response_views(site.charts.data.by_client_responses.get(row["id"], []), site.cache.setdefault("answers", {}))
     agreement = client.agreement
     recent, earlier = in_last_year(views, site.as_of)
     return site.page(
