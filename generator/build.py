@@ -77,7 +77,7 @@ def build_site(
         kept = kept_snapshots(portfolio, fast.memo)
         first, digests, needles = fast.beside(
             _beside_metrics(portfolio, fast.memo, kept), fast.page_digests(portfolio, environment),
-            partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
+            partial(private_needles, portfolio, secret, fast.memo), portfolio=portfolio)
         if kept is None:  # the fork makes the snapshots, this process the response tables
             reports = compute_reports(portfolio, fast.memo, earlier=first)
         else:
