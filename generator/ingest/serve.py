@@ -187,6 +187,8 @@ class Preview:
         if not self._early or self._builder_process is None or not can_fork():
             return None
         if self._early_s is not None and self._to_pages_s is not None and self._to_pages_s <= self._early_s:
+            if self._maker is not None:  # idle from now on: its memory is the system's again
+                self._maker.stop()
             return None  # the build alone is as quick: its changed pages are made first (generator/speed/__init__.py)
         if self._maker is None:
             self._maker = EarlyMaker(self.data_dir, self.out_dir, self.as_of, self.templates_dir, self._signature, self._kept)
