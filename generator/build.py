@@ -80,8 +80,8 @@ def build_site(
             partial(private_needles, portfolio, secret, fast.memo), portfolio=portfolio)
         if kept is None:  # the fork makes the snapshots, this process the response tables
             reports = compute_reports(portfolio, fast.memo, earlier=first)
-        else:
-            reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=first)
+        else:  # made here, the tables are made from the metrics' own inputs rather than from the portfolio again
+            reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=None if first.here else first)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")
