@@ -7,7 +7,7 @@ makes a build fast lives here and nowhere else:
 - reuse of the last build's pages whose inputs did not change (fingerprints.py, output.py);
 - two processes making pages, each writing its own into the staging folder (workers.py);
 - values that need only the portfolio made on the idle core while this one computes the
-  metrics (beside.py);
+  metrics (generator/forks.py) — neither fork for a rebuild after a change to a few clients' data;
 - a write that touches only the files that changed, keeping a manifest (output.py);
 - the cycle collector paused while the build makes millions of objects, and turned back on
   without a pass over all of them.
