@@ -141,13 +141,16 @@ def _builder(server: int) -> int:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """CPU time of process pid and of its children it has collected (Linux /proc); -1 when unknown."""
+    """CPU time of process pid, of its children it has collected and of those still running, like the process
+    making early pages that the builder keeps (Linux /proc); -1 when unknown."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except (OSError, IndexError):
         return -1.0
     # utime, stime, cutime, cstime are fields 14-17 of the line, counted from the pid
-    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    own = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return own + sum(max(_cpu_seconds(int(child)), 0.0) for child in children)  # one gone meanwhile: collected, counted
 
 
 def _state(base: str) -> dict[str, object]:

@@ -80,11 +80,11 @@ def build_site(
         kept = kept_snapshots(portfolio, fast.memo, key)
         first, digests, needles = fast.beside(
             _beside_metrics(portfolio, fast.memo, kept, key), fast.page_digests(portfolio, environment),
-            partial(private_needles, portfolio, secret, fast.memo), clients=len(portfolio.clients))
+            partial(private_needles, portfolio, secret, fast.memo), portfolio=portfolio)
         if kept is None:  # the fork makes the snapshots, this process the response tables
             reports = compute_reports(portfolio, fast.memo, earlier=first)
-        else:
-            reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=first)
+        else:  # made here, the tables are made from the metrics' own inputs rather than from the portfolio again
+            reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=None if first.here else first)
         progress.stage("charts")
         charts = build_charts(portfolio, reports)
         progress.stage("plan")

@@ -207,6 +207,12 @@ class Later(Generic[Value]):
         """Whether calling it now would not wait for the fork."""
         return self._value is not None or self._beside.ready(self._index)
 
+    @property
+    def here(self) -> bool:
+        """Whether the value is made in this process when asked for (no fork makes it): a caller holding what
+        the function would compute first may then make the value itself, from that."""
+        return self._value is None and not self._beside.pid and self._index not in self._beside.values
+
 
 def _make_all(functions: list[Callable[[], Any]], sender: Any, spool: int, pending: Callable[[], Entries] | None,
               write: Keep | None = None) -> None:

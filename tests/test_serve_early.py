@@ -21,7 +21,7 @@ from generator.build import build_site
 from generator.cli import cli
 from generator.demo import write_demo
 from generator.forks import can_fork
-from generator.ingest.serve_early import EARLY_AT_MOST, EarlyPages, client_pages, early_folder, last_digests
+from generator.ingest.serve_early import EARLY_AT_MOST, EarlyMaker, EarlyPages, client_pages, early_folder, last_digests
 from generator.keys import site_secret
 from generator.load import load_portfolio
 from generator.speed import Speed, changed_clients
@@ -115,7 +115,7 @@ def test_early_pages_are_written_beside_the_output_and_a_page_the_build_made_oth
     while not page.is_file():
         assert time.monotonic() < deadline, "the early page was not written"
         time.sleep(0.01)
-    os.waitpid(early.pid, 0)
+    assert early.wait(120) is not None
     assert sorted(path.relative_to(early.folder).as_posix() for path in early.folder.rglob("*") if path.is_file()) == [
         f"dashboard/clients/{client}.html", "sources"], "that client's page only, and what it was made from"
     build_site(data, out)
@@ -131,16 +131,16 @@ def test_early_pages_from_other_sources_than_the_builds_are_not_compared_and_non
     data, out, client = built_then_visited(tmp_path)
     early = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: "as they are")
     assert early is not None
-    os.waitpid(early.pid, 0)
+    assert early.wait(120) is not None
     (out / "dashboard" / "clients" / f"{client}.html").write_bytes(b"made from a later save")
     assert early.finish(out, built_from="as a later save left them") == [], "made from other files: not comparable"
     assert early.finish(out, built_from=None) == [], "the build failed"
     reads = iter(range(1000))
     writing = EarlyPages.start(data, out, None, None, last_digests(data, out), sources=lambda: next(reads))
     assert writing is not None
-    os.waitpid(writing.pid, 0)
+    assert writing.wait(120) is None
     assert not writing.folder.exists(), "the files changed at every read: no page"
-    writing.finish(out, built_from=None)  # the maker is gone already: nothing to stop
+    writing.finish(out, built_from=None)
 
 
 def test_a_file_saved_while_a_build_reads_it_leaves_no_value_under_the_saved_bytes_key(tmp_path: Path) -> None:
@@ -184,3 +184,26 @@ def test_waiting_for_the_early_pages_gives_how_long_they_took_and_none_when_ther
     assert nothing.took() is None
     assert not nothing.folder.exists()
     nothing.finish(out, built_from=None)
+
+
+@pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
+def test_one_maker_makes_the_early_pages_of_save_after_save_and_a_new_one_once_stopped(tmp_path: Path) -> None:
+    data, out, client = built_then_visited(tmp_path)
+    maker = EarlyMaker(data, out, None, None, sources=lambda: "as they are")
+    first = maker.ask(last_digests(data, out))
+    assert first is not None and first.wait(120) is not None
+    pid = first.pid
+    assert first.finish(out, built_from=None) == [] and maker.pid == pid, "done with its pages: kept for the next save"
+    build_site(data, out)
+    save_visit(data, client, day="2026-11-29")
+    second = maker.ask(last_digests(data, out))
+    assert second is not None and second.wait(120) is not None and second.pid == pid, "the same process"
+    page = second.folder / "dashboard" / "clients" / f"{client}.html"
+    build_site(data, out)
+    assert page.read_bytes() == (out / "dashboard" / "clients" / f"{client}.html").read_bytes()
+    assert second.finish(out, built_from="as they are") == []
+    maker.stop()
+    third = maker.ask(last_digests(data, out))
+    assert third is not None and third.wait(120) is None and third.pid not in (0, pid), "another process: nothing changed"
+    third.finish(out, built_from=None)
+    maker.stop()

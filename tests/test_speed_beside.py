@@ -30,7 +30,7 @@ def test_without_a_fork_each_value_is_made_when_asked_for_and_once() -> None:
     calls: list[str] = []
     beside = Beside([lambda: calls.append("a") or 1, lambda: calls.append("b") or 2], fork=False)
     first, second = beside.later(0), beside.later(1)
-    assert calls == []
+    assert calls == [] and first.here and second.here, "made here when asked for"
     assert second() == 2 and first() == 1 and second() == 2
     assert calls == ["b", "a"]
 
@@ -46,6 +46,7 @@ def test_a_fork_sends_each_value_and_the_memo_entries_it_added() -> None:
             return os.getpid()
         beside = Beside([lambda: made_in("one"), lambda: made_in("two")], fork=True,
                         pending=lambda: pending, keep=kept.extend)
+        assert not beside.later(0).here, "the fork makes it"
         one, two = beside.later(0)(), beside.later(1)()
         reap_all()
         print(one != parent, two == one, [name for name, _, _ in kept])

@@ -12,7 +12,7 @@ tests that drive `Preview` directly, the builder is a thread of the server's pro
 core). While a build runs, a dashboard page it has made already is served from its staging
 folder, so the page being edited can show before the build ends; `/api/build` says `building` until every file is in place.
 Before that, the page of each client a save changed is made from that client's data alone
-(generator/ingest/serve_early.py) and served from a folder of its own — as long as that shows
+(generator/ingest/serve_early.py, by a process kept from save to save) and served from a folder of its own — as long as that shows
 it sooner than the build would: once a rebuild reaches its pages before the early pages took
 to be made, the builder spends no process on them. The build does not wait for them: it
 starts at once, beside the process making them.
@@ -61,7 +61,7 @@ from generator.ingest.collector import ENDPOINT, CollectorConfig, collector_rout
 from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
-from generator.ingest.serve_early import EarlyPages, early_folder, last_digests
+from generator.ingest.serve_early import EarlyMaker, EarlyPages, early_folder, last_digests
 from generator.ingest.serve_sources import Signature, data_changed, quiet, sources
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
@@ -131,6 +131,7 @@ class Preview:
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
         self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
+        self._maker: EarlyMaker | None = None  # the process making early pages, from the first save on
 
     def rebuild(self) -> BuildState:
         """Build again, unless no source changed since the last good build (a save's late watcher event)."""
@@ -186,16 +187,20 @@ class Preview:
         if not self._early or self._builder_process is None or not can_fork():
             return None
         if self._early_s is not None and self._to_pages_s is not None and self._to_pages_s <= self._early_s:
+            if self._maker is not None:  # idle from now on: its memory is the system's again
+                self._maker.stop()
             return None  # the build alone is as quick: its changed pages are made first (generator/speed/__init__.py)
-        before = last_digests(self.data_dir, self.out_dir, self._kept)
-        return EarlyPages.start(self.data_dir, self.out_dir, self.as_of, self.templates_dir, before,
-                                sources=self._signature, kept=self._kept)
+        if self._maker is None:
+            self._maker = EarlyMaker(self.data_dir, self.out_dir, self.as_of, self.templates_dir, self._signature, self._kept)
+        return self._maker.ask(last_digests(self.data_dir, self.out_dir, self._kept))
 
     def _check_early(self, early: EarlyPages, built_from: Signature | None) -> None:
         """Remove the early pages; should the build have made any of them otherwise, make no more (and say so)."""
         differ = early.finish(self.out_dir, built_from)
         if differ:
             self._early = False
+            if self._maker is not None:
+                self._maker.stop()
             self._say(f"early pages turned off: the build made {', '.join(differ)} otherwise")
 
     def start_builder(self) -> bool:

@@ -4,7 +4,8 @@ A client page is a function of what every page shares (settings, surveys, report
 templates, code) and of that client's own record, contacts, responses, invitations and
 follow-ups (generator/render/plan.py, `ClientInputs`): no figure on it pools other clients.
 So the same page can be made from a portfolio holding only that client, in a fraction of the
-time the whole portfolio's metrics take. A forked process loads the data, finds the clients
+time the whole portfolio's metrics take. A process of its own (`EarlyMaker`, forked at the first
+save and kept for the next ones) loads the data, finds the clients
 whose data differ from the last build's (their digests, generator/speed/fingerprints.py), makes
 their pages from a sub-portfolio and writes them into a folder the preview serves until the
 build ends (generator/ingest/serve.py, which starts the build beside it at once: the build's load
@@ -19,13 +20,15 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
-import select
+import pickle
 import shutil
 import signal
 import time
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import jinja2
@@ -89,79 +92,152 @@ def client_pages(portfolio: Portfolio, client_ids: Collection[str], environment:
             for item in job.make()]
 
 
+class EarlyMaker:
+    """A process of its own that makes the early pages of each save it is asked for, kept from one save to the next.
+
+    It is forked once, by the builder at the first save (or again after it was stopped), and
+    holds from then on its own copy of the memo's entries in memory (`Kept`). A fork at every
+    save cost the builder's rebuild more than its pages: a process of hundreds of megabytes takes
+    a page fault for each page it writes after a fork (a twentieth of a second at 1,000 clients).
+    """
+
+    def __init__(self, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
+                 sources: Callable[[], Hashable], kept: Kept | None = None):
+        self.data_dir, self.out_dir, self.as_of, self.templates_dir = data_dir, out_dir.resolve(), as_of, templates_dir
+        self.sources = sources  # what the watched files look like now (read again while a save is being written)
+        self.kept = kept  # the builder's memo in memory, copied into the maker when it is forked: read there only
+        self.pid = 0
+        self.folder = early_folder(self.out_dir, os.getpid())
+        self._asks: Connection | None = None
+        self._replies: Connection | None = None
+        self._asked = 0  # the number of the last request
+        self._answered = 0  # the number of the last request the maker has answered
+
+    def ask(self, before: Digests) -> EarlyPages | None:
+        """Make the pages of the clients whose data differ from `before` (None when there is no last build to
+        compare with, or no process to make them)."""
+        if not before or (not self.pid and not self._start()):
+            return None
+        assert self._asks is not None
+        shutil.rmtree(self.folder, ignore_errors=True)  # the last save's pages (its `finish` removed them already)
+        self._asked += 1
+        started, asked_at = time.monotonic(), time.time()
+        try:
+            self._asks.send_bytes(pickle.dumps((self._asked, before), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the maker is gone: the build alone shows the page
+            self.stop()
+            return None
+        return EarlyPages(self, self._asked, self.folder, started, asked_at)
+
+    def answered(self, number: int, seconds: float) -> bool:
+        """Whether the maker has answered request `number`, waiting `seconds` at most for it."""
+        deadline = time.monotonic() + seconds
+        while self._answered < number and self._replies is not None:
+            try:
+                if not self._replies.poll(max(deadline - time.monotonic(), 0)):
+                    return False
+                self._answered = pickle.loads(self._replies.recv_bytes())
+            except (EOFError, OSError):  # the maker is gone: it answers nothing any more
+                self.stop()
+        return self._answered >= number or self._replies is None
+
+    def stop(self) -> None:
+        """Stop the maker (at work on pages no longer needed, or gone); the next request forks another."""
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        for end in (self._asks, self._replies):
+            if end is not None:
+                end.close()
+        self.pid, self._asks, self._replies, self._answered = 0, None, None, self._asked
+
+    def _start(self) -> bool:
+        """Fork the maker (False when no process can be spared)."""
+        remove_abandoned(self.out_dir, "early")
+        context = multiprocessing.get_context("fork")
+        asks, asked = context.Pipe(duplex=False)
+        replies, reply = context.Pipe(duplex=False)
+        try:
+            pid = os.fork()
+        except OSError:
+            for end in (asks, asked, replies, reply):
+                end.close()
+            return False
+        if pid == 0:  # the maker: make pages when asked, and leave without running any of the builder's exit handlers
+            try:
+                asked.close()
+                replies.close()
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                self._serve(asks, reply)
+            finally:
+                os._exit(0)
+        asks.close()
+        reply.close()
+        self.pid, self._asks, self._replies = pid, asked, replies
+        return True
+
+    def _serve(self, asks: Connection, reply: Connection) -> None:
+        """The maker's loop (in the fork): make each request's pages, then say so; until the builder is gone."""
+        while True:
+            try:
+                number, before = pickle.loads(asks.recv_bytes())
+            except (EOFError, OSError):
+                return
+            _make(self.data_dir, self.as_of, self.templates_dir, before, self.sources, self.folder, self.kept)
+            reply.send_bytes(pickle.dumps(number, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 @dataclass
 class EarlyPages:
-    """A forked process making the early pages of one build; `finish` when the build is done."""
+    """The early pages of one build, being made by an `EarlyMaker`; `finish` when the build is done."""
 
-    pid: int
+    maker: EarlyMaker
+    number: int  # the request's
     folder: Path
-    done: int  # a pipe's end that reads the end of file once the maker has exited
-    started: float = 0.0  # time.monotonic() when it was forked
-    forked_at: float = 0.0  # time.time() then, to compare with the time its last file was written
+    started: float = 0.0  # time.monotonic() when they were asked for
+    asked_at: float = 0.0  # time.time() then, to compare with the time its last file was written
+    alone: bool = False  # the maker was started for these pages only (`start`): stopped with them
 
     @classmethod
     def start(cls, data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
               before: Digests, sources: Callable[[], Hashable], kept: Kept | None = None) -> EarlyPages | None:
-        """Fork the maker of the early pages (None when there is no last build to compare with).
+        """The early pages of one save, made by a maker of their own (None when there is no last build to compare with).
 
         `sources()` is what the watched files look like now: the maker reads the data again while
         they change under it (a save still being written), and marks its pages with what it read.
         `kept`: the memo's entries the builder holds in memory (generator/speed/cache.py), read by the fork.
         """
-        if not before:
-            return None
-        folder = early_folder(out_dir.resolve(), os.getpid())
-        remove_abandoned(out_dir.resolve(), "early")
-        shutil.rmtree(folder, ignore_errors=True)
-        done, exiting = os.pipe()
-        started, forked_at = time.monotonic(), time.time()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare: the build alone shows the page
-            os.close(done)
-            os.close(exiting)
-            return None
-        if pid == 0:  # the maker: write the pages, and leave without running any of the builder's exit handlers
-            status = 1
-            try:
-                os.close(done)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _make(data_dir, as_of, templates_dir, before, sources, folder, kept)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(exiting)
-        return cls(pid, folder, done, started, forked_at)
+        early = EarlyMaker(data_dir, out_dir, as_of, templates_dir, sources, kept).ask(before)
+        if early is not None:
+            early.alone = True
+        return early
+
+    @property
+    def pid(self) -> int:
+        """The maker's process id (0 once it is stopped)."""
+        return self.maker.pid
 
     def wait(self, seconds: float) -> float | None:
-        """Wait until the maker has exited, for `seconds` at most: the seconds it took to make its pages
-        (`seconds` if it is still at work: at least that long), None when it exited without making any."""
-        if self.done < 0:
-            return None
-        if not select.select([self.done], [], [], seconds)[0]:
+        """Wait until the maker is done with these pages, for `seconds` at most: the seconds it took to make them
+        (`seconds` if it is still at work: at least that long), None when it made none."""
+        if not self.maker.answered(self.number, seconds):
             return seconds
         return time.monotonic() - self.started if (self.folder / SOURCES).is_file() else None
 
     def took(self) -> float | None:
-        """The seconds the maker took to make its pages (at least the time since it was forked while it is still
-        at work), None when it exited without making any; before `finish`."""
-        if self.done < 0:
-            return None
+        """The seconds the maker took to make these pages (at least the time since they were asked for while it is
+        still at work), None when it made none; before `finish`."""
         with contextlib.suppress(OSError):
-            return max((self.folder / SOURCES).stat().st_mtime - self.forked_at, 0.0)  # written after every page
-        running = not select.select([self.done], [], [], 0)[0]
-        return time.monotonic() - self.started if running else None
+            return max((self.folder / SOURCES).stat().st_mtime - self.asked_at, 0.0)  # written after every page
+        return None if self.maker.answered(self.number, 0) else time.monotonic() - self.started
 
     def finish(self, out_dir: Path, built_from: Hashable | None) -> list[str]:
-        """Stop the maker, remove its folder; the paths of early pages made from the same sources as the
-        build (`built_from`: what its files looked like, None when it failed) that it made otherwise."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)  # still at work after the whole build: its pages are not needed
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        if self.done >= 0:  # once: the number may be another file's afterwards
-            os.close(self.done)
-            self.done = -1
+        """Stop the maker if it is still at work on them, remove their folder; the paths of early pages made from the
+        same sources as the build (`built_from`: what its files looked like, None when it failed) that it made otherwise."""
+        if self.alone or not self.maker.answered(self.number, 0):
+            self.maker.stop()  # still at work after the whole build: its pages are not needed
         differ = []
         if built_from is not None and _read_text(self.folder / SOURCES) == _sources_digest(built_from):
             for page in sorted(self.folder.rglob("*.html")):

@@ -7,7 +7,7 @@ makes a build fast lives here and nowhere else:
 - reuse of the last build's pages whose inputs did not change (fingerprints.py, output.py);
 - two processes making pages, each writing its own into the staging folder (workers.py);
 - values that need only the portfolio made on the idle core while this one computes the
-  metrics (beside.py);
+  metrics (generator/forks.py) — neither fork for a rebuild after a change to a few clients' data;
 - a write that touches only the files that changed, keeping a manifest (output.py);
 - the cycle collector paused while the build makes millions of objects, and turned back on
   without a pass over all of them.
@@ -19,7 +19,6 @@ tests/test_speed.py proves both give byte-identical output, cold and after a cha
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,7 +35,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.cache import DiskMemo, Kept
-from generator.speed.fingerprints import PageInputs, page_digests
+from generator.speed.fingerprints import DataDigests, PageInputs, data_digests, page_digests
 from generator.speed.output import OutputWriter, Previous
 from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
@@ -49,6 +48,8 @@ PARALLEL_FROM_CLIENTS = 150
 PAGES_PER_TASK = 25  # small pages of one batch are handed to a process this many at a time
 CLIENT_DIGESTS = "client-digests"  # the memo's entry of the last build's per-client data digests
 CHANGED_FIRST_AT_MOST = 25  # client pages made before the rest when their client's data changed (a save, a response)
+SHARED_DIGEST = "page-shared"  # the memo's entry of what every page of the last build shared (fingerprints.py)
+FEW_CLIENTS = 10  # a rebuild after a change to no more clients' data than this is made in one process
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class SpeedSession:
     _collecting: bool = field(init=False, default=False)
     _made: set[str] = field(init=False, default_factory=set)
     _beside: list[Beside] = field(init=False, default_factory=list)
+    _data: tuple[Portfolio, DataDigests] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.memo = NO_MEMO
@@ -114,13 +116,14 @@ class SpeedSession:
             gc.unfreeze()
             gc.enable()
 
-    def beside(self, *functions: Callable[[], Any], clients: int = 0) -> tuple[Later[Any], ...]:
-        """Each function's value, made on the idle core meanwhile (speed on, `clients` enough to pay), in order.
+    def beside(self, *functions: Callable[[], Any], portfolio: Portfolio) -> tuple[Later[Any], ...]:
+        """Each function's value, made on the idle core meanwhile when that pays, in order: speed on, enough
+        clients, and more than a rebuild after a change to a few clients' data (`_few_changed`).
 
         The functions take nothing: what they read is bound as their arguments before the fork.
         Each returned `Later` gives its value when called, made here if the fork did not.
         """
-        fork = self.speed.enabled and self._workers(clients) >= 2
+        fork = self.speed.enabled and self._workers(len(portfolio.clients)) >= 2 and not self._few_changed(portfolio)
         disk = self._disk
         pending = (lambda: disk.pending) if disk else None
         keep = (lambda entries: disk.pending.extend(entries)) if disk else None  # the list is replaced on flush
@@ -135,7 +138,32 @@ class SpeedSession:
         """What `run` keys the pages of this portfolio by, as a function to make beside the metrics (`beside`)."""
         if not self.speed.enabled:
             return lambda: None
-        return functools.partial(page_digests, portfolio, environment, self.memo)
+        return lambda: page_digests(portfolio, environment, self.memo, self._data_digests(portfolio))
+
+    def _data_digests(self, portfolio: Portfolio) -> DataDigests:
+        """`data_digests` of the portfolio, made once per build (by `_few_changed`, or with the pages' digests)."""
+        if self._data is None or self._data[0] is not portfolio:
+            self._data = (portfolio, data_digests(portfolio, self.memo))
+        return self._data[1]
+
+    def _few_changed(self, portfolio: Portfolio, shared: bytes | None = None) -> bool:
+        """A rebuild into the same output after a change to the data of a few clients at most (and, given `shared`,
+        to nothing every page shares): chosen workers only (`Speed.workers` None).
+
+        Such a build makes a few dozen pages; a second process would cost more than it saves: a fork
+        of a process this size takes thousands of page faults from it (each page either process then
+        writes is copied), and the values it makes must be unpickled here.
+        """
+        if self.speed.workers is not None or not self.speed.enabled:
+            return False
+        before = last_client_digests(self.memo, self.out_dir)
+        if not before:
+            return False  # a first build: nothing to compare with, and nothing digested before its fork
+        if shared is not None and self.memo.get(SHARED_DIGEST, _client_digests_key(self.out_dir)) != shared:
+            return False  # the templates, settings, report date or code changed: every page is made again
+        now = self._data_digests(portfolio).clients
+        changed = sum(before.get(client) != digest for client, digest in now.items()) + len(before.keys() - now.keys())
+        return changed <= FEW_CLIENTS
 
     def run(self, plan: Plan, report: Report | None = None, digests: Callable[[], PageInputs | None] | None = None,
             meanwhile: Callable[[], bool] | None = None) -> list[BuiltFile]:
@@ -164,13 +192,16 @@ class SpeedSession:
             (kept if key and previous.made_from(job.paths, key) else todo).append((job, key))
         _compile_templates(plan.environment)  # once, before a worker is forked, rather than in each process
         # the pages of the clients whose data changed first, one a task: `rapport serve` shows each as it is staged
+        workers = self._workers(len(plan.portfolio.clients))
+        if inputs is not None and self._few_changed(plan.portfolio, inputs.shared):
+            workers = 1
         first = self._changed_first(todo, inputs)
         tasks: list[Task] = [_tagged([pair], previous, inputs) for pair in first]
         # the memo's new entries are written by whichever process is free first
         tasks += [_aside(self._disk.writes() if self._disk else [])]
         taken = {id(job) for job, _ in first}
         tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks([pair for pair in todo if id(pair[0]) not in taken])]
-        results = run_tasks(tasks, self._workers(len(plan.portfolio.clients)), report, finish=writer.stage, meanwhile=meanwhile)
+        results = run_tasks(tasks, workers, report, finish=writer.stage, meanwhile=meanwhile)
         files = [item for result in results for item in result]
         for job, key in kept:
             found = previous.reuse_all(job.paths, key)
@@ -189,6 +220,7 @@ class SpeedSession:
             return []
         before = last_client_digests(self.memo, self.out_dir)
         self.memo.put(CLIENT_DIGESTS, _client_digests_key(self.out_dir), inputs.data.clients)
+        self.memo.put(SHARED_DIGEST, _client_digests_key(self.out_dir), inputs.shared)
         if not before:
             return []
         changed = set(changed_clients(before, inputs.data.clients, CHANGED_FIRST_AT_MOST))

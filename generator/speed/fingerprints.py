@@ -216,11 +216,12 @@ def _dates_as_bytes(value: object) -> object:
     return value
 
 
-def page_digests(portfolio: Portfolio, environment: jinja2.Environment, memo: Memo = NO_MEMO) -> PageInputs | None:
+def page_digests(portfolio: Portfolio, environment: jinja2.Environment, memo: Memo = NO_MEMO,
+                 data: DataDigests | None = None) -> PageInputs | None:
     """The digests for this build, as plain data another process can send (see `with_records`); None when
-    they cannot be known (templates not from folders)."""
+    they cannot be known (templates not from folders). `data`: the portfolio's `data_digests`, when made already."""
     shared = shared_digest(portfolio, environment)
     if shared is None:
         return None
-    return PageInputs(shared, data_digests(portfolio, memo))
+    return PageInputs(shared, data if data is not None else data_digests(portfolio, memo))
 
