@@ -54,7 +54,7 @@ IMPORTS = 6_000_000  # the later stages' imports
 YAML_COST = 5.5  # a byte of clients.yaml (parsed and validated)
 RESPONSES_COST = 2.0  # a byte of responses/*.csv
 SENT_COST = 0.125  # a byte the fork reads, once more: its frame pickled there and unpickled here
-FEWEST = 1_000_000  # bytes: a part of contacts.csv left to this process, or none
+FEWEST = 10_000_000  # bytes: a part of contacts.csv left to this process, or none (a smaller one saves less than it costs)
 # the contacts (their client ids not yet checked), their row hashes, and the byte their records start from (0: all)
 ContactsRead = tuple[pd.DataFrame, np.ndarray, int]
 
