@@ -39,7 +39,10 @@ from generator.safety.word_automaton import WordAutomaton
 __all__ = ["Finding", "LeakError", "LeakGate", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
 TAG = re.compile(r"<[^>]*>")
-PREPARE_UP_TO = 5_000  # clients: a larger portfolio's gate is made after the render (LeakGate.prepare)
+PREPARE_UP_TO = 5_000  # clients: a larger portfolio's automaton, when one is needed, is made after the render
+# public files from which every needle's automaton is made before reading them, not once the lookups have read enough
+# (generator/safety/word_automaton.py): a few pages are a public site, more are encrypted dashboards
+MANY_FILES = 100
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 
 
@@ -157,6 +160,9 @@ class LeakGate:
     def scan(self, files: Iterable[BuiltFile]) -> list[Finding]:
         """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found."""
         passed = self.passed
+        files = list(files)
+        if not passed.earlier and sum(item.path.startswith("public/") for item in files) > MANY_FILES:
+            self.automaton.make()  # a first build of a large public site (encrypted dashboards): it will pay
         # the business's own pages, by where they are published: a finding there names its Markdown file
         sources = {page_path(page): f"pages/{page.slug}.md" for page in self.portfolio.pages}
         findings: set[Finding] = set()
