@@ -14,11 +14,15 @@ from forking (generator/speed/workers.py forks only a process with one thread).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
 
 started = time.perf_counter()
+# the checkout this file is in, before the package installed in the environment (an editable install of another
+# checkout, a git worktree's main one): run as a script, only this folder is on the path
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pathlib import Path  # noqa: E402
 
 from generator.cli import exit_now, import_stages  # noqa: E402 - what `rapport build` imports before it looks at the data

@@ -18,7 +18,7 @@ import pytest
 from generator.demo import write_demo
 from generator.errors import DataError
 from generator.load import load_portfolio
-from generator.load.ahead import READ_AHEAD_FROM, READ_AHEAD_UP_TO
+from generator.load.ahead import READ_AHEAD_FROM, READ_AHEAD_UP_TO, record_start
 from tests.conftest import secret_env_fixture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,3 +136,65 @@ def load_errors(data: Path) -> list[object]:
     with pytest.raises(DataError) as raised:
         load_portfolio(data)
     return list(raised.value.problems)
+
+
+SPLIT = """
+    import sys
+    from pathlib import Path
+    from generator.errors import DataError
+    from generator.load import load_portfolio
+    from generator.load.ahead import read_ahead
+    data = Path(sys.argv[1])
+    ahead = read_ahead(data, share=int(sys.argv[2]))
+    try:
+        split = load_portfolio(data, ahead=ahead)
+    except DataError as error:
+        print("problems:", [str(problem) for problem in error.problems])
+        raise SystemExit(0)
+    plain = load_portfolio(data)
+    print("cut:", ahead.contacts()[2] > 0)
+    print("contacts:", split.contacts.equals(plain.contacts) and list(split.contacts.dtypes) == list(plain.contacts.dtypes))
+    print("row hashes:", all((split.row_hashes[name] == plain.row_hashes[name]).all() for name in plain.row_hashes))
+"""
+
+
+def note_across_lines(data: Path, share: int) -> None:
+    """Give the contact about where the fork cuts a note written over two lines, quoted."""
+    raw = (data / "contacts.csv").read_bytes()
+    at = raw.rfind(b"\n", 0, len(raw) - share - 5) + 1
+    line_end = raw.index(b"\n", at)
+    record = raw[at:line_end].decode()
+    date, client, kind, staff, minutes, _ = record.split(",", 5)
+    fixed = f'{date},{client},{kind},{staff},{minutes},"Rebooted the ""main""\nserver, twice"'.encode()
+    (data / "contacts.csv").write_bytes(raw[:at] + fixed + raw[line_end:])
+
+
+def test_the_first_records_read_here_and_the_last_ones_by_the_fork_are_what_the_load_stage_reads(data: Path) -> None:
+    share = (data / "contacts.csv").stat().st_size // 2
+    note_across_lines(data, share)
+    assert fresh(SPLIT, str(data), str(share)).splitlines() == ["cut: True", "contacts: True", "row hashes: True"]
+
+
+@pytest.mark.parametrize("part", ["first", "last"])
+def test_a_bad_contact_in_either_part_gives_the_usual_message(data: Path, part: str) -> None:
+    share = (data / "contacts.csv").stat().st_size // 2
+    lines = (data / "contacts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    number = 100 if part == "first" else len(lines) - 100
+    lines[number] = "2026-02-30" + lines[number][10:]
+    (data / "contacts.csv").write_text("".join(lines), encoding="utf-8")
+    problems = [str(item) for item in load_errors(data)]
+    assert problems == [f"{data}/contacts.csv:{number + 1}: date: '2026-02-30' is not a real date (expected YYYY-MM-DD)"]
+    assert fresh(SPLIT, str(data), str(share)).splitlines() == [f"problems: {problems}"]
+
+
+def test_a_cut_is_made_only_between_two_records() -> None:
+    header = b"date,client,kind,staff,minutes,note\n"
+    first = b'2026-01-05,acme,phone,Sam,10,"Asked about ""backups""\nand the NAS"\n'
+    second = b"2026-01-06,acme,phone,Sam,10,Plain note\n"
+    data = header + first + second
+    inside = len(header) + first.index(b"and the")  # a line start inside the quoted note
+    assert record_start(data, inside) == len(header) + len(first)
+    assert record_start(data, len(header) + 1) == len(header) + len(first)
+    assert record_start(data, len(header) + len(first) + 1) is None  # no record starts after it
+    assert record_start(data.replace(b"\n", b"\r\n"), inside) is None  # carriage returns: read whole
+    assert record_start(header + b'2026-01-05,acme,phone,Sam,10,a "quoted" word\n' + second, len(header) + 5) is None

@@ -11,7 +11,7 @@ import pandas as pd
 
 from generator.digests import row_hashes
 from generator.errors import DataError, Problem, RapportError
-from generator.load.ahead import ReadAhead
+from generator.load.ahead import ReadAhead, contacts_read
 from generator.load.contacts import append_contacts, load_contacts
 from generator.load.followups import load_followups
 from generator.load.held import held_count
@@ -146,9 +146,8 @@ def _contacts(data_dir: Path, shown: str, memo: Memo, client_ids: set[str] | Non
     rows: list[np.ndarray] = []
 
     def read() -> pd.DataFrame:
-        made = ahead.contacts() if ahead is not None else None
-        # read ahead without the client ids: with every id known, it is the frame a read checking them gives
-        if made is None or (client_ids is not None and not made[0]["client"].isin(list(client_ids)).all()):
+        made = contacts_read(ahead, path, f"{shown}/contacts.csv", client_ids) if ahead is not None else None
+        if made is None:
             return load_contacts(path, f"{shown}/contacts.csv", client_ids, problems)
         rows.append(made[1])
         return made[0]

@@ -16,6 +16,7 @@ a finding inside one of them is not a finding. They are printed on every build.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
@@ -32,12 +33,16 @@ from generator.portfolio import Portfolio
 from generator.render.public import page_path
 from generator.safety.leak_needles import Needle, allowed_needles, make_needles, words_of
 from generator.safety.leak_passed import Passed
+from generator.safety.passphrase import dashboard_passphrase
 from generator.safety.word_automaton import WordAutomaton
 
 __all__ = ["Finding", "LeakError", "LeakGate", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
 TAG = re.compile(r"<[^>]*>")
-PREPARE_UP_TO = 5_000  # clients: a larger portfolio's gate is made after the render (LeakGate.prepare)
+PREPARE_UP_TO = 5_000  # clients: a larger portfolio's automaton, when one is needed, is made after the render
+# public files from which every needle's automaton is made before reading them, not once the lookups have read enough
+# (generator/safety/word_automaton.py): a few pages are a public site, more are encrypted dashboards
+MANY_FILES = 100
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
 
 
@@ -126,25 +131,38 @@ class LeakGate:
         return WordAutomaton([*self.passed.added, *self.allowed])
 
     def prepare(self) -> bool:
-        """Make now what the scan will need (every needle's automaton when no file passed before: a first build).
+        """Make now what the scan will need: the needles in, what passed before, and (a first build) every needle's
+        automaton when the public site will hold a page per dashboard page (encrypted dashboards).
 
         False, and nothing made, while the needles are still being made elsewhere (generator/forks.py):
-        waiting for them here would keep this core from its pages. Nothing either for a portfolio
-        larger than PREPARE_UP_TO clients: the needles and automaton then held beside the render
-        would add to the build's peak memory (a quarter of a gigabyte at 10,000 clients).
+        waiting for them here would keep this core from its pages. A public site of a few pages is read
+        by looking its words up (generator/safety/word_automaton.py), so no automaton is made for it; nor
+        for a portfolio larger than PREPARE_UP_TO clients: held beside the render, it would add to the
+        build's peak memory (a quarter of a gigabyte at 10,000 clients).
         """
-        if len(self.portfolio.clients) > PREPARE_UP_TO:
-            return True
         if isinstance(self.made_needles, Later) and not self.made_needles.ready():
             return False
         _library_script_digest()
         if not self.passed.earlier:
-            self.automaton  # noqa: B018 - made now, read by the scan
+            automaton = self.automaton
+            if len(self.portfolio.clients) <= PREPARE_UP_TO and self._encrypts():
+                automaton.make()
         return True
+
+    def _encrypts(self) -> bool:
+        """Whether the build publishes the dashboards encrypted (generator/safety/__init__.py `check_publishable`)."""
+        if self.portfolio.settings.dashboards.publish != "encrypted":
+            return False
+        with contextlib.suppress(RapportError):  # a weak passphrase: the publish checks say so
+            return dashboard_passphrase(self.portfolio.data_dir) is not None
+        return False
 
     def scan(self, files: Iterable[BuiltFile]) -> list[Finding]:
         """Findings for every file under `public/`; empty when nothing leaks. Prints the allowed texts found."""
         passed = self.passed
+        files = list(files)
+        if not passed.earlier and sum(item.path.startswith("public/") for item in files) > MANY_FILES:
+            self.automaton.make()  # a first build of a large public site (encrypted dashboards): it will pay
         # the business's own pages, by where they are published: a finding there names its Markdown file
         sources = {page_path(page): f"pages/{page.slug}.md" for page in self.portfolio.pages}
         findings: set[Finding] = set()
