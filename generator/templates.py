@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import types
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,8 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
         # `rapport serve` runs is read by the next build: no need to stat every file at every include
         auto_reload=False,
     )
+    environment.template_class = EscapingTemplate
+    environment.context_class = CallingContext
     environment.filters["markdown"] = lambda text: markupsafe.Markup(markdown_to_html(text or ""))
     environment.filters["script_json"] = script_json
     environment.filters["thousands"] = lambda number: f"{number:,}"
@@ -49,6 +53,60 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
     environment.filters["plural"] = plural
     environment.filters["plural_noun"] = plural_noun
     return environment
+
+
+# markupsafe ≥ 3 escapes a str in C and makes a Markup of it in Python; 2.x did both in C (`escape` alone then)
+_escape_text: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+_new_str = str.__new__
+
+
+def escape_output(value: object, /) -> markupsafe.Markup:
+    """What a template writes for `{{ value }}`: markupsafe's `escape`, with its most common cases made cheaper.
+
+    Markup is written as it is: `escape` copies it, though it is the same text. A str's escape is made
+    Markup directly, without `Markup.__new__`'s look for `__html__`, which a str has not. A client page
+    writes some ninety values, most of them Markup (dates, the responses, the charts).
+    """
+    if type(value) is markupsafe.Markup:
+        return value
+    if type(value) is str and _escape_text is not None:
+        return _new_str(markupsafe.Markup, _escape_text(value))
+    return markupsafe.escape(value)
+
+
+class EscapingTemplate(jinja2.Template):
+    """A template whose output goes through `escape_output`."""
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: types.CodeType, globals: MutableMapping[str, Any],
+                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+        """The template made from its compiled code, as Jinja does, then given `escape_output`."""
+        template = super().from_code(environment, code, globals, uptodate)
+        # a compiled template writes each `{{ … }}` through its module's `escape` (markupsafe's, imported there);
+        # its blocks and macros share that module's globals
+        template.root_render_func.__globals__["escape"] = escape_output
+        return template
+
+
+# what a template calls most (`date(…)`, `risk(…)`, `as_of.isoformat()`): plain functions and methods, and
+# functools' caches of them; a class or an object with `__call__` may take the context through that method
+_PLAIN_CALLABLES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType,
+                    type(functools.lru_cache(len)))
+
+
+class CallingContext(jinja2.runtime.Context):
+    """A template's context, whose `call` calls a plain function at once."""
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """`__obj(*args)`: as Jinja's `Context.call` does for a callable that asks for nothing of the template's."""
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):  # no @pass_context and kin
+            kwargs.pop("_block_vars", None)  # the variables of the block or loop, for a function that takes the context
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Jinja answers it
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
 
 
 # `{% include "name" %}` alone on its line, and the tags whose meaning changes when a partial's text stands in
@@ -114,8 +172,9 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
-# what `script_json` escapes, as UTF-8 bytes and their escape
-_SCRIPT_ESCAPES = tuple((raw.encode(), f"\\u{ord(raw):04x}".encode()) for raw in "<>&\u2028\u2029")
+# what `script_json` escapes, as UTF-8 bytes and their escape: those of ASCII, then the line separators
+_SCRIPT_ESCAPES = tuple((raw.encode(), f"\\u{ord(raw):04x}".encode()) for raw in "<>&")
+_SEPARATOR_ESCAPES = tuple((raw.encode(), f"\\u{ord(raw):04x}".encode()) for raw in "\u2028\u2029")
 
 
 def script_json(value: object) -> markupsafe.Markup:
@@ -124,5 +183,8 @@ def script_json(value: object) -> markupsafe.Markup:
     # replaced in the UTF-8 bytes: a search of bytes is a memchr, one of a text with a non-Latin-1 character is not
     for raw, escaped in _SCRIPT_ESCAPES:
         data = data.replace(raw, escaped)
+    if not data.isascii():  # a look for a line separator's three bytes is slow, and three chart specs in four are ASCII
+        for raw, escaped in _SEPARATOR_ESCAPES:
+            data = data.replace(raw, escaped)
     return markupsafe.Markup(data.decode())
 
