@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from pathlib import PurePosixPath
 
@@ -11,8 +12,16 @@ from generator.files import OutputFile
 
 def root_prefix(page_path: str) -> str:
     """Relative prefix from a page back to its site root (`../../` for `a/b/index.html`)."""
-    depth = len(PurePosixPath(page_path).parts) - 1
-    return "../" * depth
+    folder, _, name = page_path.rpartition("/")
+    if name and name != ".":  # the folder's parts and the file's: the folder's prefix, made once for its thousand pages
+        return _folder_prefix(folder)
+    return "../" * (len(PurePosixPath(page_path).parts) - 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_prefix(folder: str) -> str:
+    """`root_prefix` of a file in `folder` ('' for the root)."""
+    return "../" * len(PurePosixPath(folder).parts) if folder else ""
 
 
 def csp_hash(text: str) -> str:
