@@ -17,7 +17,7 @@ from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
-from generator.render.dashboard_html import answer_item, response_anchor, response_article
+from generator.render.dashboard_html import answer_item, markup, response_anchor, response_article
 from generator.render.followups import you_said_views
 from generator.render.links import client_links
 
@@ -69,13 +69,14 @@ def response_views(responses: list[Response], written: dict[tuple[str, tuple[str
     """
     views = []
     for response in responses:
-        anchor = response_anchor(response.survey.id, response.response_id)
-        key = (response.survey.id, response.values)  # a survey id names one survey (and its questions) in a build
+        survey = response.survey
+        anchor = response_anchor(survey.id, response.response_id)
+        key = (survey.id, response.values)  # a survey id names one survey (and its questions) in a build
         answers = written.get(key)
         if answers is None:
-            answers = written[key] = Markup("".join([answer_html(q.label, q.type, value)
-                                                     for q, value in zip(response.survey.questions, response.values)]))
-        views.append(ResponseView(anchor, response, answers, Markup(response_article(anchor, response, answers))))
+            answers = written[key] = markup("".join([answer_html(q.label, q.type, value)
+                                                     for q, value in zip(survey.questions, response.values)]))
+        views.append(ResponseView(anchor, response, answers, markup(response_article(anchor, response, answers))))
     return views
 
 
