@@ -34,6 +34,7 @@ NEEDS_QUOTES = re.compile('[,"\r\n]')
 # the same (not so floats: 0.0 == -0.0, and NaN is unequal to itself)
 PLAIN_TYPES = frozenset((str, int, bool, dt.date, dt.datetime, type(None)))
 FLOAT_OR_NONE = frozenset((float, type(None)))
+BOM = "\ufeff".encode()
 
 
 def cell(value: Any) -> Any:
@@ -117,7 +118,8 @@ def csv_table(header: Sequence[str], columns: Sequence[Sequence[str]]) -> bytes:
     lines = [",".join(fields(header)), *map(",".join, zip(*columns))]
     if len(header) == 1:  # the csv module quotes a lone empty field, so that its line is not blank
         lines = [line or '""' for line in lines]
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    lines.append("")  # the last line's CRLF, joined in: a text of megabytes added to is copied whole
+    return BOM + "\r\n".join(lines).encode("utf-8")
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

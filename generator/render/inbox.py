@@ -83,13 +83,14 @@ def inbox_items(site: DashboardSite, rows: Iterable[Row]) -> list[dict[str, Any]
     items = []
     for survey_id, question, response_id, client, day, text, scores, bands, name in rows:
         survey = surveys.get(survey_id)
-        if (survey_id, scores) not in words:
-            words[survey_id, scores] = score_text(survey, dict(scores))
+        said = words.get((survey_id, scores))
+        if said is None:
+            said = words[survey_id, scores] = score_text(survey, dict(scores))
         item = {
             "survey": survey_id, "client": client, "day": day, "text": text, "bands": bands, "client_name": name,
             "survey_title": survey.title if survey else survey_id,
-            "question_label": labels[survey.id].get(question, question) if survey else question,
-            "scores_text": words[survey_id, scores],
+            "question_label": labels[survey_id].get(question, question) if survey else question,
+            "scores_text": said,
             "anchor": response_anchor(survey_id, response_id) if client else "",
         }
         item["html"] = _item_html(item)
@@ -100,24 +101,20 @@ def inbox_items(site: DashboardSite, rows: Iterable[Row]) -> list[dict[str, Any]
 def _item_html(item: dict[str, Any], on_survey_page: bool = False) -> list[str]:
     """An answer's `<li>` on the inbox (with the `data-*` its filters read) or on its survey's page
     (where survey and question are the page's own), in parts around the root of the client link."""
-    day = item["day"]
+    day, client, said = item["day"], item["client"], item["scores_text"]
     meta = f'<p class="meta"><time datetime="{day}">{day}</time> · '
-    if item["client"]:
-        anchor = f"#{item['anchor']}" if item["anchor"] else ""
-        who = ['<a href="', f'clients/{escape(item["client"])}.html{anchor}">{escape(item["client_name"])}</a>']
-    else:
-        who = ["Anonymous"]
-    scores = f'<p class="scores">{escape(item["scores_text"])}</p>' if item["scores_text"] else ""
+    scores = f'<p class="scores">{escape(said)}</p>' if said else ""
     text = escape(item["text"])
     if on_survey_page:
-        parts = [f'<li class="inbox-item">{meta}{who[0]}', *who[1:]]
-        parts[-1] += f'</p>\n<blockquote class="free-text">{text}</blockquote>{scores}</li>\n'
-        return parts
-    parts = [f'<li class="inbox-item" data-client="{escape(item["client"] or "-")}" data-survey="{escape(item["survey"])}" '
-             f'data-bands="{item["bands"]}">\n{meta}{who[0]}', *who[1:]]
-    parts[-1] += (f' · {escape(item["survey_title"])}</p>\n<p class="question">{escape(item["question_label"])}</p>\n'
-                  f'<blockquote class="free-text">{text}</blockquote>\n{scores}</li>\n')
-    return parts
+        start, end = f'<li class="inbox-item">{meta}', f'</p>\n<blockquote class="free-text">{text}</blockquote>{scores}</li>\n'
+    else:
+        start = (f'<li class="inbox-item" data-client="{escape(client or "-")}" data-survey="{escape(item["survey"])}" '
+                 f'data-bands="{item["bands"]}">\n{meta}')
+        end = (f' · {escape(item["survey_title"])}</p>\n<p class="question">{escape(item["question_label"])}</p>\n'
+               f'<blockquote class="free-text">{text}</blockquote>\n{scores}</li>\n')
+    if client:  # the link to the client's page: relative, so written around the page's root
+        return [start + '<a href="', f'clients/{escape(client)}.html#{item["anchor"]}">{escape(item["client_name"])}</a>{end}']
+    return [f"{start}Anonymous{end}"]
 
 
 def items_html(items: Iterable[dict[str, Any]], root: str, on_survey_page: bool = False) -> markupsafe.Markup:
