@@ -80,17 +80,23 @@ def response_article(anchor: str, response: Response, answers: str) -> str:
 
 def chart_html(figure: Figure) -> markupsafe.Markup:
     """A chart with its text alternative: caption, the plot, a note and its numbers as a table."""
-    name, caption = as_jinja(figure.id), as_jinja(figure.caption)
-    note = f'<p class="note">{as_jinja(figure.note)}</p>' if figure.note else ""
-    columns = "".join(f'<th scope="col">{as_jinja(column)}</th>' for column in figure.columns)
-    return markup(
-        f'<figure class="chart" aria-labelledby="{name}-caption">\n<figcaption id="{name}-caption">{caption}</figcaption>\n'
-        f'<div class="plot h{as_jinja(figure.spec["layout"]["height"])}" id="{name}" data-spec="{name}-spec" aria-hidden="true">'
-        '<p class="plot-fallback">The chart draws with JavaScript; its numbers are in the table below.</p></div>\n'
-        f'{note}<details class="chart-data"><summary>Numbers behind this chart</summary>\n'
-        f'<div class="scroll"><table class="data compact">\n<caption>{caption}</caption>\n'
-        f'<thead><tr>{columns}</tr></thead>\n<tbody>\n{table_rows(figure.rows)}</tbody>\n</table></div></details>\n'
-        f'<script type="application/json" id="{name}-spec">{script_json(figure.spec)}</script>\n</figure>\n')
+    head, middle = _chart_frame(figure.id, figure.caption, figure.note, tuple(figure.columns), figure.spec["layout"]["height"])
+    return markup(f"{head}{table_rows(figure.rows)}{middle}{script_json(figure.spec)}</script>\n</figure>\n")
+
+
+@functools.lru_cache(maxsize=1 << 10, typed=True)  # three charts on each client page, their captions and columns alike
+def _chart_frame(name: str, caption: str, note: str, columns: tuple[str, ...], height: object) -> tuple[str, str]:
+    """A chart's HTML before its table's rows, and from there to its spec."""
+    name, caption = as_jinja(name), as_jinja(caption)
+    note = f'<p class="note">{as_jinja(note)}</p>' if note else ""
+    headers = "".join(f'<th scope="col">{as_jinja(column)}</th>' for column in columns)
+    return (f'<figure class="chart" aria-labelledby="{name}-caption">\n<figcaption id="{name}-caption">{caption}</figcaption>\n'
+            f'<div class="plot h{as_jinja(height)}" id="{name}" data-spec="{name}-spec" aria-hidden="true">'
+            '<p class="plot-fallback">The chart draws with JavaScript; its numbers are in the table below.</p></div>\n'
+            f'{note}<details class="chart-data"><summary>Numbers behind this chart</summary>\n'
+            f'<div class="scroll"><table class="data compact">\n<caption>{caption}</caption>\n'
+            f'<thead><tr>{headers}</tr></thead>\n<tbody>\n',
+            f'</tbody>\n</table></div></details>\n<script type="application/json" id="{name}-spec">')
 
 
 @functools.lru_cache(maxsize=1 << 12, typed=True)  # a page shows a few dozen dates, most of them on other pages too
