@@ -69,19 +69,19 @@ def response_article(anchor: str, response: Response, answers: str) -> str:
     """One response on a client page: its heading (date, survey, superseded?), the note of what
     replaced it, and its answers (`answer_item` each)."""
     replaced = response.replaced_by
-    head = f'{date_html(response.date)} · {as_jinja(response.survey.title)}'
-    if replaced:
-        head += ' · <span class="superseded">superseded</span>'
     note = (f'<p class="note">Replaced by a later answer through the same link this round ({as_jinja(replaced)}); '
             'kept in the data, left out of every figure.</p>\n') if replaced else ""
-    return (f'<article class="response" id="{anchor}" aria-labelledby="{anchor}-title">\n'
-            f'<h3 id="{anchor}-title">{head}</h3>\n{note}<dl class="answers">\n{answers}</dl>\n</article>\n')
+    # joined, not formatted: an f-string copies each Markup (the date, the title, the answers) through its __format__
+    return "".join([f'<article class="response" id="{anchor}" aria-labelledby="{anchor}-title">\n<h3 id="{anchor}-title">',
+                    date_html(response.date), " · ", as_jinja(response.survey.title),
+                    ' · <span class="superseded">superseded</span>' if replaced else "", "</h3>\n", note,
+                    '<dl class="answers">\n', answers, "</dl>\n</article>\n"])
 
 
 def chart_html(figure: Figure) -> markupsafe.Markup:
     """A chart with its text alternative: caption, the plot, a note and its numbers as a table."""
     head, middle = _chart_frame(figure.id, figure.caption, figure.note, tuple(figure.columns), figure.spec["layout"]["height"])
-    return markup(f"{head}{table_rows(figure.rows)}{middle}{script_json(figure.spec)}</script>\n</figure>\n")
+    return markup("".join([head, table_rows(figure.rows), middle, script_json(figure.spec), "</script>\n</figure>\n"]))
 
 
 @functools.lru_cache(maxsize=1 << 10, typed=True)  # three charts on each client page, their captions and columns alike
