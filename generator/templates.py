@@ -74,6 +74,14 @@ def escape_output(value: object, /) -> markupsafe.Markup:
     return markupsafe.escape(value)
 
 
+def escape_text(value: object, /) -> str:
+    """`escape_output` as a plain str, for markup written in Python as a template writes it: a Markup
+    formatted into an f-string is copied through its `__format__`."""
+    if type(value) is str and _escape_text is not None:
+        return _escape_text(value)
+    return str(markupsafe.escape(value))
+
+
 class EscapingTemplate(jinja2.Template):
     """A template whose output goes through `escape_output`."""
 

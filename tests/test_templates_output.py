@@ -1,5 +1,5 @@
-"""What a template writes and calls (generator/templates.py `escape_output`, `CallingContext`): the same text as
-Jinja's own escaping and calling, for every kind of value and callable."""
+"""What a template writes and calls (generator/templates.py `escape_output`, `escape_text`, `CallingContext`): the
+same text as Jinja's own escaping and calling, for every kind of value and callable."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import jinja2
 import markupsafe
 import pytest
 
-from generator.templates import CallingContext, escape_output, make_environment
+from generator.templates import CallingContext, escape_output, escape_text, make_environment
 
 
 class Html:
@@ -41,6 +41,8 @@ def test_a_value_is_written_as_jinja_writes_it(value: Any) -> None:
     assert make_environment().from_string(source).render(value=value) == jinja_own().from_string(source).render(value=value)
     assert str(escape_output(value)) == str(markupsafe.escape(value))
     assert type(escape_output(value)) is markupsafe.Markup
+    assert escape_text(value) == str(markupsafe.escape(value))
+    assert type(escape_text(value)) is str
 
 
 def test_markup_is_written_without_a_copy() -> None:

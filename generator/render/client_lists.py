@@ -22,6 +22,7 @@ from generator.render.common import root_prefix
 from generator.render.dashboard_common import DashboardSite, days_between, status
 from generator.render.dashboard_html import NONE, date_html, figure_html, risk_html
 from generator.render.paging import pages
+from generator.templates import escape_text
 
 CLIENT_INDEX = "clients/index.html"
 CLIENT_INDEX_LATER = "clients/page-{n}.html"  # ids of this form are reserved (generator/model.py)
@@ -72,7 +73,7 @@ def client_rows(site: DashboardSite, ids: list[str]) -> list[dict[str, Any]]:
 
 def client_table(rows: list[dict[str, Any]], why: str, root: str) -> markupsafe.Markup:
     """The `<tr>` of each client of a list page, escaped as a template escapes (markupsafe)."""
-    escape = markupsafe.escape
+    escape = escape_text
     root = escape(root)
     parts = []
     for row in rows:
@@ -105,7 +106,7 @@ def due_table(rows: list[dict[str, Any]], root: str) -> markupsafe.Markup:
     Every row has the same six cells whatever it shows and carries nothing else, so a page of
     `list_size` rows stays the same size at any portfolio size (issue #17).
     """
-    escape = markupsafe.escape
+    escape = escape_text
     root = escape(root)
     parts = []
     for row in rows:
@@ -125,7 +126,7 @@ def _day(value: dt.date | None) -> str:
 
 def heatmap_rows(rows: list[HeatRow], root: str) -> markupsafe.Markup:
     """The on-site heatmap's `<tr>`s (site_templates/_heatmap.html), escaped as a template escapes."""
-    escape = markupsafe.escape
+    escape = escape_text
     root = escape(root)
     cells: dict[tuple[str, str, str], str] = {}  # a few dozen kinds of cell, thousands of times
     parts = []
