@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -98,19 +99,27 @@ def ics(site: DashboardSite, items: list[Event]) -> bytes:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Rapport//Client dashboards//EN", "CALSCALE:GREGORIAN",
              # an extension property: written as it is, not escaped as TEXT (line breaks aside)
              _fold("X-WR-CALNAME:" + _one_line(f"{business}: surveys, renewals and visits"))]
+    stamp = f"DTSTAMP:{stamp}"
     for item in items:
+        start, end = _all_day(item.day)
         lines += [
             "BEGIN:VEVENT",
             _fold("SUMMARY:" + _text(item.summary)),
-            f"DTSTART;VALUE=DATE:{_day(item.day)}",  # an all-day event
-            f"DTEND;VALUE=DATE:{_day(item.day + dt.timedelta(days=1))}",
-            f"DTSTAMP:{stamp}",
+            start,
+            end,
+            stamp,
             _fold("UID:" + _text(item.uid)),
             _fold("DESCRIPTION:" + _text(item.detail)),
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred days, each of many events
+def _all_day(day: dt.date) -> tuple[str, str]:
+    """An all-day event's DTSTART and DTEND lines."""
+    return f"DTSTART;VALUE=DATE:{_day(day)}", f"DTEND;VALUE=DATE:{_day(day + dt.timedelta(days=1))}"
 
 
 def _day(day: dt.date) -> str:
