@@ -13,7 +13,7 @@ from generator.model import Client, Survey
 from generator.render.dashboard_common import DashboardSite
 from generator.render.paging import pages
 from generator.render.surveys import survey_page_path
-from generator.texts import site_texts
+from generator.texts import Texts, site_texts
 from generator.texts.surveys import survey_words
 from generator.tokens import survey_token
 
@@ -56,8 +56,11 @@ def mailto(site: DashboardSite, survey: Survey, client: Client, link: str, kind:
     """
     settings = site.portfolio.settings
     business, language = settings.business, client.language or settings.site.language
-    texts = site_texts(site.portfolio.data_dir, language)
-    title = survey_words(survey, language, settings.site.language).title
+    words: dict[tuple[str, str], tuple[Texts, str]] = site.cache.setdefault("mail_words", {})
+    if (survey.id, language) not in words:  # the same for every client of a language: a file's stat and a survey's texts
+        words[survey.id, language] = (site_texts(site.portfolio.data_dir, language),
+                                      survey_words(survey, language, settings.site.language).title)
+    texts, title = words[survey.id, language]
     first_name = (client.contact.name or "").split(" ")[0]
     values = {"name": first_name, "survey": title, "survey_lower": title.lower(), "business": business.name}
     greeting = texts.plain(f"{kind}.greeting", **values) if first_name else texts.plain(f"{kind}.greeting_no_name", **values)
