@@ -69,10 +69,18 @@ def shown(value: object, digits: int = 1) -> str:
     if isinstance(value, float):
         if value != value:  # NaN, the one float unequal to itself
             return "—"
+        if value and type(value) is float and digits < len(FIXED):  # not 0.0, which equals -0.0 but is written otherwise
+            return _fixed(value, digits)
         return format(value, FIXED[digits] if digits < len(FIXED) else f".{digits}f")
     return str(value)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same means and scores on hundreds of client pages: each formatted once
+def _fixed(value: float, digits: int) -> str:
+    return format(value, FIXED[digits])
+
+
+@functools.lru_cache(maxsize=256)  # a few heights, asked for by each of thousands of charts
 def plot_height(pixels: int) -> int:
     """Heights come in steps the stylesheet reserves room for (`.plot.h220` … `.h620`), so nothing shifts."""
     return next((height for height in PLOT_HEIGHTS if height >= pixels), PLOT_HEIGHTS[-1])

@@ -41,7 +41,9 @@ def table_rows(rows: Iterable[Sequence[object]]) -> markupsafe.Markup:
 @functools.lru_cache(maxsize=1 << 16)
 def _row(row: tuple[object, ...], types: tuple[type, ...]) -> str:
     cells = [str(value) if type(value) is int else escape(str(value)) for value in row]
-    return f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>\n"
+    if len(cells) == 1:
+        return f'<tr><th scope="row">{cells[0]}</th></tr>\n'
+    return f'<tr><th scope="row">{cells[0]}</th><td>{"</td><td>".join(cells[1:])}</td></tr>\n'
 
 
 def answer_item(label: str, text: str, free: bool) -> str:
