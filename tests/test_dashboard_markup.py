@@ -35,3 +35,5 @@ def test_rows_with_equal_but_different_cells_are_each_written_as_they_are() -> N
         '<tr><th scope="row">a</th><td>True</td></tr>\n'
     )
     assert str(table_rows([["<b>", ["x"]]])) == '<tr><th scope="row">&lt;b&gt;</th><td>[&#x27;x&#x27;]</td></tr>\n'
+    assert str(table_rows([("alone",), ("alone", 2)])) == \
+        '<tr><th scope="row">alone</th></tr>\n<tr><th scope="row">alone</th><td>2</td></tr>\n'
