@@ -63,14 +63,16 @@ _new_str = str.__new__
 def escape_output(value: object, /) -> markupsafe.Markup:
     """What a template writes for `{{ value }}`: markupsafe's `escape`, with its most common cases made cheaper.
 
-    Markup is written as it is: `escape` copies it, though it is the same text. A str's escape is made
-    Markup directly, without `Markup.__new__`'s look for `__html__`, which a str has not. A client page
-    writes some ninety values, most of them Markup (dates, the responses, the charts).
+    Markup is written as it is: `escape` copies it, though it is the same text. A str's escape, or an int's
+    digits, are made Markup directly, without `Markup.__new__`'s look for `__html__`, which neither has. A
+    client page writes some ninety values, most of them Markup (dates, the responses, the charts).
     """
     if type(value) is markupsafe.Markup:
         return value
     if type(value) is str and _escape_text is not None:
         return _new_str(markupsafe.Markup, _escape_text(value))
+    if type(value) is int:  # digits and a minus sign: nothing to escape
+        return _new_str(markupsafe.Markup, str(value))
     return markupsafe.escape(value)
 
 

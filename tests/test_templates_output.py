@@ -26,7 +26,7 @@ class Marked(markupsafe.Markup):
 
 VALUES: list[Any] = [
     "plain", "<script>alert('x') & \"y\"</script>", "", "é — ‘quoted’ 𝄞", markupsafe.Markup("<em>safe</em>"),
-    Marked("<i>marked</i>"), 0, 42, -7, True, False, 1.5, float("nan"), None, Html(), ["<a>", 1], ("<t>",), {"k": "<v>"},
+    Marked("<i>marked</i>"), 0, 42, -7, 10**30, True, False, 1.5, float("nan"), None, Html(), ["<a>", 1], ("<t>",), {"k": "<v>"},
 ]
 
 
