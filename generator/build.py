@@ -86,7 +86,7 @@ def build_site(
         else:  # made here, the tables are made from the metrics' own inputs rather than from the portfolio again
             reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=None if first.here else first)
         progress.stage("charts")
-        charts = build_charts(portfolio, reports)
+        charts = build_charts(portfolio, reports, fast.memo)
         progress.stage("plan")
         plan = plan_pages(portfolio, reports, charts, environment, secret)
         progress.stage("render")

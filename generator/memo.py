@@ -43,6 +43,15 @@ class Memo(Protocol):
         """Keep `value` under `name` (replacing what was there)."""
         ...
 
+    def held(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """The value `hold` kept under `name` with this key in this process, else None."""
+        ...
+
+    def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Keep `value` under `name` in memory only, for a later build of this process (`rapport serve`); never
+        written, so a build that is the process's only one pays nothing for it."""
+        ...
+
 
 class NoMemo:
     """Keeps nothing: every value is computed where it is needed."""
@@ -61,6 +70,13 @@ class NoMemo:
         return None
 
     def put(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Nothing is kept."""
+
+    def held(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """Nothing is kept."""
+        return None
+
+    def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
         """Nothing is kept."""
 
 

@@ -17,6 +17,7 @@ from generator.charts.kpi import Tile, kpi_tiles
 from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
 from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
+from generator.memo import NO_MEMO, Memo
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
@@ -65,9 +66,10 @@ class Charts:
         return {s.id: responses_per_quarter(self.data, s) for s in self.portfolio.surveys}
 
 
-def build_charts(portfolio: Portfolio, reports: Reports) -> Charts:
-    """Every figure of every dashboard page (each made when first read); no I/O."""
-    return Charts(portfolio, reports, build_data(portfolio, reports))
+def build_charts(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> Charts:
+    """Every figure of every dashboard page (each made when first read); no I/O. `memo`: where the rows the
+    pages read may be held for the next build of this process (generator/charts/data.py)."""
+    return Charts(portfolio, reports, build_data(portfolio, reports, memo))
 
 
 class ClientFigures(Mapping[str, list[Figure]]):

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
+from generator.digests import digest
+from generator.memo import NO_MEMO, Memo
 from generator.metrics import Reports
 from generator.metrics.table import records
 from generator.model import Question, Survey
@@ -150,13 +152,13 @@ def split(items: list[Row], keys: np.ndarray) -> dict[str, list[Row]]:
     return {key: items[start:end] for key, start, end in zip(uniques.tolist(), [0, *ends[:-1]], ends)}
 
 
-def build_data(portfolio: Portfolio, reports: Reports) -> DashboardData:
-    """Convert the frames once."""
+def build_data(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> DashboardData:
+    """Convert the frames once (each survey's responses held in `memo` for the next build of this process)."""
     rows = records(reports.clients)
     by_id = {row["id"]: row for row in rows}
     for client in portfolio.clients:
         by_id[client.id]["client"] = client
-    responses, by_client = _responses(portfolio, reports)
+    responses, by_client = _responses(portfolio, reports, memo)
     return DashboardData(
         as_of=reports.as_of, minimum=int(reports.portfolio["min_responses"]), clients=rows, by_id=by_id,
         months=grouped(reports.monthly_contacts, MonthRow), quarters=grouped(reports.quarterly, QuarterRow),
@@ -175,12 +177,19 @@ def _comments(reports: Reports) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in zip(*columns.values())]
 
 
-def _responses(portfolio: Portfolio, reports: Reports) -> tuple[dict[str, list[Response]], dict[str, list[Response]]]:
+def _responses(portfolio: Portfolio, reports: Reports,
+               memo: Memo = NO_MEMO) -> tuple[dict[str, list[Response]], dict[str, list[Response]]]:
     """Per survey, its responses dated on or before A, newest first, a replaced one saying by which; and per
-    client, its responses to every survey, newest first."""
-    replaced = dict(zip(zip(reports.superseded["survey"].tolist(), reports.superseded["response_id"].tolist()),
-                        reports.superseded["replaced_by"].tolist()))
-    limit = pd.Timestamp(portfolio.as_of)
+    client, its responses to every survey, newest first.
+
+    Each survey's list is held in `memo` for this process's next build (`rapport serve`): a new response
+    to one survey leaves the others' as they were.
+    """
+    superseded = reports.superseded
+    replaced: dict[str, dict[str, str]] = defaultdict(dict)
+    for survey_id, response_id, later in zip(superseded["survey"].tolist(), superseded["response_id"].tolist(),
+                                             superseded["replaced_by"].tolist()):
+        replaced[survey_id][response_id] = later
     found: dict[str, list[Response]] = {}
     by_client: dict[str, list[Response]] = defaultdict(list)
     for survey in portfolio.surveys:
@@ -188,17 +197,15 @@ def _responses(portfolio: Portfolio, reports: Reports) -> tuple[dict[str, list[R
         if frame is None or frame.empty:
             found[survey.id] = []
             continue
-        frame = frame[frame["date"] <= limit]
-        dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
-        columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
-        items = [
-            new_response(survey, response_id, client, day, submitted, values,
-                     replaced.get((survey.id, response_id), "") if replaced else "")
-            for response_id, client, submitted, day, values in zip(
-                frame["response_id"].tolist(), frame["client"].tolist(), frame["submitted_at"].tolist(),
-                dates, zip(*columns) if columns else [()] * len(frame))
-        ]
-        items.sort(key=NEWEST_IN_SURVEY, reverse=True)
+        mine = replaced.get(survey.id, {})
+        # what the list is a function of: the survey, every row of its file, the report date and the answers replaced
+        key = [survey.model_dump_json().encode(), digest(portfolio.hashes(f"responses/{survey.id}").tobytes()),
+               portfolio.as_of.isoformat().encode(), "\x00".join(f"{k}\x00{v}" for k, v in sorted(mine.items())).encode()]
+        name = f"chart-responses-{survey.id}"
+        items = memo.held(name, key)
+        if items is None:
+            items = _survey_responses(survey, frame, pd.Timestamp(portfolio.as_of), mine)
+            memo.hold(name, key, items)
         found[survey.id] = items
         for response in items:
             if response.client:
@@ -206,3 +213,18 @@ def _responses(portfolio: Portfolio, reports: Reports) -> tuple[dict[str, list[R
     for named in by_client.values():
         named.sort(key=NEWEST, reverse=True)
     return found, dict(by_client)
+
+
+def _survey_responses(survey: Survey, frame: pd.DataFrame, limit: pd.Timestamp, replaced: dict[str, str]) -> list[Response]:
+    """The survey's responses dated on or before `limit`, newest first; `replaced`: response id → the later answer."""
+    frame = frame[frame["date"] <= limit]
+    dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
+    columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
+    items = [
+        new_response(survey, response_id, client, day, submitted, values, replaced.get(response_id, "") if replaced else "")
+        for response_id, client, submitted, day, values in zip(
+            frame["response_id"].tolist(), frame["client"].tolist(), frame["submitted_at"].tolist(),
+            dates, zip(*columns) if columns else [()] * len(frame))
+    ]
+    items.sort(key=NEWEST_IN_SURVEY, reverse=True)
+    return items

@@ -1,0 +1,62 @@
+"""Values held in memory only between the builds of one process (`Memo.hold`, generator/memo.py), as `rapport serve` builds.
+
+Held under the key of what they are a function of, never written: a build without a `Kept`
+holds nothing, and a value is taken only under the same key. Builds sharing a `Kept` give a
+clean build's bytes after every kind of change (tests/test_speed_kept.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.charts import Charts
+from generator.speed import Speed
+from generator.speed.cache import DiskMemo, Kept
+from tests.test_speed import SECRET, clean_build, new_response, tree
+
+CLIENTS = 24
+
+
+@pytest.fixture(autouse=True)
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds use this module's site secret and no dashboard passphrase."""
+    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
+    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A demo portfolio in tmp_path/project/data."""
+    from generator.demo import write_demo
+
+    folder = tmp_path / "project" / "data"
+    write_demo(folder, clients=CLIENTS, seed=11)
+    return folder
+
+
+def test_a_value_is_held_in_memory_only_and_taken_only_under_its_key(tmp_path: Path) -> None:
+    kept = Kept()
+    DiskMemo(tmp_path / "cache", kept).hold("rows", [b"v1"], ["one"])
+    assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v1"]) == ["one"], "the next build of the process"
+    assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v2"]) is None, "another key"
+    assert DiskMemo(tmp_path / "other", kept).held("rows", [b"v1"]) is None, "another project's memo"
+    assert DiskMemo(tmp_path / "cache").held("rows", [b"v1"]) is None, "another process"
+    assert not (tmp_path / "cache").exists(), "never written"
+    alone = DiskMemo(tmp_path / "cache")
+    alone.hold("rows", [b"v1"], ["one"])
+    assert alone.held("rows", [b"v1"]) is None, "no `Kept`: nothing is held"
+
+
+def test_a_new_response_leaves_the_other_surveys_responses_as_the_last_build_made_them(data: Path, tmp_path: Path) -> None:
+    out, kept, first, second = data.parent / "output", Kept(), list[object](), list[object]()
+    build_site(data, out, speed=Speed.on(kept=kept), keep=first)
+    new_response(data)  # to the annual review
+    build_site(data, out, speed=Speed.on(kept=kept), keep=second)
+    before, after = (next(value for value in values if isinstance(value, Charts)).data.responses for values in (first, second))
+    assert after["quarterly-pulse"] is before["quarterly-pulse"]
+    assert after["annual-review"] is not before["annual-review"]
+    assert after["annual-review"][0].response_id == "new-1"
+    assert tree(out) == clean_build(data, tmp_path)
