@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -243,6 +244,10 @@ class Previous:
         files, inputs = record.get("files"), record.get("inputs")
         return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {}, digest)
 
+    @functools.cached_property
+    def _root(self) -> str:
+        return str(self.out_dir)
+
     def with_stamps(self, stamps: dict[str, Stamp] | None) -> Previous:
         """This manifest with the sizes and times its build recorded (kept apart: they differ every build)."""
         return dataclasses.replace(self, stamps=stamps or {})
@@ -283,7 +288,8 @@ class Previous:
         """
         if not inputs or self.inputs.get(path) != inputs or path not in self.files:
             return None
-        location = self.out_dir / path
+        # joined as text: a Path per file costs as much as its stat (a thousand reused pages a rebuild)
+        location = os.path.join(self._root, path)
         stamp = self.stamps.get(path)
         if stamp is not None:
             try:
@@ -293,7 +299,7 @@ class Previous:
             if (found.st_size, found.st_mtime_ns) == tuple(stamp):
                 return KeptFile(path, self.files[path], found.st_size, location, inputs)
         try:
-            read = OutputFile(path, location.read_bytes(), inputs)
+            read = OutputFile(path, Path(location).read_bytes(), inputs)
         except OSError:
             return None
         return read if read.sha256 == self.files[path] else None
