@@ -81,3 +81,17 @@ class NoMemo:
 
 
 NO_MEMO: Memo = NoMemo()
+
+
+def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], key_parts: list[bytes] | None = None) -> Value:
+    """`make()`, or the value `memo` holds as `name` from a build of this process that made it from this very
+    `source` object (and `key_parts`): a value the memo kept (`rapport serve`) is the same object in the next
+    build when its file did not change, and no stage changes a value it was given."""
+    key = key_parts or []
+    found = memo.held(name, key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] is source:
+        return found[1]  # type: ignore[no-any-return]  # held by this function, made by `make` from `source`
+    value = make()
+    memo.hold(name, key, (source, value))
+    return value
+

@@ -15,7 +15,7 @@ from generator.build import build_site
 from generator.charts import Charts
 from generator.speed import Speed
 from generator.speed.cache import DiskMemo, Kept
-from tests.test_speed import SECRET, clean_build, new_response, tree
+from tests.test_speed import SECRET, clean_build, new_contact, new_response, tree
 
 CLIENTS = 24
 
@@ -59,4 +59,24 @@ def test_a_new_response_leaves_the_other_surveys_responses_as_the_last_build_mad
     assert after["quarterly-pulse"] is before["quarterly-pulse"]
     assert after["annual-review"] is not before["annual-review"]
     assert after["annual-review"][0].response_id == "new-1"
+    assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_the_contact_months_and_heatmap_are_held_while_the_contacts_are_unchanged(data: Path, tmp_path: Path) -> None:
+    out, kept, builds = data.parent / "output", Kept(), list[Charts]()
+
+    def build() -> Charts:
+        values: list[object] = []
+        build_site(data, out, speed=Speed.on(kept=kept), keep=values)
+        charts = next(value for value in values if isinstance(value, Charts))
+        assert charts.heatmap.rows
+        return charts
+
+    builds.append(build())
+    new_response(data)
+    builds.append(build())
+    assert builds[1].data.months is builds[0].data.months and builds[1].heatmap is builds[0].heatmap
+    new_contact(data)
+    builds.append(build())
+    assert builds[2].data.months is not builds[1].data.months and builds[2].heatmap is not builds[1].heatmap
     assert tree(out) == clean_build(data, tmp_path)

@@ -9,6 +9,7 @@ are drawn as points with their n, never as a trend line.
 from __future__ import annotations
 
 import functools
+import pickle
 from collections.abc import Iterator, Mapping
 
 from generator.charts.client import client_figures
@@ -17,7 +18,7 @@ from generator.charts.kpi import Tile, kpi_tiles
 from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
 from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
-from generator.memo import NO_MEMO, Memo
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
@@ -34,10 +35,11 @@ class Charts:
     makes them in the render task of their page, on whichever core runs it.
     """
 
-    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData):
+    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData, memo: Memo = NO_MEMO):
         self.portfolio = portfolio
         self.reports = reports
         self.data = data
+        self.memo = memo  # where figures may be held for the next build of this process
         self.clients: Mapping[str, list[Figure]] = ClientFigures(data, portfolio.surveys)  # per client id
 
     @functools.cached_property
@@ -52,8 +54,11 @@ class Charts:
 
     @functools.cached_property
     def heatmap(self) -> Heatmap:
-        """On-site visits per client and month."""
-        return onsite_heatmap(self.data)
+        """On-site visits per client and month (held while the months and what it shows of each client are the same)."""
+        shown = pickle.dumps([(row["id"], row["name"], row["active"], row["onsite_min"], row["onsite_typical"])
+                              for row in self.data.clients])
+        return held_for(self.memo, "chart-heatmap", self.data.months, lambda: onsite_heatmap(self.data),
+                        [self.data.as_of.isoformat().encode(), shown])
 
     @functools.cached_property
     def surveys(self) -> dict[str, list[QuestionCharts]]:
@@ -69,7 +74,7 @@ class Charts:
 def build_charts(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> Charts:
     """Every figure of every dashboard page (each made when first read); no I/O. `memo`: where the rows the
     pages read may be held for the next build of this process (generator/charts/data.py)."""
-    return Charts(portfolio, reports, build_data(portfolio, reports, memo))
+    return Charts(portfolio, reports, build_data(portfolio, reports, memo), memo)
 
 
 class ClientFigures(Mapping[str, list[Figure]]):

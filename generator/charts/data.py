@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from generator.digests import digest
-from generator.memo import NO_MEMO, Memo
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics import Reports
 from generator.metrics.table import records
 from generator.model import Question, Survey
@@ -161,7 +161,9 @@ def build_data(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> 
     responses, by_client = _responses(portfolio, reports, memo)
     return DashboardData(
         as_of=reports.as_of, minimum=int(reports.portfolio["min_responses"]), clients=rows, by_id=by_id,
-        months=grouped(reports.monthly_contacts, MonthRow), quarters=grouped(reports.quarterly, QuarterRow),
+        # the contact figures the memo kept are the same frame while contacts.csv is unchanged (metrics/contact.py)
+        months=held_for(memo, "chart-months", reports.monthly_contacts, lambda: grouped(reports.monthly_contacts, MonthRow)),
+        quarters=grouped(reports.quarterly, QuarterRow),
         means=grouped(reports.question_means, MeanRow), responses=responses, by_client_responses=by_client,
         comments=_comments(reports),
     )
