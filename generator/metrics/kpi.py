@@ -141,6 +141,6 @@ def _data_until(portfolio: Portfolio, day: dt.date) -> list[bytes]:
     rows = [portfolio.hashes(name)[(frame["date"] <= until).to_numpy()].tobytes() if len(frame) else b""
             for name, frame in frames.items()]
     return [portfolio.settings.model_dump_json().encode(), *(s.model_dump_json().encode() for s in portfolio.surveys),
-            *(c.model_dump_json().encode() for c in portfolio.clients), *rows, day.isoformat().encode()]
+            *(text.encode() for text in portfolio.records_json.values()), *rows, day.isoformat().encode()]
 
 

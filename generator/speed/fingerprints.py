@@ -90,7 +90,7 @@ def data_digests(portfolio: Portfolio, memo: Memo = NO_MEMO) -> DataDigests:
         else:
             by_client[name] = _by_client(frame, hashes)
             memo.put(entry, key, by_client[name])
-    json = {client.id: client.model_dump_json() for client in portfolio.clients}
+    json = portfolio.records_json
     records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
         clients={client_id: _digest(record, *(found.get(client_id, b"") for found in by_client.values()))
