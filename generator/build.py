@@ -88,7 +88,7 @@ def build_site(
         progress.stage("charts")
         charts = build_charts(portfolio, reports, fast.memo)
         progress.stage("plan")
-        plan = plan_pages(portfolio, reports, charts, environment, secret)
+        plan = plan_pages(portfolio, reports, charts, environment, secret, fast.memo)
         progress.stage("render")
         # the leak gate's automaton: made by this process between its pages, once the needles are in
         gate = LeakGate(portfolio, secret, fast.memo, needles)

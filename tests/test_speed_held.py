@@ -13,6 +13,7 @@ import pytest
 
 from generator.build import build_site
 from generator.charts import Charts
+from generator.render.dashboard import TOKENS
 from generator.speed import Speed
 from generator.speed.cache import DiskMemo, Kept
 from tests.test_speed import SECRET, clean_build, new_contact, new_response, tree
@@ -80,3 +81,14 @@ def test_the_contact_months_and_heatmap_are_held_while_the_contacts_are_unchange
     builds.append(build())
     assert builds[2].data.months is not builds[1].data.months and builds[2].heatmap is not builds[1].heatmap
     assert tree(out) == clean_build(data, tmp_path)
+
+
+def test_the_survey_tokens_are_held_for_the_next_build(data: Path) -> None:
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+    tokens = DiskMemo.for_data(data, kept).held(TOKENS, [])
+    assert isinstance(tokens, dict) and len(tokens) == 2 * CLIENTS  # two surveys
+    new_response(data)
+    build_site(data, out, speed=Speed.on(kept=kept))
+    assert DiskMemo.for_data(data, kept).held(TOKENS, []) is tokens
+    assert DiskMemo.for_data(data).held(TOKENS, []) is None, "another process"
