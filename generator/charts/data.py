@@ -116,13 +116,18 @@ class DashboardData:
     means: dict[str, list[MeanRow]]
     responses: dict[str, list[Response]]  # per survey id, newest first; anonymous ones included
     by_client_responses: dict[str, list[Response]]
-    comments: list[dict[str, Any]]        # Reports.comments rows, newest first
+    comments: list[Comment]               # Reports.comments rows, newest first, as the pages take them
 
     def name(self, client_id: str) -> str:
         """The client's name ('' for an anonymous response)."""
         row = self.by_id.get(client_id)
         return row["name"] if row else ""
 
+
+# A written answer as its pages take it: survey, question, response id, client ('' when anonymous), ISO day,
+# text, scores ((question id, score), …), NPS/CSAT bands, client name. A tuple of strings pickles fast:
+# an archive page's rows are digested by every rebuild (generator/render/plan.py `ValueInputs`).
+Comment = tuple[str, str, str, str, str, str, tuple[tuple[str, int], ...], str, str]
 
 # the order of responses, newest first: keys read in C (attrgetter), as a Python key function per response costs more
 NEWEST_IN_SURVEY = attrgetter("date", "submitted_at", "response_id")  # a response id is unique in its file
@@ -165,18 +170,25 @@ def build_data(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> 
         months=held_for(memo, "chart-months", reports.monthly_contacts, lambda: grouped(reports.monthly_contacts, MonthRow)),
         quarters=grouped(reports.quarterly, QuarterRow),
         means=grouped(reports.question_means, MeanRow), responses=responses, by_client_responses=by_client,
-        comments=_comments(reports),
+        comments=_comments(reports, by_id),
     )
 
 
-def _comments(reports: Reports) -> list[dict[str, Any]]:
-    """The free-text answers as dicts; a missing score is None (never NaN)."""
+def _comments(reports: Reports, by_id: dict[str, dict[str, Any]]) -> list[Comment]:
+    """The free-text answers as `Comment`s, a column at a time."""
     frame = reports.comments
-    columns = {str(column): frame[column].tolist() for column in frame.columns}
-    for key in ("nps", "csat"):
-        columns[key] = [None if value is None or value != value else int(value) for value in columns[key]]
-    names = list(columns)
-    return [dict(zip(names, values)) for values in zip(*columns.values())]
+    clients = [client or "" for client in frame["client"].tolist()]
+    names = {client: by_id[client]["name"] if client in by_id else "" for client in set(clients)}
+    names[""] = ""
+    # a response's scores are one dict shared by its answers (metrics/answers.py), and a few hundred days recur
+    scores: dict[int, tuple[tuple[str, int], ...]] = {}
+    pairs = [scores[id(made)] if id(made) in scores else scores.setdefault(id(made), tuple(made.items()))
+             for made in frame["scores"].tolist()]
+    dates = frame["date"].tolist()
+    days = {day: day.isoformat() for day in set(dates)}
+    return list(zip(frame["survey"].tolist(), frame["question"].tolist(), frame["response_id"].tolist(), clients,
+                    [days[day] for day in dates], frame["text"].tolist(), pairs, frame["bands"].tolist(),
+                    [names[client] for client in clients]))
 
 
 def _responses(portfolio: Portfolio, reports: Reports,
