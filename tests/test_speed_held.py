@@ -92,3 +92,29 @@ def test_the_survey_tokens_are_held_for_the_next_build(data: Path) -> None:
     build_site(data, out, speed=Speed.on(kept=kept))
     assert DiskMemo.for_data(data, kept).held(TOKENS, []) is tokens
     assert DiskMemo.for_data(data).held(TOKENS, []) is None, "another process"
+
+
+def test_a_new_response_leaves_the_other_surveys_answers_comments_and_distributions_as_they_were(data: Path) -> None:
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+
+    def held() -> dict[str, object]:
+        memo, surveys = DiskMemo.for_data(data, kept), {path.stem: path for path in (data / "surveys").glob("*.yaml")}
+        assert set(surveys) == {"annual-review", "quarterly-pulse"}
+        from generator.load import load_portfolio
+
+        portfolio = load_portfolio(data)
+        found = {}
+        for survey in portfolio.surveys:
+            key = [survey.model_dump_json().encode()]
+            found[f"comments-{survey.id}"] = memo.held(f"comments-{survey.id}", key)
+            found[f"distributions-{survey.id}"] = memo.held(f"distributions-{survey.id}", key)
+        assert all(value is not None for value in found.values())
+        return found
+
+    before = held()
+    new_response(data)  # to the annual review
+    build_site(data, out, speed=Speed.on(kept=kept))
+    after = held()
+    for name in before:
+        assert (after[name] is before[name]) == name.endswith("quarterly-pulse"), name

@@ -45,7 +45,7 @@ def compute_headline(portfolio: Portfolio) -> Headline:
 def headline(portfolio: Portfolio, memo: Memo = NO_MEMO) -> tuple[Inputs, pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """The prepared inputs, the client table, the portfolio figures and the monthly contacts (metrics/contact.py;
     those kept in `memo`)."""
-    inputs = prepare(portfolio)
+    inputs = prepare(portfolio, memo)
     contact, monthly = contact_part(portfolio, inputs, memo)
     roster, targets, size = inputs.roster, inputs.targets, len(inputs.roster)
     nps, csat = nps_rows(inputs.scores), csat_rows(inputs.scores)

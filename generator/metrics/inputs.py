@@ -7,11 +7,13 @@ every later module reads `Inputs`, never the Portfolio's frames.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics.dates import day64, days_of
 from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
 from generator.metrics.tracking import tracking_since
@@ -60,8 +62,9 @@ class Inputs:
     superseded: pd.DataFrame   # survey, response_id, client, day, replaced_by: answers replaced (rounds.py)
 
 
-def prepare(portfolio: Portfolio) -> Inputs:
-    """Build the Inputs of `portfolio` at `portfolio.as_of`."""
+def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
+    """Build the Inputs of `portfolio` at `portfolio.as_of`; each survey's answers held in `memo` for the next build of
+    this process while its responses are the very frame the memo kept (so the figures made per survey can be too)."""
     as_of = portfolio.as_of
     roster = _roster(portfolio, as_of)
     today = int(day64(as_of).astype(np.int64))
@@ -71,17 +74,14 @@ def prepare(portfolio: Portfolio) -> Inputs:
     contacts = _dated(portfolio.contacts[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
     contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
 
-    answers = {sid: _dated(frame, "date", today) for sid, frame in portfolio.responses.items()}
     # a second answer through the same link in the same round replaces the first (rounds.py)
     rounds = {client: (start, int(months)) for client, start, months in
               zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
-    replaced: list[pd.DataFrame] = []
-    for sid, frame in sorted(answers.items()):
-        mask, replaced_by = superseded(frame, rounds)
-        if mask.any():
-            replaced.append(frame.loc[mask, ["response_id", "client", "day"]].assign(
-                survey=sid, replaced_by=np.array(replaced_by, dtype=object)[mask]))
-            answers[sid] = frame.loc[~mask]
+    key = [str(today).encode(), "\x00".join(roster.ids.tolist()).encode(), roster.start.tobytes(), roster.cadence_months.tobytes()]
+    made = {sid: held_for(memo, f"answers-{sid}", frame, functools.partial(_answers, frame, today, rounds, sid), key)
+            for sid, frame in portfolio.responses.items()}
+    answers = {sid: found for sid, (found, _) in made.items()}
+    replaced = [made[sid][1] for sid in sorted(made) if made[sid][1] is not None]
     gone = pd.concat(replaced, ignore_index=True)[list(SUPERSEDED_COLUMNS)] if replaced else pd.DataFrame(
         {column: pd.Series([], dtype=np.int64 if column == "day" else object) for column in SUPERSEDED_COLUMNS})
     parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
@@ -104,6 +104,18 @@ def prepare(portfolio: Portfolio) -> Inputs:
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
                   contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
                   scores=scores.reset_index(drop=True), answers=answers, tracking_since=since, superseded=gone)
+
+
+def _answers(frame: pd.DataFrame, today: int, rounds: dict[str, tuple[dt.date, int]],
+             survey_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A survey's responses dated on or before A without the superseded ones, and those (None when none was)."""
+    dated = _dated(frame, "date", today)
+    mask, replaced_by = superseded(dated, rounds)
+    if not mask.any():
+        return dated, None
+    gone = dated.loc[mask, ["response_id", "client", "day"]].assign(
+        survey=survey_id, replaced_by=np.array(replaced_by, dtype=object)[mask])
+    return dated.loc[~mask], gone
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:
