@@ -63,21 +63,22 @@ class Inputs:
 
 
 def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
-    """Build the Inputs of `portfolio` at `portfolio.as_of`; each survey's answers held in `memo` for the next build of
-    this process while its responses are the very frame the memo kept (so the figures made per survey can be too)."""
+    """Build the Inputs of `portfolio` at `portfolio.as_of`; the contacts and each survey's answers held in `memo` for
+    the next build of this process while they come from the very frame the memo kept (so the figures made per survey
+    can be held too: metrics/answers.py)."""
     as_of = portfolio.as_of
     roster = _roster(portfolio, as_of)
     today = int(day64(as_of).astype(np.int64))
     position = pd.Index(roster.ids)
 
-    # the three columns first: filtering the whole frame would copy its staff and note cells too
-    contacts = _dated(portfolio.contacts[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
-    contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
+    ids = "\x00".join(roster.ids.tolist()).encode()
+    contacts, first_contact = held_for(memo, "inputs-contacts", portfolio.contacts,
+                                       functools.partial(_contacts, portfolio.contacts, today, position), [str(today).encode(), ids])
 
     # a second answer through the same link in the same round replaces the first (rounds.py)
     rounds = {client: (start, int(months)) for client, start, months in
               zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
-    key = [str(today).encode(), "\x00".join(roster.ids.tolist()).encode(), roster.start.tobytes(), roster.cadence_months.tobytes()]
+    key = [str(today).encode(), ids, roster.start.tobytes(), roster.cadence_months.tobytes()]
     made = {sid: held_for(memo, f"answers-{sid}", frame, functools.partial(_answers, frame, today, rounds, sid), key)
             for sid, frame in portfolio.responses.items()}
     answers = {sid: found for sid, (found, _) in made.items()}
@@ -98,12 +99,19 @@ def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
         score=scores["score"].to_numpy().astype(np.int64))
     scores.insert(2, "ci", _client_positions(position, scores["client"]))
     clients = sorted(portfolio.clients, key=lambda client: client.id)
-    first_contact = earliest_per_client(contacts["ci"].to_numpy(), contacts["day"].to_numpy(), len(roster))
     since = tracking_since(clients, roster.start, portfolio.settings.tracking_since, first_contact)
     return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
-                  contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
+                  contacts=contacts, responses=responses.reset_index(drop=True),
                   scores=scores.reset_index(drop=True), answers=answers, tracking_since=since, superseded=gone)
+
+
+def _contacts(frame: pd.DataFrame, today: int, position: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+    """The contacts dated on or before A (`Inputs.contacts`), and each client's first one (by roster position)."""
+    # the three columns first: filtering the whole frame would copy its staff and note cells too
+    contacts = _dated(frame[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
+    contacts.insert(0, "ci", position.get_indexer(contacts["client"]))  # type: ignore[arg-type]  # a Series is taken as an Index
+    return contacts.reset_index(drop=True), earliest_per_client(contacts["ci"].to_numpy(), contacts["day"].to_numpy(), len(position))
 
 
 def _answers(frame: pd.DataFrame, today: int, rounds: dict[str, tuple[dt.date, int]],
