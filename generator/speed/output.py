@@ -183,7 +183,10 @@ class OutputWriter:
         for path in removed:
             (self.out_dir / path).unlink(missing_ok=True)
             _remove_empty_folders((self.out_dir / path).parent, self.out_dir)
-        self._stamp(self.out_dir)
+        # a file taken from the last build unread had the size and time recorded then, and stays untouched
+        before = self.previous.stamps
+        self._stamp(self.out_dir, {path: (before[path][0], before[path][1]) for path, item in self.unchanged.items()
+                                   if isinstance(item, KeptFile) and path in before})
         if self.changed or removed or _read_bytes(manifest) != record:
             staged = self.staging / MANIFEST
             staged.write_bytes(record)
@@ -206,11 +209,15 @@ class OutputWriter:
         self._stamp(self.staging)  # the same files (moved, or linked), so the same sizes and times
         swap_in(self.staging, self.out_dir, self.background)
 
-    def _stamp(self, folder: Path) -> None:
-        """Record the size and modification time of each reusable file in `folder`."""
+    def _stamp(self, folder: Path, known: dict[str, Stamp] | None = None) -> None:
+        """Record the size and modification time of each reusable file in `folder` (`known`: of those already known)."""
         self.stamps = {}
         root = str(folder)  # joined as text: a Path per file costs more than the stat (1,000s of files)
         for path in self.inputs:
+            found_before = known.get(path) if known else None
+            if found_before is not None:
+                self.stamps[path] = found_before
+                continue
             with contextlib.suppress(OSError):
                 found = os.stat(os.path.join(root, path))
                 self.stamps[path] = (found.st_size, found.st_mtime_ns)
