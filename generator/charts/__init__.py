@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
 from generator.charts.kpi import Tile, kpi_tiles
-from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
+from generator.charts.overview import Heatmap, contact_rates, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
 from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
 from generator.memo import NO_MEMO, Memo, held_for
@@ -50,7 +50,10 @@ class Charts:
     @functools.cached_property
     def overview(self) -> list[Figure]:
         """The satisfaction trend, and contact frequency against satisfaction."""
-        return [satisfaction_trend(self.reports, self.data.minimum), contact_vs_satisfaction(self.data)]
+        # the contacts a month of each client are held while the months are (`heatmap`)
+        rates = held_for(self.memo, "chart-contact-rates", self.data.months, lambda: contact_rates(self.data),
+                         [self.data.as_of.isoformat().encode()])
+        return [satisfaction_trend(self.reports, self.data.minimum), contact_vs_satisfaction(self.data, rates)]
 
     @functools.cached_property
     def heatmap(self) -> Heatmap:
