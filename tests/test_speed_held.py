@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
-from generator.charts import Charts
+from generator.charts import Charts, build_charts
 from generator.render.dashboard import TOKENS
 from generator.speed import Speed
 from generator.speed.cache import DiskMemo, Kept
@@ -118,3 +118,16 @@ def test_a_new_response_leaves_the_other_surveys_answers_comments_and_distributi
     after = held()
     for name in before:
         assert (after[name] is before[name]) == name.endswith("quarterly-pulse"), name
+
+
+def test_each_clients_responses_are_newest_first_across_surveys(data: Path) -> None:
+    from generator.charts.data import NEWEST
+    from generator.load import load_portfolio
+    from generator.metrics import compute_reports
+
+    portfolio = load_portfolio(data)
+    charts = build_charts(portfolio, compute_reports(portfolio))
+    lists = charts.data.by_client_responses
+    assert lists and any(len({response.survey.id for response in named}) > 1 for named in lists.values())
+    for named in lists.values():
+        assert named == sorted(named, key=NEWEST, reverse=True)

@@ -132,6 +132,7 @@ Comment = tuple[str, str, str, str, str, str, tuple[tuple[str, int], ...], str, 
 # the order of responses, newest first: keys read in C (attrgetter), as a Python key function per response costs more
 NEWEST_IN_SURVEY = attrgetter("date", "submitted_at", "response_id")  # a response id is unique in its file
 NEWEST = attrgetter("date", "submitted_at", "survey.id", "response_id")
+NEWEST_MOMENT = attrgetter("date", "submitted_at")
 
 
 def grouped(frame: pd.DataFrame, row_type: type[Row], key: str = "client") -> dict[str, list[Row]]:
@@ -221,11 +222,15 @@ def _responses(portfolio: Portfolio, reports: Reports,
             items = _survey_responses(survey, frame, pd.Timestamp(portfolio.as_of), mine)
             memo.hold(name, key, items)
         found[survey.id] = items
-        for response in items:
+    # each survey's responses in the order of NEWEST_IN_SURVEY, the surveys by id from the last: a stable sort by date
+    # and time alone then leaves responses of one moment in the order of survey id and response id, newest first —
+    # NEWEST's order, without its look-up of each response's survey id
+    for survey_id in sorted(found, reverse=True):
+        for response in found[survey_id]:
             if response.client:
                 by_client[response.client].append(response)
     for named in by_client.values():
-        named.sort(key=NEWEST, reverse=True)
+        named.sort(key=NEWEST_MOMENT, reverse=True)
     return found, dict(by_client)
 
 
