@@ -91,6 +91,8 @@ def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], k
     found = memo.held(name, key)
     if isinstance(found, tuple) and len(found) == 2 and found[0] is source:
         return found[1]  # type: ignore[no-any-return]  # held by this function, made by `make` from `source`
+    if found is not None:
+        memo.hold(name, key, None)  # let the value of another source go before its successor is made
     value = make()
     memo.hold(name, key, (source, value))
     return value

@@ -42,9 +42,10 @@ def test_a_value_is_held_in_memory_only_and_taken_only_under_its_key(tmp_path: P
     kept = Kept()
     DiskMemo(tmp_path / "cache", kept).hold("rows", [b"v1"], ["one"])
     assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v1"]) == ["one"], "the next build of the process"
-    assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v2"]) is None, "another key"
     assert DiskMemo(tmp_path / "other", kept).held("rows", [b"v1"]) is None, "another project's memo"
     assert DiskMemo(tmp_path / "cache").held("rows", [b"v1"]) is None, "another process"
+    assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v2"]) is None, "another key"
+    assert DiskMemo(tmp_path / "cache", kept).held("rows", [b"v1"]) is None, "let go once another key was asked for"
     assert not (tmp_path / "cache").exists(), "never written"
     alone = DiskMemo(tmp_path / "cache")
     alone.hold("rows", [b"v1"], ["one"])

@@ -97,9 +97,13 @@ class Kept:
         self._entries[(folder, name)] = (header, value)
 
     def held(self, folder: Path | None, name: str, key: bytes) -> tuple[Any] | None:
-        """The value `hold` kept as `name` under exactly `key`, else None."""
+        """The value `hold` kept as `name` under exactly `key`, else None (and one under another key is let go: its
+        successor, about to be made, replaces it)."""
         found = self._held.get((folder, name))
-        return (found[1],) if found is not None and found[0] == key else None
+        if found is not None and found[0] != key:
+            del self._held[(folder, name)]
+            return None
+        return (found[1],) if found is not None else None
 
     def hold(self, folder: Path | None, name: str, key: bytes, value: Any) -> None:
         """Keep `value` as `name` under `key` in memory only (replacing the one before): no file, no token, as
