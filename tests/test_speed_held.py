@@ -132,3 +132,14 @@ def test_each_clients_responses_are_newest_first_across_surveys(data: Path) -> N
     assert lists and any(len({response.survey.id for response in named}) > 1 for named in lists.values())
     for named in lists.values():
         assert named == sorted(named, key=NEWEST, reverse=True)
+
+
+def test_a_value_held_for_a_source_is_taken_for_that_very_object_only(tmp_path: Path) -> None:
+    from generator.memo import held_for
+
+    memo, first, second = DiskMemo(tmp_path / "cache", Kept()), ["rows"], ["rows"]
+    made: list[str] = []
+    assert held_for(memo, "grouped", first, lambda: made.append("one") or "one") == "one"
+    assert held_for(memo, "grouped", first, lambda: made.append("again") or "again") == "one", "the very object"
+    assert held_for(memo, "grouped", second, lambda: made.append("two") or "two") == "two", "an equal one is not it"
+    assert made == ["one", "two"]
