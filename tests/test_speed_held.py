@@ -95,7 +95,7 @@ def test_the_survey_tokens_are_held_for_the_next_build(data: Path) -> None:
     assert DiskMemo.for_data(data).held(TOKENS, []) is None, "another process"
 
 
-def test_a_new_response_leaves_the_other_surveys_answers_comments_and_distributions_as_they_were(data: Path) -> None:
+def test_a_new_response_leaves_the_other_surveys_scores_comments_and_distributions_as_they_were(data: Path) -> None:
     out, kept = data.parent / "output", Kept()
     build_site(data, out, speed=Speed.on(kept=kept))
 
@@ -110,6 +110,7 @@ def test_a_new_response_leaves_the_other_surveys_answers_comments_and_distributi
             key = [survey.model_dump_json().encode()]
             found[f"comments-{survey.id}"] = memo.held(f"comments-{survey.id}", key)
             found[f"distributions-{survey.id}"] = memo.held(f"distributions-{survey.id}", key)
+            found[f"scores-{survey.id}"] = memo.held(f"scores-{survey.id}", key)
         assert all(value is not None for value in found.values())
         return found
 
