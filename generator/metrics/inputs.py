@@ -16,6 +16,7 @@ import pandas as pd
 from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics.dates import day64, days_of
 from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
+from generator.metrics.satisfaction import csat_rows, nps_rows
 from generator.metrics.tracking import tracking_since
 from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
@@ -60,6 +61,16 @@ class Inputs:
     answers: dict[str, pd.DataFrame]  # survey id → its response rows dated ≤ A (all columns), latest per round
     tracking_since: np.ndarray  # datetime64[D] per client: no schedule counts before it (tracking.py)
     superseded: pd.DataFrame   # survey, response_id, client, day, replaced_by: answers replaced (rounds.py)
+
+    @functools.cached_property
+    def nps_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering an NPS question (satisfaction.py `nps_rows`), chosen once for every figure."""
+        return nps_rows(self.scores)
+
+    @functools.cached_property
+    def csat_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering a CSAT question (satisfaction.py `csat_rows`), chosen once for every figure."""
+        return csat_rows(self.scores)
 
 
 def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
