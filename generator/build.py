@@ -73,7 +73,7 @@ def build_site(
         progress.stage("load")
         portfolio = load_portfolio(data_dir, as_of, fast.memo, ahead)
         progress.stage("metrics")
-        secret, environment = site_secret(data_dir), make_environment(templates_dir)
+        secret, environment = site_secret(data_dir), fast.environment(make_environment(templates_dir))
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
         # metrics, in the order they are asked for
         key = snapshots_key(portfolio)  # made once, for the look-up here and the snapshots made beside

@@ -144,3 +144,23 @@ def test_a_value_held_for_a_source_is_taken_for_that_very_object_only(tmp_path: 
     assert held_for(memo, "grouped", first, lambda: made.append("again") or "again") == "one", "the very object"
     assert held_for(memo, "grouped", second, lambda: made.append("two") or "two") == "two", "an equal one is not it"
     assert made == ["one", "two"]
+
+
+def test_the_template_environment_is_taken_from_the_last_build_while_every_template_file_is_the_same(
+        data: Path, tmp_path: Path) -> None:
+    import jinja2
+
+    out, kept, user = data.parent / "output", Kept(), tmp_path / "templates"
+    user.mkdir()
+    (user / "notes.txt").write_text("one", encoding="utf-8")
+
+    def environment() -> jinja2.Environment:
+        values: list[object] = []
+        build_site(data, out, templates_dir=user, speed=Speed.on(kept=kept), keep=values)
+        return next(value for value in values if isinstance(value, jinja2.Environment))
+
+    first = environment()
+    new_response(data)
+    assert environment() is first
+    (user / "notes.txt").write_text("two", encoding="utf-8")  # any file of the template folders
+    assert environment() is not first
