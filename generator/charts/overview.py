@@ -83,6 +83,7 @@ def contact_vs_satisfaction(data: DashboardData, rates: dict[str, float] | None 
     `rates`: `contact_rates(data)`, when made already.
     """
     rates = contact_rates(data) if rates is None else rates
+    highest_first = [(index, low) for index, (low, _) in reversed(list(enumerate(CONTACT_BANDS)))]
     bands: list[dict[str, Any]] = [{"label": label, "clients": 0, "csat": 0.0, "csat_n": 0, "nps": 0.0, "nps_n": 0}
                                    for _, label in CONTACT_BANDS]
     points: list[tuple[float, float]] = []
@@ -92,7 +93,7 @@ def contact_vs_satisfaction(data: DashboardData, rates: dict[str, float] | None 
         per_month = rates.get(row["id"])
         if per_month is None:
             continue
-        band = bands[next(i for i, (low, _) in reversed(list(enumerate(CONTACT_BANDS))) if per_month >= low)]
+        band = bands[next(i for i, low in highest_first if per_month >= low)]
         band["clients"] += 1
         csat, nps = number(row["csat_12m"]), number(row["nps_12m"])
         if csat is not None:  # CSAT and NPS are shares of answers: weighted by n they pool exactly
