@@ -73,7 +73,7 @@ def build_site(
         progress.stage("load")
         portfolio = load_portfolio(data_dir, as_of, fast.memo, ahead)
         progress.stage("metrics")
-        secret, environment = site_secret(data_dir), make_environment(templates_dir)
+        secret, environment = site_secret(data_dir), fast.environment(make_environment(templates_dir))
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
         # metrics, in the order they are asked for
         key = snapshots_key(portfolio)  # made once, for the look-up here and the snapshots made beside
@@ -86,9 +86,9 @@ def build_site(
         else:  # made here, the tables are made from the metrics' own inputs rather than from the portfolio again
             reports = compute_reports(portfolio, fast.memo, earlier=lambda: kept, tables=None if first.here else first)
         progress.stage("charts")
-        charts = build_charts(portfolio, reports)
+        charts = build_charts(portfolio, reports, fast.memo)
         progress.stage("plan")
-        plan = plan_pages(portfolio, reports, charts, environment, secret)
+        plan = plan_pages(portfolio, reports, charts, environment, secret, fast.memo)
         progress.stage("render")
         # the leak gate's automaton: made by this process between its pages, once the needles are in
         gate = LeakGate(portfolio, secret, fast.memo, needles)

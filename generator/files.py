@@ -69,13 +69,13 @@ class KeptFile:
     path: str
     sha256: str
     size: int
-    location: Path  # where the last build left it
+    location: str  # where the last build left it
     inputs: str = ""
 
     @functools.cached_property
     def content(self) -> bytes:
         """The bytes, as the last build wrote them."""
-        return self.location.read_bytes()
+        return Path(self.location).read_bytes()
 
 
 BuiltFile = OutputFile | StagedFile | KeptFile

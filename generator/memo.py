@@ -43,6 +43,15 @@ class Memo(Protocol):
         """Keep `value` under `name` (replacing what was there)."""
         ...
 
+    def held(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """The value `hold` kept under `name` with this key in this process, else None."""
+        ...
+
+    def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Keep `value` under `name` in memory only, for a later build of this process (`rapport serve`); never
+        written, so a build that is the process's only one pays nothing for it."""
+        ...
+
 
 class NoMemo:
     """Keeps nothing: every value is computed where it is needed."""
@@ -63,5 +72,28 @@ class NoMemo:
     def put(self, name: str, key_parts: list[bytes], value: Any) -> None:
         """Nothing is kept."""
 
+    def held(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """Nothing is kept."""
+        return None
+
+    def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Nothing is kept."""
+
 
 NO_MEMO: Memo = NoMemo()
+
+
+def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], key_parts: list[bytes] | None = None) -> Value:
+    """`make()`, or the value `memo` holds as `name` from a build of this process that made it from this very
+    `source` object (and `key_parts`): a value the memo kept (`rapport serve`) is the same object in the next
+    build when its file did not change, and no stage changes a value it was given."""
+    key = key_parts or []
+    found = memo.held(name, key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] is source:
+        return found[1]  # type: ignore[no-any-return]  # held by this function, made by `make` from `source`
+    if found is not None:
+        memo.hold(name, key, None)  # let the value of another source go before its successor is made
+    value = make()
+    memo.hold(name, key, (source, value))
+    return value
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,12 @@ class Portfolio:
             return found
         frame = self.contacts if name == "contacts" else self.responses[name.removeprefix("responses/")]
         return row_hashes(frame)
+
+    @functools.cached_property
+    def records_json(self) -> dict[str, str]:
+        """Each client record's JSON by client id, in `clients` order: written once a build for every key and digest
+        that names the records (the metrics' memo keys, the leak gate's, the pages' data digests)."""
+        return {client.id: client.model_dump_json() for client in self.clients}
 
     def client(self, client_id: str) -> Client | None:
         """The client with this id, if any."""

@@ -40,8 +40,9 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # a build makes its own environment (generator/build.py), so a template edited while
-        # `rapport serve` runs is read by the next build: no need to stat every file at every include
+        # a build makes its own environment (generator/build.py; or takes the last one's when every template file is
+        # as it was: generator/speed/__init__.py), so a template edited while `rapport serve` runs is read by the
+        # next build: no need to stat every file at every include
         auto_reload=False,
     )
     environment.template_class = EscapingTemplate

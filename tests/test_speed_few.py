@@ -62,3 +62,17 @@ def test_only_a_rebuild_after_a_change_to_few_clients_data_and_nothing_shared_is
     for client in ids[:FEW_CLIENTS + 1]:  # an import: a visit for more clients than a small rebuild changes
         append_row(contacts, lambda row, client=client: row.update(client=client))
     assert not few_changed(data, out, Speed.on())
+
+
+def test_the_sizes_and_times_recorded_after_a_small_rebuild_are_the_files_own(data: Path) -> None:
+    from generator.speed.cache import DiskMemo
+    from generator.speed.output import Previous
+
+    out = data.parent / "output"
+    build_site(data, out)
+    new_response(data)
+    assert build_site(data, out).written  # a few pages made, the rest taken from the last build unread
+    previous = Previous.read(out)
+    stamps = DiskMemo.for_data(data).get("output-stamps", [str(out.resolve()).encode(), previous.digest.encode()])
+    assert stamps and stamps.keys() == previous.inputs.keys()
+    assert stamps == {path: ((out / path).stat().st_size, (out / path).stat().st_mtime_ns) for path in stamps}

@@ -9,14 +9,16 @@ are drawn as points with their n, never as a trend line.
 from __future__ import annotations
 
 import functools
+import pickle
 from collections.abc import Iterator, Mapping
 
 from generator.charts.client import client_figures
 from generator.charts.data import DashboardData, build_data
 from generator.charts.kpi import Tile, kpi_tiles
-from generator.charts.overview import Heatmap, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
+from generator.charts.overview import Heatmap, contact_rates, contact_vs_satisfaction, onsite_heatmap, satisfaction_trend
 from generator.charts.spec import Figure
 from generator.charts.survey import QuestionCharts, responses_per_quarter, survey_charts
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics import Reports
 from generator.model import Survey
 from generator.portfolio import Portfolio
@@ -33,10 +35,11 @@ class Charts:
     makes them in the render task of their page, on whichever core runs it.
     """
 
-    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData):
+    def __init__(self, portfolio: Portfolio, reports: Reports, data: DashboardData, memo: Memo = NO_MEMO):
         self.portfolio = portfolio
         self.reports = reports
         self.data = data
+        self.memo = memo  # where figures may be held for the next build of this process
         self.clients: Mapping[str, list[Figure]] = ClientFigures(data, portfolio.surveys)  # per client id
 
     @functools.cached_property
@@ -47,12 +50,18 @@ class Charts:
     @functools.cached_property
     def overview(self) -> list[Figure]:
         """The satisfaction trend, and contact frequency against satisfaction."""
-        return [satisfaction_trend(self.reports, self.data.minimum), contact_vs_satisfaction(self.data)]
+        # the contacts a month of each client are held while the months are (`heatmap`)
+        rates = held_for(self.memo, "chart-contact-rates", self.data.months, lambda: contact_rates(self.data),
+                         [self.data.as_of.isoformat().encode()])
+        return [satisfaction_trend(self.reports, self.data.minimum), contact_vs_satisfaction(self.data, rates)]
 
     @functools.cached_property
     def heatmap(self) -> Heatmap:
-        """On-site visits per client and month."""
-        return onsite_heatmap(self.data)
+        """On-site visits per client and month (held while the months and what it shows of each client are the same)."""
+        shown = pickle.dumps([(row["id"], row["name"], row["active"], row["onsite_min"], row["onsite_typical"])
+                              for row in self.data.clients])
+        return held_for(self.memo, "chart-heatmap", self.data.months, lambda: onsite_heatmap(self.data),
+                        [self.data.as_of.isoformat().encode(), shown])
 
     @functools.cached_property
     def surveys(self) -> dict[str, list[QuestionCharts]]:
@@ -65,9 +74,10 @@ class Charts:
         return {s.id: responses_per_quarter(self.data, s) for s in self.portfolio.surveys}
 
 
-def build_charts(portfolio: Portfolio, reports: Reports) -> Charts:
-    """Every figure of every dashboard page (each made when first read); no I/O."""
-    return Charts(portfolio, reports, build_data(portfolio, reports))
+def build_charts(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> Charts:
+    """Every figure of every dashboard page (each made when first read); no I/O. `memo`: where the rows the
+    pages read may be held for the next build of this process (generator/charts/data.py)."""
+    return Charts(portfolio, reports, build_data(portfolio, reports, memo), memo)
 
 
 class ClientFigures(Mapping[str, list[Figure]]):

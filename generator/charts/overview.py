@@ -64,24 +64,36 @@ def satisfaction_trend(reports: Reports, minimum: int) -> Figure:
     )
 
 
-def contact_vs_satisfaction(data: DashboardData) -> Figure:
+def contact_rates(data: DashboardData) -> dict[str, float]:
+    """Per client with counted months in the last 12 full months: its contacts a month over those."""
+    months = set(month_label(last_full_months(data.as_of, 12)).tolist())
+    rates: dict[str, float] = {}
+    for client, rows in data.months.items():
+        counted = [m for m in rows if m.counted and m.month in months]
+        if counted:
+            rates[client] = sum(m.total for m in counted) / len(counted)
+    return rates
+
+
+def contact_vs_satisfaction(data: DashboardData, rates: dict[str, float] | None = None) -> Figure:
     """Active clients grouped by contacts a month (last 12 full months, inside the agreement): pooled CSAT per group.
 
     Grouped rather than one point per client, so the chart and its table stay the same size
     however many clients there are; the correlation over every client is in the caption.
+    `rates`: `contact_rates(data)`, when made already.
     """
-    months = set(month_label(last_full_months(data.as_of, 12)).tolist())
+    rates = contact_rates(data) if rates is None else rates
+    highest_first = [(index, low) for index, (low, _) in reversed(list(enumerate(CONTACT_BANDS)))]
     bands: list[dict[str, Any]] = [{"label": label, "clients": 0, "csat": 0.0, "csat_n": 0, "nps": 0.0, "nps_n": 0}
                                    for _, label in CONTACT_BANDS]
     points: list[tuple[float, float]] = []
     for row in data.clients:
         if not row["active"]:
             continue
-        counted = [m for m in data.months.get(row["id"], ()) if m.counted and m.month in months]
-        if not counted:
+        per_month = rates.get(row["id"])
+        if per_month is None:
             continue
-        per_month = sum(m.total for m in counted) / len(counted)
-        band = bands[next(i for i, (low, _) in reversed(list(enumerate(CONTACT_BANDS))) if per_month >= low)]
+        band = bands[next(i for i, low in highest_first if per_month >= low)]
         band["clients"] += 1
         csat, nps = number(row["csat_12m"]), number(row["nps_12m"])
         if csat is not None:  # CSAT and NPS are shares of answers: weighted by n they pool exactly

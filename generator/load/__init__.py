@@ -115,7 +115,7 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
     return Portfolio(
         data_dir=data_dir, settings=settings, clients=tuple(clients),
         surveys=tuple(sorted(surveys, key=lambda s: s.id)), contacts=contacts,
-        responses=responses, scores=scores_frame(tuple(surveys), responses),
+        responses=responses, scores=scores_frame(tuple(surveys), responses, memo),
         pages=pages, as_of=report_date, followups=followups, row_hashes=hashes, notices=(notice,) if notice else (),
         held=held_count(data_dir), invitations=invitations,
     )

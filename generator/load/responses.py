@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from generator.errors import Problem, did_you_mean, shorten
 from generator.load.appended import appended, tail_text
 from generator.load.checks import check_member, check_unique, check_whole_numbers, parse_timestamps, plain_numbers, stripped
 from generator.load.csv_rows import read_csv_bytes
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.model import RESERVED_COLUMNS, Question, Survey
 
 SCALE = {"rating": (1, 5), "nps": (0, 10)}
@@ -136,25 +138,16 @@ def _check_multi(frame: pd.DataFrame, column: str, options: tuple[str, ...], sho
     return good
 
 
-def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per numeric answer across all surveys (rating and nps questions)."""
+def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame], memo: Memo = NO_MEMO) -> pd.DataFrame:
+    """One row per numeric answer across all surveys (rating and nps questions); each survey's rows held in `memo` for
+    the next build of this process while its responses are the very frame the memo kept."""
     parts: list[pd.DataFrame] = []
     for survey in surveys:
         frame = responses.get(survey.id)
         if frame is None or frame.empty:
             continue
-        for question in survey.questions:
-            if question.type not in SCALE:
-                continue
-            # only the four columns needed, not the whole frame's rows
-            answered = (frame[question.id] != "").to_numpy()
-            if not answered.any():
-                continue
-            parts.append(pd.DataFrame({
-                "survey": survey.id, "response_id": frame["response_id"][answered], "client": frame["client"][answered],
-                "date": frame["date"][answered], "question": question.id, "type": question.type,
-                "csat": bool(question.csat), "score": _scores(frame[question.id][answered]),
-            }))
+        parts += held_for(memo, f"scores-{survey.id}", frame, functools.partial(_survey_scores, survey, frame),
+                          [survey.model_dump_json().encode()])
     if not parts:
         return pd.DataFrame({
             "survey": pd.Series(dtype=object), "response_id": pd.Series(dtype=object),
@@ -163,6 +156,24 @@ def scores_frame(surveys: tuple[Survey, ...], responses: dict[str, pd.DataFrame]
             "csat": pd.Series(dtype=bool), "score": pd.Series(dtype=float),
         })
     return pd.concat(parts, ignore_index=True)
+
+
+def _survey_scores(survey: Survey, frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """`scores_frame`'s rows of one survey's responses, a frame per answered numeric question."""
+    parts: list[pd.DataFrame] = []
+    for question in survey.questions:
+        if question.type not in SCALE:
+            continue
+        # only the four columns needed, not the whole frame's rows
+        answered = (frame[question.id] != "").to_numpy()
+        if not answered.any():
+            continue
+        parts.append(pd.DataFrame({
+            "survey": survey.id, "response_id": frame["response_id"][answered], "client": frame["client"][answered],
+            "date": frame["date"][answered], "question": question.id, "type": question.type,
+            "csat": bool(question.csat), "score": _scores(frame[question.id][answered]),
+        }))
+    return parts
 
 
 def _scores(answers: pd.Series) -> pd.Series:

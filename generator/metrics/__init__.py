@@ -86,14 +86,15 @@ class ResponseTables:
     comments: pd.DataFrame
 
 
-def response_tables(portfolio: Portfolio, inputs: Inputs | None = None) -> ResponseTables:
-    """The response tables of `portfolio` at `portfolio.as_of` (from its prepared `inputs`, when given)."""
-    inputs = inputs or prepare(portfolio)
+def response_tables(portfolio: Portfolio, inputs: Inputs | None = None, memo: Memo = NO_MEMO) -> ResponseTables:
+    """The response tables of `portfolio` at `portfolio.as_of` (from its prepared `inputs`, when given; the parts
+    made per survey held in `memo` for the next build of this process)."""
+    inputs = inputs or prepare(portfolio, memo)
     return ResponseTables(
         quarterly=quarterly(inputs, by_client=True), portfolio_quarterly=quarterly(inputs, by_client=False),
         question_means=question_means(inputs, by_client=True),
         portfolio_question_means=question_means(inputs, by_client=False),
-        distributions=distributions(inputs), comments=comments(inputs),
+        distributions=distributions(inputs, memo), comments=comments(inputs, memo),
     )
 
 
@@ -112,7 +113,7 @@ def compute_reports(
     rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
                            set(clients.loc[clients["active"], "id"].tolist()))
     followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
-    made = tables() if tables is not None else response_tables(portfolio, inputs)
+    made = tables() if tables is not None else response_tables(portfolio, inputs, memo)
     figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses)
     replaced = _superseded(inputs)
     # last: on a first build another core is making them, and takes longer than the rest

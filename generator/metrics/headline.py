@@ -16,7 +16,7 @@ from generator.metrics.dates import day64
 from generator.metrics.fit import fit_issues
 from generator.metrics.inputs import Inputs, count_per_client, prepare
 from generator.metrics.risk import Signals, assess
-from generator.metrics.satisfaction import csat_rows, latest_answer, nps_rows, per_client, pooled, window
+from generator.metrics.satisfaction import latest_answer, per_client, pooled, window
 from generator.metrics.schedule import schedule
 from generator.metrics.table import client_table
 from generator.portfolio import Portfolio
@@ -45,10 +45,10 @@ def compute_headline(portfolio: Portfolio) -> Headline:
 def headline(portfolio: Portfolio, memo: Memo = NO_MEMO) -> tuple[Inputs, pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """The prepared inputs, the client table, the portfolio figures and the monthly contacts (metrics/contact.py;
     those kept in `memo`)."""
-    inputs = prepare(portfolio)
+    inputs = prepare(portfolio, memo)
     contact, monthly = contact_part(portfolio, inputs, memo)
     roster, targets, size = inputs.roster, inputs.targets, len(inputs.roster)
-    nps, csat = nps_rows(inputs.scores), csat_rows(inputs.scores)
+    nps, csat = inputs.nps_answers, inputs.csat_answers
     nps_12m, csat_12m = window(nps, inputs.today), window(csat, inputs.today)
     responses_12m = window(inputs.responses, inputs.today)
     latest_nps, latest_nps_day = latest_answer(nps, size)

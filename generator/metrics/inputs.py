@@ -7,13 +7,16 @@ every later module reads `Inputs`, never the Portfolio's frames.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics.dates import day64, days_of
 from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
+from generator.metrics.satisfaction import csat_rows, nps_rows
 from generator.metrics.tracking import tracking_since
 from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
@@ -59,29 +62,38 @@ class Inputs:
     tracking_since: np.ndarray  # datetime64[D] per client: no schedule counts before it (tracking.py)
     superseded: pd.DataFrame   # survey, response_id, client, day, replaced_by: answers replaced (rounds.py)
 
+    @functools.cached_property
+    def nps_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering an NPS question (satisfaction.py `nps_rows`), chosen once for every figure."""
+        return nps_rows(self.scores)
 
-def prepare(portfolio: Portfolio) -> Inputs:
-    """Build the Inputs of `portfolio` at `portfolio.as_of`."""
+    @functools.cached_property
+    def csat_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering a CSAT question (satisfaction.py `csat_rows`), chosen once for every figure."""
+        return csat_rows(self.scores)
+
+
+def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
+    """Build the Inputs of `portfolio` at `portfolio.as_of`; the contacts and each survey's answers held in `memo` for
+    the next build of this process while they come from the very frame the memo kept (so the figures made per survey
+    can be held too: metrics/answers.py)."""
     as_of = portfolio.as_of
     roster = _roster(portfolio, as_of)
     today = int(day64(as_of).astype(np.int64))
     position = pd.Index(roster.ids)
 
-    # the three columns first: filtering the whole frame would copy its staff and note cells too
-    contacts = _dated(portfolio.contacts[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
-    contacts.insert(0, "ci", position.get_indexer(contacts["client"]))
+    ids = "\x00".join(roster.ids.tolist()).encode()
+    contacts, first_contact = held_for(memo, "inputs-contacts", portfolio.contacts,
+                                       functools.partial(_contacts, portfolio.contacts, today, position), [str(today).encode(), ids])
 
-    answers = {sid: _dated(frame, "date", today) for sid, frame in portfolio.responses.items()}
     # a second answer through the same link in the same round replaces the first (rounds.py)
     rounds = {client: (start, int(months)) for client, start, months in
               zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
-    replaced: list[pd.DataFrame] = []
-    for sid, frame in sorted(answers.items()):
-        mask, replaced_by = superseded(frame, rounds)
-        if mask.any():
-            replaced.append(frame.loc[mask, ["response_id", "client", "day"]].assign(
-                survey=sid, replaced_by=np.array(replaced_by, dtype=object)[mask]))
-            answers[sid] = frame.loc[~mask]
+    key = [str(today).encode(), ids, roster.start.tobytes(), roster.cadence_months.tobytes()]
+    made = {sid: held_for(memo, f"answers-{sid}", frame, functools.partial(_answers, frame, today, rounds, sid), key)
+            for sid, frame in portfolio.responses.items()}
+    answers = {sid: found for sid, (found, _) in made.items()}
+    replaced = [made[sid][1] for sid in sorted(made) if made[sid][1] is not None]
     gone = pd.concat(replaced, ignore_index=True)[list(SUPERSEDED_COLUMNS)] if replaced else pd.DataFrame(
         {column: pd.Series([], dtype=np.int64 if column == "day" else object) for column in SUPERSEDED_COLUMNS})
     parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
@@ -98,12 +110,31 @@ def prepare(portfolio: Portfolio) -> Inputs:
         score=scores["score"].to_numpy().astype(np.int64))
     scores.insert(2, "ci", _client_positions(position, scores["client"]))
     clients = sorted(portfolio.clients, key=lambda client: client.id)
-    first_contact = earliest_per_client(contacts["ci"].to_numpy(), contacts["day"].to_numpy(), len(roster))
     since = tracking_since(clients, roster.start, portfolio.settings.tracking_since, first_contact)
     return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
-                  contacts=contacts.reset_index(drop=True), responses=responses.reset_index(drop=True),
+                  contacts=contacts, responses=responses.reset_index(drop=True),
                   scores=scores.reset_index(drop=True), answers=answers, tracking_since=since, superseded=gone)
+
+
+def _contacts(frame: pd.DataFrame, today: int, position: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+    """The contacts dated on or before A (`Inputs.contacts`), and each client's first one (by roster position)."""
+    # the three columns first: filtering the whole frame would copy its staff and note cells too
+    contacts = _dated(frame[["date", "client", "kind"]], "date", today)[["client", "kind", "day"]]
+    contacts.insert(0, "ci", position.get_indexer(contacts["client"]))  # type: ignore[arg-type]  # a Series is taken as an Index
+    return contacts.reset_index(drop=True), earliest_per_client(contacts["ci"].to_numpy(), contacts["day"].to_numpy(), len(position))
+
+
+def _answers(frame: pd.DataFrame, today: int, rounds: dict[str, tuple[dt.date, int]],
+             survey_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A survey's responses dated on or before A without the superseded ones, and those (None when none was)."""
+    dated = _dated(frame, "date", today)
+    mask, replaced_by = superseded(dated, rounds)
+    if not mask.any():
+        return dated, None
+    gone = dated.loc[mask, ["response_id", "client", "day"]].assign(
+        survey=survey_id, replaced_by=np.array(replaced_by, dtype=object)[mask])
+    return dated.loc[~mask], gone
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:

@@ -69,7 +69,9 @@ def counted_months(reports: Headline | Reports) -> tuple[np.ndarray, np.ndarray,
 def onsite_share(reports: Headline | Reports) -> tuple[float | None, int]:
     """% of counted client months of active clients in the last 12 full months meeting the minimum, and n."""
     months, _, below = counted_months(reports)
-    last = np.isin(months, month_label(last_full_months(reports.as_of, 12)))
+    # a few dozen distinct months among tens of thousands of client months: each looked up once
+    codes, distinct = pd.factorize(months)
+    last = np.isin(np.asarray(distinct, dtype=object), month_label(last_full_months(reports.as_of, 12)))[codes]
     n = int(last.sum())
     return _share(n - int(below[last].sum()), n), n
 
@@ -100,14 +102,16 @@ def per_quarter(reports: Reports) -> dict[str, list[Point]]:
         "responses": [Point(q, int(v), int(v)) for q, v in zip(quarters, columns["responses"])],
     }
     months, _, below = counted_months(reports)
-    named = {m: f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in set(months.tolist())}  # a few dozen months
-    quarter_of_month = np.array([named[m] for m in months.tolist()], dtype=object)
-    labels = sorted(set(quarter_of_month.tolist()))[-QUARTERS:]
-    series["onsite"] = []
-    for label in labels:
-        chosen = quarter_of_month == label
-        n = int(chosen.sum())
-        series["onsite"].append(Point(label, _share(n - int(below[chosen].sum()), n), n))
+    codes, distinct = pd.factorize(months)  # a few dozen distinct months among tens of thousands of client months
+    named = [f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in distinct.tolist()]
+    labels = sorted(set(named))[-QUARTERS:]
+    position = {label: index for index, label in enumerate(labels)}
+    quarter = np.array([position.get(label, -1) for label in named], dtype=np.int64)[codes]  # -1: an older quarter
+    shown = quarter >= 0
+    counts = np.bincount(quarter[shown], minlength=len(labels))
+    below_counts = np.bincount(quarter[shown & below], minlength=len(labels))
+    series["onsite"] = [Point(label, _share(int(counts[index]) - int(below_counts[index]), int(counts[index])),
+                              int(counts[index])) for index, label in enumerate(labels)]
     return series
 
 
@@ -141,6 +145,6 @@ def _data_until(portfolio: Portfolio, day: dt.date) -> list[bytes]:
     rows = [portfolio.hashes(name)[(frame["date"] <= until).to_numpy()].tobytes() if len(frame) else b""
             for name, frame in frames.items()]
     return [portfolio.settings.model_dump_json().encode(), *(s.model_dump_json().encode() for s in portfolio.surveys),
-            *(c.model_dump_json().encode() for c in portfolio.clients), *rows, day.isoformat().encode()]
+            *(text.encode() for text in portfolio.records_json.values()), *rows, day.isoformat().encode()]
 
 

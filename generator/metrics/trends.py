@@ -15,7 +15,7 @@ from generator.metrics.dates import shared_labels
 from generator.metrics.groups import count, groups
 from generator.metrics.inputs import Inputs
 from generator.metrics.rounding import mean_2dp, percent_1dp
-from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN, csat_rows, nps_rows
+from generator.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
 
 
 def quarter_of(days: np.ndarray) -> np.ndarray:
@@ -52,7 +52,7 @@ def _keys(frame: pd.DataFrame, keep: np.ndarray, by_client: bool) -> list[np.nda
 def quarterly(inputs: Inputs, by_client: bool) -> pd.DataFrame:
     """Responses, NPS and CSAT per quarter (and per client when `by_client`)."""
     active, minimum = inputs.roster.active, inputs.targets.min_responses
-    tables = (inputs.responses, nps_rows(inputs.scores), csat_rows(inputs.scores))
+    tables = (inputs.responses, inputs.nps_answers, inputs.csat_answers)
     kept = [_kept(table, by_client, active) for table in tables]
     keys = [_keys(table, keep, by_client) for table, keep in zip(tables, kept)]
     # one numbering of the (client,) quarters that have a response or an answer

@@ -10,6 +10,7 @@ from __future__ import annotations
 import jinja2
 
 from generator.charts import Charts
+from generator.memo import NO_MEMO, Memo
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.dashboard import dashboard_jobs
@@ -21,7 +22,10 @@ __all__ = ["ClientInputs", "FrameInputs", "Inputs", "PageJob", "Plan", "plan_pag
 
 def plan_pages(
     portfolio: Portfolio, reports: Reports, charts: Charts, environment: jinja2.Environment, secret: bytes,
+    memo: Memo = NO_MEMO,
 ) -> Plan:
-    """The private dashboards under `dashboard/`, then the public site under `public/`."""
-    jobs = dashboard_jobs(portfolio, reports, secret, environment, charts) + public_jobs(portfolio, reports, secret, environment)
+    """The private dashboards under `dashboard/`, then the public site under `public/` (`memo`: where the survey
+    tokens are held for the next build of this process)."""
+    jobs = (dashboard_jobs(portfolio, reports, secret, environment, charts, memo)
+            + public_jobs(portfolio, reports, secret, environment))
     return Plan(portfolio, environment, tuple(jobs))

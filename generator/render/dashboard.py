@@ -17,6 +17,7 @@ import jinja2
 from generator.charts import Charts
 from generator.charts.bundle import dashboard_bundle
 from generator.files import OutputFile
+from generator.memo import NO_MEMO, Memo
 from generator.metrics import Reports
 from generator.portfolio import Portfolio
 from generator.render.calendar_page import event_rows, render_calendar
@@ -35,14 +36,23 @@ from generator.templates import template_source
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
 PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
+TOKENS = "survey-tokens"  # the memo's entry of the tokens made (render/invitations.py `cached_token`)
 
 
 def dashboard_jobs(
     portfolio: Portfolio, reports: Reports, secret: bytes, environment: jinja2.Environment, charts: Charts,
+    memo: Memo = NO_MEMO,
 ) -> list[PageJob]:
     """The dashboards, the largest first: exports, calendar, overview, surveys and the newest answers, invitations,
     assets, then one job per list page, per archive page of the answers and per client page (generator/render/plan.py)."""
     site = DashboardSite(portfolio, charts, environment, secret=secret)
+    # each token is an HMAC of the secret, the survey and the client (cached_token's key): two thousand at 1,000 clients,
+    # the same in every build, so held for the next build of this process (`rapport serve`)
+    tokens = memo.held(TOKENS, [])
+    if not isinstance(tokens, dict):
+        tokens = {}
+        memo.hold(TOKENS, [], tokens)
+    site.cache["survey_tokens"] = tokens
     jobs = [
         PageJob(functools.partial(_export, path, make), (f"dashboard/{path}",),
                 None if frames is None else FrameInputs(frames))

@@ -15,6 +15,7 @@ from typing import Any
 
 import markupsafe
 
+from generator.charts.data import Comment
 from generator.files import OutputFile
 from generator.model import Survey
 from generator.render.dashboard_common import DashboardSite
@@ -44,29 +45,13 @@ def score_text(survey: Survey | None, scores: dict[str, int]) -> str:
     return " · ".join(parts)
 
 
-# A written answer as its pages take it: survey, question, response id, client ('' when anonymous), ISO day,
-# text, scores ((question id, score), …), NPS/CSAT bands, client name. A tuple of strings pickles fast:
-# an archive page's rows are digested by every rebuild (generator/render/plan.py `ValueInputs`).
-Row = tuple[str, str, str, str, str, str, tuple[tuple[str, int], ...], str, str]
+Row = Comment  # a written answer as its pages take it (generator/charts/data.py)
 
 
 def named_comments(site: DashboardSite) -> list[Row]:
-    """Every free-text answer (generator/charts/data.py `comments`, newest first) as a `Row`, with its client's name:
-    all that its `<li>` shows besides the surveys, made once per build for the inbox and the answer lists."""
-    if "comments" in site.cache:
-        made: list[Row] = site.cache["comments"]
-        return made
-    data = site.charts.data
-    names: dict[str, str] = {}
-    rows: list[Row] = []
-    for row in data.comments:
-        client = row["client"] or ""
-        if client and client not in names:
-            names[client] = data.name(client)
-        rows.append((row["survey"], row["question"], row["response_id"], client, row["date"].isoformat(), row["text"],
-                     tuple(row["scores"].items()), row["bands"], names[client] if client else ""))
-    site.cache["comments"] = rows
-    return rows
+    """Every free-text answer (generator/charts/data.py `comments`, newest first) with its client's name: all that its
+    `<li>` shows besides the surveys, for the inbox and the answer lists."""
+    return site.charts.data.comments
 
 
 def inbox_items(site: DashboardSite, rows: Iterable[Row]) -> list[dict[str, Any]]:

@@ -28,8 +28,8 @@ def personal_link(site: DashboardSite, survey: Survey, token: str, language: str
 
 
 def cached_token(site: DashboardSite, secret: bytes, survey_id: str, client_id: str) -> str:
-    """`survey_token`, made once per build: the plan, each client page, the invitation kit and links.csv
-    show the same tokens, and each is an HMAC."""
+    """`survey_token`, made once: the plan, each client page, the invitation kit and links.csv show the same
+    tokens, and each is an HMAC (held for the next build of the process: render/dashboard.py `dashboard_jobs`)."""
     made: dict[tuple[bytes, str, str], str] = site.cache.setdefault("survey_tokens", {})
     key = (secret, survey_id, client_id)
     token = made.get(key)

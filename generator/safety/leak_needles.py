@@ -136,7 +136,7 @@ def _client_needles(portfolio: Portfolio, secret: bytes, reserved: set[str], mem
     new response or contact meets the same records.
     """
     key = [secret, "\x00".join(sorted(reserved)).encode(), *(survey.id.encode() for survey in portfolio.surveys),
-           *(client.model_dump_json().encode() for client in portfolio.clients)]
+           *(text.encode() for text in portfolio.records_json.values())]
     return memo.load("needles-clients", key, lambda: _client_needles_of(portfolio, secret, reserved), [])
 
 

@@ -35,7 +35,7 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.plan import ClientInputs, PageJob, Plan, ValueInputs
 from generator.speed.cache import DiskMemo, Kept
-from generator.speed.fingerprints import DataDigests, PageInputs, data_digests, page_digests
+from generator.speed.fingerprints import DataDigests, PageInputs, data_digests, page_digests, templates_digest
 from generator.speed.output import OutputWriter, Previous
 from generator.speed.workers import Report, Task, default_workers, run_tasks
 from generator.templates import compiled_templates
@@ -50,6 +50,7 @@ CLIENT_DIGESTS = "client-digests"  # the memo's entry of the last build's per-cl
 CHANGED_FIRST_AT_MOST = 25  # client pages made before the rest when their client's data changed (a save, a response)
 SHARED_DIGEST = "page-shared"  # the memo's entry of what every page of the last build shared (fingerprints.py)
 FEW_CLIENTS = 10  # a rebuild after a change to no more clients' data than this is made in one process
+ENVIRONMENT = "environment"  # the memo's held template environment (`SpeedSession.environment`)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,20 @@ class SpeedSession:
         beside = Beside(functions, fork, pending, keep, write)
         self._beside.append(beside)
         return tuple(beside.later(index) for index in range(len(functions)))
+
+    def environment(self, made: jinja2.Environment) -> jinja2.Environment:
+        """`made`, or the environment of this process's last build (`rapport serve`), its templates compiled and loaded
+        already, when every file its loaders read is as it was then (speed on)."""
+        if not self.speed.enabled:
+            return made
+        key = templates_digest(made)
+        if key is None:
+            return made
+        found = self.memo.held(ENVIRONMENT, [key])
+        if isinstance(found, jinja2.Environment):
+            return found
+        self.memo.hold(ENVIRONMENT, [key], made)
+        return made
 
     def page_digests(self, portfolio: Portfolio, environment: jinja2.Environment) -> Callable[[], PageInputs | None]:
         """What `run` keys the pages of this portfolio by, as a function to make beside the metrics (`beside`)."""

@@ -70,6 +70,7 @@ class Kept:
 
     def __init__(self, defer_writes: bool = False) -> None:
         self._entries: dict[tuple[Path, str], tuple[bytes, Any]] = {}
+        self._held: dict[tuple[Path | None, str], tuple[bytes, Any]] = {}  # `DiskMemo.hold`'s, in memory only
         # `defer_writes`: new entries are written by `write_deferred()`, once the build that made them has ended
         # (its pages are shown sooner); till then they are in memory only, and a reader elsewhere misses them
         self._deferred: list[Callable[[], None]] | None = [] if defer_writes else None
@@ -94,6 +95,20 @@ class Kept:
     def keep(self, folder: Path, name: str, header: bytes, value: Any) -> None:
         """Remember `value` as the entry `name` written with `header` (replacing the one before)."""
         self._entries[(folder, name)] = (header, value)
+
+    def held(self, folder: Path | None, name: str, key: bytes) -> tuple[Any] | None:
+        """The value `hold` kept as `name` under exactly `key`, else None (and one under another key is let go: its
+        successor, about to be made, replaces it)."""
+        found = self._held.get((folder, name))
+        if found is not None and found[0] != key:
+            del self._held[(folder, name)]
+            return None
+        return (found[1],) if found is not None else None
+
+    def hold(self, folder: Path | None, name: str, key: bytes, value: Any) -> None:
+        """Keep `value` as `name` under `key` in memory only (replacing the one before): no file, no token, as
+        the key alone says what the value is a function of."""
+        self._held[(folder, name)] = (key, value)
 
 
 class DiskMemo:
@@ -159,6 +174,16 @@ class DiskMemo:
     def put(self, name: str, key_parts: list[bytes], value: Any) -> None:
         """Keep `value` as the entry `name`, written at the next `flush()`."""
         self.pending.append((name, self._key(name, key_parts), value))
+
+    def held(self, name: str, key_parts: list[bytes]) -> Any | None:
+        """The value `hold` kept under `name` with this key (and code) in this process's `Kept`, else None."""
+        found = self.kept.held(self.folder, name, self._key(name, key_parts)) if self.kept is not None else None
+        return None if found is None else found[0]
+
+    def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
+        """Keep `value` in this process's `Kept` only (none: not at all), never on disk."""
+        if self.kept is not None:
+            self.kept.hold(self.folder, name, self._key(name, key_parts), value)
 
     def writes(self) -> list[Callable[[], None]]:
         """The new entries as functions that write them, for whichever process has time; taken off `flush`'s list."""

@@ -90,7 +90,7 @@ def data_digests(portfolio: Portfolio, memo: Memo = NO_MEMO) -> DataDigests:
         else:
             by_client[name] = _by_client(frame, hashes)
             memo.put(entry, key, by_client[name])
-    json = {client.id: client.model_dump_json() for client in portfolio.clients}
+    json = portfolio.records_json
     records = {client_id: text.encode() for client_id, text in json.items()}
     return DataDigests(
         clients={client_id: _digest(record, *(found.get(client_id, b"") for found in by_client.values()))
@@ -135,9 +135,13 @@ class PageInputs:
 
     def client_page(self, row: Mapping[str, Any]) -> str:
         """A client's page: shared, the client's data, its metrics row (without the record, digested already)."""
+        return self._page_of_row(row).hex()
+
+    def _page_of_row(self, row: Mapping[str, Any]) -> bytes:
+        """`client_page` as bytes (b'' when unknown)."""
         own = self.data.clients.get(row["id"])
         if own is None:
-            return ""
+            return b""
         # the row's keys (the same few dozen in every row: digested once) and its values in their order, which
         # pickle faster than the row itself
         names = tuple(row)
@@ -145,13 +149,13 @@ class PageInputs:
         if keys is None:
             keys = self.keys[names] = _digest(pickle.dumps([key for key in names if key != "client"], protocol=4))
         values = [value for key, value in row.items() if key != "client"]
-        return _digest(self.shared, own, keys, pickle.dumps(values, protocol=4)).hex()
+        return _digest(self.shared, own, keys, pickle.dumps(values, protocol=4))
 
     def _client_page(self, inputs: ClientInputs) -> bytes:
         """`client_page` of these inputs as bytes (b'' when unknown), taken once per process."""
         found = self.pages.get(inputs.client_id)
         if found is None or found[0] is not inputs.row:
-            found = self.pages[inputs.client_id] = (inputs.row, bytes.fromhex(self.client_page(inputs.row)))
+            found = self.pages[inputs.client_id] = (inputs.row, self._page_of_row(inputs.row))
         return found[1]
 
     def _client_data(self, inputs: ClientData) -> bytes:

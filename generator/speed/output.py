@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -182,7 +183,10 @@ class OutputWriter:
         for path in removed:
             (self.out_dir / path).unlink(missing_ok=True)
             _remove_empty_folders((self.out_dir / path).parent, self.out_dir)
-        self._stamp(self.out_dir)
+        # a file taken from the last build unread had the size and time recorded then, and stays untouched
+        before = self.previous.stamps
+        self._stamp(self.out_dir, {path: (before[path][0], before[path][1]) for path, item in self.unchanged.items()
+                                   if isinstance(item, KeptFile) and path in before})
         if self.changed or removed or _read_bytes(manifest) != record:
             staged = self.staging / MANIFEST
             staged.write_bytes(record)
@@ -205,11 +209,15 @@ class OutputWriter:
         self._stamp(self.staging)  # the same files (moved, or linked), so the same sizes and times
         swap_in(self.staging, self.out_dir, self.background)
 
-    def _stamp(self, folder: Path) -> None:
-        """Record the size and modification time of each reusable file in `folder`."""
+    def _stamp(self, folder: Path, known: dict[str, Stamp] | None = None) -> None:
+        """Record the size and modification time of each reusable file in `folder` (`known`: of those already known)."""
         self.stamps = {}
         root = str(folder)  # joined as text: a Path per file costs more than the stat (1,000s of files)
         for path in self.inputs:
+            found_before = known.get(path) if known else None
+            if found_before is not None:
+                self.stamps[path] = found_before
+                continue
             with contextlib.suppress(OSError):
                 found = os.stat(os.path.join(root, path))
                 self.stamps[path] = (found.st_size, found.st_mtime_ns)
@@ -242,6 +250,10 @@ class Previous:
             return cls(out_dir, {k: v for k, v in record.items() if isinstance(v, str)}, {}, digest)
         files, inputs = record.get("files"), record.get("inputs")
         return cls(out_dir, files if isinstance(files, dict) else {}, inputs if isinstance(inputs, dict) else {}, digest)
+
+    @functools.cached_property
+    def _root(self) -> str:
+        return str(self.out_dir)
 
     def with_stamps(self, stamps: dict[str, Stamp] | None) -> Previous:
         """This manifest with the sizes and times its build recorded (kept apart: they differ every build)."""
@@ -283,7 +295,8 @@ class Previous:
         """
         if not inputs or self.inputs.get(path) != inputs or path not in self.files:
             return None
-        location = self.out_dir / path
+        # joined as text: a Path per file costs as much as its stat (a thousand reused pages a rebuild)
+        location = os.path.join(self._root, path)
         stamp = self.stamps.get(path)
         if stamp is not None:
             try:
@@ -293,7 +306,7 @@ class Previous:
             if (found.st_size, found.st_mtime_ns) == tuple(stamp):
                 return KeptFile(path, self.files[path], found.st_size, location, inputs)
         try:
-            read = OutputFile(path, location.read_bytes(), inputs)
+            read = OutputFile(path, Path(location).read_bytes(), inputs)
         except OSError:
             return None
         return read if read.sha256 == self.files[path] else None
