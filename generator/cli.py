@@ -37,7 +37,7 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        from generator.model import EARLIEST_DATE, LATEST_DATE
+        from generator.bounds import EARLIEST_DATE, LATEST_DATE
 
         try:
             date = dt.date.fromisoformat(value)

@@ -102,6 +102,20 @@ def test_the_no_change_key_digested_on_a_thread_meanwhile_is_the_key_and_the_rea
     assert out.splitlines() == ["on a thread: True", "forked: True", "same key: True", "another key: True"]
 
 
+def test_the_fork_is_made_before_the_schema_and_the_yaml_reader_are_imported() -> None:
+    # what the fork needs is imported before it is made; the rest of the imports are made beside it
+    out = fresh("""
+        import sys
+        import generator.cli
+        import generator.load.ahead
+        print(sorted(name for name in ("pydantic", "yaml", "generator.model", "babel", "jinja2", "generator.load.stage")
+                     if name in sys.modules))
+        from generator.load import load_portfolio
+        print(load_portfolio.__module__)
+    """)
+    assert out.splitlines() == ["[]", "generator.load.stage"]
+
+
 def test_nothing_is_read_ahead_for_a_rebuild_or_a_small_or_very_large_portfolio(data: Path, tmp_path: Path) -> None:
     small = tmp_path / "small" / "data"
     write_demo(small, clients=3)
