@@ -27,19 +27,19 @@ from pathlib import Path  # noqa: E402
 
 from generator.cli import exit_now, import_stages  # noqa: E402 - what `rapport build` imports before it looks at the data
 from generator.keys import site_secret  # noqa: E402
-from generator.unchanged import build_key, forget, last_build, remember  # noqa: E402
+from generator.unchanged import build_key_meanwhile, forget, last_build, remember  # noqa: E402
 
 
 def main() -> None:
     """Build argv[1] into argv[2], or find (as `rapport build` does) that the last build there is current."""
     data, out = Path(sys.argv[1]), Path(sys.argv[2])
-    key = build_key(data, out, None, None, site_secret(data))
+    key = build_key_meanwhile(data, out, None, None, site_secret(data))
     if (last := last_build(out, key)) is not None:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"imports": 0.0, "build": time.perf_counter() - started, "stages": {}, "files": last.files,
                           "written": 0, "peak_mb": own, "children_peak_mb": 0.0, "peak_sum_mb": own}))
         exit_now()
-    ahead = import_stages(data)  # as `rapport build` imports them, reading the largest files meanwhile
+    ahead = import_stages(data, key)  # as `rapport build` imports them, reading the largest files meanwhile
     from generator.build import build_site
     from generator.forks import reap_all, reaped_peaks
 
@@ -47,7 +47,7 @@ def main() -> None:
     forget(out)
     left: list[object] = []  # dropped with the process, as `rapport build` leaves them (exit_now)
     result = build_site(data, out, ahead=ahead, keep=left)
-    remember(out, key, result.files, result.notices)
+    remember(out, key(), result.files, result.notices)
     reap_all()  # the workers' exits, so that their peak memory counts (they are gone by now, as a rule)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -37,7 +37,7 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        from generator.model import EARLIEST_DATE, LATEST_DATE
+        from generator.bounds import EARLIEST_DATE, LATEST_DATE
 
         try:
             date = dt.date.fromisoformat(value)
@@ -196,12 +196,12 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
 
     from generator.keys import site_secret
     from generator.notices import secret_notices
-    from generator.unchanged import build_key, forget, last_build, remember
+    from generator.unchanged import build_key_meanwhile, forget, last_build, remember
 
     started = time.perf_counter()
     for line in secret_notices(data_dir):  # a missing or different secret stops here (exit 2)
         click.echo(f"warning: {line}", err=True)
-    key = build_key(data_dir, out_dir, as_of, templates_dir, site_secret(data_dir))
+    key = build_key_meanwhile(data_dir, out_dir, as_of, templates_dir, site_secret(data_dir))
     if (last := last_build(out_dir, key)) is not None:  # the same inputs as the last build, its output untouched
         for line in last.notices:
             click.echo(f"warning: {line}", err=True)
@@ -209,12 +209,12 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
                    f"({time.perf_counter() - started:.2f} s; {out_dir}/dashboard/index.html is your overview)")
         _DONE_CLEANLY[0] = True
         return
-    ahead = import_stages(data_dir)
+    ahead = import_stages(data_dir, key)  # the key's largest files digested meanwhile, on a thread
     from generator.build import build_site
 
     forget(out_dir)
     result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead, keep=_LEFT_FOR_EXIT[0])
-    remember(out_dir, key, result.files, result.notices)
+    remember(out_dir, key(), result.files, result.notices)
     for line in result.notices:
         click.echo(f"warning: {line}", err=True)
     click.echo(f"built {result.files:,} files into {out_dir} in {result.seconds:.2f} s "
@@ -236,21 +236,26 @@ def main() -> None:
         raise
 
 
-def import_stages(data_dir: Path | None = None) -> ReadAhead | None:
+def import_stages(data_dir: Path | None = None, before_fork: Callable[[], object] | None = None) -> ReadAhead | None:
     """Import the build's stages with the cycle collector paused, then freeze what the imports made.
 
     pandas, numpy and the stages make some 150,000 objects that live as long as the process:
     collections while they are made cost a tenth of a second and find almost nothing to free.
     Given the data folder of a first build, a fork reads its largest files on the idle core
     while this process imports the later stages (generator/load/ahead.py): for `build_site`.
+    `before_fork` is called once the load stage's modules are imported, before the data is read
+    and anything forks: what waits for work on a thread (the no-change check's key).
     """
     enabled = gc.isenabled()
     gc.disable()
     ahead = None
     try:
+        # the load stage's own modules first (pandas, the records): all a fork reading ahead needs
+        load_ahead = importlib.import_module("generator.load.ahead")
+        if before_fork is not None:
+            before_fork()
         if data_dir is not None:
-            # the load stage's own modules first (pandas, the records): all the fork needs
-            ahead = importlib.import_module("generator.load.ahead").read_ahead(data_dir)
+            ahead = load_ahead.read_ahead(data_dir)
         importlib.import_module("generator.build")
     except BaseException:
         if ahead is not None:

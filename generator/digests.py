@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pydantic
 
 from generator.file_keys import digest  # one digest for keys of files and of values
+
+if TYPE_CHECKING:  # imported when first needed: a fork reading contacts.csv ahead has no use for it (generator/load/ahead.py)
+    import pydantic
 
 __all__ = ["Records", "digest", "record_classes", "row_hashes", "value_digest"]
 
@@ -28,6 +31,8 @@ Records = dict[int, tuple[object, str]]  # id → (the record, kept alive so the
 def record_classes() -> tuple[type, ...]:
     """Every validated record class defined so far (a few dozen): what `value_digest` writes as JSON, found once
     per build rather than once per value (a tenth of a millisecond each time)."""
+    import pydantic
+
     return tuple(_subclasses(pydantic.BaseModel))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from generator.bounds import EARLIEST_DATE, LATEST_DATE
 from generator.errors import shorten
 from generator.translations import LANGUAGE_PATTERN, LanguageTag, SurveyTranslation
 
@@ -19,13 +20,10 @@ RESERVED_COLUMNS = ("response_id", "client", "submitted_at")
 RESERVED_QUESTION_IDS = RESERVED_COLUMNS + ("survey", "token", "shown_at", "website", "date", "line")
 CADENCE_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3}
 QUESTION_TYPES = ("rating", "nps", "choice", "multi", "text")
-CONTACT_KINDS = ("onsite", "remote", "phone", "email")
 
-# Bounds on every number and date in the data files. Far beyond any real practice, and
-# small enough that every later stage can do its arithmetic (month sums, pandas dates,
-# 64-bit counts) without overflowing: a typo is an error here, not a crash in the build.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2199, 12, 31)
+# Bounds on every number in the data files (generator/bounds.py bounds the dates). Far beyond any real practice,
+# and small enough that every later stage can do its arithmetic (month sums, 64-bit counts) without
+# overflowing: a typo is an error here, not a crash in the build.
 MAX_MACHINES = 100_000          # pcs, servers, and the ideal-client ranges
 MAX_PER_MONTH = 1_000           # on-site visits per month (targets and client overrides)
 MAX_TERM_MONTHS = 600           # an agreement of up to 50 years

@@ -19,6 +19,8 @@ import hashlib
 import json
 import os
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,16 +32,19 @@ BUILTIN_TEMPLATES = PACKAGE.parent / "site_templates"
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "orjson", "pandas", "numpy", "pydantic", "pyyaml", "plotly", "babel")
 RECORD = ".last-build.json"  # in the output folder, beside the speed layer's manifest
 SKIPPED = {"__pycache__", ".rapport.lock"}  # caches and lock files: no input of any page
+# a data file this large is digested on a thread (`build_key_meanwhile`): contacts.csv, 15 MB at 1,000 clients
+DIGEST_ASIDE_FROM = 1_000_000  # bytes
 
 
-def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str, keyed: bool = False) -> None:
-    """Every file under `folder` (path and bytes), in a fixed order.
+def _add_tree(parts: list[bytes | Path], folder: Path, label: str, keyed: bool = False, aside: int | None = None) -> None:
+    """Every file under `folder` (path and bytes), in a fixed order, added to the key's parts.
 
     `keyed`: each file by its `file_key` (a digest of its bytes), which the load stage then finds
     made (generator/file_keys.py) rather than reading and digesting the data files a second time.
+    `aside`: a file of this many bytes or more is added as its path, to be digested on a thread (`build_key_meanwhile`).
     """
     if not folder.is_dir():
-        hasher.update(f"{label}: none\0".encode())
+        parts.append(f"{label}: none\0".encode())
         return
     for root, folders, files in os.walk(folder):
         folders[:] = sorted(name for name in folders if name not in SKIPPED)
@@ -47,14 +52,21 @@ def _add_tree(hasher: hashlib.blake2b, folder: Path, label: str, keyed: bool = F
             if name in SKIPPED or name.endswith(".pyc"):
                 continue
             path = Path(root, name)
-            hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
+            parts.append(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
             if keyed:
-                hasher.update(file_key(path))  # b"missing" when unreadable
+                parts.append(path if aside is not None and _size(path) >= aside else file_key(path))  # b"missing" when unreadable
                 continue
             try:
-                hasher.update(path.read_bytes())
+                parts.append(path.read_bytes())
             except OSError:
-                hasher.update(b"\0unreadable")
+                parts.append(b"\0unreadable")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @functools.cache
@@ -74,20 +86,44 @@ def library_versions() -> str:
 
 def build_key(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None, secret: bytes) -> str:
     """A digest of everything a build's bytes depend on."""
-    hasher = hashlib.blake2b(digest_size=32)
-    hasher.update(f"{sys.version}\0{out_dir.resolve()}\0{as_of or dt.date.today()}\0".encode())
-    hasher.update(hashlib.sha256(secret).digest())
+    return build_key_meanwhile(data_dir, out_dir, as_of, templates_dir, secret)()
+
+
+def build_key_meanwhile(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: Path | None,
+                        secret: bytes) -> Callable[[], str]:
+    """`build_key`, given when called: every input read now, but the data files of DIGEST_ASIDE_FROM bytes or more,
+    read and digested on a thread meanwhile. Call it before the build reads the data, and before anything forks
+    (a fork is made only from a process with one thread: generator/forks.py `can_fork`)."""
+    parts: list[bytes | Path] = [f"{sys.version}\0{out_dir.resolve()}\0{as_of or dt.date.today()}\0".encode()]
+    parts.append(hashlib.sha256(secret).digest())
     # a passphrase set, changed or dropped encrypts the dashboards differently (generator/safety/passphrase.py)
-    hasher.update(hashlib.sha256(os.environ.get(PASSPHRASE_ENV, "").strip().encode()).digest())
-    hasher.update(f"{library_versions()}\0".encode())
-    _add_tree(hasher, data_dir, "data", keyed=True)
+    parts.append(hashlib.sha256(os.environ.get(PASSPHRASE_ENV, "").strip().encode()).digest())
+    parts.append(f"{library_versions()}\0".encode())
+    _add_tree(parts, data_dir, "data", keyed=True, aside=DIGEST_ASIDE_FROM)
+    aside = [part for part in parts if isinstance(part, Path)]
+    # a file's read and its digest leave the interpreter's lock free: the other core makes them, while this one
+    # reads the rest and, on a first build, imports the data libraries (generator/cli.py)
+    thread = threading.Thread(target=lambda: [file_key(path) for path in aside], daemon=True) if aside else None
+    if thread is not None:
+        thread.start()
     for path in (passphrase_file(data_dir), key_file(data_dir)):  # .rapport/'s other files: the secret, the memo
-        hasher.update(f"{path.name}\0".encode())
-        hasher.update(path.read_bytes() if path.is_file() else b"\0none")
-    _add_tree(hasher, PACKAGE, "package", keyed=True)  # the memo keys its values by the code the same way
-    _add_tree(hasher, templates_dir if templates_dir is not None else Path("site_templates"), "templates")
-    _add_tree(hasher, BUILTIN_TEMPLATES, "builtin")
-    return hasher.hexdigest()
+        parts.append(f"{path.name}\0".encode())
+        parts.append(path.read_bytes() if path.is_file() else b"\0none")
+    _add_tree(parts, PACKAGE, "package", keyed=True)  # the memo keys its values by the code the same way
+    _add_tree(parts, templates_dir if templates_dir is not None else Path("site_templates"), "templates")
+    _add_tree(parts, BUILTIN_TEMPLATES, "builtin")
+
+    @functools.cache
+    def key() -> str:
+        if thread is not None:
+            thread.join()
+        hasher = hashlib.blake2b(digest_size=32)
+        for part in parts:
+            # made by the thread: file_key finds it kept, unless the file changed since (then it is read again, now)
+            hasher.update(file_key(part) if isinstance(part, Path) else part)
+        return hasher.hexdigest()
+
+    return key
 
 
 def _stamps(out_dir: Path) -> dict[str, list[int]]:
@@ -113,13 +149,16 @@ class LastBuild:
     notices: tuple[str, ...]
 
 
-def last_build(out_dir: Path, key: str) -> LastBuild | None:
-    """The last build into `out_dir` when it had this key and its output is untouched, else None."""
+def last_build(out_dir: Path, key: Callable[[], str]) -> LastBuild | None:
+    """The last build into `out_dir` when it had this key and its output is untouched, else None.
+
+    The key is asked for only when there is such a build (a first build's is made while it imports: `build_key_meanwhile`).
+    """
     try:
         record = json.loads((out_dir / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("key") != key:
+    if not isinstance(record, dict) or record.get("key") != key():
         return None
     try:
         untouched = record.get("stamps") == _stamps(out_dir)

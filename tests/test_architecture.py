@@ -16,7 +16,7 @@ MAX_LINES = 400
 # Lower layers never import higher ones. The stages come in the order a build runs them;
 # the speed layer runs the plan and writes; the build composes them; the commands sit on top.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"errors", "model", "yamlio", "csv_text", "digests", "files", "memo", "progress", "tokens", "keys",
+    ("foundations", {"errors", "bounds", "model", "yamlio", "csv_text", "digests", "files", "memo", "progress", "tokens", "keys",
                      "markdown_html", "plurals", "templates", "portfolio", "forms", "texts", "translations", "file_keys", "user_cache", "forks"}),
     ("load", {"load"}),
     ("metrics", {"metrics"}),

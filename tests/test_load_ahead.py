@@ -81,6 +81,41 @@ def test_what_a_fork_read_ahead_is_what_the_load_stage_reads(data: Path) -> None
     assert out.splitlines() == ["forked: True", "rows: True", "contacts: True", "row hashes: True"]
 
 
+def test_the_no_change_key_digested_on_a_thread_meanwhile_is_the_key_and_the_read_ahead_still_forks(data: Path) -> None:
+    out = fresh("""
+        import sys
+        from pathlib import Path
+        from generator import unchanged
+        from generator.cli import import_stages
+        data, out = Path(sys.argv[1]), Path(sys.argv[2])
+        key = unchanged.build_key_meanwhile(data, out, None, None, b"secret")
+        print("on a thread:", (data / "contacts.csv").stat().st_size >= unchanged.DIGEST_ASIDE_FROM)
+        ahead = import_stages(data, key)  # waits for the thread before it forks
+        print("forked:", ahead is not None)
+        ahead.cancel()
+        unchanged.DIGEST_ASIDE_FROM = 10**12  # every file digested in this thread, one after the other
+        print("same key:", key() == unchanged.build_key(data, out, None, None, b"secret"))
+        with (data / "contacts.csv").open("a") as contacts:
+            contacts.write("2024-01-02,nobody,email,Dana,5,\\n")
+        print("another key:", unchanged.build_key_meanwhile(data, out, None, None, b"secret")() != key())
+    """, str(data), str(data.parent / "output"))
+    assert out.splitlines() == ["on a thread: True", "forked: True", "same key: True", "another key: True"]
+
+
+def test_the_fork_is_made_before_the_schema_and_the_yaml_reader_are_imported() -> None:
+    # what the fork needs is imported before it is made; the rest of the imports are made beside it
+    out = fresh("""
+        import sys
+        import generator.cli
+        import generator.load.ahead
+        print(sorted(name for name in ("pydantic", "yaml", "generator.model", "babel", "jinja2", "generator.load.stage")
+                     if name in sys.modules))
+        from generator.load import load_portfolio
+        print(load_portfolio.__module__)
+    """)
+    assert out.splitlines() == ["[]", "generator.load.stage"]
+
+
 def test_nothing_is_read_ahead_for_a_rebuild_or_a_small_or_very_large_portfolio(data: Path, tmp_path: Path) -> None:
     small = tmp_path / "small" / "data"
     write_demo(small, clients=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from generator.bounds import CONTACT_KINDS
 from generator.charts.data import DashboardData, MeanRow, MonthRow
 from generator.charts.spec import (
     BLUE,
@@ -20,7 +21,7 @@ from generator.charts.spec import (
     shown,
     small_sample_note,
 )
-from generator.model import CONTACT_KINDS, Survey
+from generator.model import Survey
 
 TIMELINE_MONTHS = 24
 LEGEND_CHARS = 48

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
+from generator.bounds import CONTACT_KINDS
 from generator.cli import ISO_DATE, as_of_option, data_option, out_option, reports_errors, templates_option
 from generator.errors import RapportError, did_you_mean
-from generator.model import CONTACT_KINDS
 
 
 @click.command()

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator.bounds import CONTACT_KINDS
 from generator.errors import Problem, RapportError
 from generator.ingest.append import appended, data_lock, read_bytes, replace_atomically, table_to_append
 from generator.ingest.records import is_printable
 from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
 from generator.load.contacts import CONTACT_COLUMNS
 from generator.load.yaml_files import load_clients
-from generator.model import CONTACT_KINDS
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 A first build spends a second on one core importing the stages and reading the data, while
 the other core idles. Reading and checking contacts.csv (a hundred thousand rows at 1,000
-clients) is most of that reading, and needs only the load stage's own modules: `rapport
-build` imports those, forks (generator/forks.py), and imports the rest of the stages, then
-reads clients.yaml and the responses, while the fork reads contacts.csv (generator/cli.py
-`import_stages`).
+clients) is most of that reading, and needs only pandas and the readers of CSV files: `rapport
+build` imports those, forks (generator/forks.py), and imports the rest of the stages (the
+records' schema and the YAML reader among them), then reads clients.yaml and the responses,
+while the fork reads contacts.csv (generator/cli.py `import_stages`).
 
 A large contacts.csv (150 MB at 10,000 clients) takes the fork longer than this process takes
 for the rest: then the fork reads only its last records, as many as keep both cores busy until
@@ -50,7 +50,8 @@ READ_AHEAD_FROM = 1_000_000  # bytes
 # than the render holds later; a larger file is read by the load stage alone.
 READ_AHEAD_UP_TO = 200_000_000  # bytes
 # What this process does meanwhile, in bytes of contacts.csv read in the same time (measured at 10,000 clients):
-IMPORTS = 6_000_000  # the later stages' imports
+# the later stages' imports, and the rest of the load stage's (the records' schema, pydantic, the YAML reader: 0.08 s)
+IMPORTS = 12_000_000
 YAML_COST = 5.5  # a byte of clients.yaml (parsed and validated)
 RESPONSES_COST = 2.0  # a byte of responses/*.csv
 SENT_COST = 0.125  # a byte the fork reads, once more: its frame pickled there and unpickled here
@@ -124,7 +125,7 @@ def record_start(data: bytes, at: int) -> int | None:
 
 
 def read_contacts(data_dir: Path, share: int = 0) -> ContactsRead | None:
-    """contacts.csv as the load stage reads it (generator/load/__init__.py), but for its client ids, and its row
+    """contacts.csv as the load stage reads it (generator/load/stage.py), but for its client ids, and its row
     hashes: all of it, or its records from the first one in its last `share` bytes; None on a problem. Whoever reads
     clients.yaml checks the ids: a contact with an unknown one is the only problem this read cannot see, and the frame
     is the one a read with the ids gives when every id is known."""

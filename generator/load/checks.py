@@ -8,8 +8,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from generator.bounds import EARLIEST_DATE, LATEST_DATE
 from generator.errors import Problem, did_you_mean, shorten
-from generator.model import EARLIEST_DATE, LATEST_DATE
 
 # [0-9], not \d: \d also matches other scripts' digits ('٣', '３'), which pandas cannot parse
 ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator.bounds import CONTACT_KINDS
 from generator.errors import Problem
 from generator.load.appended import appended, tail_text
 from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates, stripped
 from generator.load.csv_rows import read_csv_bytes
-from generator.model import CONTACT_KINDS
 
 CONTACT_COLUMNS = ("date", "client", "kind", "staff", "minutes", "note")
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator.bounds import CONTACT_KINDS
 from generator.memo import Memo
 from generator.metrics.dates import last_full_months, month_bounds, month_label, shared_labels
 from generator.metrics.inputs import Inputs, Roster, latest_per_client
-from generator.model import CONTACT_KINDS
 from generator.portfolio import Portfolio
 
 CONTACTS_ENTRY = "contact-figures"  # the memo entry of contact_part

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from generator.bounds import CONTACT_KINDS
 from generator.errors import Problem, RapportError
 from generator.ingest.append import data_lock, read_bytes
 from generator.ingest.contacts_import.calendar import Range, read_calendar
@@ -19,7 +20,7 @@ from generator.ingest.contacts_import.trackers import PRESETS, read_tracker
 from generator.load.checks import check_member, check_whole_numbers, joined, parse_dates
 from generator.load.contacts import CONTACT_COLUMNS
 from generator.load.yaml_files import load_clients, load_settings
-from generator.model import CONTACT_KINDS, Client, Settings
+from generator.model import Client, Settings
 
 __all__ = ["SOURCES", "ImportResult", "import_contacts", "tracker_label"]
 

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.bounds import CONTACT_KINDS
 from generator.csv_text import reader
 from generator.errors import RapportError, shorten
 from generator.ingest.contacts_import.matching import ClientMatcher, fold, kind_for
 from generator.ingest.contacts_import.records import Candidate, ContactRow, LeftOut, Parsed, clean_text, minutes_text
 from generator.ingest.contacts_import.values import date_order, parse_date, parse_duration
-from generator.model import CONTACT_KINDS, Client
+from generator.model import Client
 
 DEFAULT_KIND = "remote"
 
