@@ -21,10 +21,9 @@ The builder keeps the memo's entries in memory between builds (`Kept`,
 generator/speed/cache.py), each taken from there only while its file on disk holds the same
 writing of it: a rebuild unpickles only what a save changed, and nothing another process
 wrote is missed; it writes the memo's new entries once a build has ended. A build starts
-as soon as the watcher sees a save, and checks once it has read the data that the watched
-files were quiet (generator/ingest/serve_sources.py `settled`): should a save have been
-half written, it stops there and begins again once they are, rather than publish the half
-and build once more for the end.
+as soon as the watcher sees a save and checks, once it has read the data, that the files were
+quiet (generator/ingest/serve_sources.py `settled`): a save read half written is built again
+once they are, before a page is made, rather than published and then built once more.
 """
 
 from __future__ import annotations
@@ -73,9 +72,8 @@ from generator.speed.cache import Kept
 from generator.templates import template_folders
 from generator.write import staging_of
 
-# the watcher reports a change once it has looked twice this far apart (whatever came between: another write to
-# the same file is no new change), so a save's build starts 5-10 ms after it; the build checks once it has read
-# the data that the save was whole (generator/ingest/serve_sources.py `settled`). Idle, it costs 0.5 % of a core.
+# the watcher reports a change once it looked twice this far apart (another write to the same file is no new change):
+# a save's build starts 5-10 ms after it, and checks that the save was whole (`_build`); idle, 0.5 % of a core
 WATCH_STEP_MS = 5
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
 
@@ -133,6 +131,7 @@ class Preview:
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
+        self._settling_s = 0.0  # how long the last build, once it had read the data, waited for the files to be quiet
         self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
         self._maker: EarlyMaker | None = None  # the process making early pages, from the first save on
 
@@ -161,7 +160,8 @@ class Preview:
                 self.state.ok, self.state.files, self.state.error = True, result.files, ""
                 self._built_from = signature
                 if saved:
-                    self._to_pages_s = sum(result.stages.get(stage, 0.0) for stage in TO_PAGES)
+                    # as when builds began once the files were quiet: that wait is no part of how soon it reached its pages
+                    self._to_pages_s = sum(result.stages.get(stage, 0.0) for stage in TO_PAGES) - self._settling_s
                 self._say(f"built {result.files:,} files in {result.seconds:.2f} s")
             except DataError as exc:
                 self.state.ok, self.state.error = False, "\n".join(str(p) for p in exc.problems)
@@ -190,24 +190,27 @@ class Preview:
     def _build(self, signature: Signature, looked_at: float, keep: list[object]) -> tuple[BuildResult, Signature]:
         """The build, and the sources it was made from: those `signature` found at `looked_at`, or, should they not
         have been whole then (a save still being written), those found once they are quiet, built again."""
+        def build(loaded: Callable[[], None] | None) -> BuildResult:
+            return build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
+                              progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept), keep=keep,
+                              loaded=loaded)
+
         def whole() -> None:
+            began = time.perf_counter()
             if not settled(signature, looked_at, self._signature):
                 raise _Unsettled
+            self._settling_s = time.perf_counter() - began
 
+        self._settling_s = 0.0
         try:
-            return self._build_site(keep, whole), signature
+            return build(whole), signature
         except _Unsettled:
             pass
         except Exception:
             if settled(signature, looked_at, self._signature):  # a failure of whole files: the build's own
                 raise
         signature = quiet(self._signature)
-        return self._build_site(keep, None), signature
-
-    def _build_site(self, keep: list[object], loaded: Callable[[], None] | None) -> BuildResult:
-        return build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
-                          progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept), keep=keep,
-                          loaded=loaded)
+        return build(None), signature
 
     def _early_pages(self, now: Signature) -> EarlyPages | None:
         """The early pages of the clients this build changes, made beside it: only in the forked builder, and
@@ -221,13 +224,11 @@ class Preview:
         return self._maker.ask(last_digests(self.data_dir, self.out_dir, self._kept))
 
     def _early_pays(self) -> bool:
-        """Whether early pages showed sooner than the last rebuild after a save reached its own pages (or are yet to be
-        tried)."""
+        """Whether early pages showed sooner than the last rebuild after a save reached its own pages (or are untried)."""
         return self._early_s is None or self._to_pages_s is None or self._to_pages_s > self._early_s
 
     def _ready_maker(self) -> None:
-        """Once a build is over: stop the early pages' maker when they no longer pay (idle from then on, its memory is
-        the system's again), fork it again when they pay again; either takes 0.01-0.02 s, not spent as a save waits."""
+        """After a build, not as a save waits (0.01-0.02 s): stop the early pages' maker or fork it again, as they pay."""
         if self._maker is None:
             return
         if not (self._early and self._early_pays()):
