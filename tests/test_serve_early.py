@@ -21,6 +21,7 @@ from generator.build import build_site
 from generator.cli import cli
 from generator.demo import write_demo
 from generator.forks import can_fork
+from generator.ingest.serve import Preview
 from generator.ingest.serve_early import EARLY_AT_MOST, EarlyMaker, EarlyPages, client_pages, early_folder, last_digests
 from generator.keys import site_secret
 from generator.load import load_portfolio
@@ -206,4 +207,35 @@ def test_one_maker_makes_the_early_pages_of_save_after_save_and_a_new_one_once_s
     third = maker.ask(last_digests(data, out))
     assert third is not None and third.wait(120) is None and third.pid not in (0, pid), "another process: nothing changed"
     third.finish(out, built_from=None)
+    maker.stop()
+
+
+@pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
+def test_a_maker_started_ahead_makes_the_next_saves_pages_in_the_same_process(tmp_path: Path) -> None:
+    data, out, client = built_then_visited(tmp_path)
+    maker = EarlyMaker(data, out, None, None, sources=lambda: "as they are")
+    maker.start()
+    pid = maker.pid
+    maker.start()
+    assert pid and maker.pid == pid, "forked once"
+    early = maker.ask(last_digests(data, out))
+    assert early is not None and early.wait(120) is not None and early.pid == pid
+    assert (early.folder / "dashboard" / "clients" / f"{client}.html").is_file()
+    early.finish(out, built_from=None)
+    maker.stop()
+
+
+@pytest.mark.skipif(not can_fork(), reason="early pages are made by a fork (Linux)")
+def test_once_a_build_is_over_the_maker_is_stopped_when_its_pages_no_longer_pay_and_forked_when_they_pay_again(
+        tmp_path: Path) -> None:
+    data, out, _ = built_then_visited(tmp_path)
+    preview = Preview(data, out, quiet=True)
+    maker = preview._maker = EarlyMaker(data, out, None, None, sources=preview._signature)
+    maker.start()
+    preview._early_s, preview._to_pages_s = 0.2, 0.1  # the last rebuild reached its pages before the early pages were made
+    assert preview.build_once().ok
+    assert maker.pid == 0, "stopped after the build, not as the next save waits"
+    preview._to_pages_s = 0.3  # and now after
+    assert preview.build_once().ok
+    assert maker.pid != 0, "forked after the build, not as the next save waits"
     maker.stop()

@@ -129,6 +129,11 @@ class EarlyMaker:
             return None
         return EarlyPages(self, self._asked, self.folder, started, asked_at)
 
+    def start(self) -> None:
+        """Fork the maker now, unless it runs (`ask` forks it otherwise, as a save waits for its pages)."""
+        if not self.pid:
+            self._start()
+
     def answered(self, number: int, seconds: float) -> bool:
         """Whether the maker has answered request `number`, waiting `seconds` at most for it."""
         deadline = time.monotonic() + seconds

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]  # the report date; (path, inode, size, time) of each file
-QUIET_S = 0.05  # a build starts once no watched file was written for this long (the watcher waits as long: `step`)
+QUIET_S = 0.05  # a build goes on past its load once no watched file was written for this long before (`settled`)
 QUIET_AT_MOST_S = 3.0  # a file written to without a pause for longer is built as it is then
-STEADY_S = 0.02  # between two looks at the watched files that must agree before a build
+STEADY_S = 0.02  # between two looks at the watched files that must agree for a save to be whole
 RECENT_S = 2.0  # a write that began longer ago than this has ended (no save takes so long)
 
 
@@ -44,7 +44,7 @@ def quiet(look: Callable[[], Signature]) -> Signature:
     deadline = time.monotonic() + QUIET_AT_MOST_S
     signature = look()
     while True:
-        newest = max((item[3] for item in signature[1]), default=0) / 1e9
+        newest = _newest(signature)
         if time.time() - newest > RECENT_S:
             return signature  # nothing written lately: no write can be under way
         wait = max(newest + QUIET_S - time.time(), STEADY_S)
@@ -55,6 +55,26 @@ def quiet(look: Callable[[], Signature]) -> Signature:
         if again == signature and time.time() - newest >= QUIET_S:
             return again
         signature = again
+
+
+def settled(first: Signature, looked_at: float, look: Callable[[], Signature]) -> bool:
+    """Whether the files were whole when `look()` found them `first` at `looked_at` (time.time()), by `quiet`'s rule:
+    nothing written lately then, or a look now (once QUIET_S after their last write, STEADY_S after the first)
+    finds them the same.
+
+    What a build read between the two looks is what the second one finds: quiet, as if the
+    build had waited for it to be so before it began (generator/ingest/serve.py).
+    """
+    newest = _newest(first)
+    if looked_at - newest > RECENT_S:
+        return True
+    time.sleep(max(newest + QUIET_S - time.time(), looked_at + STEADY_S - time.time(), 0.0))
+    return look() == first
+
+
+def _newest(signature: Signature) -> float:
+    """The time of the last write to any of the files (time.time())."""
+    return max((item[3] for item in signature[1]), default=0) / 1e9
 
 
 def _stats(folder: Path) -> Iterator[tuple[str, int, int, int]]:
