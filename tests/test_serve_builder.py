@@ -112,10 +112,12 @@ def test_saves_during_a_build_make_one_more_build_and_the_served_site_is_a_plain
             wait_until(lambda: state()["building"], "the rebuild after a save")
             for _ in range(3):  # saved while that build runs: one more build takes them all
                 save_visit(data, client)
-            wait_until(lambda: not state()["building"] and visits() == seen + 4, "the page showing every save")
+            # the page first, then the state: a changed page is served while its build runs, so a state read
+            # before the page could predate that build
+            wait_until(lambda: visits() == seen + 4 and not state()["building"], "the page showing every save")
             assert state()["generation"] == first["generation"] + 2
             save_visit(data, client)
-            wait_until(lambda: not state()["building"] and visits() == seen + 5, "the page showing the last save")
+            wait_until(lambda: visits() == seen + 5 and not state()["building"], "the page showing the last save")
             assert state() == {**first, "generation": first["generation"] + 3, "seconds": state()["seconds"]}
         builders = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(builders) == 1, "the builder is a process of its own"
