@@ -9,31 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from generator.build import build_site
 from generator.load import load_portfolio
 from generator.speed import FEW_CLIENTS, Speed
 from generator.speed.fingerprints import page_digests
 from generator.templates import make_environment
+from tests.conftest import demo_data_fixture
 from tests.test_speed import SECRET, append_row, new_response
 
-
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds use the speed tests' site secret and no dashboard passphrase."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A demo portfolio in tmp_path/project/data."""
-    from generator.demo import write_demo
-
-    folder = tmp_path / "project" / "data"
-    write_demo(folder, clients=2 * FEW_CLIENTS + 4, seed=3)
-    return folder
+data = demo_data_fixture(SECRET, 2 * FEW_CLIENTS + 4, seed=3)
 
 
 def few_changed(data: Path, out: Path, speed: Speed, shared: bytes | None = None) -> bool:

@@ -9,33 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from generator.build import build_site
 from generator.charts import Charts, build_charts
 from generator.render.dashboard import TOKENS
 from generator.speed import Speed
 from generator.speed.cache import DiskMemo, Kept
+from tests.conftest import demo_data_fixture
 from tests.test_speed import SECRET, clean_build, new_contact, new_response, tree
 
 CLIENTS = 24
 
 
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds use this module's site secret and no dashboard passphrase."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A demo portfolio in tmp_path/project/data."""
-    from generator.demo import write_demo
-
-    folder = tmp_path / "project" / "data"
-    write_demo(folder, clients=CLIENTS, seed=11)
-    return folder
+data = demo_data_fixture(SECRET, CLIENTS, seed=11)
 
 
 def test_a_value_is_held_in_memory_only_and_taken_only_under_its_key(tmp_path: Path) -> None:

@@ -17,26 +17,13 @@ from generator.build import build_site
 from generator.errors import Problem
 from generator.speed import Speed
 from generator.speed.cache import TOKEN_BYTES, DiskMemo, Kept
+from tests.conftest import demo_data_fixture
 from tests.test_speed import CHANGES, REPO, SECRET, append_row, clean_build, plain_build, site, tree
 
 CLIENTS = 24
 
 
-@pytest.fixture(autouse=True)
-def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds use this module's site secret and no dashboard passphrase."""
-    monkeypatch.setenv("RAPPORT_SECRET", SECRET)
-    monkeypatch.delenv("RAPPORT_DASHBOARD_PASSPHRASE", raising=False)
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A demo portfolio in tmp_path/project/data."""
-    from generator.demo import write_demo
-
-    folder = tmp_path / "project" / "data"
-    write_demo(folder, clients=CLIENTS, seed=11)
-    return folder
+data = demo_data_fixture(SECRET, CLIENTS, seed=11)
 
 
 def never() -> list[str]:
