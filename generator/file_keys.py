@@ -48,3 +48,11 @@ def file_key(path: Path) -> bytes:
 def bytes_key(data: bytes | memoryview) -> bytes:
     """`file_key` of a file holding `data` (or of its first bytes: generator/load/appended.py)."""
     return b"file\x00" + digest(data)  # type: ignore[arg-type]  # hashlib takes any buffer
+
+
+def file_size(path: Path) -> int:
+    """The file's size in bytes (0 when it cannot be read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

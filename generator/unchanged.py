@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.file_keys import file_key
+from generator.file_keys import file_key, file_size
 from generator.keys import PASSPHRASE_ENV, key_file, passphrase_file
 
 PACKAGE = Path(__file__).resolve().parent
@@ -54,19 +54,12 @@ def _add_tree(parts: list[bytes | Path], folder: Path, label: str, keyed: bool =
             path = Path(root, name)
             parts.append(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
             if keyed:
-                parts.append(path if aside is not None and _size(path) >= aside else file_key(path))  # b"missing" when unreadable
+                parts.append(path if aside is not None and file_size(path) >= aside else file_key(path))  # b"missing" when unreadable
                 continue
             try:
                 parts.append(path.read_bytes())
             except OSError:
                 parts.append(b"\0unreadable")
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 @functools.cache

@@ -34,6 +34,7 @@ import pandas as pd
 
 from generator.digests import row_hashes
 from generator.errors import Problem
+from generator.file_keys import file_size
 from generator.forks import Beside
 from generator.keys import cache_folder
 from generator.load.appended import appended, tail_text
@@ -92,18 +93,11 @@ def read_ahead(data_dir: Path, share: int | None = None) -> ReadAhead | None:
 def fork_share(data_dir: Path, size: int) -> int:
     """How many of contacts.csv's `size` bytes the fork reads (its last ones) to be done when this process is
     done with the rest, measured in the time each byte takes (0: all of them)."""
-    meanwhile = IMPORTS + YAML_COST * _size(data_dir / "clients.yaml")
-    meanwhile += RESPONSES_COST * sum(_size(path) for path in (data_dir / "responses").glob("*.csv"))
+    meanwhile = IMPORTS + YAML_COST * file_size(data_dir / "clients.yaml")
+    meanwhile += RESPONSES_COST * sum(file_size(path) for path in (data_dir / "responses").glob("*.csv"))
     # the fork's part, times (1 + SENT_COST), equals `meanwhile` plus this process's part
     share = int((meanwhile + size) / (2 + SENT_COST))
     return 0 if size - share < FEWEST else share
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def record_start(data: bytes, at: int) -> int | None:

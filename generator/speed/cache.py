@@ -96,14 +96,14 @@ class Kept:
         """Remember `value` as the entry `name` written with `header` (replacing the one before)."""
         self._entries[(folder, name)] = (header, value)
 
-    def held(self, folder: Path | None, name: str, key: bytes) -> tuple[Any] | None:
+    def held(self, folder: Path | None, name: str, key: bytes) -> Any | None:
         """The value `hold` kept as `name` under exactly `key`, else None (and one under another key is let go: its
         successor, about to be made, replaces it)."""
         found = self._held.get((folder, name))
         if found is not None and found[0] != key:
             del self._held[(folder, name)]
             return None
-        return (found[1],) if found is not None else None
+        return found[1] if found is not None else None
 
     def hold(self, folder: Path | None, name: str, key: bytes, value: Any) -> None:
         """Keep `value` as `name` under `key` in memory only (replacing the one before): no file, no token, as
@@ -177,8 +177,7 @@ class DiskMemo:
 
     def held(self, name: str, key_parts: list[bytes]) -> Any | None:
         """The value `hold` kept under `name` with this key (and code) in this process's `Kept`, else None."""
-        found = self.kept.held(self.folder, name, self._key(name, key_parts)) if self.kept is not None else None
-        return None if found is None else found[0]
+        return self.kept.held(self.folder, name, self._key(name, key_parts)) if self.kept is not None else None
 
     def hold(self, name: str, key_parts: list[bytes], value: Any) -> None:
         """Keep `value` in this process's `Kept` only (none: not at all), never on disk."""
