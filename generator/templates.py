@@ -58,7 +58,8 @@ def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
 
 # markupsafe ≥ 3 escapes a str in C and makes a Markup of it in Python; 2.x did both in C (`escape` alone then)
 _escape_text: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
-_new_str = str.__new__
+# Markup of a str known to be safe: what `Markup(text)` makes, in a third of the time (no look for an `__html__`)
+markup: Callable[[str], markupsafe.Markup] = functools.partial(str.__new__, markupsafe.Markup)
 
 
 def escape_output(value: object, /) -> markupsafe.Markup:
@@ -71,9 +72,9 @@ def escape_output(value: object, /) -> markupsafe.Markup:
     if type(value) is markupsafe.Markup:
         return value
     if type(value) is str and _escape_text is not None:
-        return _new_str(markupsafe.Markup, _escape_text(value))
+        return markup(_escape_text(value))
     if type(value) is int:  # digits and a minus sign: nothing to escape
-        return _new_str(markupsafe.Markup, str(value))
+        return markup(str(value))
     return markupsafe.escape(value)
 
 

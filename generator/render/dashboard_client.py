@@ -17,9 +17,10 @@ from generator.charts.data import Response
 from generator.files import OutputFile
 from generator.metrics.dates import WINDOW_DAYS
 from generator.render.dashboard_common import DashboardSite, days_between, money, status
-from generator.render.dashboard_html import answer_item, markup, response_anchor, response_article
+from generator.render.dashboard_html import answer_item, response_anchor, response_article
 from generator.render.followups import you_said_views
 from generator.render.links import client_links
+from generator.templates import markup
 
 SCALE_TOP = {"rating": 5, "nps": 10}
 
