@@ -26,7 +26,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """The run's sample folder (see _sample_data) goes with the run."""
+    """The run's template cache and sample folder (see _sample_data) go with the run."""
+    cache = os.environ.pop("XDG_CACHE_HOME", "")
+    if Path(cache).name.startswith("rapport-tests-cache-"):
+        shutil.rmtree(cache, ignore_errors=True)
     folder = os.environ.pop(SAMPLE_ENV, None)
     if folder and Path(folder).name == "data" and Path(folder).parent.name == "project":
         shutil.rmtree(Path(folder).parent.parent, ignore_errors=True)
