@@ -78,15 +78,14 @@ class OutputWriter:
                 self.unchanged.pop(item.path, None)
                 self.changed.add(item.path)
                 continue
-            target = self.staging / item.path
-            if self._unchanged(item):
+            if self._unchanged(item):  # most files of a rebuild: no Path made for them (a thousand a build)
                 if item.path in self.changed:  # staged earlier with other bytes: a later file replaced it
                     self.changed.discard(item.path)
-                    target.unlink()
+                    (self.staging / item.path).unlink()
                 self.unchanged[item.path] = item
                 continue
             self.unchanged.pop(item.path, None)
-            self._write(target, item.content)
+            self._write(self.staging / item.path, item.content)
             self.changed.add(item.path)
 
     def stage(self, files: Iterable[BuiltFile]) -> list[BuiltFile]:
