@@ -1,7 +1,7 @@
 """When `rapport serve` takes a save to be whole (generator/ingest/serve_sources.py): its files are quiet.
 
-A build begins at once and checks, once it has read the data, that the files were whole (`settled`, on a thread
-while the build goes on: `Settling`): it stops before making a page, should they have changed since it looked.
+A build begins at once and checks once it has read the data that the files were whole
+(`settled`): it stops there, writing nothing, should they have changed since it looked.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
-from generator.ingest.serve_sources import QUIET_S, STEADY_S, Settling, Signature, data_changed, quiet, settled, sources
+from generator.ingest.serve_sources import QUIET_S, STEADY_S, Signature, data_changed, quiet, settled, sources
 from tests.conftest import demo_data_fixture
 
 data = demo_data_fixture("serve-sources-test-secret", 6)
@@ -112,33 +112,3 @@ def test_a_build_stopped_once_it_has_read_the_data_leaves_the_output_as_it_was(d
     assert read == [1]
     assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
     assert sorted(item.name for item in out.parent.iterdir()) == sorted(["data", "output", ".rapport"]), "no staging left"
-
-
-def test_settling_takes_the_same_look_on_a_thread_while_the_caller_goes_on() -> None:
-    written = time.time_ns()
-    look, seen = looks([100, 100], written)
-    first, looked_at = look(), time.time()
-    settling = Settling(first, looked_at, look)
-    assert time.time_ns() - written < QUIET_S * 1e9, "the caller did not wait for the files to be quiet"
-    assert settling.whole() and seen == [100, 100]
-    assert time.time_ns() - written >= QUIET_S * 1e9
-    look, seen = looks([1_000, 5_000], time.time_ns())
-    first, looked_at = look(), time.time()
-    assert not Settling(first, looked_at, look).whole()
-
-
-def test_the_check_loaded_returns_runs_before_the_first_page_and_may_stop_the_build(data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "project" / "output"
-    build_site(data, out)
-    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
-    order: list[str] = []
-
-    def check() -> None:
-        order.append("check")
-        assert not list(out.parent.glob(".output.new-*")), "no page made (nor staged, to be shown early) before it"
-        raise Stopped
-
-    with pytest.raises(Stopped):
-        build_site(data, out, loaded=lambda: order.append("loaded") or check)
-    assert order == ["loaded", "check"]
-    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before

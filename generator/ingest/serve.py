@@ -21,10 +21,9 @@ The builder keeps the memo's entries in memory between builds (`Kept`,
 generator/speed/cache.py), each taken from there only while its file on disk holds the same
 writing of it: a rebuild unpickles only what a save changed, and nothing another process
 wrote is missed; it writes the memo's new entries once a build has ended. A build starts
-as soon as the watcher sees a save and checks that the files were quiet as it read them
-(generator/ingest/serve_sources.py `settled`: looked at on a thread once the data is read, while
-the build goes on; the answer is taken before the first page is made): a save read half written
-is built again once they are, before a page is made, rather than published and then built once more.
+as soon as the watcher sees a save and checks, once it has read the data, that the files were
+quiet (generator/ingest/serve_sources.py `settled`): a save read half written is built again
+once they are, before a page is made, rather than published and then built once more.
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.ingest.serve_early import EarlyMaker, EarlyPages, early_folder, last_digests
-from generator.ingest.serve_sources import Settling, Signature, data_changed, quiet, settled, sources
+from generator.ingest.serve_sources import Signature, data_changed, quiet, settled, sources
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
 from generator.progress import Progress
@@ -132,7 +131,7 @@ class Preview:
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
-        self._settling_s = 0.0  # how long the last build, before its first page, waited for the files to be quiet
+        self._settling_s = 0.0  # how long the last build, once it had read the data, waited for the files to be quiet
         self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
         self._maker: EarlyMaker | None = None  # the process making early pages, from the first save on
 
@@ -148,7 +147,7 @@ class Preview:
             self.state.building = True
             self._publish()
             started = time.perf_counter()
-            # no wait for the files to be quiet first: the build checks, before its first page, that they were
+            # no wait for the files to be quiet first: the build checks, once it has read the data, that they were
             looked_at, signature = time.time(), self._signature()  # a save from now on differs from it
             last, self._built_from = self._built_from, None
             saved = last is not None and data_changed(last, signature, self.data_dir)
@@ -191,23 +190,16 @@ class Preview:
     def _build(self, signature: Signature, looked_at: float, keep: list[object]) -> tuple[BuildResult, Signature]:
         """The build, and the sources it was made from: those `signature` found at `looked_at`, or, should they not
         have been whole then (a save still being written), those found once they are quiet, built again."""
-        def build(loaded: Callable[[], Callable[[], None]] | None) -> BuildResult:
+        def build(loaded: Callable[[], None] | None) -> BuildResult:
             return build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                               progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept), keep=keep,
                               loaded=loaded)
 
-        def whole() -> Callable[[], None]:
-            # the look that tells a save was whole is taken on a thread, once the data is read and the save quiet for
-            # QUIET_S, while the build goes on: it waits for that look only before its first page, if at all
-            settling = Settling(signature, looked_at, self._signature)
-
-            def check() -> None:
-                began = time.perf_counter()
-                if not settling.whole():
-                    raise _Unsettled
-                self._settling_s = time.perf_counter() - began
-
-            return check
+        def whole() -> None:
+            began = time.perf_counter()
+            if not settled(signature, looked_at, self._signature):
+                raise _Unsettled
+            self._settling_s = time.perf_counter() - began
 
         self._settling_s = 0.0
         try:
@@ -359,7 +351,7 @@ class Preview:
 
 
 class _Unsettled(Exception):
-    """A build began while a save was still being written: it stops before its first page, to begin again."""
+    """A build began while a save was still being written: it stops once it has read the data, to begin again."""
 
 
 class _SourceFilter(DefaultFilter):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -71,25 +70,6 @@ def settled(first: Signature, looked_at: float, look: Callable[[], Signature]) -
         return True
     time.sleep(max(newest + QUIET_S - time.time(), looked_at + STEADY_S - time.time(), 0.0))
     return look() == first
-
-
-class Settling:
-    """`settled`, found on a thread from now on, while the build goes on with what it read: `whole()` says it.
-
-    The look is taken when `settled` takes it, once what the build reads was read (`settled`'s rule), so the
-    answer is the one a build waiting for it would have had; meanwhile the build computes rather than sleeps.
-    """
-
-    def __init__(self, first: Signature, looked_at: float, look: Callable[[], Signature]):
-        self._found: list[bool] = []
-        self._thread = threading.Thread(target=lambda: self._found.append(settled(first, looked_at, look)),
-                                        name="rapport-settling", daemon=True)
-        self._thread.start()
-
-    def whole(self) -> bool:
-        """Whether the files were whole (waiting for the look if it is still to come)."""
-        self._thread.join()
-        return bool(self._found and self._found[0])
 
 
 def _newest(signature: Signature) -> float:
