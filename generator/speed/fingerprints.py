@@ -135,27 +135,26 @@ class PageInputs:
 
     def client_page(self, row: Mapping[str, Any]) -> str:
         """A client's page: shared, the client's data, its metrics row (without the record, digested already)."""
-        return self._page_of_row(row).hex()
+        return self._page_of_row(ClientInputs(row["id"], row)).hex()
 
-    def _page_of_row(self, row: Mapping[str, Any]) -> bytes:
+    def _page_of_row(self, inputs: ClientInputs) -> bytes:
         """`client_page` as bytes (b'' when unknown)."""
-        own = self.data.clients.get(row["id"])
+        own = self.data.clients.get(inputs.client_id)
         if own is None:
             return b""
         # the row's keys (the same few dozen in every row: digested once) and its values in their order, which
         # pickle faster than the row itself
-        names = tuple(row)
+        names, values = inputs.row_values
         keys = self.keys.get(names)
         if keys is None:
             keys = self.keys[names] = _digest(pickle.dumps([key for key in names if key != "client"], protocol=4))
-        values = [value for key, value in row.items() if key != "client"]
-        return _digest(self.shared, own, keys, pickle.dumps(values, protocol=4))
+        return _digest(self.shared, own, keys, values)
 
     def _client_page(self, inputs: ClientInputs) -> bytes:
         """`client_page` of these inputs as bytes (b'' when unknown), taken once per process."""
         found = self.pages.get(inputs.client_id)
         if found is None or found[0] is not inputs.row:
-            found = self.pages[inputs.client_id] = (inputs.row, self._page_of_row(inputs.row))
+            found = self.pages[inputs.client_id] = (inputs.row, self._page_of_row(inputs))
         return found[1]
 
     def _client_data(self, inputs: ClientData) -> bytes:
