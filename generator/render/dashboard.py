@@ -90,7 +90,9 @@ def dashboard_jobs(
                      batch="lists")
              for page in [*client_index_pages(site), *list_pages(site), *onsite_pages(site)]]
     # the inbox's and the written answers' archive pages: a new answer changes one of them, the rest are reused
-    jobs += [PageJob(functools.partial(_archive, site, page), (f"dashboard/{page.pager.path}",), ValueInputs(page), batch="archive")
+    # (an archive page holds texts and whole scores: generator/charts/data.py `Comment`, render/paging.py `ArchivePager`)
+    jobs += [PageJob(functools.partial(_archive, site, page), (f"dashboard/{page.pager.path}",),
+                     ValueInputs(page, exact=True), batch="archive")
              for page in survey_archives(site)]
     jobs += [PageJob(functools.partial(_client, site, row), (f"dashboard/{client_path(row)}",), clients[row["id"]],
                      batch="clients")

@@ -83,6 +83,9 @@ class ValueInputs:
 
     value: object
     clients: tuple[ClientInputs | ClientData, ...] = ()
+    # the value holds only texts, whole numbers, and tuples, lists and dataclasses of them, so that an equal value (==)
+    # is the same page: `rapport serve` takes the digest of the last build's equal value rather than pickling it again
+    exact: bool = False
 
 
 Inputs = ClientInputs | FrameInputs | ValueInputs

@@ -3,7 +3,8 @@
 The client table's and links.csv's lines of each client (generator/render/exports.py `kept_lines`) are taken from
 the last build only while what each is made from is as it was: the client's row and record, and for links.csv its
 latest answers and the invitations sent; the invitation kit is made again only when its clients, texts or limits
-change. After each change they depend on, builds sharing a `Kept` give a clean build's bytes.
+change; an archive page's digest is taken again only for an equal page (`ValueInputs.exact`). After each change they
+depend on, builds sharing a `Kept` give a clean build's bytes.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from generator.render import exports, links
 from generator.render.dashboard_common import DashboardSite
 from generator.speed import Speed
 from generator.speed.cache import Kept
+from generator.speed.fingerprints import PageInputs
 from tests.conftest import demo_data_fixture
 from tests.test_speed import SECRET, clean_build, new_response, pages_made, plain_build, site, tree
+from tests.test_speed_list_inputs import small_pages
 
 CLIENTS = 24
 
@@ -131,3 +134,32 @@ def test_a_clients_links_are_made_again_when_its_latest_answer_alone_changed(dat
     again.cache["links.last_answers"] = {**answered, pair: answered[pair] + dt.timedelta(days=1)}
     made = links.render_links(again, again.secret, held, lambda row: row["id"])
     assert made.content == links.render_links(again, again.secret).content != links.render_links(first, first.secret).content
+
+
+def test_an_archive_page_is_digested_again_only_when_it_changed(data: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    small_pages(data)  # five answers an archive page
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+    archives = sorted(path.name for path in (out / "dashboard" / "surveys" / "annual-review").glob("answers-archive-*.html"))
+    assert len(archives) > 3
+    digested: list[str] = []
+    real = PageInputs.from_value
+
+    def counted(self: PageInputs, path: str, value: object, clients: tuple[Any, ...] = ()) -> str:
+        digested.append(path)
+        return real(self, path, value, clients)
+
+    monkeypatch.setattr(PageInputs, "from_value", counted)
+    new_response(data)
+    build_site(data, out, speed=Speed.on(kept=kept))
+    assert not [path for path in digested if "answers-archive-1." in path], "the oldest answers: as they were"
+    responses = data / "responses" / "annual-review.csv"
+    old = "Responsive, patient, and you remember how our office works. Thank you!"
+    assert old in responses.read_text(encoding="utf-8")  # the oldest written answer, on the first archive page
+    responses.write_text(responses.read_text(encoding="utf-8").replace(old, "Patient and kind.", 1), encoding="utf-8")
+    build_site(data, out, speed=Speed.on(kept=kept))
+    assert "Patient and kind." in (out / "dashboard" / "surveys" / "annual-review" / "answers-archive-1.html").read_text(
+        encoding="utf-8")
+    assert tree(out) == clean_build(data, tmp_path)
+    assert site(out) == plain_build(data, tmp_path)
