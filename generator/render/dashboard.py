@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from generator.charts import Charts
 from generator.charts.bundle import dashboard_bundle
+from generator.file_keys import file_key
 from generator.files import OutputFile
 from generator.memo import NO_MEMO, Memo
 from generator.metrics import Reports
@@ -34,7 +36,9 @@ from generator.render.invitations import render_invitations
 from generator.render.links import LATEST_ANSWERS, MAIL_LINKS, client_tokens, render_links
 from generator.render.plan import ClientData, ClientInputs, FrameInputs, PageJob, ValueInputs
 from generator.templates import template_source
-from generator.texts import site_texts
+from generator.texts import FALLBACK, override_path
+from generator.texts import PACKAGE as TEXTS
+from generator.texts.catalogs import DOMAIN, LOCALE
 
 ASSETS = ("dashboard.css", "dashboard.js", "inbox.js")
 PLOTLY_ASSET = "dashboard/assets/plotly.min.js"
@@ -59,12 +63,10 @@ def dashboard_jobs(
     clients = {row["id"]: ClientInputs(row["id"], {**row, "links": client_tokens(site, row),
                                                    "followups": reports.followups.by_client.get(row["id"], [])})
                for row in charts.data.clients}
-    records = portfolio.records_json
-
     def client_key(row: dict[str, Any]) -> Hashable:
         """What a client's lines of the client table and of links.csv are made from: its row (as its page's inputs hold
         it: its tokens too) and its record."""
-        return clients[row["id"]].row_values, records.get(row["id"])
+        return clients[row["id"]].row_values, portfolio.records_json.get(row["id"])
 
     jobs = [
         PageJob(functools.partial(_export, path, make), (f"dashboard/{path}",),
@@ -131,9 +133,19 @@ def _invitation_inputs(site: DashboardSite, reports: Reports, clients: dict[str,
     settings, shown = site.portfolio.settings, set(due)
     languages = sorted({settings.site.language, *(client.language for client in site.portfolio.clients
                                                   if client.id in shown and client.language)})
-    texts = [site_texts(site.portfolio.data_dir, language) for language in languages]
-    return ValueInputs((tuple(due), reports.attention.due_days, reports.attention.limits.list_size, texts),
-                       tuple(clients[client] for client in due))
+    return ValueInputs((tuple(due), reports.attention.due_days, reports.attention.limits.list_size,
+                        _texts_sources(site.portfolio.data_dir, languages)), tuple(clients[client] for client in due))
+
+
+def _texts_sources(data_dir: Path, languages: list[str]) -> list[tuple[str, bytes]]:
+    """What the texts of `languages` are read from (generator/texts/): the shipped texts and catalogs, and the data
+    folder's own texts of each language; as their files' digests, kept per file version, rather than the texts (a
+    catalog is compiled when first read: a fiftieth of a second a language, on a first build's one core)."""
+    shipped = [TEXTS / f"{FALLBACK}.yaml", *sorted(LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))]
+    own = [override_path(data_dir, language) for language in languages]
+    # named from their folders: a copy of the project gives the same digests
+    return [(path.relative_to(folder).as_posix(), file_key(path))
+            for folder, paths in ((TEXTS.parent, shipped), (data_dir, own)) for path in paths]
 
 
 def _client(site: DashboardSite, row: dict[str, object]) -> list[OutputFile]:
