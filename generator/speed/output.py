@@ -284,6 +284,9 @@ class Previous:
 
     def reuse_all(self, paths: tuple[str, ...], inputs: str) -> list[BuiltFile] | None:
         """Every file of the last build made from `inputs` (see `made_from`), as `reuse` gives them; None unless all are."""
+        if len(paths) == 1:  # most jobs: a page each (`reuse` checks its inputs as `made_from` would)
+            one = self.reuse(paths[0], inputs)
+            return None if one is None else [one]
         found = [self.reuse(path, inputs) for path in self.made_from(paths, inputs)]
         kept = [item for item in found if item is not None]
         return kept if kept and len(kept) == len(found) else None
