@@ -23,7 +23,8 @@ from starlette.routing import Mount
 
 from generator.build import build_site
 from generator.forks import can_fork
-from generator.ingest.serve import Preview, PreviewFiles
+from generator.ingest.serve import Preview
+from generator.ingest.serve_files import PreviewFiles
 from generator.speed import Speed
 from generator.speed.output import MANIFEST
 from tests.conftest import REPO, demo_data_fixture
@@ -115,10 +116,15 @@ def test_saves_during_a_build_make_one_more_build_and_the_served_site_is_a_plain
             # the page first, then the state: a changed page is served while its build runs, so a state read
             # before the page could predate that build
             wait_until(lambda: visits() == seen + 4 and not state()["building"], "the page showing every save")
-            assert state()["generation"] == first["generation"] + 2
+            # the saved-during build's one more build, unless the saves were all in before that build read the
+            # data (a loaded machine): then it took them all itself
+            after = state()["generation"]
+            assert first["generation"] + 1 <= after <= first["generation"] + 2
             save_visit(data, client)
             wait_until(lambda: visits() == seen + 5 and not state()["building"], "the page showing the last save")
-            assert state() == {**first, "generation": first["generation"] + 3, "seconds": state()["seconds"]}
+            last = state()
+            assert last == {**first, "generation": after + 1, "seconds": last["seconds"], "ended_at": last["ended_at"]}
+            assert first["ended_at"] < last["ended_at"] <= time.time()
         builders = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(builders) == 1, "the builder is a process of its own"
         server.send_signal(signal.SIGINT)  # Ctrl-C

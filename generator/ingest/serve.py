@@ -33,7 +33,6 @@ import contextlib
 import datetime as dt
 import os
 import socket
-import stat
 import sys
 import threading
 import time
@@ -41,7 +40,6 @@ import traceback
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import anyio
 import click
@@ -49,9 +47,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from watchfiles import Change, DefaultFilter, awatch
 
 from generator.build import BuildResult, build_site
@@ -63,6 +60,7 @@ from generator.ingest.guard import Guard, RateLimit, server_config
 from generator.ingest.hosts import LoopbackHostOnly
 from generator.ingest.serve_builder import BuilderProcess, BuildState, Wake
 from generator.ingest.serve_early import EarlyMaker, EarlyPages, early_folder, last_digests
+from generator.ingest.serve_files import PreviewFiles
 from generator.ingest.serve_sources import Signature, data_changed, quiet, settled, sources
 from generator.load.held import QUARANTINE_FOLDER
 from generator.plurals import plural
@@ -76,41 +74,6 @@ from generator.write import staging_of
 # a save's build starts 5-10 ms after it, and checks that the save was whole (`_build`); idle, 0.5 % of a core
 WATCH_STEP_MS = 5
 TO_PAGES = ("load", "metrics", "charts", "plan")  # a build's stages before it makes its first page
-
-
-class PreviewFiles(StaticFiles):
-    """Static files that may not exist yet (first build failed) and are never cached.
-
-    `staged`, when given, names the folders where the build under way puts the files it has
-    made so far, in the order to look: one found there is served before the last build's (the
-    changed pages first).
-    """
-
-    def __init__(self, *, directory: Path, staged: Callable[[], list[Path]] | None = None, **options: Any):
-        super().__init__(directory=directory, **options)
-        self.staged = staged
-
-    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
-        """The file in the build under way, else in the last build's output."""
-        folders = self.staged() if self.staged is not None else []
-        for folder in folders if not path.startswith(("/", "\\")) else []:
-            root = os.path.realpath(folder)
-            full = os.path.realpath(os.path.join(root, path))
-            if os.path.commonpath([full, root]) == root:  # not outside the folder
-                with contextlib.suppress(OSError):
-                    status = os.stat(full)
-                    if stat.S_ISREG(status.st_mode):
-                        return full, status
-        return super().lookup_path(path)
-
-    async def check_config(self) -> None:
-        """A missing folder is a 404 until a build makes it, not a server error."""
-
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        """Every reload shows the latest build."""
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
 
 
 class Preview:
@@ -173,7 +136,7 @@ class Preview:
                 self.state.ok, self.state.error = False, traceback.format_exc()
                 self._say(f"{self.state.error}build failed; still serving the previous build")
             finally:
-                self.state.seconds = time.perf_counter() - started
+                self.state.seconds, self.state.ended_at = time.perf_counter() - started, time.time()
                 self.state.generation += 1
                 self.state.building = False
                 self._publish()

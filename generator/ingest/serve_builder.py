@@ -33,6 +33,7 @@ class BuildState:
     building: bool = False
     files: int = 0
     seconds: float = 0.0
+    ended_at: float = 0.0  # when it ended, in seconds since the epoch (0 until one has)
     error: str = ""
 
 
