@@ -11,7 +11,7 @@ After each save it polls the changed client's dashboard page through the server 
 bytes change: the time from the save to the first changed answer is what a consultant waits
 for, watcher and rebuild included (the server shows a changed page as soon as it is made).
 Beside it: the time to the end of that build (`/api/build` no longer building, a new
-generation), the CPU seconds the builder process spent per save (its forks included, as it
+generation, and the time it says that build ended), the CPU seconds the builder process spent per save (its forks included, as it
 collects them), and how many builds the save started (more than one is wasted work).
 """
 
@@ -108,12 +108,13 @@ def _timed_save(base: str, builder: int, client: str, save: Callable[[int], obje
     before = fetch(page)
     generation = _generation(base)
     spent = _cpu_seconds(builder)
-    saved = time.perf_counter()
+    saved, saved_at = time.perf_counter(), time.time()
     save(number)
     wait_for(lambda: fetch(page) not in (before, None), "showing the saved change")
     shown = time.perf_counter() - saved
     wait_for(lambda: _built(base) > generation and not _building(base), "the rebuild's end")
-    built = time.perf_counter() - saved
+    # when the server says the build ended, not when a poll saw it (up to POLL_S later)
+    built = float(_state(base)["ended_at"]) - saved_at  # type: ignore[arg-type]
     time.sleep(0.5)  # the build's last forks are collected a moment after it ends (generator/speed/workers.py)
     # a build the save started once more (a save seen half written) has begun by now: its CPU counts too
     wait_for(lambda: not _building(base), "the builds after the save")
