@@ -68,6 +68,12 @@ class Inputs:
         return nps_rows(self.scores)
 
     @functools.cached_property
+    def rating_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering a rating question, chosen once for the question means (trends.py)."""
+        chosen: pd.DataFrame = self.scores[self.scores["type"].to_numpy() == "rating"]
+        return chosen
+
+    @functools.cached_property
     def csat_answers(self) -> pd.DataFrame:
         """The rows of `scores` answering a CSAT question (satisfaction.py `csat_rows`), chosen once for every figure."""
         return csat_rows(self.scores)

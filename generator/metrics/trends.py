@@ -76,8 +76,7 @@ def quarterly(inputs: Inputs, by_client: bool) -> pd.DataFrame:
 
 def question_means(inputs: Inputs, by_client: bool) -> pd.DataFrame:
     """Mean (2 decimals) and n of every rating question per quarter, survey and question."""
-    scores = inputs.scores
-    ratings = scores[scores["type"].to_numpy() == "rating"]
+    ratings = inputs.rating_answers
     keep = _kept(ratings, by_client, inputs.roster.active)
     group, values = groups([*_keys(ratings, keep, by_client), ratings["survey"].to_numpy()[keep],
                             ratings["question"].to_numpy()[keep]])
