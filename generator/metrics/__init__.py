@@ -109,7 +109,7 @@ def compute_reports(
     they are called once the rest is computed.
     """
     inputs, clients, figures, monthly = headline(portfolio, memo)
-    needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards))
+    needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards), memo)
     rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
                            set(clients.loc[clients["active"], "id"].tolist()))
     followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
