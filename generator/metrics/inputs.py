@@ -97,11 +97,10 @@ def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
     replaced = [made[sid][1] for sid in sorted(made) if made[sid][1] is not None]
     gone = pd.concat(replaced, ignore_index=True)[list(SUPERSEDED_COLUMNS)] if replaced else pd.DataFrame(
         {column: pd.Series([], dtype=np.int64 if column == "day" else object) for column in SUPERSEDED_COLUMNS})
-    parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
-    responses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {"response_id": [], "client": [], "day": np.array([], dtype=np.int64), "survey": []})
-    responses = responses[["survey", "response_id", "client", "day"]]
-    responses.insert(2, "ci", _client_positions(position, responses["client"]))
+    parts = [held_for(memo, f"inputs-responses-{sid}", frame, functools.partial(_responses_part, frame, sid, position), [ids])
+             for sid, frame in sorted(answers.items())]
+    responses = pd.concat(parts, ignore_index=True) if parts else _responses_part(pd.DataFrame(
+        {"response_id": [], "client": [], "day": np.array([], dtype=np.int64)}), "", position)
 
     scores = _dated(portfolio.scores, "date", today)
     if len(gone):
@@ -156,6 +155,13 @@ def _answers(frame: pd.DataFrame, today: int, rounds: dict[str, tuple[dt.date, i
     gone = dated.loc[mask, ["response_id", "client", "day"]].assign(
         survey=survey_id, replaced_by=np.array(replaced_by, dtype=object)[mask])
     return dated.loc[~mask], gone
+
+
+def _responses_part(answers: pd.DataFrame, survey_id: str, position: pd.Index) -> pd.DataFrame:
+    """`Inputs.responses`' rows of one survey's answers."""
+    part = answers[["response_id", "client", "day"]].assign(survey=survey_id)[["survey", "response_id", "client", "day"]]
+    part.insert(2, "ci", _client_positions(position, part["client"]))
+    return part
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:
