@@ -114,7 +114,7 @@ def compute_reports(
                            set(clients.loc[clients["active"], "id"].tolist()))
     followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
     made = tables() if tables is not None else response_tables(portfolio, inputs, memo)
-    figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses)
+    figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses, memo)
     replaced = _superseded(inputs)
     # last: on a first build another core is making them, and takes longer than the rest
     snapshots = earlier() if earlier is not None else earlier_snapshots(portfolio, memo)
