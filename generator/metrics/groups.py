@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 ROOM = 1 << 62  # the combined numbers of the keys stay below it, in int64
+DENSE_SPAN = 1 << 16  # up to this many combined numbers (and 8 a row), the groups are found in a table of them all
 
 
 def groups(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -26,8 +27,13 @@ def groups(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     for key in keys:
         codes, size = _codes(np.asarray(key), ROOM // span)
         combined, span = combined * size + codes, max(span * size, 1)  # no rows: no values
-    found, group = np.unique(combined, return_inverse=True)
-    group = group.reshape(-1)
+    if span <= DENSE_SPAN + 8 * rows:  # few possible numbers: those present marked in a table, without a sort
+        present = np.zeros(span, dtype=bool)
+        present[combined] = True
+        found, group = np.flatnonzero(present), (np.cumsum(present) - 1)[combined]
+    else:
+        found, group = np.unique(combined, return_inverse=True)
+        group = group.reshape(-1)
     some_row = np.zeros(len(found), dtype=np.int64)
     some_row[group] = np.arange(rows)  # a row of each group: all its rows share the keys
     return group, [np.asarray(key)[some_row] for key in keys]
