@@ -74,6 +74,14 @@ class Inputs:
         return chosen
 
     @functools.cached_property
+    def rating_questions(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The survey and question of each of `rating_answers` as numbers in the sorted order of the ids, and the ids:
+        numbered once for both question-mean tables (trends.py)."""
+        surveys, survey_ids = pd.factorize(self.rating_answers["survey"].to_numpy(), sort=True)
+        questions, question_ids = pd.factorize(self.rating_answers["question"].to_numpy(), sort=True)
+        return (surveys, np.asarray(survey_ids, dtype=object)), (questions, np.asarray(question_ids, dtype=object))
+
+    @functools.cached_property
     def csat_answers(self) -> pd.DataFrame:
         """The rows of `scores` answering a CSAT question (satisfaction.py `csat_rows`), chosen once for every figure."""
         return csat_rows(self.scores)
