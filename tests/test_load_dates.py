@@ -99,3 +99,31 @@ def test_responses_alone_after_a_fixed_as_of_are_counted(make_portfolio: MakePor
     assert rapport("validate", "--data", data).stderr == (
         f"warning: as_of {old.isoformat()} (site.yaml) is older than the newest data ({newest.isoformat()}): "
         "1 response dated after it is left out of every figure; remove as_of to report as of today\n")
+
+
+def test_a_rebuild_holding_each_frames_newest_date_still_finds_a_row_after_today(
+    make_portfolio: MakePortfolio, tmp_path: Path,
+) -> None:
+    # `rapport serve`'s builder holds each frame's newest date while the frame is the memo's very one
+    # (generator/load/timeline.py): a contact or response appended since is still checked
+    from generator.build import build_site
+    from generator.errors import DataError
+    from generator.speed import Speed
+    from generator.speed.cache import Kept
+    from tests.test_speed import append_row
+
+    data = make_portfolio(site={"business": {"name": "T"}}, contacts=[visit(TODAY)], responses={"review": [
+        {"response_id": "r1", "client": "acme", "submitted_at": f"{TODAY.isoformat()}T00:00:00+14:00", "overall": "5"}]})
+    out, kept = tmp_path / "out", Kept()
+    build_site(data, out, speed=Speed.on(kept=kept))
+    contacts = data / "contacts.csv"
+    before = contacts.read_text(encoding="utf-8")
+    contacts.write_text(before + ",".join(visit(NEXT_YEAR)) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"'{NEXT_YEAR.isoformat()}' is after today"):
+        build_site(data, out, speed=Speed.on(kept=kept))
+    contacts.write_text(before, encoding="utf-8")
+    build_site(data, out, speed=Speed.on(kept=kept))
+    append_row(data / "responses" / "review.csv",
+               lambda row: row.update(response_id="r2", submitted_at=f"{NEXT_YEAR.isoformat()}T09:00:00Z"))
+    with pytest.raises(DataError, match="a response cannot be submitted in the future"):
+        build_site(data, out, speed=Speed.on(kept=kept))

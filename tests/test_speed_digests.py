@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from generator.render.plan import ClientData, ClientInputs
+from generator.render.plan import ClientData, ClientInputs, values_bytes
 from generator.speed.fingerprints import DataDigests, PageInputs
 
 DAY = dt.date(2026, 11, 30)
@@ -74,3 +74,12 @@ def test_a_page_naming_a_client_without_data_is_made_by_every_build() -> None:
     assert named((ClientInputs("nobody", {"id": "nobody"}),)) == ""
     assert named((ClientData("nobody", ()),)) == ""
     assert named((ClientData("acme", ("responses/unknown",)),)) == ""
+
+
+def test_a_rows_values_differing_only_in_kind_or_day_have_different_bytes() -> None:
+    marked = b"D" + DAY.toordinal().to_bytes(4, "little")  # how a date is written before the pickle
+    rows = [[DAY], [dt.date(2026, 12, 1)], [dt.datetime(2026, 11, 30)], [DAY.toordinal()], ["2026-11-30"], [marked],
+            [marked, DAY], [DAY, DAY], [[DAY]], [(DAY,)], [1], [1.0], [True], [-0.0], [0.0], [None], [b""], []]
+    written = [values_bytes(row) for row in rows]
+    assert len(set(written)) == len(rows)
+    assert values_bytes(["ac" + "me", dt.date.fromordinal(DAY.toordinal())]) == values_bytes(["acme", DAY])

@@ -19,6 +19,7 @@ from generator.safety import LeakError, leak_gate
 from generator.safety.leak_needles import Needle
 from generator.speed import Speed
 from tests.conftest import secret_env_fixture
+from tests.test_speed import append_row
 
 SECRET = "test-secret-for-the-leak-gate-on-rebuilds"
 
@@ -151,3 +152,54 @@ def test_the_needles_kept_in_the_memo_are_the_ones_made_afresh(data: Path) -> No
     assert ("client name", "quillon brackwater partners") in found
     assert ("free-text answer", "the quillon invoices arrived late") in found
     assert len(own) >= 12 and ("free-text answer", " ".join(words_of(own))) not in found
+
+
+def test_the_needles_held_between_builds_are_the_ones_made_afresh(data: Path) -> None:
+    # `rapport serve`'s builder holds the last build's needles while their inputs are the same: a response without a new
+    # text gives the very list again; a new text, note, name or page gives the needles a build without a memo makes
+    from generator.keys import site_secret
+    from generator.load import load_portfolio
+    from generator.memo import NO_MEMO
+    from generator.safety.leak_gate import LeakGate
+    from generator.safety.leak_needles import make_needles
+    from generator.speed.cache import Kept
+
+    out, kept = data.parent / "output", Kept()
+
+    def held() -> list[Needle]:
+        values: list[object] = []
+        build_site(data, out, speed=Speed.on(1, kept=kept), keep=values)
+        return next(value for value in values if isinstance(value, LeakGate)).private
+
+    def fresh() -> set[Needle]:
+        return set(make_needles(load_portfolio(data), site_secret(data), NO_MEMO))
+
+    answers = data / "responses" / "annual-review.csv"
+    first = held()
+    append_row(answers, lambda row: row.update(response_id="same-text"))  # a response with a text given before
+    assert held() is first
+    append_row(answers, lambda row: row.update(response_id="new-text", improve="The quillon invoices arrived late."))
+    assert set(again := held()) == fresh() and again is not first
+    assert ("free-text answer", ("the", "quillon", "invoices", "arrived", "late")) in {(n.kind, n.words) for n in again}
+    append_row(data / "contacts.csv", lambda row: row.update(note="Rewired the brackwater server closet."))
+    assert set(held()) == fresh()
+    rename_first_client(data, "Quillon Brackwater Partners")
+    assert set(held()) == fresh()
+    page = data / "pages" / "services.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nThe quillon brackwater invoices arrived late.\n", encoding="utf-8")
+    assert set(held()) == fresh()
+
+
+def test_a_rebuild_holding_its_needles_still_stops_a_leak(data: Path, tmp_path: Path) -> None:
+    from generator.speed.cache import Kept
+
+    out, kept = data.parent / "output", Kept()
+    build_site(data, out, speed=Speed.on(1, kept=kept))
+    append_row(data / "responses" / "annual-review.csv", lambda row: row.update(response_id="same-text"))
+    build_site(data, out, speed=Speed.on(1, kept=kept))  # the needles held, the public files read for none
+    rename_first_client(data, "Managed Support Agreement")
+    with pytest.raises(LeakError) as raised:
+        build_site(data, out, speed=Speed.on(1, kept=kept))
+    assert "  public/services/index.html: client name (made from pages/services.md)" in str(raised.value).splitlines()
+    with pytest.raises(LeakError):
+        build_site(data, out, speed=Speed.on(1, kept=kept))

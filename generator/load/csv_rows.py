@@ -15,6 +15,8 @@ from generator.errors import Problem, decode_utf8, did_you_mean, not_utf8
 from generator.load.csv_fast import read_plain_csv, unix_line_ends
 
 BOM = "\ufeff".encode()
+# the C parser's start costs about a millisecond; the csv module reads this many bytes in less (generator/load/csv_fast.py)
+PARSER_FROM = 32_768
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def read_csv_bytes(
     # regular expression ten (UTF-8 never uses these bytes inside another character)
     controls = len(raw.translate(None, CONTROL_BYTES)) != len(raw)
     # the C parser decodes every cell strictly: a file it reads is UTF-8 (else it steps aside, and the decoder says where not)
-    plain = None if controls else read_plain_csv(unix_line_ends(raw.removeprefix(BOM)))
+    # (a small text, such as the records appended to a file since it was kept, is read by the csv module sooner)
+    plain = None if controls or len(raw) < PARSER_FROM else read_plain_csv(unix_line_ends(raw.removeprefix(BOM)))
     if plain is not None:
         header_cells, body, body_lines = plain
         header_line = 1

@@ -23,12 +23,13 @@ def empty_followups() -> pd.DataFrame:
 
 
 def load_followups(
-    path: Path, shown: str, client_ids: set[str] | None, response_ids: Mapping[str, set[str]], problems: list[Problem],
+    path: Path, shown: str, client_ids: set[str] | None, response_ids: Callable[[], Mapping[str, set[str]]],
+    problems: list[Problem],
 ) -> pd.DataFrame:
     """Validate every follow-up (dates as `datetime.date`, `closed` None while open); only good rows are kept.
 
     `client_ids` None means clients.yaml could not be read: client ids are not checked;
-    `response_ids` holds each survey's response ids.
+    `response_ids` gives each survey's response ids (asked only when there is a file: 20,000 ids at 1,000 clients).
     """
     if not path.is_file():
         return empty_followups()
@@ -38,7 +39,7 @@ def load_followups(
     kept: list[dict[str, object]] = []
     ids: dict[str, int] = {}
     answered: dict[tuple[str, str], int] = {}
-    known = response_ids
+    known = response_ids()
     for cells in table.frame.to_dict("records"):
         line = int(cells["line"])
         found: list[Problem] = []

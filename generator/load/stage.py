@@ -93,12 +93,14 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
     after += check_texts(data_dir, shown)  # data/texts/*.yaml: the words clients see
     if settings is not None:  # each client's language, and the survey translations it needs
         after += check_client_languages(data_dir, shown, settings, clients, surveys)
-    response_ids = {s.id: set(responses[s.id]["response_id"].tolist()) if s.id in responses else set() for s in surveys}
+    def response_ids() -> dict[str, set[str]]:
+        return {s.id: set(responses[s.id]["response_id"].tolist()) if s.id in responses else set() for s in surveys}
+
     followups = load_followups(data_dir / "followups.csv", f"{shown}/followups.csv", client_ids, response_ids, after)
     # last: the file a fork may be reading ahead, the longest to read
     contacts, contacts_rows = _contacts(data_dir, shown, memo, client_ids, ahead, found["contacts"])
     problems = [problem for part in found.values() for problem in part] + after
-    problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone())
+    problems += future_rows(contacts, responses, shown, dt.datetime.now().astimezone(), memo)
 
     if problems or settings is None:
         raise DataError(problems)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from generator.errors import Problem
+from generator.memo import NO_MEMO, Memo, held_for
 
 # a response's written date may run a day ahead of this computer's (its offset is the respondent's):
 # its instant is compared with now instead, with this much allowance for a fast clock
@@ -15,18 +16,25 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def future_rows(
-    contacts: pd.DataFrame, responses: Mapping[str, pd.DataFrame], shown: str, now: dt.datetime,
+    contacts: pd.DataFrame, responses: Mapping[str, pd.DataFrame], shown: str, now: dt.datetime, memo: Memo = NO_MEMO,
 ) -> list[Problem]:
-    """One problem per contact dated after today and per response submitted after now."""
+    """One problem per contact dated after today and per response submitted after now.
+
+    Each frame's newest date is held in `memo` while it is the very frame the memo gave the last build
+    (`held_for`): a frame with none after today needs no look at its rows (130,000 contacts at 1,000 clients).
+    """
     today = now.date()
     problems: list[Problem] = []
-    later = contacts[contacts["date"] > pd.Timestamp(today)]
-    for day, line in zip(later["date"].tolist(), later["line"].tolist()):
-        problems.append(Problem(f"{shown}/contacts.csv", int(line), "date",
-                                f"'{day.date().isoformat()}' is after today ({today.isoformat()}): log a contact once it "
-                                "has happened (planned visits belong in your calendar)"))
+    if _newest(memo, "contacts", contacts) > pd.Timestamp(today):
+        later = contacts[contacts["date"] > pd.Timestamp(today)]
+        for day, line in zip(later["date"].tolist(), later["line"].tolist()):
+            problems.append(Problem(f"{shown}/contacts.csv", int(line), "date",
+                                    f"'{day.date().isoformat()}' is after today ({today.isoformat()}): log a contact once "
+                                    "it has happened (planned visits belong in your calendar)"))
     limit = pd.Timestamp(now.astimezone(dt.UTC) + CLOCK_SKEW)
     for survey_id, frame in sorted(responses.items()):
+        if not _newest(memo, f"responses-{survey_id}", frame) >= pd.Timestamp(today):
+            continue
         near = frame[frame["date"] >= pd.Timestamp(today)]
         if near.empty:
             continue
@@ -36,6 +44,11 @@ def future_rows(
                                     f"'{written}' is after now ({now.isoformat(timespec='minutes')}): "
                                     "a response cannot be submitted in the future"))
     return problems
+
+
+def _newest(memo: Memo, name: str, frame: pd.DataFrame) -> pd.Timestamp:
+    """The frame's newest date (NaT when it has none), held for the very frame."""
+    return held_for(memo, f"newest-{name}", frame, lambda: pd.Timestamp(frame["date"].max()))
 
 
 def rows_after(contacts: pd.DataFrame, responses: Mapping[str, pd.DataFrame], as_of: dt.date, source: str) -> str | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 import markupsafe
 
+from generator.charts.data import MonthRow
 from generator.files import OutputFile
 from generator.plurals import plural
 from generator.render.dashboard_common import DashboardSite
@@ -60,9 +62,20 @@ def event_rows(site: DashboardSite) -> list[EventRow]:
     EVENT_FIELDS and its on-site visits this month (0 without a minimum, when none are shown)."""
     data = site.charts.data
     this_month = site.as_of.isoformat()[:7]
-    return [(*(row[field] for field in EVENT_FIELDS),
-             next((m.onsite for m in data.months.get(row["id"], ()) if m.month == this_month), 0) if row["onsite_min"] else 0)
+    return [(*(row[field] for field in EVENT_FIELDS), _visits(data.months.get(row["id"], ()), this_month) if row["onsite_min"] else 0)
             for row in data.clients if row["active"]]
+
+
+def _visits(months: Sequence[MonthRow], month: str) -> int:
+    """The on-site visits of the first of `months` (oldest first: DashboardData.months) that is `month`, else 0; looked
+    for from the newest, where the report's month is (four years of months a client, a thousand clients)."""
+    found = 0
+    for each in reversed(months):
+        if each.month < month:
+            break
+        if each.month == month:
+            found = each.onsite
+    return found
 
 
 def events(site: DashboardSite, rows: list[EventRow]) -> list[Event]:

@@ -39,8 +39,11 @@ def render_survey(site: DashboardSite, survey: Survey, written: list[Row]) -> Ou
     size = site.charts.reports.attention.limits.list_size
     shown: dict[str, Any] = {}
     more: dict[str, tuple[int, int]] = {}
+    by_question: dict[str, list[Row]] = {}
+    for row in written:  # one pass over thousands of answers, rather than one per question
+        by_question.setdefault(row[1], []).append(row)
     for question in survey.questions:
-        newest, rest = first([row for row in written if row[1] == question.id], size)
+        newest, rest = first(by_question.get(question.id, []), size)
         shown[question.id] = items_html(inbox_items(site, newest), "../", on_survey_page=True)
         more[question.id] = (rest, len(newest) + rest)
     return site.page(

@@ -14,8 +14,8 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ NEEDS_QUOTES = re.compile('[,"\r\n]')
 PLAIN_TYPES = frozenset((str, int, bool, dt.date, dt.datetime, type(None)))
 FLOAT_OR_NONE = frozenset((float, type(None)))
 BOM = "\ufeff".encode()
+T = TypeVar("T")
 
 
 def cell(value: Any) -> Any:
@@ -115,11 +116,36 @@ def text_fields(texts: Sequence[str]) -> list[str]:
 
 def csv_table(header: Sequence[str], columns: Sequence[Sequence[str]]) -> bytes:
     """CSV of columns of fields (from `fields`): BOM, the header, then one CRLF-ended line per row."""
-    lines = [",".join(fields(header)), *map(",".join, zip(*columns))]
+    return csv_lines(header, list(map(",".join, zip(*columns))))
+
+
+def csv_lines(header: Sequence[str], rows: list[str]) -> bytes:
+    """`csv_table` of its rows' lines (each a row's fields joined by commas)."""
+    lines = [",".join(fields(header)), *rows]
     if len(header) == 1:  # the csv module quotes a lone empty field, so that its line is not blank
         lines = [line or '""' for line in lines]
     lines.append("")  # the last line's CRLF, joined in: a text of megabytes added to is copied whole
     return BOM + "\r\n".join(lines).encode("utf-8")
+
+
+def kept_lines(held: dict[str, Any], context: object, header: Sequence[str], items: Sequence[T],
+               key: Callable[[T], Hashable], lines: Callable[[Sequence[T]], list[list[str]]]) -> bytes:
+    """`csv_lines` of each item's lines (`lines` gives those of several items), those of an item taken from the last
+    build's when it made them under an equal key and `context` (what every line is made from besides its item's key).
+
+    `held` keeps each build's lines for the next (`rapport serve`): a new response changes the lines of one client.
+    A line is a function of its fields alone (`fields` converts each value on its own), so lines made apart are the
+    lines a column of every item gives. A key is compared by value: bytes, texts and tuples of them.
+    """
+    before: dict[Hashable, list[str]] = held.get("lines", {}) if held.get("context") == context else {}
+    keys = [key(item) for item in items]
+    made: list[list[str] | None] = [before.get(each) for each in keys]
+    missing = [index for index, found in enumerate(made) if found is None]
+    for index, found in zip(missing, lines([items[index] for index in missing])):
+        made[index] = found
+    held.clear()
+    held.update(context=context, lines={each: found for each, found in zip(keys, made) if found is not None})
+    return csv_lines(header, [line for found in made if found is not None for line in found])
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -128,20 +154,30 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return csv_table(header, [fields(column) for column in columns] if columns else [])
 
 
-def clients_csv(data: DashboardData, reports: Reports) -> bytes:
-    """One row per client: contact and agreement, then every column of the metrics table."""
+def clients_csv(data: DashboardData, reports: Reports, held: dict[str, Any] | None = None,
+                key: Callable[[dict[str, Any]], Hashable] | None = None) -> bytes:
+    """One row per client: contact and agreement, then every column of the metrics table.
+
+    With `held` (`kept_lines`), the line of a client whose `key` (its row and record) is as in the last build is
+    taken from there."""
     # the figures behind each risk reason are for `report --json`; the reasons say them in words here
     columns = [c for c in reports.clients.columns if c not in ("id", "name", "risk_figures")]
     header = ["id", "name", "contact_name", "contact_email", "contact_phone", "monthly_fee", "term_months", *columns]
-    rows = data.clients
-    clients = [row["client"] for row in rows]
-    values = [
-        [row["id"] for row in rows], [row["name"] for row in rows],
-        [client.contact.name for client in clients], [client.contact.email for client in clients],
-        [client.contact.phone for client in clients], [client.agreement.monthly_fee for client in clients],
-        [client.agreement.term_months for client in clients], *([row[c] for row in rows] for c in columns),
-    ]
-    return csv_table(header, [fields(column) for column in values])
+
+    def made(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+        clients = [row["client"] for row in rows]
+        values = [
+            [row["id"] for row in rows], [row["name"] for row in rows],
+            [client.contact.name for client in clients], [client.contact.email for client in clients],
+            [client.contact.phone for client in clients], [client.agreement.monthly_fee for client in clients],
+            [client.agreement.term_months for client in clients], *([row[c] for row in rows] for c in columns),
+        ]
+        return [fields(column) for column in values]
+
+    if held is None or key is None:
+        return csv_table(header, made(data.clients))
+    return kept_lines(held, tuple(header), header, data.clients, key,
+                      lambda rows: [[line] for line in map(",".join, zip(*made(rows)))])
 
 
 def contacts_csv(data: DashboardData, reports: Reports) -> bytes:
@@ -182,15 +218,17 @@ def export_links(portfolio: Portfolio) -> list[tuple[str, str]]:
 
 
 def export_makers(
-    portfolio: Portfolio, reports: Reports, data: DashboardData,
+    portfolio: Portfolio, reports: Reports, data: DashboardData, held: dict[str, Any] | None = None,
+    key: Callable[[dict[str, Any]], Hashable] | None = None,
 ) -> list[tuple[str, Callable[[], bytes], tuple[str, ...] | None]]:
     """(path under dashboard/, how to make it, the data frames it is made from; None: the metrics) of every export.
 
     An export made from whole frames only depends on them, the client records (for names), the
     settings, the surveys and the report date, so a rebuild can reuse it (generator/render/plan.py).
+    `held` and `key`: the client table's lines of the last build and what each client's is made from (`clients_csv`).
     """
     return [
-        ("exports/clients.csv", lambda: clients_csv(data, reports), None),
+        ("exports/clients.csv", lambda: clients_csv(data, reports, held, key), None),
         ("exports/contacts-per-month.csv", lambda: contacts_csv(data, reports), ("contacts",)),
         *((f"exports/responses-{s.id}.csv", functools.partial(responses_csv, s, data), (f"responses/{s.id}",))
           for s in portfolio.surveys),

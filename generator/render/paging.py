@@ -128,8 +128,11 @@ def archive_pages(items: Sequence[T], size: int, first: str) -> list[tuple[Archi
     last = len(cut.blocks)  # the newest archive block
     count = last + 1
 
-    def href(block: int) -> str:
-        return posixpath.basename(archive_path(first, block) if block else first)
+    name, newest = posixpath.basename(posixpath.splitext(first)[0]), posixpath.basename(first)
+    extension = posixpath.splitext(first)[1]
+
+    def href(block: int) -> str:  # `archive_path`'s name, made from `first`'s parts taken once (thousands of pages)
+        return f"{name}-archive-{block}{extension}" if block else newest
 
     made = []
     for block, chunk in [(0, cut.newest), *enumerate(cut.blocks, start=1)]:

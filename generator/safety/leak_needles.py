@@ -24,10 +24,12 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote
 
+import pandas as pd
 from anyascii import anyascii
 
 from generator.digests import digest
-from generator.memo import NO_MEMO, Memo
+from generator.file_keys import file_key
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.portfolio import Portfolio
 from generator.safety.kept_words import kept_words
 from generator.safety.word_automaton import WordAutomaton
@@ -49,6 +51,7 @@ SENTENCE_BREAK = re.compile(r"[\r\n]+|(?<=[.!?;:])\s+|\s[—–]\s")  # lines, s
 MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 # path words of the site itself; a client id equal to one of these cannot be told apart from it
 SITE_WORDS = {"index", "survey", "thanks", "assets", "dashboard", "404", "html", "public"}
+NEEDLES = "needles"  # the memo's held needles of the last build, with what they were made from (`make_needles`)
 
 Words = tuple[str, ...]
 
@@ -102,27 +105,74 @@ def _unspaced_part() -> re.Pattern[str]:
 
 
 def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> list[Needle]:
-    """Every private string of the portfolio worth looking for."""
+    """Every private string of the portfolio worth looking for; the last build's list, held (`Memo.hold`), when every
+    input is the very value or the same texts it was made from (`rapport serve`: a response without a new text)."""
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
-    needles, name_words, notes = _client_needles(portfolio, secret, reserved, memo)
-    free_text: dict[str, set[str]] = defaultdict(set)
-    if notes:
-        free_text["client notes"].update(notes)
-    free_text["contact-log note"].update(portfolio.contacts["note"].tolist())
+    clients = _client_needles(portfolio, secret, reserved, memo)
+    common, own = _common_words(portfolio, memo), _kept_own_words(portfolio, memo)
+    texts = _free_texts(portfolio, clients[2], memo)
+    # the memo's values are the very objects it gave the last build while their keys (records, secret, reserved words,
+    # language, the business's texts) are the same; the free texts are compared as sets
+    made_from = (clients, common, own, texts)
+    held = memo.held(NEEDLES, [])
+    if isinstance(held, tuple) and len(held) == 2 and _same_inputs(held[0], made_from):
+        return held[1]  # type: ignore[no-any-return]  # held below: the needles made from these inputs
+    memo.hold(NEEDLES, [], None)  # let the last build's go before these are made
+    needles = _needles_of(clients, common, own, texts, reserved, memo)
+    memo.hold(NEEDLES, [], (made_from, needles))
+    return needles
+
+
+def _same_inputs(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
+    """Whether the needles' inputs are those of the last build: the memo's values the same objects, the texts equal."""
+    *values, texts = now
+    *held_values, held_texts = before
+    return all(value is held for value, held in zip(values, held_values)) and held_texts == texts
+
+
+FreeTexts = tuple[tuple[str, frozenset[str]], ...]  # (kind, the texts of one source), kinds in the order they rank
+
+
+def _free_texts(portfolio: Portfolio, notes: list[str], memo: Memo) -> FreeTexts:
+    """The free texts (client notes, contact-log notes, each survey's free-text answers), a set per source; each
+    frame's held (`held_for`) while it is the very frame the memo gave the last build."""
+    texts: list[tuple[str, frozenset[str]]] = [("client notes", frozenset(notes))] if notes else []
+    contacts = portfolio.contacts
+    texts.append(("contact-log note", held_for(memo, "needle-texts-contacts", contacts,
+                                               lambda: frozenset(contacts["note"].tolist()))))
     for survey in portfolio.surveys:
         frame = portfolio.responses.get(survey.id)
-        for question in survey.questions:
-            if frame is not None and question.type == "text" and question.id in frame.columns:
-                free_text["free-text answer"].update(frame[question.id].tolist())
-    common = _common_words(portfolio, memo)
+        if frame is None:
+            continue
+        columns = [question.id for question in survey.questions if question.type == "text" and question.id in frame.columns]
+        if columns:
+            texts.append(("free-text answer", held_for(
+                memo, f"needle-texts-{survey.id}", frame,
+                functools.partial(_column_texts, frame, columns), ["\x00".join(columns).encode()])))
+    return tuple(texts)
+
+
+def _column_texts(frame: pd.DataFrame, columns: list[str]) -> frozenset[str]:
+    """Every value of the frame's columns."""
+    return frozenset(value for column in columns for value in frame[column].tolist())
+
+
+def _needles_of(clients: ClientNeedles, common: frozenset[str], own: list[str], texts: FreeTexts, reserved: set[str],
+                memo: Memo) -> list[Needle]:
+    """`make_needles`, made."""
+    needles, name_words, _ = clients
+    free_text: dict[str, set[str]] = defaultdict(set)
+    for kind, found in texts:
+        free_text[kind].update(found)
     free = [Needle((word,), "client name word", owner) for word, owner in name_words.items()
             if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
-    split = {kind: _fragments_of(kind, texts, memo) for kind, texts in free_text.items()}
-    free += list({needle.words: needle for kind, texts in free_text.items()
-                  for text in texts for needle in split[kind][text]}.values())
+    split = {kind: _fragments_of(kind, found, memo) for kind, found in free_text.items()}
+    # one needle per words: of the kind ranked last (a text's fragments rank by the order of `texts`' kinds)
+    free += list({needle.words: needle for kind, found in free_text.items()
+                  for text in found for needle in split[kind][text]}.values())
     # a free needle found in the business's own public text is the business's words: never looked for
-    own = _own_keys(portfolio, free, memo)
-    return needles + [needle for needle in free if needle.key not in own]
+    own_keys = _own_keys(own, free, memo)
+    return needles + [needle for needle in free if needle.key not in own_keys]
 
 
 ClientNeedles = tuple[list[Needle], dict[str, str], list[str]]
@@ -163,13 +213,12 @@ def _client_needles_of(portfolio: Portfolio, secret: bytes, reserved: set[str]) 
     return needles, name_words, notes
 
 
-def _own_keys(portfolio: Portfolio, free: list[Needle], memo: Memo) -> set[str]:
-    """The keys of the free needles found in the business's own public text (`own_words`).
+def _own_keys(words: list[str], free: list[Needle], memo: Memo) -> set[str]:
+    """The keys of the free needles found in the business's own public text (`own_words`: `words`).
 
     Which keys were looked for, and which were found, are kept in the memo under that text: a
     rebuild looks only for the needles of texts that are new (a new answer, a new note).
     """
-    words = _kept_own_words(portfolio, memo)
     key = [digest("\x00".join(words).encode())]
     looked, found = memo.get("needles-own", key) or (frozenset(), frozenset())
     new = [needle for needle in free if needle.key not in looked]
@@ -207,7 +256,7 @@ def _kept_own_words(portfolio: Portfolio, memo: Memo) -> list[str]:
     key = [text.encode() for text in _own_texts(portfolio)]
     key.append(b"\x00shipped")  # the texts above are the portfolio's; the files below are the package's
     for path in _shipped_text_files():
-        key += [str(path).encode(), path.read_bytes()]
+        key += [str(path).encode(), file_key(path)]  # digested once per version of the file in this process
     return memo.load("needles-own-words", key, lambda: own_words(portfolio), [])
 
 
@@ -230,7 +279,7 @@ def _template_texts() -> tuple[str, ...]:
 def _common_words(portfolio: Portfolio, memo: Memo) -> frozenset[str]:
     """Words common in the site's language, kept in the memo (generator/memo.py) after the first build."""
     language = portfolio.settings.site.language
-    key = [language.encode(), version("wordfreq").encode()]
+    key = [language.encode(), _wordfreq_version().encode()]
     return memo.load("common-words", key, lambda: _common_words_of(language), [])
 
 
@@ -238,7 +287,14 @@ def _common_words(portfolio: Portfolio, memo: Memo) -> frozenset[str]:
 def _common_words_of(language: str) -> frozenset[str]:
     """Words common in the language (English when wordfreq does not know it), as `words_of` writes them."""
     # kept per user (generator/safety/kept_words.py): a project's first build need not import wordfreq
-    return kept_words(language, version("wordfreq"), lambda: _wordfreq_words(language))
+    return kept_words(language, _wordfreq_version(), lambda: _wordfreq_words(language))
+
+
+@functools.cache
+def _wordfreq_version() -> str:
+    """wordfreq's version, read once per process (a few milliseconds each time), as the build's code and other
+    libraries are (generator/speed/cache.py `code_version`)."""
+    return version("wordfreq")
 
 
 def _wordfreq_words(language: str) -> frozenset[str]:

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from generator.files import BuiltFile
-from generator.memo import Memo
+from generator.memo import Memo, held_for
 from generator.safety.leak_needles import Needle
 
 NAME = "leak-passed"
+HASHES, SORTED = "needle-hashes", "needle-hashes-sorted"  # held (`Memo.hold`): the hashes of the needles of `recall`
 
 Seen = tuple[str, str]  # a public file's path and sha256
 Hidden = tuple[str, ...]  # the allowed texts that hid a needle in that file (leak_gate.allow), sorted
@@ -37,21 +38,28 @@ class Passed:
     earlier: dict[Seen, Hidden] = field(default_factory=dict)
     added: list[Needle] = field(default_factory=list)  # needles the earlier files were not read for
     passing: dict[Seen, Hidden] = field(default_factory=dict)  # the files passing this build's needles
+    # the memo's entry is to be written again though nothing changed, so that the next build of this process finds
+    # there the very hashes it holds (`recall`) rather than an equal array made by another build
+    renew: bool = False
 
     @classmethod
     def recall(cls, memo: Memo, private: Sequence[Needle], allowed: Sequence[Needle]) -> Passed:
         """What the memo says passed; nothing when a needle was taken away (an allowed text's count may change)."""
-        own = _hashes(private)
-        hashes = np.unique(own)
+        # the needles of the last build of this process, held (`make_needles`), keep their hashes: the same arrays
+        own = held_for(memo, HASHES, private, lambda: _hashes(private))
+        hashes = held_for(memo, SORTED, own, lambda: np.unique(own))
         key = ["\x1f".join(" ".join(needle.words) for needle in allowed).encode()]
         kept = memo.get(NAME, key)
         if not (isinstance(kept, tuple) and len(kept) == 2):
             return cls(hashes, key)
         before, earlier = kept
+        if before is hashes:  # what this process kept last: the very needles the files passed
+            return cls(hashes, key, earlier)
         if not isinstance(before, np.ndarray) or np.setdiff1d(before, hashes, assume_unique=True).size:
             return cls(hashes, key)
         new = ~np.isin(own, before)
-        return cls(hashes, key, earlier, [needle for needle, added in zip(private, new.tolist()) if added])
+        return cls(hashes, key, earlier, [needle for needle, added in zip(private, new.tolist()) if added],
+                   renew=memo.held(SORTED, []) is not None)
 
     def before(self, item: BuiltFile) -> Hidden | None:
         """The allowed texts that hid a needle in this very file when it passed the last build; None if it did not."""
@@ -59,7 +67,7 @@ class Passed:
 
     def keep(self, memo: Memo) -> None:
         """Remember the files passing this build's needles (when they are not what the memo holds)."""
-        if self.added or self.passing != self.earlier:
+        if self.added or self.passing != self.earlier or self.renew:
             memo.put(NAME, self.key, (self.hashes, self.passing))
 
 

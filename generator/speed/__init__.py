@@ -51,6 +51,7 @@ CHANGED_FIRST_AT_MOST = 25  # client pages made before the rest when their clien
 SHARED_DIGEST = "page-shared"  # the memo's entry of what every page of the last build shared (fingerprints.py)
 FEW_CLIENTS = 10  # a rebuild after a change to no more clients' data than this is made in one process
 ENVIRONMENT = "environment"  # the memo's held template environment (`SpeedSession.environment`)
+EXACT_VALUES = "exact-values"  # the memo's held digests of exact page values (fingerprints.py `PageInputs.exact`)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ class SpeedSession:
             return sorted((item for job in plan.jobs for item in job.make()), key=lambda item: item.path)
         previous = self._previous_output()
         made = digests() if digests is not None else page_digests(plan.portfolio, plan.environment)
-        inputs = None if made is None else made.with_records(plan.portfolio)
+        held = self.memo.held(EXACT_VALUES, [])
+        inputs = None if made is None else made.with_records(plan.portfolio, held if isinstance(held, dict) else None)
         self._writer = writer = OutputWriter(self.out_dir, background=True, previous=previous)
         kept: list[tuple[PageJob, str]] = []
         todo: list[tuple[PageJob, str | None]] = []
@@ -217,6 +219,8 @@ class SpeedSession:
         taken = {id(job) for job, _ in first}
         tasks += [_tagged(chunk, previous, inputs) for chunk in _chunks([pair for pair in todo if id(pair[0]) not in taken])]
         results = run_tasks(tasks, workers, report, finish=writer.stage, meanwhile=meanwhile)
+        if inputs is not None:  # the digests of exact values this process took, for the next build (`rapport serve`)
+            self.memo.hold(EXACT_VALUES, [], inputs.exact)
         files = [item for result in results for item in result]
         for job, key in kept:
             found = previous.reuse_all(job.paths, key)

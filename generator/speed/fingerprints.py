@@ -124,38 +124,43 @@ class PageInputs:
     pages: dict[str, tuple[object, bytes]] = field(default_factory=dict, compare=False)
     classes: tuple[type, ...] | None = field(default=None, compare=False)  # `value_digest`'s, found once per build
     keys: dict[tuple[str, ...], bytes] = field(default_factory=dict, compare=False)  # a digest of each kind of row's keys
+    # the digests of exact values (`ValueInputs.exact`) by path, with the value and what every page shared then: the last
+    # build's (held by `rapport serve`: `SpeedSession.run`), and this build's
+    exact_before: dict[str, tuple[object, bytes, str]] = field(default_factory=dict, compare=False)
+    exact: dict[str, tuple[object, bytes, str]] = field(default_factory=dict, compare=False)
 
     def of(self, inputs: Inputs, path: str) -> str:
         """The digest of a plan job's inputs (generator/render/plan.py); '' when unknown."""
         if isinstance(inputs, ClientInputs):
             return self._client_page(inputs).hex()
         if isinstance(inputs, ValueInputs):
+            if inputs.exact and not inputs.clients:
+                return self._exact_value(path, inputs.value)
             return self.from_value(path, inputs.value, inputs.clients)
         return self.from_frames(path.removeprefix("dashboard/"), inputs.frames)
 
     def client_page(self, row: Mapping[str, Any]) -> str:
         """A client's page: shared, the client's data, its metrics row (without the record, digested already)."""
-        return self._page_of_row(row).hex()
+        return self._page_of_row(ClientInputs(row["id"], row)).hex()
 
-    def _page_of_row(self, row: Mapping[str, Any]) -> bytes:
+    def _page_of_row(self, inputs: ClientInputs) -> bytes:
         """`client_page` as bytes (b'' when unknown)."""
-        own = self.data.clients.get(row["id"])
+        own = self.data.clients.get(inputs.client_id)
         if own is None:
             return b""
         # the row's keys (the same few dozen in every row: digested once) and its values in their order, which
         # pickle faster than the row itself
-        names = tuple(row)
+        names, values = inputs.row_values
         keys = self.keys.get(names)
         if keys is None:
             keys = self.keys[names] = _digest(pickle.dumps([key for key in names if key != "client"], protocol=4))
-        values = [value for key, value in row.items() if key != "client"]
-        return _digest(self.shared, own, keys, pickle.dumps(values, protocol=4))
+        return _digest(self.shared, own, keys, values)
 
     def _client_page(self, inputs: ClientInputs) -> bytes:
         """`client_page` of these inputs as bytes (b'' when unknown), taken once per process."""
         found = self.pages.get(inputs.client_id)
         if found is None or found[0] is not inputs.row:
-            found = self.pages[inputs.client_id] = (inputs.row, self._page_of_row(inputs.row))
+            found = self.pages[inputs.client_id] = (inputs.row, self._page_of_row(inputs))
         return found[1]
 
     def _client_data(self, inputs: ClientData) -> bytes:
@@ -179,17 +184,30 @@ class PageInputs:
             return ""
         return _digest(self.shared, path.encode(), data, *parts).hex()
 
+    def _exact_value(self, path: str, value: object) -> str:
+        """`from_value` of an exact value: the last build's digest of an equal value under the same shared digest."""
+        found = self.exact_before.get(path)
+        if found is not None and found[1] == self.shared and found[0] == value:
+            self.exact[path] = found
+            return found[2]
+        made = self.from_value(path, value)
+        if made:
+            self.exact[path] = (value, self.shared, made)
+        return made
+
     def from_frames(self, name: str, frames: tuple[str, ...]) -> str:
         """A file made from whole frames of the data (and every client record, for names)."""
         if any(frame not in self.data.frames for frame in frames):
             return ""
         return _digest(self.shared, name.encode(), self.data.records, *(self.data.frames[f] for f in frames)).hex()
 
-    def with_records(self, portfolio: Portfolio) -> PageInputs:
-        """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page."""
+    def with_records(self, portfolio: Portfolio, exact: dict[str, tuple[object, bytes, str]] | None = None) -> PageInputs:
+        """These digests, with the JSON of `portfolio`'s records (written once for the data's digests) ready for every page
+        (and `exact`: the last build's digests of exact values)."""
         records: Records = {id(client): (client, self.data.json[client.id]) for client in portfolio.clients
                             if client.id in self.data.json}
-        return dataclasses.replace(self, records=records, pages={}, classes=record_classes(), keys={})
+        return dataclasses.replace(self, records=records, pages={}, classes=record_classes(), keys={},
+                                   exact_before=exact or {}, exact={})
 
 
 # the types `_dates_as_bytes` leaves where they are without a look inside
