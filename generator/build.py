@@ -80,7 +80,7 @@ def build_site(
         secret, environment = site_secret(data_dir), fast.environment(make_environment(templates_dir))
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
         # metrics, in the order they are asked for
-        key = snapshots_key(portfolio)  # made once, for the look-up here and the snapshots made beside
+        key = snapshots_key(portfolio, fast.memo)  # made once, for the look-up here and the snapshots made beside
         kept = kept_snapshots(portfolio, fast.memo, key)
         first, digests, needles = fast.beside(
             _beside_metrics(portfolio, fast.memo, kept, key), fast.page_digests(portfolio, environment),

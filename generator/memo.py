@@ -97,3 +97,9 @@ def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], k
     memo.hold(name, key, (source, value))
     return value
 
+
+def held_from(memo: Memo, name: str, source: object, key_parts: list[bytes] | None = None) -> Any | None:
+    """The value `held_for` holds as `name` made from this very `source` (and `key_parts`), else None."""
+    found = memo.held(name, key_parts or [])
+    return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] is source else None
+

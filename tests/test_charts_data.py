@@ -7,7 +7,8 @@ import pickle
 
 import pandas as pd
 
-from generator.charts.data import MeanRow, Response, grouped, new_response, split
+from generator.charts.data import MeanRow, grouped, split
+from generator.charts.responses import Response, new_response
 from generator.model import Survey
 
 SURVEY = Survey.model_validate({"id": "review", "title": "Review", "questions": [

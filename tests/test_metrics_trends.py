@@ -125,3 +125,23 @@ def test_the_client_table_carries_n_and_rule_inputs(reports: Reports) -> None:
     acme = reports.clients.set_index("id").loc["acme"]
     assert (acme["onsite_min"], acme["onsite_typical"], acme["below_min_last_3"]) == (2, 3, 2)
     assert (acme["nps_12m_n"], acme["csat_12m_n"], acme["name"]) == (3, 3, "Acme")
+
+
+def test_groups_number_the_key_combinations_in_sorted_order_as_a_groupby_does() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from generator.metrics.groups import groups
+
+    rng = np.random.default_rng(5)
+    wide = rng.integers(-(1 << 60), 1 << 60, 300)  # too wide a range to number by distance: hashed
+    keys = [rng.integers(0, 7, 300), rng.integers(-3, 3, 300) * 1000, rng.choice(["b", "a", "c"], 300).astype(object),
+            np.repeat(wide[:3], 100)]
+    for chosen in (keys, [keys[0], keys[2]]):  # many possible combinations (sorted), few (marked in a table)
+        group, values = groups(chosen)
+        frame = pd.DataFrame({f"k{index}": key for index, key in enumerate(chosen)})
+        expected = frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
+        assert (group == expected).all()
+        firsts = frame.groupby(list(frame.columns), sort=True).size().index
+        for index, key in enumerate(values):
+            assert key.tolist() == firsts.get_level_values(index).tolist()

@@ -108,7 +108,7 @@ def test_a_new_response_leaves_the_other_surveys_scores_comments_and_distributio
 
 
 def test_each_clients_responses_are_newest_first_across_surveys(data: Path) -> None:
-    from generator.charts.data import NEWEST
+    from generator.charts.responses import NEWEST
     from generator.load import load_portfolio
     from generator.metrics import compute_reports
 

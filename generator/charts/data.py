@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import defaultdict
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from generator.digests import digest
+from generator.charts.responses import Response as Response  # re-exported: the pages take it from here
+from generator.charts.responses import responses_of
 from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics import Reports
 from generator.metrics.table import records
-from generator.model import Question, Survey
 from generator.portfolio import Portfolio
 
 Row = TypeVar("Row")
@@ -65,44 +63,6 @@ class MeanRow(NamedTuple):
     indicative: bool
 
 
-@dataclass(frozen=True, slots=True)  # slots: 200,000 of them at 10,000 clients, ~250 bytes each saved
-class Response:
-    """One response dated on or before A: its answers in the survey's question order ('' = unanswered)."""
-
-    survey: Survey
-    response_id: str
-    client: str
-    date: dt.date
-    submitted_at: str
-    values: tuple[str, ...]
-    replaced_by: str = ""  # the later answer through the same link this round (generator/metrics/rounds.py)
-
-    def answers(self) -> list[tuple[Question, str]]:
-        """(question, answer) pairs, in the survey's order."""
-        return list(zip(self.survey.questions, self.values))
-
-
-# Response's slots, each set by its descriptor: `Response(...)` sets them through the frozen class's
-# object.__setattr__ look-ups, 2.5 µs a response (20,000 a build at 1,000 clients); this takes half the time
-_SURVEY, _ID, _CLIENT, _DATE, _SUBMITTED, _VALUES, _REPLACED_BY = (getattr(Response, name).__set__ for name in (
-    "survey", "response_id", "client", "date", "submitted_at", "values", "replaced_by"))
-assert tuple(Response.__dataclass_fields__) == ("survey", "response_id", "client", "date", "submitted_at", "values", "replaced_by")
-
-
-def new_response(survey: Survey, response_id: str, client: str, date: dt.date, submitted_at: str,
-                 values: tuple[str, ...], replaced_by: str) -> Response:
-    """`Response(...)` of these fields, made faster: an equal object, with the same pickle."""
-    response: Response = object.__new__(Response)
-    _SURVEY(response, survey)
-    _ID(response, response_id)
-    _CLIENT(response, client)
-    _DATE(response, date)
-    _SUBMITTED(response, submitted_at)
-    _VALUES(response, values)
-    _REPLACED_BY(response, replaced_by)
-    return response
-
-
 @dataclass(frozen=True)
 class DashboardData:
     """Everything the dashboard pages read, as python values."""
@@ -128,12 +88,6 @@ class DashboardData:
 # text, scores ((question id, score), …), NPS/CSAT bands, client name. A tuple of strings pickles fast:
 # an archive page's rows are digested by every rebuild (generator/render/plan.py `ValueInputs`).
 Comment = tuple[str, str, str, str, str, str, tuple[tuple[str, int], ...], str, str]
-
-# the order of responses, newest first: keys read in C (attrgetter), as a Python key function per response costs more
-NEWEST_IN_SURVEY = attrgetter("date", "submitted_at", "response_id")  # a response id is unique in its file
-NEWEST = attrgetter("date", "submitted_at", "survey.id", "response_id")
-NEWEST_MOMENT = attrgetter("date", "submitted_at")
-
 
 def grouped(frame: pd.DataFrame, row_type: type[Row], key: str = "client") -> dict[str, list[Row]]:
     """Rows of `row_type` (a NamedTuple) per value of `key`, in frame order."""
@@ -164,7 +118,7 @@ def build_data(portfolio: Portfolio, reports: Reports, memo: Memo = NO_MEMO) -> 
     by_id = {row["id"]: row for row in rows}
     for client in portfolio.clients:
         by_id[client.id]["client"] = client
-    responses, by_client = _responses(portfolio, reports, memo)
+    responses, by_client = responses_of(portfolio, reports.superseded, memo)
     return DashboardData(
         as_of=reports.as_of, minimum=int(reports.portfolio["min_responses"]), clients=rows, by_id=by_id,
         # the contact figures the memo kept are the same frame while contacts.csv is unchanged (metrics/contact.py)
@@ -190,60 +144,3 @@ def _comments(reports: Reports, by_id: dict[str, dict[str, Any]]) -> list[Commen
     return list(zip(frame["survey"].tolist(), frame["question"].tolist(), frame["response_id"].tolist(), clients,
                     [days[day] for day in dates], frame["text"].tolist(), pairs, frame["bands"].tolist(),
                     [names[client] for client in clients]))
-
-
-def _responses(portfolio: Portfolio, reports: Reports,
-               memo: Memo = NO_MEMO) -> tuple[dict[str, list[Response]], dict[str, list[Response]]]:
-    """Per survey, its responses dated on or before A, newest first, a replaced one saying by which; and per
-    client, its responses to every survey, newest first.
-
-    Each survey's list is held in `memo` for this process's next build (`rapport serve`): a new response
-    to one survey leaves the others' as they were.
-    """
-    superseded = reports.superseded
-    replaced: dict[str, dict[str, str]] = defaultdict(dict)
-    for survey_id, response_id, later in zip(superseded["survey"].tolist(), superseded["response_id"].tolist(),
-                                             superseded["replaced_by"].tolist()):
-        replaced[survey_id][response_id] = later
-    found: dict[str, list[Response]] = {}
-    by_client: dict[str, list[Response]] = defaultdict(list)
-    for survey in portfolio.surveys:
-        frame = portfolio.responses.get(survey.id)
-        if frame is None or frame.empty:
-            found[survey.id] = []
-            continue
-        mine = replaced.get(survey.id, {})
-        # what the list is a function of: the survey, every row of its file, the report date and the answers replaced
-        key = [survey.model_dump_json().encode(), digest(portfolio.hashes(f"responses/{survey.id}").tobytes()),
-               portfolio.as_of.isoformat().encode(), "\x00".join(f"{k}\x00{v}" for k, v in sorted(mine.items())).encode()]
-        name = f"chart-responses-{survey.id}"
-        items = memo.held(name, key)
-        if items is None:
-            items = _survey_responses(survey, frame, pd.Timestamp(portfolio.as_of), mine)
-            memo.hold(name, key, items)
-        found[survey.id] = items
-    # each survey's responses in the order of NEWEST_IN_SURVEY, the surveys by id from the last: a stable sort by date
-    # and time alone then leaves responses of one moment in the order of survey id and response id, newest first —
-    # NEWEST's order, without its look-up of each response's survey id
-    for survey_id in sorted(found, reverse=True):
-        for response in found[survey_id]:
-            if response.client:
-                by_client[response.client].append(response)
-    for named in by_client.values():
-        named.sort(key=NEWEST_MOMENT, reverse=True)
-    return found, dict(by_client)
-
-
-def _survey_responses(survey: Survey, frame: pd.DataFrame, limit: pd.Timestamp, replaced: dict[str, str]) -> list[Response]:
-    """The survey's responses dated on or before `limit`, newest first; `replaced`: response id → the later answer."""
-    frame = frame[frame["date"] <= limit]
-    dates = frame["date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
-    columns = [frame[q.id].tolist() if q.id in frame.columns else [""] * len(frame) for q in survey.questions]
-    items = [
-        new_response(survey, response_id, client, day, submitted, values, replaced.get(response_id, "") if replaced else "")
-        for response_id, client, submitted, day, values in zip(
-            frame["response_id"].tolist(), frame["client"].tolist(), frame["submitted_at"].tolist(),
-            dates, zip(*columns) if columns else [()] * len(frame))
-    ]
-    items.sort(key=NEWEST_IN_SURVEY, reverse=True)
-    return items

@@ -109,12 +109,12 @@ def compute_reports(
     they are called once the rest is computed.
     """
     inputs, clients, figures, monthly = headline(portfolio, memo)
-    needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards))
+    needs = attention(clients, monthly, portfolio.settings.targets, inputs.as_of, limits(portfolio.settings.dashboards), memo)
     rates = response_rates(portfolio.invitations, portfolio.responses, portfolio.settings, inputs.as_of,
                            set(clients.loc[clients["active"], "id"].tolist()))
     followups = followup_figures(portfolio.followups, portfolio.surveys, portfolio.responses, inputs.as_of)
     made = tables() if tables is not None else response_tables(portfolio, inputs, memo)
-    figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses)
+    figures_of_surveys = survey_figures(portfolio, made.distributions, inputs.targets.min_responses, memo)
     replaced = _superseded(inputs)
     # last: on a first build another core is making them, and takes longer than the rest
     snapshots = earlier() if earlier is not None else earlier_snapshots(portfolio, memo)

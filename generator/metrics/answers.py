@@ -70,24 +70,26 @@ def comments(inputs: Inputs, memo: Memo = NO_MEMO) -> pd.DataFrame:
     Newest first, then by survey and response id. Each survey's rows are held in `memo` while its
     answers are the very frame the last build had (metrics/inputs.py).
     """
-    parts: list[pd.DataFrame] = []
-    for survey in inputs.surveys:
-        frame = inputs.answers[survey.id]
-        parts += held_for(memo, f"comments-{survey.id}", frame, functools.partial(_comments_of, survey, frame),
-                          [survey.model_dump_json().encode()])
+    made = {survey.id: held_for(memo, f"comments-{survey.id}", inputs.answers[survey.id],
+                                functools.partial(_comments_of, survey, inputs.answers[survey.id]),
+                                [survey.model_dump_json().encode()]) for survey in inputs.surveys}
+    parts = [part for survey in inputs.surveys for part in made[survey.id][0]]
     if not parts:
         return pd.DataFrame({column: [] for column in COMMENT_COLUMNS})
     frame = pd.concat(parts, ignore_index=True)
-    # newest first, then by survey, response id and question: the order `sort_values` gives, stable as it is, from
-    # one sort of the keys' ranks (each text column ranked once), in a third of its time
-    ranks = [pd.factorize(frame[column], sort=True)[0] for column in ("question", "response_id", "survey")]
-    frame = frame.take(np.lexsort([*ranks, -frame["day"].to_numpy()])).reset_index(drop=True)
+    # newest first, then by survey, response id and question: each survey's rows come in that order (held with
+    # them), the surveys by id; one stable sort by day then gives `sort_values`' order over all of them
+    starts = dict(zip(made, np.cumsum([0, *(sum(len(part) for part in made[sid][0]) for sid in made)]).tolist()))
+    order = np.concatenate([made[sid][1] + starts[sid] for sid in sorted(made)])
+    order = order[np.argsort(-frame["day"].to_numpy()[order], kind="stable")]
+    frame = frame.take(order).reset_index(drop=True)
     frame.insert(4, "date", pd.Series(frame["day"].to_numpy().astype("datetime64[D]").astype(object), dtype=object))
     return frame.drop(columns="day")
 
 
-def _comments_of(survey: Survey, frame: pd.DataFrame) -> list[pd.DataFrame]:
-    """`comments`' rows of one survey's answers, a frame per text question (unsorted)."""
+def _comments_of(survey: Survey, frame: pd.DataFrame) -> tuple[list[pd.DataFrame], np.ndarray]:
+    """`comments`' rows of one survey's answers, a frame per text question, and the order of those rows (as
+    concatenated) newest first, then by response id and question."""
     parts: list[pd.DataFrame] = []
     numeric = [q for q in survey.questions if q.type in ("rating", "nps")]
     first_nps = next((q.id for q in numeric if q.type == "nps"), None)
@@ -114,7 +116,11 @@ def _comments_of(survey: Survey, frame: pd.DataFrame) -> list[pd.DataFrame]:
             "nps": [row[1] for row in rows], "csat": [row[2] for row in rows], "scores": [row[0] for row in rows],
             "bands": [row[3] for row in rows],
         }))
-    return parts
+    if not parts:
+        return parts, np.zeros(0, dtype=np.int64)
+    keys = {column: np.concatenate([part[column].to_numpy() for part in parts]) for column in ("question", "response_id", "day")}
+    ranks = [pd.factorize(keys[column], sort=True)[0] for column in ("question", "response_id")]
+    return parts, np.lexsort([*ranks, -keys["day"]])
 
 
 def _facts(numeric: list[Question], first_nps: str | None, first_csat: str | None, answers: tuple[str, ...]) -> Facts:

@@ -7,11 +7,13 @@ that the pages only show what this module decided.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.paging import DEFAULT_LIMITS, Limits
 from generator.metrics.table import records
@@ -59,13 +61,15 @@ class Attention:
 
 
 def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as_of: dt.date,
-              limits: Limits = DEFAULT_LIMITS) -> Attention:
-    """The lists and actions of the client table `clients` (metrics/table.py) at `as_of`."""
+              limits: Limits = DEFAULT_LIMITS, memo: Memo = NO_MEMO) -> Attention:
+    """The lists and actions of the client table `clients` (metrics/table.py) at `as_of` (what it reads of the monthly
+    contacts held in `memo` while they are the very frame it was read from: metrics/contact.py)."""
     everyone = records(clients)
     rows = [row for row in everyone if row["active"]]
+    names = {row["id"]: (row["name"].casefold(), row["id"]) for row in everyone}  # each worked out once for every sort
 
     def by_name(row: dict[str, Any]) -> tuple[str, str]:
-        return row["name"].casefold(), row["id"]
+        return names[row["id"]]
 
     def urgency(row: dict[str, Any]) -> tuple[Any, ...]:
         days = row["days_to_renewal"]
@@ -76,12 +80,9 @@ def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as
                       key=lambda row: (row["next_renewal"], *by_name(row)))
     due = sorted((row for row in rows if row["survey_next_due"] is not None and (row["survey_next_due"] - as_of).days <= DUE_DAYS),
                  key=lambda row: (row["survey_next_due"], *by_name(row)))
-    this_month = as_of.strftime("%Y-%m")
-    current = monthly[monthly["month"] == this_month]
-    visits = dict(zip(current["client"].tolist(), current["onsite"].tolist()))
-    last_month = str(month_label(last_full_months(as_of, 1))[0])
+    visits, below = held_for(memo, "attention-months", monthly, functools.partial(_months, monthly, as_of),
+                             [as_of.isoformat().encode()])
     ids = {row["id"] for row in rows}
-    below = monthly[(monthly["month"] == last_month) & monthly["below_min"]]
     # the heatmap's order: the most months below the minimum, then the longest since a visit
     onsite = sorted(rows,
                     key=lambda row: (-row["months_below_min_12m"], -row["below_min_last_3"],
@@ -91,9 +92,17 @@ def attention(clients: pd.DataFrame, monthly: pd.DataFrame, targets: Targets, as
         actions={row["id"]: next_actions(row, int(visits.get(row["id"], 0)), targets, as_of) for row in rows},
         misfits=[row["id"] for row in sorted(rows, key=by_name) if not row["fit"]],
         onsite=[row["id"] for row in onsite],
-        below_last_month=sum(1 for client in below["client"].tolist() if client in ids),
+        below_last_month=sum(1 for client in below if client in ids),
         clients=[row["id"] for row in sorted(everyone, key=by_name)], limits=limits,
     )
+
+
+def _months(monthly: pd.DataFrame, as_of: dt.date) -> tuple[dict[str, int], list[str]]:
+    """Each client's on-site visits this month so far, and the clients below their minimum in the last full month."""
+    current = monthly[monthly["month"] == as_of.strftime("%Y-%m")]
+    last_month = str(month_label(last_full_months(as_of, 1))[0])
+    below = monthly[(monthly["month"] == last_month) & monthly["below_min"]]
+    return dict(zip(current["client"].tolist(), current["onsite"].tolist())), below["client"].tolist()
 
 
 def next_actions(row: dict[str, Any], visits_this_month: int, targets: Targets, as_of: dt.date) -> list[Action]:

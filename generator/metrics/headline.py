@@ -74,14 +74,15 @@ def _portfolio(inputs: Inputs, clients: pd.DataFrame, nps_12m: pd.DataFrame, csa
     ci = responses_12m["ci"].to_numpy()
     nps, csat = pooled(nps_12m, active, "nps"), pooled(csat_12m, active, "csat")
     minimum = inputs.targets.min_responses
-    chosen = clients[clients["active"].to_numpy(dtype=bool)]
+    # the three columns of the active clients' rows, not the table's forty
+    chosen = {column: clients[column].to_numpy()[active] for column in ("onsite_12m", "survey_overdue", "risk")}
     return {
         "clients_active": int(active.sum()),
         "responses_12m": int(((ci >= 0) & active[np.maximum(ci, 0)]).sum()),
         "nps_12m": _number(nps.nps()[0]), "csat_12m": _number(csat.csat()[0]),
         "onsite_12m": int(chosen["onsite_12m"].sum()),
         "clients_survey_overdue": int(chosen["survey_overdue"].astype(bool).sum()),
-        "clients_at_risk": int(chosen["risk"].isin(["high", "medium"]).sum()),
+        "clients_at_risk": sum(1 for risk in chosen["risk"].tolist() if risk in ("high", "medium")),
         "nps_12m_n": int(nps.answers[0]), "nps_12m_indicative": bool(nps.answers[0] < minimum),
         "csat_12m_n": int(csat.answers[0]), "csat_12m_indicative": bool(csat.answers[0] < minimum),
         "min_responses": minimum,

@@ -18,7 +18,7 @@ from generator.metrics.dates import day64, days_of
 from generator.metrics.rounds import SUPERSEDED_COLUMNS, superseded
 from generator.metrics.satisfaction import csat_rows, nps_rows
 from generator.metrics.tracking import tracking_since
-from generator.model import CADENCE_MONTHS, IdealClient, Survey, Targets
+from generator.model import CADENCE_MONTHS, Client, IdealClient, Survey, Targets
 from generator.portfolio import Portfolio
 
 NO_CLIENT = -1  # `ci` of an anonymous response
@@ -68,6 +68,20 @@ class Inputs:
         return nps_rows(self.scores)
 
     @functools.cached_property
+    def rating_answers(self) -> pd.DataFrame:
+        """The rows of `scores` answering a rating question, chosen once for the question means (trends.py)."""
+        chosen: pd.DataFrame = self.scores[self.scores["type"].to_numpy() == "rating"]
+        return chosen
+
+    @functools.cached_property
+    def rating_questions(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The survey and question of each of `rating_answers` as numbers in the sorted order of the ids, and the ids:
+        numbered once for both question-mean tables (trends.py)."""
+        surveys, survey_ids = pd.factorize(self.rating_answers["survey"].to_numpy(), sort=True)
+        questions, question_ids = pd.factorize(self.rating_answers["question"].to_numpy(), sort=True)
+        return (surveys, np.asarray(survey_ids, dtype=object)), (questions, np.asarray(question_ids, dtype=object))
+
+    @functools.cached_property
     def csat_answers(self) -> pd.DataFrame:
         """The rows of `scores` answering a CSAT question (satisfaction.py `csat_rows`), chosen once for every figure."""
         return csat_rows(self.scores)
@@ -78,17 +92,12 @@ def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
     the next build of this process while they come from the very frame the memo kept (so the figures made per survey
     can be held too: metrics/answers.py)."""
     as_of = portfolio.as_of
-    roster = _roster(portfolio, as_of)
+    roster, position, ids, rounds, clients = _clients_part(portfolio, memo)
     today = int(day64(as_of).astype(np.int64))
-    position = pd.Index(roster.ids)
-
-    ids = "\x00".join(roster.ids.tolist()).encode()
     contacts, first_contact = held_for(memo, "inputs-contacts", portfolio.contacts,
                                        functools.partial(_contacts, portfolio.contacts, today, position), [str(today).encode(), ids])
 
     # a second answer through the same link in the same round replaces the first (rounds.py)
-    rounds = {client: (start, int(months)) for client, start, months in
-              zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
     key = [str(today).encode(), ids, roster.start.tobytes(), roster.cadence_months.tobytes()]
     made = {sid: held_for(memo, f"answers-{sid}", frame, functools.partial(_answers, frame, today, rounds, sid), key)
             for sid, frame in portfolio.responses.items()}
@@ -96,11 +105,10 @@ def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
     replaced = [made[sid][1] for sid in sorted(made) if made[sid][1] is not None]
     gone = pd.concat(replaced, ignore_index=True)[list(SUPERSEDED_COLUMNS)] if replaced else pd.DataFrame(
         {column: pd.Series([], dtype=np.int64 if column == "day" else object) for column in SUPERSEDED_COLUMNS})
-    parts = [frame[["response_id", "client", "day"]].assign(survey=sid) for sid, frame in sorted(answers.items())]
-    responses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {"response_id": [], "client": [], "day": np.array([], dtype=np.int64), "survey": []})
-    responses = responses[["survey", "response_id", "client", "day"]]
-    responses.insert(2, "ci", _client_positions(position, responses["client"]))
+    parts = [held_for(memo, f"inputs-responses-{sid}", frame, functools.partial(_responses_part, frame, sid, position), [ids])
+             for sid, frame in sorted(answers.items())]
+    responses = pd.concat(parts, ignore_index=True) if parts else _responses_part(pd.DataFrame(
+        {"response_id": [], "client": [], "day": np.array([], dtype=np.int64)}), "", position)
 
     scores = _dated(portfolio.scores, "date", today)
     if len(gone):
@@ -109,12 +117,32 @@ def prepare(portfolio: Portfolio, memo: Memo = NO_MEMO) -> Inputs:
     scores = scores[["survey", "response_id", "client", "day", "question", "type", "csat"]].assign(
         score=scores["score"].to_numpy().astype(np.int64))
     scores.insert(2, "ci", _client_positions(position, scores["client"]))
-    clients = sorted(portfolio.clients, key=lambda client: client.id)
     since = tracking_since(clients, roster.start, portfolio.settings.tracking_since, first_contact)
     return Inputs(as_of=as_of, today=today, targets=portfolio.settings.targets,
                   ideal=portfolio.settings.ideal_client, surveys=portfolio.surveys, roster=roster,
                   contacts=contacts, responses=responses.reset_index(drop=True),
                   scores=scores.reset_index(drop=True), answers=answers, tracking_since=since, superseded=gone)
+
+
+ClientsPart = tuple[Roster, pd.Index, bytes, dict[str, tuple[dt.date, int]], list[Client]]
+
+
+def _clients_part(portfolio: Portfolio, memo: Memo) -> ClientsPart:
+    """What `prepare` makes of the client records and settings alone: the roster, its ids as an index and as bytes,
+    each client's survey rounds (start, months), the clients by id; held in `memo` for the next build of this
+    process while the records, settings and report date are the same."""
+    key = [portfolio.as_of.isoformat().encode(), portfolio.settings.model_dump_json().encode(),
+           *(text.encode() for text in portfolio.records_json.values())]
+    found: ClientsPart | None = memo.held("inputs-clients", key)
+    if found is not None:
+        return found
+    roster = _roster(portfolio, portfolio.as_of)
+    rounds = {client: (start, int(months)) for client, start, months in
+              zip(roster.ids.tolist(), roster.start.astype(object).tolist(), roster.cadence_months.tolist())}
+    made = (roster, pd.Index(roster.ids), "\x00".join(roster.ids.tolist()).encode(), rounds,
+            sorted(portfolio.clients, key=lambda client: client.id))
+    memo.hold("inputs-clients", key, made)
+    return made
 
 
 def _contacts(frame: pd.DataFrame, today: int, position: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
@@ -135,6 +163,13 @@ def _answers(frame: pd.DataFrame, today: int, rounds: dict[str, tuple[dt.date, i
     gone = dated.loc[mask, ["response_id", "client", "day"]].assign(
         survey=survey_id, replaced_by=np.array(replaced_by, dtype=object)[mask])
     return dated.loc[~mask], gone
+
+
+def _responses_part(answers: pd.DataFrame, survey_id: str, position: pd.Index) -> pd.DataFrame:
+    """`Inputs.responses`' rows of one survey's answers."""
+    part = answers[["response_id", "client", "day"]].assign(survey=survey_id)[["survey", "response_id", "client", "day"]]
+    part.insert(2, "ci", _client_positions(position, part["client"]))
+    return part
 
 
 def _dated(frame: pd.DataFrame, column: str, today: int) -> pd.DataFrame:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from generator.memo import NO_MEMO, Memo
+from generator.digests import digest
+from generator.memo import NO_MEMO, Memo, held_for
 from generator.metrics.dates import last_full_months, month_label
 from generator.metrics.headline import Headline, compute_headline
 from generator.metrics.rounding import percent_1dp
@@ -133,18 +135,26 @@ def kept_snapshots(portfolio: Portfolio, memo: Memo = NO_MEMO, key: list[bytes] 
     return kept
 
 
-def snapshots_key(portfolio: Portfolio) -> list[bytes]:
-    """What the earlier snapshots are a function of: the data dated up to the last quarter end before the report date."""
-    return _data_until(portfolio, quarter_ends(portfolio.as_of, SNAPSHOTS)[-1])
+def snapshots_key(portfolio: Portfolio, memo: Memo = NO_MEMO) -> list[bytes]:
+    """What the earlier snapshots are a function of: the data dated up to the last quarter end before the report date
+    (the part of each unchanged frame held in `memo` from this process's last build)."""
+    return _data_until(portfolio, quarter_ends(portfolio.as_of, SNAPSHOTS)[-1], memo)
 
 
-def _data_until(portfolio: Portfolio, day: dt.date) -> list[bytes]:
-    """What the snapshots are a function of: settings, surveys, client records, the rows dated up to `day`."""
+def _data_until(portfolio: Portfolio, day: dt.date, memo: Memo = NO_MEMO) -> list[bytes]:
+    """What the snapshots are a function of: settings, surveys, client records, the rows dated up to `day` (a digest
+    of each frame's, held in `memo` while the frame is the very one the memo kept: a new response leaves the
+    contacts' 130,000 rows as they were)."""
     until = pd.Timestamp(day)
     frames = {"contacts": portfolio.contacts, **{f"responses/{s.id}": portfolio.responses[s.id] for s in portfolio.surveys}}
-    rows = [portfolio.hashes(name)[(frame["date"] <= until).to_numpy()].tobytes() if len(frame) else b""
-            for name, frame in frames.items()]
+    rows = [held_for(memo, f"snapshot-rows-{name}", frame, functools.partial(_rows_until, portfolio, name, frame, until),
+                     [day.isoformat().encode()]) for name, frame in frames.items()]
     return [portfolio.settings.model_dump_json().encode(), *(s.model_dump_json().encode() for s in portfolio.surveys),
             *(text.encode() for text in portfolio.records_json.values()), *rows, day.isoformat().encode()]
+
+
+def _rows_until(portfolio: Portfolio, name: str, frame: pd.DataFrame, until: pd.Timestamp) -> bytes:
+    """A digest of the hashes of the frame's rows dated up to `until` (`name`: the frame's in `Portfolio.hashes`)."""
+    return digest(portfolio.hashes(name)[(frame["date"] <= until).to_numpy()].tobytes() if len(frame) else b"")
 
 

@@ -9,7 +9,9 @@ A figure from fewer than `targets.min_responses` answers is `indicative`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,13 @@ class Tally:
     answers: np.ndarray
     positive: np.ndarray   # promoters (NPS) or satisfied answers (CSAT)
     negative: np.ndarray   # detractors (NPS); 0 for CSAT
-    responses: np.ndarray  # distinct responses that gave those answers
+    # makes `responses`: counted only when read (the rules read it per client, the portfolio figures never)
+    count_responses: Callable[[], np.ndarray] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def responses(self) -> np.ndarray:
+        """Distinct responses that gave those answers, per group."""
+        return self.count_responses()
 
     def nps(self) -> np.ndarray:
         """NPS per group (NaN when no answers)."""
@@ -72,17 +80,23 @@ def tally_by(answers: pd.DataFrame, group: np.ndarray, size: int, kind: str) -> 
         positive, negative = score >= PROMOTER_MIN, score <= DETRACTOR_MAX
     else:
         positive, negative = score >= SATISFIED_MIN, np.zeros(len(score), dtype=bool)
-    # the distinct (group, survey, response id) triples: numbered with numpy, not a frame's drop_duplicates
-    survey, _ = pd.factorize(answers["survey"].to_numpy()[keep])
-    response, found = pd.factorize(answers["response_id"].to_numpy()[keep])
-    triples = np.unique((group.astype(np.int64) * (survey.max(initial=0) + 1) + survey) * (len(found) + 1) + response)
-    distinct = triples // ((survey.max(initial=0) + 1) * (len(found) + 1))
     return Tally(
         answers=np.bincount(group, minlength=size),
         positive=np.bincount(group, weights=positive, minlength=size).astype(np.int64),
         negative=np.bincount(group, weights=negative, minlength=size).astype(np.int64),
-        responses=np.bincount(distinct, minlength=size),
+        count_responses=functools.partial(_distinct_responses, answers["survey"].to_numpy()[keep],
+                                          answers["response_id"].to_numpy()[keep], group, size),
     )
+
+
+def _distinct_responses(surveys: np.ndarray, response_ids: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
+    """Distinct (survey, response id) pairs per group 0 … size−1."""
+    # the distinct (group, survey, response id) triples: numbered with numpy, not a frame's drop_duplicates
+    survey, _ = pd.factorize(surveys)
+    response, found = pd.factorize(response_ids)
+    triples = np.unique((group.astype(np.int64) * (survey.max(initial=0) + 1) + survey) * (len(found) + 1) + response)
+    distinct = triples // ((survey.max(initial=0) + 1) * (len(found) + 1))
+    return np.bincount(distinct, minlength=size)
 
 
 def per_client(answers: pd.DataFrame, size: int, kind: str) -> Tally:

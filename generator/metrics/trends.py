@@ -76,18 +76,17 @@ def quarterly(inputs: Inputs, by_client: bool) -> pd.DataFrame:
 
 def question_means(inputs: Inputs, by_client: bool) -> pd.DataFrame:
     """Mean (2 decimals) and n of every rating question per quarter, survey and question."""
-    scores = inputs.scores
-    ratings = scores[scores["type"].to_numpy() == "rating"]
+    ratings = inputs.rating_answers
     keep = _kept(ratings, by_client, inputs.roster.active)
-    group, values = groups([*_keys(ratings, keep, by_client), ratings["survey"].to_numpy()[keep],
-                            ratings["question"].to_numpy()[keep]])
+    (surveys, survey_ids), (questions, question_ids) = inputs.rating_questions
+    group, values = groups([*_keys(ratings, keep, by_client), surveys[keep], questions[keep]])
     size = len(values[0])
     frame = pd.DataFrame({"quarter": quarter_names(values[-3])})
     if by_client:
         frame.insert(0, "client", inputs.roster.ids[values[0]])
     n = count(group, size)
-    frame["survey"] = values[-2].astype(object)
-    frame["question"] = values[-1].astype(object)
+    frame["survey"] = survey_ids[values[-2]].astype(object)
+    frame["question"] = question_ids[values[-1]].astype(object)
     frame["mean"] = mean_2dp(count(group, size, ratings["score"].to_numpy()[keep]), n)
     frame["n"] = n
     frame["indicative"] = n < inputs.targets.min_responses
