@@ -58,14 +58,14 @@ class BuildResult:
 def build_site(
     data_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, templates_dir: Path | None = None,
     progress: Progress | None = None, speed: Speed | None = None, ahead: ReadAhead | None = None,
-    keep: list[object] | None = None, loaded: Callable[[], None] | None = None,
+    keep: list[object] | None = None, before_pages: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Build `out_dir/public` and `out_dir/dashboard` from `data_dir`; nothing is written on failure.
 
     `ahead`: the data's largest files, being read by a fork since before the stages were imported
     (generator/cli.py `import_stages`). `keep`: a list the build's values are added to, for a caller
     that leaves the process at once (generator/cli.py `exit_now`) and so need not take them apart.
-    `loaded`: called once the data is read, before anything is made from it; it may raise to stop the build,
+    `before_pages`: called once the figures are made, before the first page is; it may raise to stop the build,
     which then writes nothing (generator/ingest/serve.py: a save was still being written as the build began).
     """
     started = time.perf_counter()
@@ -74,8 +74,6 @@ def build_site(
     with progress, (speed or Speed.on()).session(data_dir, out_dir) as fast:
         progress.stage("load")
         portfolio = load_portfolio(data_dir, as_of, fast.memo, ahead)
-        if loaded is not None:
-            loaded()
         progress.stage("metrics")
         secret, environment = site_secret(data_dir), fast.environment(make_environment(templates_dir))
         # what needs the portfolio only: made on the idle core while this one computes the rest of the
@@ -93,6 +91,8 @@ def build_site(
         charts = build_charts(portfolio, reports, fast.memo)
         progress.stage("plan")
         plan = plan_pages(portfolio, reports, charts, environment, secret, fast.memo)
+        if before_pages is not None:
+            before_pages()
         progress.stage("render")
         # the leak gate's automaton: made by this process between its pages, once the needles are in
         gate = LeakGate(portfolio, secret, fast.memo, needles)

@@ -93,7 +93,7 @@ class Stopped(Exception):
     """What the test's check raises once the build has read the data."""
 
 
-def test_a_build_stopped_once_it_has_read_the_data_leaves_the_output_as_it_was(data: Path, tmp_path: Path) -> None:
+def test_a_build_stopped_before_its_first_page_leaves_the_output_as_it_was(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "project" / "output"
     build_site(data, out)
     before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
@@ -108,7 +108,7 @@ def test_a_build_stopped_once_it_has_read_the_data_leaves_the_output_as_it_was(d
         raise Stopped
 
     with pytest.raises(Stopped):
-        build_site(data, out, loaded=check)
+        build_site(data, out, before_pages=check)
     assert read == [1]
     assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
     assert sorted(item.name for item in out.parent.iterdir()) == sorted(["data", "output", ".rapport"]), "no staging left"

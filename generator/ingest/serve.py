@@ -21,9 +21,10 @@ The builder keeps the memo's entries in memory between builds (`Kept`,
 generator/speed/cache.py), each taken from there only while its file on disk holds the same
 writing of it: a rebuild unpickles only what a save changed, and nothing another process
 wrote is missed; it writes the memo's new entries once a build has ended. A build starts
-as soon as the watcher sees a save and checks, once it has read the data, that the files were
-quiet (generator/ingest/serve_sources.py `settled`): a save read half written is built again
-once they are, before a page is made, rather than published and then built once more.
+as soon as the watcher sees a save and checks, once it has made the figures and before it makes
+a page, that the files were quiet as it read them (generator/ingest/serve_sources.py `settled`;
+checked then, a warm rebuild's save is long enough ago not to be waited for): a save read half
+written is built again once they are, rather than published and then built once more.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ class Preview:
             self.state.building = True
             self._publish()
             started = time.perf_counter()
-            # no wait for the files to be quiet first: the build checks, once it has read the data, that they were
+            # no wait for the files to be quiet first: the build checks, before its first page, that they were
             looked_at, signature = time.time(), self._signature()  # a save from now on differs from it
             last, self._built_from = self._built_from, None
             saved = last is not None and data_changed(last, signature, self.data_dir)
@@ -153,10 +154,10 @@ class Preview:
     def _build(self, signature: Signature, looked_at: float, keep: list[object]) -> tuple[BuildResult, Signature]:
         """The build, and the sources it was made from: those `signature` found at `looked_at`, or, should they not
         have been whole then (a save still being written), those found once they are quiet, built again."""
-        def build(loaded: Callable[[], None] | None) -> BuildResult:
+        def build(before_pages: Callable[[], None] | None) -> BuildResult:
             return build_site(self.data_dir, self.out_dir, as_of=self.as_of, templates_dir=self.templates_dir,
                               progress=Progress(stages=3, enabled=False), speed=Speed.on(kept=self._kept), keep=keep,
-                              loaded=loaded)
+                              before_pages=before_pages)
 
         def whole() -> None:
             began = time.perf_counter()
@@ -314,7 +315,7 @@ class Preview:
 
 
 class _Unsettled(Exception):
-    """A build began while a save was still being written: it stops once it has read the data, to begin again."""
+    """A build began while a save was still being written: it stops before its first page, to begin again."""
 
 
 class _SourceFilter(DefaultFilter):

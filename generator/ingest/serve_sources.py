@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]  # the report date; (path, inode, size, time) of each file
-QUIET_S = 0.05  # a build goes on past its load once no watched file was written for this long before (`settled`)
+QUIET_S = 0.05  # a build goes on to its pages once no watched file was written for this long before (`settled`)
 QUIET_AT_MOST_S = 3.0  # a file written to without a pause for longer is built as it is then
 STEADY_S = 0.02  # between two looks at the watched files that must agree for a save to be whole
 RECENT_S = 2.0  # a write that began longer ago than this has ended (no save takes so long)
