@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +69,8 @@ class Portfolio:
     invitations: pd.DataFrame = field(default_factory=empty_invitations)
     # data/followups.csv (generator/load/followups.py): its columns, dates as datetime.date, line
     followups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # `records_json` as the load stage had it already (`rapport serve`: made by an earlier build of the same records)
+    known_records_json: Mapping[str, str] | None = None
 
     def hashes(self, name: str) -> np.ndarray:
         """The row hashes of one frame (computed now if the loader did not)."""
@@ -79,10 +81,12 @@ class Portfolio:
         return row_hashes(frame)
 
     @functools.cached_property
-    def records_json(self) -> dict[str, str]:
+    def records_json(self) -> Mapping[str, str]:
         """Each client record's JSON by client id, in `clients` order: written once a build for every key and digest
         that names the records (the metrics' memo keys, the leak gate's, the pages' data digests)."""
-        return {client.id: client.model_dump_json() for client in self.clients}
+        if self.known_records_json is not None:
+            return self.known_records_json
+        return records_json(self.clients)
 
     def client(self, client_id: str) -> Client | None:
         """The client with this id, if any."""
@@ -91,3 +95,8 @@ class Portfolio:
     def survey(self, survey_id: str) -> Survey | None:
         """The survey with this id, if any."""
         return next((s for s in self.surveys if s.id == survey_id), None)
+
+
+def records_json(clients: Iterable[Client]) -> dict[str, str]:
+    """Each client record's JSON by client id, in the order given."""
+    return {client.id: client.model_dump_json() for client in clients}

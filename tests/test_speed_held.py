@@ -11,11 +11,12 @@ from pathlib import Path
 
 from generator.build import build_site
 from generator.charts import Charts, build_charts
+from generator.portfolio import Portfolio, records_json
 from generator.render.dashboard import TOKENS
 from generator.speed import Speed
 from generator.speed.cache import DiskMemo, Kept
 from tests.conftest import demo_data_fixture
-from tests.test_speed import SECRET, clean_build, new_contact, new_response, tree
+from tests.test_speed import SECRET, clean_build, new_contact, new_response, renamed_client, tree
 
 CLIENTS = 24
 
@@ -149,3 +150,22 @@ def test_the_template_environment_is_taken_from_the_last_build_while_every_templ
     assert environment() is first
     (user / "notes.txt").write_text("two", encoding="utf-8")  # any file of the template folders
     assert environment() is not first
+
+
+def test_the_records_json_is_held_while_the_records_are_the_memos_and_made_again_after_a_rename(data: Path,
+                                                                                              tmp_path: Path) -> None:
+    out, kept = data.parent / "output", Kept()
+
+    def portfolio() -> Portfolio:
+        values: list[object] = []
+        build_site(data, out, speed=Speed.on(kept=kept), keep=values)
+        return next(value for value in values if isinstance(value, Portfolio))
+
+    first = portfolio()
+    new_response(data)
+    second = portfolio()
+    assert second.records_json is first.records_json, "the same records: the last build's JSON"
+    renamed_client(data)
+    third = portfolio()
+    assert third.records_json == records_json(third.clients) != first.records_json
+    assert tree(out) == clean_build(data, tmp_path)

@@ -22,8 +22,8 @@ from generator.load.pages import load_pages
 from generator.load.responses import append_responses, empty_responses, load_responses, scores_frame, unknown_response_file
 from generator.load.timeline import future_rows, rows_after
 from generator.load.yaml_files import load_settings, load_surveys, read_clients
-from generator.memo import NO_MEMO, Memo
-from generator.portfolio import Portfolio
+from generator.memo import NO_MEMO, Memo, held_for
+from generator.portfolio import Portfolio, records_json
 from generator.texts import check_texts
 
 __all__ = ["load_portfolio"]
@@ -120,6 +120,8 @@ def _load(data_dir: Path, as_of: dt.date | None, memo: Memo, ahead: ReadAhead | 
         responses=responses, scores=scores_frame(tuple(surveys), responses, memo),
         pages=pages, as_of=report_date, followups=followups, row_hashes=hashes, notices=(notice,) if notice else (),
         held=held_count(data_dir), invitations=invitations,
+        # the same records as the last build's (the very list the memo kept): their JSON as that build wrote it
+        known_records_json=held_for(memo, "records-json", clients, lambda: records_json(clients)),
     )
 
 

@@ -68,7 +68,7 @@ class DataDigests:
     clients: dict[str, bytes]  # a client's record, contacts and responses
     frames: dict[str, bytes]   # "contacts", "responses/<survey id>": every row, in file order
     records: bytes             # every client record, in id order
-    json: dict[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
+    json: Mapping[str, str] = field(default_factory=dict)  # each client record's JSON, by client id
     rows: dict[str, dict[str, bytes]] = field(default_factory=dict)  # per frame, per client: its rows, in file order
 
 
