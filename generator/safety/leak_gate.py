@@ -173,7 +173,9 @@ class LeakGate:
         allowed_in: dict[str, int] = {}
         held: dict[Seen, Views] = self.memo.held(VIEWS, []) or {}
         kept: dict[Seen, Views] = {}  # the views read this build, for the next one (`rapport serve`)
-        kept_chars = 0
+        self.memo.hold(VIEWS, [], kept)
+        # filled only while the memo holds it: a build that is its process's only one lets each file's views go
+        kept_chars = 0 if self.memo.held(VIEWS, []) is kept else HELD_CHARS
         for item in files:
             if not item.path.startswith("public/"):
                 continue
@@ -198,7 +200,6 @@ class LeakGate:
                 kept_chars += sum(len(view.text) for view in views)
             for text in allowed_here:
                 allowed_in[text] = allowed_in.get(text, 0) + 1
-        self.memo.hold(VIEWS, [], kept)
         passed.keep(self.memo)
         _print_allowed(self.portfolio, allowed_in)
         return sorted(findings)
