@@ -175,7 +175,8 @@ class LeakGate:
         kept: dict[Seen, Views] = {}  # the views read this build, for the next one (`rapport serve`)
         self.memo.hold(VIEWS, [], kept)
         # filled only while the memo holds it: a build that is its process's only one lets each file's views go
-        kept_chars = 0 if self.memo.held(VIEWS, []) is kept else HELD_CHARS
+        holding = self.memo.held(VIEWS, []) is kept
+        kept_chars = 0 if holding else HELD_CHARS
         for item in files:
             if not item.path.startswith("public/"):
                 continue
@@ -186,11 +187,11 @@ class LeakGate:
             allowed_here = passed.before(item)
             found: set[Finding] = set()
             if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
-                views = views or _views(item)
+                views = views or _views(item, holding)
                 found, hidden = _read(self.added, item, "", views)
                 allowed_here = None if found else tuple(sorted({*allowed_here, *hidden}))
             if allowed_here is None:
-                views = views or _views(item)
+                views = views or _views(item, holding)
                 found, allowed_here = _read(self.automaton, item, sources.get(item.path, ""), views)
                 findings |= found
             if not found:  # only a file that passed is remembered as passing
@@ -205,13 +206,14 @@ class LeakGate:
         return sorted(findings)
 
 
-def _views(item: BuiltFile) -> Views:
-    """A public file's path and bytes as the gate reads them, as words run together; markup also as a visitor sees it."""
+def _views(item: BuiltFile, compact: bool) -> Views:
+    """A public file's path and bytes as the gate reads them, as words run together (`compact`: to be kept); markup
+    also as a visitor sees it."""
     content = item.content.decode("utf-8", errors="replace")
     views = [item.path.removeprefix("public/"), content]
     if item.path.lower().endswith(MARKUP_SUFFIXES):
         views.append(TAG.sub(" ", content))  # "Renewal <b>soon</b>" reads as "Renewal soon"
-    return tuple(WordRun(words_of(view)) for view in views)
+    return tuple(WordRun(words_of(view), compact) for view in views)
 
 
 def _read(automaton: WordAutomaton, item: BuiltFile, source: str, views: Views) -> tuple[set[Finding], tuple[str, ...]]:

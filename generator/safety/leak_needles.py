@@ -227,7 +227,7 @@ def _own_keys(words: list[str], free: list[Needle], memo: Memo) -> set[str]:
     if not new:
         return set(found)
     # the words run together once for the process (`rapport serve`): a new answer's few needles are looked for in them
-    run = held_for(memo, "needles-own-run", words, lambda: WordRun(words))
+    run = held_for(memo, "needles-own-run", words, lambda: WordRun(words, compact=True))
     seen = {needle.key for _, _, needle in WordAutomaton(new).find(run)}
     looked, found = frozenset({*looked, *(needle.key for needle in new)}), frozenset({*found, *seen})
     memo.put("needles-own", key, (looked, found))
