@@ -32,9 +32,9 @@ from generator.memo import NO_MEMO, Memo
 from generator.portfolio import Portfolio
 from generator.render.public import page_path
 from generator.safety.leak_needles import Needle, allowed_needles, make_needles, words_of
-from generator.safety.leak_passed import Passed
+from generator.safety.leak_passed import Passed, Seen
 from generator.safety.passphrase import dashboard_passphrase
-from generator.safety.word_automaton import WordAutomaton
+from generator.safety.word_automaton import WordAutomaton, WordRun
 
 __all__ = ["Finding", "LeakError", "LeakGate", "Needle", "private_needles", "read_public_folder", "scan", "words_of"]
 
@@ -44,6 +44,10 @@ PREPARE_UP_TO = 5_000  # clients: a larger portfolio's automaton, when one is ne
 # (generator/safety/word_automaton.py): a few pages are a public site, more are encrypted dashboards
 MANY_FILES = 100
 MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg")
+# held (`Memo.hold`) for the next build of `rapport serve`: each public file's views (`_views`), up to this many
+# characters (some 3 bytes each): a file that passed is read again for a new answer's needles without its words made
+VIEWS, HELD_CHARS = "leak-gate-views", 4_000_000
+Views = tuple[WordRun, ...]  # a public file's path, bytes, and (markup) bytes without tags, as `_views` reads them
 
 
 @dataclass(frozen=True, order=True)
@@ -167,21 +171,34 @@ class LeakGate:
         sources = {page_path(page): f"pages/{page.slug}.md" for page in self.portfolio.pages}
         findings: set[Finding] = set()
         allowed_in: dict[str, int] = {}
+        held: dict[Seen, Views] = self.memo.held(VIEWS, []) or {}
+        kept: dict[Seen, Views] = {}  # the views read this build, for the next one (`rapport serve`)
+        self.memo.hold(VIEWS, [], kept)
+        # filled only while the memo holds it: a build that is its process's only one lets each file's views go
+        holding = self.memo.held(VIEWS, []) is kept
+        kept_chars = 0 if holding else HELD_CHARS
         for item in files:
             if not item.path.startswith("public/"):
                 continue
             if item.sha256 == _library_script_digest():
                 continue  # plotly.js as its makers ship it (generator/charts/bundle.py): no byte of it is ours
+            seen = (item.path, item.sha256)
+            views = held.get(seen)
             allowed_here = passed.before(item)
             found: set[Finding] = set()
             if allowed_here is not None and passed.added:  # passed the last build's needles: read for the new ones
-                found, hidden = _read(self.added, item, "")
+                views = views or _views(item, holding)
+                found, hidden = _read(self.added, item, "", views)
                 allowed_here = None if found else tuple(sorted({*allowed_here, *hidden}))
             if allowed_here is None:
-                found, allowed_here = _read(self.automaton, item, sources.get(item.path, ""))
+                views = views or _views(item, holding)
+                found, allowed_here = _read(self.automaton, item, sources.get(item.path, ""), views)
                 findings |= found
             if not found:  # only a file that passed is remembered as passing
-                passed.passing[(item.path, item.sha256)] = allowed_here
+                passed.passing[seen] = allowed_here
+            if views is not None and kept_chars < HELD_CHARS:
+                kept[seen] = views
+                kept_chars += sum(len(view.text) for view in views)
             for text in allowed_here:
                 allowed_in[text] = allowed_in.get(text, 0) + 1
         passed.keep(self.memo)
@@ -189,15 +206,23 @@ class LeakGate:
         return sorted(findings)
 
 
-def _read(automaton: WordAutomaton, item: BuiltFile, source: str) -> tuple[set[Finding], tuple[str, ...]]:
-    """The findings in one file's path and bytes, and the allowed texts that hid one there."""
-    needles, _ = found_in(automaton, item.path.removeprefix("public/"))
-    findings = {Finding(item.path, f"{needle.kind} in the file name", source) for needle in needles}
-    views = [item.content.decode("utf-8", errors="replace")]
+def _views(item: BuiltFile, compact: bool) -> Views:
+    """A public file's path and bytes as the gate reads them, as words run together (`compact`: to be kept); markup
+    also as a visitor sees it."""
+    content = item.content.decode("utf-8", errors="replace")
+    views = [item.path.removeprefix("public/"), content]
     if item.path.lower().endswith(MARKUP_SUFFIXES):
-        views.append(TAG.sub(" ", views[0]))  # "Renewal <b>soon</b>" reads as "Renewal soon"
+        views.append(TAG.sub(" ", content))  # "Renewal <b>soon</b>" reads as "Renewal soon"
+    return tuple(WordRun(words_of(view), compact) for view in views)
+
+
+def _read(automaton: WordAutomaton, item: BuiltFile, source: str, views: Views) -> tuple[set[Finding], tuple[str, ...]]:
+    """The findings in one file's path and bytes (`_views`), and the allowed texts that hid one there."""
+    name, *contents = views
+    needles, _ = found_in(automaton, name)
+    findings = {Finding(item.path, f"{needle.kind} in the file name", source) for needle in needles}
     allowed_here: set[str] = set()
-    for view in views:
+    for view in contents:
         needles, allowed = found_in(automaton, view)
         findings.update(Finding(item.path, needle.kind, source) for needle in needles)
         allowed_here |= allowed
@@ -212,9 +237,11 @@ def _library_script_digest() -> str:
     return hashlib.sha256(dashboard_bundle().script).hexdigest()
 
 
-def found_in(automaton: WordAutomaton, text: str) -> tuple[set[Needle], set[str]]:
-    """The needles found in a text but inside an allowed text; and the allowed texts that hid one."""
-    hits = [(first, after, needle) for first, after, needle in automaton.find(words_of(text)) if isinstance(needle, Needle)]
+def found_in(automaton: WordAutomaton, text: str | WordRun) -> tuple[set[Needle], set[str]]:
+    """The needles found in a text (or its words, run together) but inside an allowed text; and the allowed texts
+    that hid one."""
+    run = text if isinstance(text, WordRun) else WordRun(words_of(text))
+    hits = [(first, after, needle) for first, after, needle in automaton.find(run) if isinstance(needle, Needle)]
     allowed = [(first, after, needle) for first, after, needle in hits if needle.kind == "allowed"]
     found: list[tuple[int, int, Needle]] = []
     hid: set[str] = set()

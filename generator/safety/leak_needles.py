@@ -32,7 +32,8 @@ from generator.file_keys import file_key
 from generator.memo import NO_MEMO, Memo, held_for
 from generator.portfolio import Portfolio
 from generator.safety.kept_words import kept_words
-from generator.safety.word_automaton import WordAutomaton
+from generator.safety.leak_grown import FreeTexts, HeldNeedles, grow
+from generator.safety.word_automaton import WordAutomaton, WordRun
 from generator.templates import BUILTIN_TEMPLATES
 from generator.texts import PACKAGE as TEXTS
 from generator.texts import default_texts, shipped_languages
@@ -106,7 +107,8 @@ def _unspaced_part() -> re.Pattern[str]:
 
 def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> list[Needle]:
     """Every private string of the portfolio worth looking for; the last build's list, held (`Memo.hold`), when every
-    input is the very value or the same texts it was made from (`rapport serve`: a response without a new text)."""
+    input is the very value or the same texts it was made from (`rapport serve`: a response without a new text), or
+    that list grown by the needles of the new texts when the free texts only grew (generator/safety/leak_grown.py)."""
     reserved = SITE_WORDS | {survey.id for survey in portfolio.surveys} | {page.slug for page in portfolio.pages}
     clients = _client_needles(portfolio, secret, reserved, memo)
     common, own = _common_words(portfolio, memo), _kept_own_words(portfolio, memo)
@@ -115,12 +117,15 @@ def make_needles(portfolio: Portfolio, secret: bytes, memo: Memo = NO_MEMO) -> l
     # language, the business's texts) are the same; the free texts are compared as sets
     made_from = (clients, common, own, texts)
     held = memo.held(NEEDLES, [])
-    if isinstance(held, tuple) and len(held) == 2 and _same_inputs(held[0], made_from):
-        return held[1]  # type: ignore[no-any-return]  # held below: the needles made from these inputs
+    if isinstance(held, HeldNeedles) and _same_inputs(held.made_from, made_from):
+        return held.needles
     memo.hold(NEEDLES, [], None)  # let the last build's go before these are made
-    needles = _needles_of(clients, common, own, texts, reserved, memo)
-    memo.hold(NEEDLES, [], (made_from, needles))
-    return needles
+    made = grow(held, made_from, _fragments, lambda found: _own_keys(own, found, memo)) \
+        if isinstance(held, HeldNeedles) else None
+    if made is None:
+        made = HeldNeedles(made_from, *_needles_of(clients, common, own, texts, reserved, memo))
+    memo.hold(NEEDLES, [], made)
+    return made.needles
 
 
 def _same_inputs(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
@@ -128,9 +133,6 @@ def _same_inputs(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
     *values, texts = now
     *held_values, held_texts = before
     return all(value is held for value, held in zip(values, held_values)) and held_texts == texts
-
-
-FreeTexts = tuple[tuple[str, frozenset[str]], ...]  # (kind, the texts of one source), kinds in the order they rank
 
 
 def _free_texts(portfolio: Portfolio, notes: list[str], memo: Memo) -> FreeTexts:
@@ -158,8 +160,8 @@ def _column_texts(frame: pd.DataFrame, columns: list[str]) -> frozenset[str]:
 
 
 def _needles_of(clients: ClientNeedles, common: frozenset[str], own: list[str], texts: FreeTexts, reserved: set[str],
-                memo: Memo) -> list[Needle]:
-    """`make_needles`, made."""
+                memo: Memo) -> tuple[list[Needle], dict[Words, Needle]]:
+    """`make_needles`, made; and the free-text fragments' needles, the business's own words not left out yet."""
     needles, name_words, _ = clients
     free_text: dict[str, set[str]] = defaultdict(set)
     for kind, found in texts:
@@ -168,11 +170,11 @@ def _needles_of(clients: ClientNeedles, common: frozenset[str], own: list[str], 
             if len(word) >= MIN_CHARS and not word.isdigit() and word not in common and word not in reserved]
     split = {kind: _fragments_of(kind, found, memo) for kind, found in free_text.items()}
     # one needle per words: of the kind ranked last (a text's fragments rank by the order of `texts`' kinds)
-    free += list({needle.words: needle for kind, found in free_text.items()
-                  for text in found for needle in split[kind][text]}.values())
+    fragments = {needle.words: needle for kind, found in free_text.items() for text in found for needle in split[kind][text]}
+    free += fragments.values()
     # a free needle found in the business's own public text is the business's words: never looked for
     own_keys = _own_keys(own, free, memo)
-    return needles + [needle for needle in free if needle.key not in own_keys]
+    return needles + [needle for needle in free if needle.key not in own_keys], fragments
 
 
 ClientNeedles = tuple[list[Needle], dict[str, str], list[str]]
@@ -224,7 +226,9 @@ def _own_keys(words: list[str], free: list[Needle], memo: Memo) -> set[str]:
     new = [needle for needle in free if needle.key not in looked]
     if not new:
         return set(found)
-    seen = {needle.key for _, _, needle in WordAutomaton(new).find(words)}
+    # the words run together once for the process (`rapport serve`): a new answer's few needles are looked for in them
+    run = held_for(memo, "needles-own-run", words, lambda: WordRun(words, compact=True))
+    seen = {needle.key for _, _, needle in WordAutomaton(new).find(run)}
     looked, found = frozenset({*looked, *(needle.key for needle in new)}), frozenset({*found, *seen})
     memo.put("needles-own", key, (looked, found))
     return set(found)

@@ -15,6 +15,8 @@ made and reads the rest (at most about twice the better of the two). Both find t
 from __future__ import annotations
 
 import bisect
+import itertools
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -61,33 +63,27 @@ class WordAutomaton:
             automaton.make_automaton()
             self._automaton = automaton
 
-    def find(self, words: Sequence[str]) -> Iterator[tuple[int, int, Keyed]]:
+    def find(self, words: Sequence[str] | WordRun) -> Iterator[tuple[int, int, Keyed]]:
         """(first word, word after the last, needle) for every needle found, word-aligned."""
-        if self.empty or not words:
+        run = words if isinstance(words, WordRun) else WordRun(words)
+        if self.empty or not run.count:
             return
-        starts: dict[int, int] = {}
-        ends: dict[int, int] = {}
-        offset = 0
-        for index, word in enumerate(words):
-            starts[offset] = index
-            offset += len(word)
-            ends[offset] = index + 1
-        text = "".join(words)
-        if self._automaton is None and self._budget >= len(words):
-            self._budget -= len(words)
-            yield from self._looked_up(text, starts, ends)
+        if self._automaton is None and self._budget >= run.count:
+            self._budget -= run.count
+            yield from self._looked_up(run)
             return
         self.make()
         assert self._automaton is not None
-        for last, (length, group) in self._automaton.iter(text):
-            first = starts.get(last + 1 - length)
-            after = ends.get(last + 1)
+        for last, (length, group) in self._automaton.iter(run.text):
+            first = run.starting(last + 1 - length)
+            after = run.ending(last + 1)
             if first is not None and after is not None:
                 for needle in group:
                     yield first, after, needle
 
-    def _looked_up(self, text: str, starts: dict[int, int], ends: dict[int, int]) -> Iterator[tuple[int, int, Keyed]]:
+    def _looked_up(self, run: WordRun) -> Iterator[tuple[int, int, Keyed]]:
         """`find`'s hits, by looking up each run of words from a word start that is no longer than the longest needle."""
+        text, starts, ends = run.text, run.starts(), run.ends()
         if self._heads is None:
             self._heads = frozenset(key[:HEAD] for key in self._grouped if len(key) >= HEAD)
         heads, grouped, longest = self._heads, self._grouped, self._longest
@@ -105,3 +101,36 @@ class WordAutomaton:
         # in the automaton's order: by where each ends, the longest first
         for stop, _, first, needle in sorted(hits, key=lambda hit: hit[:2]):
             yield first, ends[stop], needle
+
+
+class WordRun:
+    """A text's words run together, with the offset at which each starts: made once, read by any automaton (the leak
+    gate holds the public files' in `rapport serve`, to read an unchanged file again for new needles only)."""
+
+    __slots__ = ("bounds", "count", "text")
+
+    def __init__(self, words: Sequence[str], compact: bool = False):
+        self.text = "".join(words)
+        self.count = len(words)
+        # where each word starts, then where the last ends; `compact` (a run kept for later reads): 8 bytes a word,
+        # not a list's 36, a little slower to read
+        offsets = itertools.accumulate(map(len, words), initial=0)
+        self.bounds: Sequence[int] = array("q", offsets) if compact else list(offsets)
+
+    def starting(self, offset: int) -> int | None:
+        """The word that starts at this offset (the last, after empty words), else None."""
+        index = bisect.bisect_right(self.bounds, offset, 0, self.count) - 1
+        return index if index >= 0 and self.bounds[index] == offset else None
+
+    def ending(self, offset: int) -> int | None:
+        """The word after the one that ends at this offset (the last, after empty words), else None."""
+        index = bisect.bisect_right(self.bounds, offset, 1) - 1
+        return index if index >= 1 and self.bounds[index] == offset else None
+
+    def starts(self) -> dict[int, int]:
+        """Each word's offset: the word that starts there."""
+        return dict(zip(self.bounds, range(self.count)))
+
+    def ends(self) -> dict[int, int]:
+        """Each word's end: the word after it."""
+        return dict(zip(itertools.islice(self.bounds, 1, None), range(1, self.count + 1)))
