@@ -15,8 +15,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 # a file moved from the staging folder into the output between its look-up and its opening is looked up again;
-# a build moves each file once, so a second look finds it (the third is for a build that ended meanwhile)
-LOOKUPS = 3
+# a build moves each file once, so a second look finds it: the rest are for a machine so busy that the next build
+# staged and moved it again meanwhile (a look costs a stat)
+LOOKUPS = 10
 
 
 class PreviewFiles(StaticFiles):
