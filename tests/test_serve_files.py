@@ -92,6 +92,9 @@ def test_a_whole_page_keeps_the_file_servers_validators_head_and_not_found_page(
         home = http.get("/")
         assert (home.status_code, home.text, home.headers["content-type"]) == (200, "<p>home</p>", "text/html; charset=utf-8")
         assert home.headers["cache-control"] == "no-cache"
+        assert "accept-ranges" not in home.headers, "the whole page is always sent"
+        ranged = http.get("/", headers={"Range": "bytes=0-3"})
+        assert (ranged.status_code, ranged.text) == (200, "<p>home</p>")
         assert http.get("/", headers={"If-None-Match": home.headers["etag"]}).status_code == 304
         head = http.head("/")
         assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", str(len("<p>home</p>")))

@@ -73,7 +73,8 @@ def whole_file(found: FileResponse) -> Response:
     """`found`'s file read now, with the length and validators of the bytes read (FileNotFoundError if gone)."""
     with open(found.path, "rb") as file:
         body, status = file.read(), os.fstat(file.fileno())
-    # the headers a file response of this very copy has (its ETag, Last-Modified, type), but the length of the bytes
+    # the headers a file response of this very copy has (its ETag, Last-Modified, type), but the length of the bytes,
+    # and no offer of ranges: the whole copy is always sent (a range asked for is ignored, as HTTP allows)
     headers = {name: value for name, value in FileResponse(found.path, stat_result=status).headers.items()
-               if name != "content-length"}
+               if name not in ("content-length", "accept-ranges")}
     return Response(body, status_code=found.status_code, headers={**headers, "Cache-Control": "no-cache"})
