@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeGuard, TypeVar
 
 from generator.errors import Problem
 
@@ -89,7 +89,7 @@ def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], k
     build when its file did not change, and no stage changes a value it was given."""
     key = key_parts or []
     found = memo.held(name, key)
-    if isinstance(found, tuple) and len(found) == 2 and found[0] is source:
+    if _made_from(found, source):
         return found[1]  # type: ignore[no-any-return]  # held by this function, made by `make` from `source`
     if found is not None:
         memo.hold(name, key, None)  # let the value of another source go before its successor is made
@@ -101,5 +101,10 @@ def held_for(memo: Memo, name: str, source: object, make: Callable[[], Value], k
 def held_from(memo: Memo, name: str, source: object, key_parts: list[bytes] | None = None) -> Any | None:
     """The value `held_for` holds as `name` made from this very `source` (and `key_parts`), else None."""
     found = memo.held(name, key_parts or [])
-    return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] is source else None
+    return found[1] if _made_from(found, source) else None
+
+
+def _made_from(found: object, source: object) -> TypeGuard[tuple[object, Any]]:
+    """Whether `found`, a value the memo held, is one `held_for` held as made from this very `source`."""
+    return isinstance(found, tuple) and len(found) == 2 and found[0] is source
 
