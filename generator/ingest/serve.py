@@ -95,7 +95,7 @@ class Preview:
         self._early = True  # make the changed clients' pages early (generator/ingest/serve_early.py)
         self._early_s: float | None = None  # how long the last early pages took to be made
         self._to_pages_s: float | None = None  # how long the last rebuild after a data save took to reach its pages
-        self._settling_s = 0.0  # how long the last build, once it had read the data, waited for the files to be quiet
+        self._settling_s = 0.0  # how long the last build, before its first page, waited for the files to be quiet
         self._kept = Kept(defer_writes=True)  # the memo's entries, in memory between builds
         self._maker: EarlyMaker | None = None  # the process making early pages, from the first save on
 
