@@ -27,6 +27,7 @@ from generator.errors import DataError, RapportError
 
 if TYPE_CHECKING:  # imported by import_stages, after the command line is read
     from generator.load.ahead import ReadAhead
+    from generator.speed.cache import Kept
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in the stubs of newer click
@@ -53,6 +54,8 @@ ISO_DATE = IsoDate()
 _DONE_CLEANLY = [False]
 # the console script's (main): what a finished build made, left for exit_now to drop with the process
 _LEFT_FOR_EXIT: list[list[object] | None] = [None]
+# the build server's memo entries in memory, given to each build it makes (generator/build_server/server.py)
+_SERVER_KEPT: list[Kept | None] = [None]
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                            show_default=True, help="Folder with site.yaml, clients.yaml, contacts.csv, surveys/, responses/.")
@@ -139,6 +142,7 @@ class LazyCommands(click.Group):
         "invite": ("generator.invite.command", "invite"),
         "followup": ("generator.followups.command", "followup"),
         "digest": ("generator.digest.command", "digest"),
+        "build-server": ("generator.build_server.command", "build_server"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -212,8 +216,12 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
     ahead = import_stages(data_dir, key)  # the key's largest files digested meanwhile, on a thread
     from generator.build import build_site
 
+    from generator.speed import Speed
+
     forget(out_dir)
-    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead, keep=_LEFT_FOR_EXIT[0])
+    speed = Speed.on(kept=_SERVER_KEPT[0]) if _SERVER_KEPT[0] is not None else None
+    result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead, keep=_LEFT_FOR_EXIT[0],
+                        speed=speed)
     remember(out_dir, key(), result.files, result.notices)
     for line in result.notices:
         click.echo(f"warning: {line}", err=True)
@@ -234,6 +242,15 @@ def main() -> None:
         if _DONE_CLEANLY[0] and leaving.code in (0, None):
             exit_now()
         raise
+
+
+def serve_builds(kept: Kept, done: bool = False) -> None:
+    """Make the coming builds with `kept` (the build server's), their values left for the server to drop after its
+    answer; `done`: the build has been answered, drop them now."""
+    _SERVER_KEPT[0] = kept
+    if done and _LEFT_FOR_EXIT[0] is not None:
+        _LEFT_FOR_EXIT[0].clear()
+    _LEFT_FOR_EXIT[0] = [] if not done else None
 
 
 def import_stages(data_dir: Path | None = None, before_fork: Callable[[], object] | None = None) -> ReadAhead | None:

@@ -21,8 +21,11 @@ from generator.csv_text import csv_lines
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart."""
+    """Compiled templates are kept per user (generator/templates.py): the tests keep theirs apart. Every `rapport
+    build` a test runs is made in its own process, as each test's figures and files are its own: the build
+    server (generator/build_server/) has tests of its own (tests/test_build_server.py), which turn it on."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rapport-tests-cache-")
+    os.environ["RAPPORT_BUILD_SERVER"] = "off"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("build", {"build"}),
     ("commands", {"cli", "ingest", "publish", "report_command", "demo", "demo_command", "__main__", "init_command",
                   "starter", "secret_command", "quarantine_command", "link_command", "notices",
-                  "invite", "followups", "digest"}),
+                  "invite", "followups", "digest", "build_server", "launch"}),
 ]
 
 

@@ -1,0 +1,159 @@
+"""`rapport build`'s side: hand the build to this place's server, starting one if none listens; the standard library only.
+
+The command sends its command line, working folder and environment, and its three standard
+streams themselves (as file descriptors), so that the server's build writes to this terminal or
+pipe directly; then it waits for the build's exit status and exits with it. A Ctrl-C is sent on
+to the server, where it stops the build as it would stop a build made here. Whenever no server
+can take the build (turned off, no private folder, a server that cannot start or stops before
+answering), the command builds in its own process, as it always did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from types import FrameType
+
+from generator.build_server.place import enabled, place_key, private_folder, socket_path
+
+
+def build_with_server(argv: list[str]) -> int | None:
+    """The exit status of `rapport <argv>` made by this place's server; None when it is to be made here."""
+    if not enabled():
+        return None
+    folder = private_folder()
+    if folder is None:
+        return None
+    path = socket_path(folder, place_key())
+    for _ in range(2):  # a server that finds its code changed exits, and says so: a new one is started once
+        connection = _connect(path) or _start(path)
+        if connection is None:
+            return None
+        with connection:
+            answer = _hand_over(connection, argv)
+        if answer is None:
+            print("rapport: the build server stopped before the build ended; building here instead", file=sys.stderr)
+            return None
+        if "exit" in answer:
+            return int(answer["exit"])
+    return None
+
+
+def _connect(path: Path) -> socket.socket | None:
+    """A connection to the server listening at `path`, else None."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(path))
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+def _start(path: Path) -> socket.socket | None:
+    """Start a server at `path` (unless another command just did) and connect to it; None if it did not start.
+
+    The server is a fork of this small process (a second interpreter would add its start to the first build),
+    in a session of its own, so that this terminal's Ctrl-C reaches it only as this command sends it on.
+    """
+    with open(path.with_suffix(".lock"), "a") as lock:  # one command starts it; the others wait, then connect
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (connection := _connect(path)) is not None:
+            return connection
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # left by a server that is gone
+        ready, told = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(ready)
+            os.close(told)
+            return None
+        if pid == 0:
+            _become_server(path, told, [ready, lock.fileno()])
+        os.close(told)
+        with open(ready, "rb") as said:
+            started = said.read(1) == b"1"  # nothing, once it exited without listening
+        return _connect(path) if started else None
+
+
+def _become_server(path: Path, told: int, inherited: list[int]) -> None:
+    """In the fork: leave the command's session and streams (its output to a log beside the socket), then serve."""
+    status = 1
+    try:
+        os.setsid()
+        for fd in inherited:
+            os.close(fd)
+        log = os.open(path.with_suffix(".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        nothing = os.open(os.devnull, os.O_RDONLY)
+        for source, target in ((nothing, 0), (log, 1), (log, 2)):
+            os.dup2(source, target)
+        os.close(log)
+        os.close(nothing)
+        from generator.build_server.server import main
+
+        main([str(path), str(told)])
+        status = 0
+    except BaseException:  # written to the log; the command builds by itself
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(status)
+
+
+def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bool] | None:
+    """Send the request and this process's streams; the server's answer (None if it went away without one)."""
+    request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode("utf-8", "surrogateescape")
+    message = len(request).to_bytes(4, "big") + request
+    streams = _streams()
+    try:
+        sent = socket.send_fds(connection, [message], streams)
+        connection.sendall(message[sent:])
+    except OSError:
+        return None
+    finally:
+        for fd in streams:
+            if fd > 2:
+                os.close(fd)
+    server = int.from_bytes(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder)
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(server, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = connection.recv(4096)
+            if not chunk:
+                return None
+            reply += chunk
+    except OSError:
+        return None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    answer = json.loads(reply)
+    return answer if isinstance(answer, dict) else None
+
+
+def _streams() -> list[int]:
+    """This process's standard input, output and error; /dev/null for one that is closed."""
+    streams = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            streams.append(fd)
+        except OSError:
+            streams.append(os.open(os.devnull, os.O_RDWR))
+    return streams

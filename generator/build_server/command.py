@@ -1,0 +1,53 @@
+"""`rapport build-server`: list or stop this user's build servers (generator/build_server/server.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+
+import click
+
+from generator.build_server.place import private_folder
+
+
+def _servers() -> list[tuple[str, int]]:
+    """(socket file, process id) of each server listening in this user's folder."""
+    folder = private_folder()
+    found = []
+    for path in sorted(folder.glob("build-*.sock")) if folder is not None else []:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(path))
+            except OSError:
+                continue  # one that is gone; the next build removes its file
+            pid = int.from_bytes(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder)
+        found.append((path.name, pid))
+    return found
+
+
+@click.group("build-server")
+def build_server() -> None:
+    """The processes that keep `rapport build` warm between builds (RAPPORT_BUILD_SERVER=off: none)."""
+
+
+@build_server.command("status")
+def status() -> None:
+    """List this user's build servers."""
+    servers = _servers()
+    for name, pid in servers:
+        click.echo(f"{name}: process {pid}")
+    if not servers:
+        click.echo("no build server is running")
+
+
+@build_server.command("stop")
+def stop() -> None:
+    """Stop this user's build servers (a build under way is stopped, and writes nothing)."""
+    servers = _servers()
+    for _, pid in servers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    click.echo(f"stopped {len(servers)} build server{'s' if len(servers) != 1 else ''}")

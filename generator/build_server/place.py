@@ -1,0 +1,78 @@
+"""Where a build server listens, and which builds it may make: the standard library only, read by every `rapport build`.
+
+A server serves the builds of one place: the same user, interpreter, package, working folder,
+file-creation mask and environment as the command that started it. Its socket's name carries a
+digest of all of these, so a command from elsewhere (another terminal's environment, another
+checkout) finds no server, or its own. The sockets live in a folder only this user may enter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+
+SWITCH = "RAPPORT_BUILD_SERVER"  # "off" (or 0, no, false): every build in its own process, as before
+IDLE = "RAPPORT_BUILD_SERVER_IDLE"  # seconds a server waits for the next build before it exits
+IDLE_SECONDS = 600.0
+OFF = {"0", "off", "no", "false"}
+PACKAGE = Path(__file__).resolve().parent.parent
+# Variables a shell or make sets anew for each command, which no build reads: a server serves commands that differ in
+# them alone (each build is still given the command's whole environment: generator/build_server/server.py).
+VOLATILE = {"_", "OLDPWD", "PWD", "SHLVL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR",
+            "MAKEOVERRIDES", "COLUMNS", "LINES", "WINDOWID", "TERM_SESSION_ID"}
+
+
+def enabled(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """Builds may go to a server: not turned off, and a system with what one needs (Unix sockets, peer credentials)."""
+    return (environ.get(SWITCH, "").strip().lower() not in OFF and hasattr(socket, "AF_UNIX")
+            and hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds") and hasattr(os, "getuid"))
+
+
+def idle_seconds(environ: dict[str, str] | os._Environ[str] = os.environ) -> float:
+    """How long a server waits for another build before it exits (IDLE, default 10 minutes)."""
+    try:
+        seconds = float(environ.get(IDLE, ""))
+    except ValueError:
+        return IDLE_SECONDS
+    return seconds if seconds > 0 else IDLE_SECONDS
+
+
+def private_folder() -> Path | None:
+    """The folder of this user's build servers, made if need be; None when it is not theirs alone.
+
+    Under $XDG_RUNTIME_DIR (a folder of the user's own, emptied at logout) when it is set, else
+    /tmp/rapport-<uid>: a folder someone else made there first, or anyone else may write, is never used.
+    """
+    uid = os.getuid()
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    folder = Path(runtime, "rapport") if runtime and os.path.isabs(runtime) else Path(f"/tmp/rapport-{uid}")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != uid or found.st_mode & 0o077:
+        return None
+    return folder
+
+
+def place_key(argv0: str = sys.executable) -> str:
+    """A digest of what a build depends on besides its files: user, interpreter, package, working folder, mask,
+    environment."""
+    mask = os.umask(0)
+    os.umask(mask)
+    hasher = hashlib.sha256()
+    for part in (str(os.getuid()), os.path.realpath(argv0), sys.version, str(PACKAGE), os.getcwd(), oct(mask)):
+        hasher.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for name in sorted(set(os.environ) - VOLATILE):
+        hasher.update(f"{name}={os.environ[name]}\0".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()[:24]
+
+
+def socket_path(folder: Path, key: str) -> Path:
+    """The socket of the server of `key` in `folder`."""
+    return folder / f"build-{key}.sock"

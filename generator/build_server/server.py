@@ -1,0 +1,250 @@
+"""The build server: makes each `rapport build` handed to it, its memo entries kept in memory between builds.
+
+One build at a time, each as the command would make it in a process of its own: the command's
+working folder, environment and standard streams (received over the socket), the same command
+line read by the same `rapport` commands (generator/cli.py), the same exit status. What it keeps
+between builds is what `rapport serve`'s builder keeps (generator/speed/cache.py `Kept`): values
+taken only while their files on disk hold the same writing of them, so a build made meanwhile by
+another process is never missed. It exits once idle for RAPPORT_BUILD_SERVER_IDLE seconds (10
+minutes), and as soon as a build finds the code it runs changed (the package, the built-in templates or
+the installed libraries): the command then starts a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from generator.build_server.place import PACKAGE, idle_seconds
+
+if TYPE_CHECKING:
+    import click
+
+BUILTIN_TEMPLATES = PACKAGE.parent / "site_templates"
+HEADER = 4  # bytes of a request's length, before its JSON
+# after a build, how long no other is asked for before the server tidies up (`_tidy`: a tenth of a second at 1,000
+# clients, which a build asked for meanwhile would wait for)
+QUIET_SECONDS = 1.0
+RECEIVE_SECONDS = 10.0  # a command that connected sends its request at once: one that does not is let go
+
+
+def code_signature() -> list[tuple[str, int, int]]:
+    """Each file of the package and the built-in templates, and each folder of the import path: (path, time, size)."""
+    found: list[tuple[str, int, int]] = []
+    for top in (PACKAGE, BUILTIN_TEMPLATES):
+        for root, folders, files in os.walk(top):
+            folders[:] = sorted(name for name in folders if name != "__pycache__")
+            for name in sorted(files):
+                with contextlib.suppress(OSError):
+                    found.append(_stamp(os.path.join(root, name)))
+    for folder in sys.path:  # an installed, removed or upgraded library changes its folder (the working one never counts)
+        if os.path.basename(folder) in ("site-packages", "dist-packages"):
+            with contextlib.suppress(OSError):
+                found.append(_stamp(folder))
+    return found
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    status = os.stat(path)
+    return path, status.st_mtime_ns, status.st_size
+
+
+class BuildServer:
+    """Accepts the commands of one place (generator/build_server/place.py) on `listener`, one at a time."""
+
+    def __init__(self, listener: socket.socket, path: Path):
+        self.listener, self.path = listener, path
+        self.inode = os.stat(path).st_ino  # the socket file is ours while it is this one
+        self.code = code_signature()
+        self.own_streams = [os.dup(fd) for fd in (0, 1, 2)]  # where the server's own output goes between builds
+        self.building = False
+        self.stopping = False
+        from generator.speed.cache import Kept
+
+        self.kept = Kept(defer_writes=True)  # written once each build's command has its status
+
+    def serve(self) -> None:
+        """Make the builds asked for until idle for too long, or the code changed."""
+        signal.signal(signal.SIGINT, self._interrupt)  # the command's Ctrl-C, sent on: it stops a build, not the server
+        signal.signal(signal.SIGTERM, self._stop)  # `rapport build-server stop`
+        untidy = False  # a build answered, its memo entries not yet written nor its garbage collected
+        try:
+            while True:
+                self.listener.settimeout(QUIET_SECONDS if untidy else idle_seconds())
+                try:
+                    connection, _ = self.listener.accept()
+                except TimeoutError:
+                    if not untidy:
+                        return
+                    self._tidy()
+                    untidy = False
+                    continue
+                with connection:
+                    if not self._take(connection) or self.stopping:
+                        return
+                untidy = True
+        finally:
+            self._leave()
+            if untidy:
+                self.kept.write_deferred()
+
+    def _take(self, connection: socket.socket) -> bool:
+        """Make the build one command asks for, and answer its status; False once this server should stop."""
+        if _peer_uid(connection) != os.getuid():
+            return True
+        try:
+            request, streams = _receive(connection)
+        except (OSError, ValueError):
+            return True
+        try:
+            if code_signature() != self.code:
+                self._leave()  # no command reaches this server any more: they start a new one
+                _answer(connection, {"stale": True})
+                return False
+            status = self._build(request, streams)
+        finally:
+            for fd in streams:
+                os.close(fd)
+        with contextlib.suppress(OSError):  # a command that went away (killed): its build is made all the same
+            _answer(connection, {"exit": status})
+        from generator import cli
+
+        cli.serve_builds(self.kept, done=True)  # the build's values, dropped once it is answered (0.03 s at 1,000 clients)
+        return True
+
+    def _build(self, request: dict[str, Any], streams: list[int]) -> int:
+        """Run the command line as `rapport` would, in the command's folder, environment and streams: its exit status."""
+        from generator import cli
+
+        cli.serve_builds(self.kept)
+        self.building = True
+        try:
+            os.environ.clear()
+            os.environ.update(request["env"])
+            for target, fd in enumerate(streams):
+                os.dup2(fd, target)
+            for stream in (sys.stdout, sys.stderr):
+                if isinstance(stream, io.TextIOWrapper):  # line by line to a terminal, as a fresh process writes
+                    stream.reconfigure(line_buffering=stream.isatty())
+            os.chdir(request["cwd"])
+            status = _run(cli.cli, request["argv"])
+        except BaseException:  # a fresh process would print it and exit 1: this one goes on serving
+            traceback.print_exc()
+            status = 1
+        finally:
+            self.building = False
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+            for target, fd in enumerate(self.own_streams):
+                os.dup2(fd, target)
+            os.chdir("/")
+        return status
+
+    def _tidy(self) -> None:
+        """Once no build was asked for a moment: write the memo's new entries, drop the last build's values, collect."""
+        from generator.forks import reap_all
+
+        self.kept.write_deferred()
+        reap_all()
+        # The build froze what was alive as it began (cli.import_stages) so that its collections skip it: let go of
+        # what has since become garbage, and freeze the rest for the next build.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def _interrupt(self, signum: int, frame: FrameType | None) -> None:
+        if self.building:
+            raise KeyboardInterrupt
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        """Stop: a build under way as a Ctrl-C stops it (it writes nothing), then the server, once that is answered."""
+        self.stopping = True
+        if self.building:
+            raise KeyboardInterrupt
+        raise SystemExit(0)
+
+    def _leave(self) -> None:
+        """Stop listening; remove the socket file while it is still this server's."""
+        with contextlib.suppress(OSError):
+            if os.stat(self.path).st_ino == self.inode:
+                self.path.unlink()
+        self.listener.close()
+
+
+def _run(command: click.Group, argv: list[str]) -> int:
+    """The exit status of the command line, run as the console script runs it (click ends it with SystemExit)."""
+    code: object = None
+    try:
+        command.main(args=argv, prog_name="rapport", standalone_mode=True)
+    except SystemExit as leaving:
+        code = leaving.code
+    return code if isinstance(code, int) else (0 if code is None else 1)
+
+
+def _peer_uid(connection: socket.socket) -> int:
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    return int.from_bytes(credentials[4:8], sys.byteorder)  # struct ucred: pid, uid, gid
+
+
+def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """The command's request and its three standard streams (as file descriptors of this process)."""
+    connection.settimeout(RECEIVE_SECONDS)
+    data, streams, _, _ = socket.recv_fds(connection, 1 << 16, 3)
+    if len(streams) != 3:
+        for fd in streams:
+            os.close(fd)
+        raise ValueError("a request without its three streams")
+    try:
+        length = int.from_bytes(data[:HEADER], "big")
+        while len(data) < HEADER + length:
+            more = connection.recv(1 << 16)
+            if not more:
+                raise ValueError("a request cut short")
+            data += more
+        request = json.loads(data[HEADER:HEADER + length])
+        if not (isinstance(request.get("argv"), list) and request["argv"][:1] == ["build"]):
+            raise ValueError("only `rapport build` is made here")
+        connection.settimeout(None)
+    except BaseException:
+        for fd in streams:
+            os.close(fd)
+        raise
+    return request, streams
+
+
+def _answer(connection: socket.socket, answer: dict[str, Any]) -> None:
+    connection.sendall(json.dumps(answer).encode() + b"\n")
+
+
+def listen(path: Path) -> socket.socket:
+    """A socket listening at `path`: made under another name, then renamed, so that a command connecting finds it
+    listening or absent."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    making = path.with_name(f"{path.name}.{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        making.unlink()
+    listener.bind(str(making))
+    listener.listen(16)
+    os.replace(making, path)
+    return listener
+
+
+def main(arguments: list[str]) -> None:
+    """`SOCKET READY_FD`: listen at SOCKET, say so on READY_FD, then serve (started by generator/build_server/client.py)."""
+    path, ready = Path(arguments[0]), int(arguments[1])
+    gc.freeze()  # as the console script does (generator/cli.py `main`)
+    server = BuildServer(listen(path), path)
+    os.write(ready, b"1")
+    os.close(ready)
+    server.serve()
