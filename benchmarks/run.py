@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
 import statistics
 import subprocess
@@ -44,25 +43,20 @@ import time
 from pathlib import Path
 
 from edits import new_response
+from peer_pelican import bench_pelican
+from processes import run, settle
+from server_builds import bench_server_builds
 from tree_memory import TreeMemory
 
 ROOT = Path(__file__).resolve().parent.parent
-PELICAN_VENV = ROOT / "benchmarks" / "work" / "pelican-venv"
 RESULTS = ROOT / "benchmarks" / "results.json"
 STAGES = ("load", "metrics", "charts", "plan", "render", "publish", "write")
 SEED = 7
-PELICAN_PAGES = 2000
-WORDS = ["service", "agreement", "client", "office", "network", "backup", "server", "printer", "update", "visit", "survey", "answer", "quick", "friendly", "support", "remote", "helpdesk", "security", "firewall", "laptop", "desktop", "license", "email", "calendar", "schedule", "monthly", "review", "renewal", "contract", "invoice", "storage", "cloud", "migration", "password", "training", "staff"]
 BASE = 1000  # the portfolio size the ratios are taken at
 TARGETS = {  # issue #17 item 6
     "cold_vs_pelican": 0.5, "rebuild_vs_cold": 0.2, "unchanged_vs_cold": 0.1, "large_vs_base": 10.0,
     "memory_mb": 1536, "serve_s": 1.0, "serve_rebuild_vs_cold": 0.2,
 }
-
-
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """A command that must succeed; its output captured."""
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
 
 
 def build_env() -> dict[str, str]:
@@ -72,27 +66,6 @@ def build_env() -> dict[str, str]:
     would import the package the environment installed (an editable install of another checkout).
     """
     return {"PATH": os.environ.get("PATH", ""), "RAPPORT_SECRET": "bench", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
-
-
-def settle(out: Path) -> None:
-    """Let the previous run finish what it leaves to the background (its old tree deleted, its load
-    cache written: processes it forked may outlive it), and its writes reach the disk."""
-    deadline = time.monotonic() + 30
-    while (any(out.parent.glob(f".{out.name}.old-*")) or _forked_builds()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.sync()
-    time.sleep(0.2)
-
-
-def _forked_builds() -> bool:
-    """A process of an earlier build (build_once.py, or a fork of it) is still running."""
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if b"build_once.py" in (entry / "cmdline").read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def timed_build(data: Path, out: Path) -> dict:
@@ -212,58 +185,6 @@ def bench_serve(work: Path) -> dict | str:
     return figures
 
 
-def pelican_python() -> Path | None:
-    """Pelican in a throw-away virtual environment under benchmarks/work/; None (and why) when it cannot be had."""
-    python = PELICAN_VENV / "bin" / "python"
-    try:
-        if not (python.exists() and run([str(python), "-c", "import pelican, markdown"]).returncode == 0):
-            shutil.rmtree(PELICAN_VENV, ignore_errors=True)
-            run([sys.executable, "-m", "venv", str(PELICAN_VENV)])
-            run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pelican", "markdown"],
-                timeout=600)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        print(f"  Pelican skipped: could not install it ({detail.strip().splitlines()[-1] if detail.strip() else exc})")
-        return None
-    return python
-
-
-def bench_pelican(work: Path, repeat: int) -> dict | None:
-    """Pelican on 2,000 plain 300-word Markdown pages: a warm-up, then the median of `repeat` clean builds."""
-    python = pelican_python()
-    if python is None:
-        return None
-    site = work / "pelican"
-    content = site / "content"
-    if not (content / f"page-{PELICAN_PAGES:04d}.md").exists():
-        shutil.rmtree(site, ignore_errors=True)
-        content.mkdir(parents=True)
-        rng = random.Random(SEED)
-        for number in range(1, PELICAN_PAGES + 1):
-            words = [rng.choice(WORDS) for _ in range(300)]
-            paragraphs = "\n\n".join(" ".join(words[k:k + 60]).capitalize() + "." for k in range(0, 300, 60))
-            (content / f"page-{number:04d}.md").write_text(
-                f"Title: Page {number}\nDate: 2026-01-{number % 28 + 1:02d}\n\n{paragraphs}\n", encoding="utf-8")
-        (site / "pelicanconf.py").write_text(
-            'SITENAME = "Bench"\nSITEURL = ""\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\n'
-            "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\n"
-            "AUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\nDEFAULT_PAGINATION = 10\n", encoding="utf-8")
-    pelican = python.parent / "pelican"
-    times = []
-    for index in range(repeat + 1):  # each into a new folder, like ours (see full_builds)
-        out = work / "pelican" / f"full-{index}"
-        shutil.rmtree(out, ignore_errors=True)
-        settle(out)
-        started = time.perf_counter()
-        run([str(pelican), str(content), "-o", str(out), "-s", str(site / "pelicanconf.py"), "-q"], cwd=site)
-        if index:
-            times.append(time.perf_counter() - started)
-    version = run([str(python), "-c", "import pelican; print(pelican.__version__)"]).stdout.strip()
-    print(f"  Pelican {version}: {statistics.median(times):.2f} s", flush=True)
-    return {"version": version, "pages": PELICAN_PAGES, "wall_s": statistics.median(times),
-            "runs_s": [round(t, 3) for t in times]}
-
-
 def memory_mb(figures: dict) -> float:
     """The build's memory: its processes' PSS added up when measured, else their peaks added up."""
     pss = figures.get("pss_mb")
@@ -308,12 +229,24 @@ def report(sizes: list[dict], pelican: dict | str, serve: dict | str, cores: int
                f"{ratio:.2f}×", f"≤ {TARGETS['cold_vs_pelican']}× ({cold:.2f} s ÷ {pelican['wall_s']:.2f} s, Pelican {pelican['version']})")
     else:
         lines.append(f"  clean build, {BASE:,} clients ÷ Pelican: not measured ({pelican})")
+    if "server" in base:
+        server = base["server"]
+        if isinstance(pelican, dict):
+            ratio = server["clean_s"] / pelican["wall_s"]
+            target(ratio, TARGETS["cold_vs_pelican"], "  the same, rapport build starting its build server", f"{ratio:.2f}×",
+                   f"≤ {TARGETS['cold_vs_pelican']}× ({server['clean_s']:.2f} s, runs {server['runs_s']['clean']})")
+        for key, label, name in (("rebuild_vs_cold", "rebuild after a new response ÷ clean, rapport build", "rebuild"),
+                                 ("unchanged_vs_cold", "rebuild with no change ÷ clean, rapport build", "unchanged")):
+            ratio = server[f"{name}_s"] / server["clean_s"]
+            target(ratio, TARGETS[key], label, f"{ratio:.2f}×", f"≤ {TARGETS[key]}× ({server[f'{name}_s']:.2f} s ÷ "
+                   f"{server['clean_s']:.2f} s; runs {server['runs_s'][name]}; warm build server, "
+                   f"{_mb(server['held_mb'])} MB held between builds)")
     if "rebuild" in base:
-        for key, label, figures in (("rebuild_vs_cold", "rebuild after a new response ÷ clean, fresh process", base["rebuild"]),
-                                    ("unchanged_vs_cold", "rebuild with no change ÷ clean build", base["unchanged"])):
+        for key, label, figures in (("rebuild_vs_cold", "  the same, each build in a process of its own", base["rebuild"]),
+                                    ("unchanged_vs_cold", "  no change, each build in a process of its own", base["unchanged"])):
             ratio = figures["wall_s"] / cold
             target(ratio, TARGETS[key], label, f"{ratio:.2f}×", f"≤ {TARGETS[key]}× ({figures['wall_s']:.2f} s; "
-                   f"rewrote {int(figures['written']):,} of {figures['files']:,} files)")
+                   f"rewrote {int(figures['written']):,} of {figures['files']:,} files; RAPPORT_BUILD_SERVER=off)")
     for row in sizes:
         if row["clients"] <= BASE:
             continue
@@ -349,6 +282,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{BASE:,} clients only, 2 runs each, no Pelican, no serve")
     parser.add_argument("--no-pelican", action="store_true", help="skip the Pelican comparison")
     parser.add_argument("--no-serve", action="store_true", help="skip the rapport serve measurement")
+    parser.add_argument("--no-server-builds", action="store_true", help="skip `rapport build` through its build server")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rapport-bench",
                         help="folder for portfolios and outputs (default: %(default)s)")
     args = parser.parse_args()
@@ -369,6 +303,10 @@ def main() -> None:
     for row in results:
         if row["clients"] == BASE:
             bench_rebuild(work, row, repeat)
+            if not args.no_server_builds:
+                row["server"] = server = bench_server_builds(portfolio(work, BASE), work / str(BASE), repeat, build_env(), settle)
+                print(f"  {BASE:,} clients, rapport build with its server: clean {server['clean_s']:.2f} s, rebuild after "
+                      f"a new response {server['rebuild_s']:.2f} s, with no change {server['unchanged_s']:.2f} s", flush=True)
     serve: dict | str = "--quick" if args.quick else "--no-serve" if args.no_serve else bench_serve(work)
     remove_outputs(work)
     lines = report(results, pelican, serve, cores)

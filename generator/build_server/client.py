@@ -11,13 +11,11 @@ answering), the command builds in its own process, as it always did.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import signal
 import socket
 import sys
-from pathlib import Path
 from types import FrameType
 
 from generator.build_server.place import enabled, place_key, private_folder, socket_path
@@ -45,29 +43,31 @@ def build_with_server(argv: list[str]) -> int | None:
     return None
 
 
-def _connect(path: Path) -> socket.socket | None:
+def _connect(path: str) -> socket.socket | None:
     """A connection to the server listening at `path`, else None."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        connection.connect(str(path))
+        connection.connect(path)
     except OSError:
         connection.close()
         return None
     return connection
 
 
-def _start(path: Path) -> socket.socket | None:
+def _start(path: str) -> socket.socket | None:
     """Start a server at `path` (unless another command just did) and connect to it; None if it did not start.
 
     The server is a fork of this small process (a second interpreter would add its start to the first build),
     in a session of its own, so that this terminal's Ctrl-C reaches it only as this command sends it on.
     """
-    with open(path.with_suffix(".lock"), "a") as lock:  # one command starts it; the others wait, then connect
+    import fcntl
+
+    with open(_beside(path, ".lock"), "a") as lock:  # one command starts it; the others wait, then connect
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (connection := _connect(path)) is not None:
             return connection
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()  # left by a server that is gone
+            os.unlink(path)  # left by a server that is gone
         ready, told = os.pipe()
         try:
             pid = os.fork()
@@ -83,14 +83,14 @@ def _start(path: Path) -> socket.socket | None:
         return _connect(path) if started else None
 
 
-def _become_server(path: Path, told: int, inherited: list[int]) -> None:
+def _become_server(path: str, told: int, inherited: list[int]) -> None:
     """In the fork: leave the command's session and streams (its output to a log beside the socket), then serve."""
     status = 1
     try:
         os.setsid()
         for fd in inherited:
             os.close(fd)
-        log = os.open(path.with_suffix(".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = os.open(_beside(path, ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         nothing = os.open(os.devnull, os.O_RDONLY)
         for source, target in ((nothing, 0), (log, 1), (log, 2)):
             os.dup2(source, target)
@@ -98,7 +98,7 @@ def _become_server(path: Path, told: int, inherited: list[int]) -> None:
         os.close(nothing)
         from generator.build_server.server import main
 
-        main([str(path), str(told)])
+        main([path, str(told)])
         status = 0
     except BaseException:  # written to the log; the command builds by itself
         import traceback
@@ -109,6 +109,11 @@ def _become_server(path: Path, told: int, inherited: list[int]) -> None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(status)
+
+
+def _beside(path: str, suffix: str) -> str:
+    """The file of the same name as the socket at `path`, with `suffix` for `.sock`."""
+    return path.removesuffix(".sock") + suffix
 
 
 def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bool] | None:

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+from pathlib import Path
 
 import click
 
@@ -17,7 +18,7 @@ def _servers() -> list[tuple[str, int]]:
     """(socket file, process id) of each server listening in this user's folder."""
     folder = private_folder()
     found = []
-    for path in sorted(folder.glob("build-*.sock")) if folder is not None else []:
+    for path in sorted(Path(folder).glob("build-*.sock")) if folder is not None else []:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
             try:
                 probe.connect(str(path))

@@ -8,18 +8,20 @@ checkout) finds no server, or its own. The sockets live in a folder only this us
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
 import stat
 import sys
-from pathlib import Path
 
 SWITCH = "RAPPORT_BUILD_SERVER"  # "off" (or 0, no, false): every build in its own process, as before
 IDLE = "RAPPORT_BUILD_SERVER_IDLE"  # seconds a server waits for the next build before it exits
 IDLE_SECONDS = 600.0
 OFF = {"0", "off", "no", "false"}
-PACKAGE = Path(__file__).resolve().parent.parent
+KEY_LENGTH = 20  # hexadecimal digits of a place's digest in its socket's name
+# paths as strings: the command's side of a build imports as little as it can
+PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # Variables a shell or make sets anew for each command, which no build reads: a server serves commands that differ in
 # them alone (each build is still given the command's whole environment: generator/build_server/server.py).
 VOLATILE = {"_", "OLDPWD", "PWD", "SHLVL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR",
@@ -41,23 +43,29 @@ def idle_seconds(environ: dict[str, str] | os._Environ[str] = os.environ) -> flo
     return seconds if seconds > 0 else IDLE_SECONDS
 
 
-def private_folder() -> Path | None:
-    """The folder of this user's build servers, made if need be; None when it is not theirs alone.
+def private_folder() -> str | None:
+    """The folder of this user's build servers, made if need be; None when none is theirs alone.
 
-    Under $XDG_RUNTIME_DIR (a folder of the user's own, emptied at logout) when it is set, else
-    /tmp/rapport-<uid>: a folder someone else made there first, or anyone else may write, is never used.
+    Under $XDG_RUNTIME_DIR (a folder of the user's own, emptied at logout) when it is set and short enough for a
+    socket's name (at most 107 bytes), else /tmp/rapport-<uid>: a folder someone else made there first, or anyone
+    else may write, is never used.
     """
     uid = os.getuid()
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    folder = Path(runtime, "rapport") if runtime and os.path.isabs(runtime) else Path(f"/tmp/rapport-{uid}")
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        found = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(found.st_mode) or found.st_uid != uid or found.st_mode & 0o077:
-        return None
-    return folder
+    folders = [os.path.join(runtime, "rapport")] if runtime and os.path.isabs(runtime) else []
+    for folder in [*folders, f"/tmp/rapport-{uid}"]:
+        if len(os.fsencode(socket_path(folder, "0" * KEY_LENGTH))) > 107:
+            continue
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
+            found = os.lstat(folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != uid or found.st_mode & 0o077:
+            return None
+        return folder
+    return None
 
 
 def place_key(argv0: str = sys.executable) -> str:
@@ -66,13 +74,13 @@ def place_key(argv0: str = sys.executable) -> str:
     mask = os.umask(0)
     os.umask(mask)
     hasher = hashlib.sha256()
-    for part in (str(os.getuid()), os.path.realpath(argv0), sys.version, str(PACKAGE), os.getcwd(), oct(mask)):
+    for part in (str(os.getuid()), os.path.realpath(argv0), sys.version, PACKAGE, os.getcwd(), oct(mask)):
         hasher.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for name in sorted(set(os.environ) - VOLATILE):
         hasher.update(f"{name}={os.environ[name]}\0".encode("utf-8", "surrogateescape"))
-    return hasher.hexdigest()[:24]
+    return hasher.hexdigest()[:KEY_LENGTH]
 
 
-def socket_path(folder: Path, key: str) -> Path:
+def socket_path(folder: str, key: str) -> str:
     """The socket of the server of `key` in `folder`."""
-    return folder / f"build-{key}.sock"
+    return os.path.join(folder, f"build-{key}.sock")

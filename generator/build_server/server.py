@@ -30,7 +30,7 @@ from generator.build_server.place import PACKAGE, idle_seconds
 if TYPE_CHECKING:
     import click
 
-BUILTIN_TEMPLATES = PACKAGE.parent / "site_templates"
+BUILTIN_TEMPLATES = os.path.join(os.path.dirname(PACKAGE), "site_templates")
 HEADER = 4  # bytes of a request's length, before its JSON
 # after a build, how long no other is asked for before the server tidies up (`_tidy`: a tenth of a second at 1,000
 # clients, which a build asked for meanwhile would wait for)
