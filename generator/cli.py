@@ -215,7 +215,6 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
         return
     ahead = import_stages(data_dir, key)  # the key's largest files digested meanwhile, on a thread
     from generator.build import build_site
-
     from generator.speed import Speed
 
     forget(out_dir)

@@ -15,7 +15,11 @@ def main() -> None:
     if sys.argv[1:2] == ["build"]:
         from generator.build_server.client import build_with_server
 
-        status = build_with_server(sys.argv[1:])
+        try:
+            status = build_with_server(sys.argv[1:])
+        except KeyboardInterrupt:  # before the server had the build (a Ctrl-C after is sent on to it): as click says it
+            print("\nAborted!", file=sys.stderr)
+            sys.exit(1)
         if status is not None:
             sys.exit(status)
     from generator.cli import main as command_line

@@ -155,7 +155,7 @@ def test_cli_build_prints_where_the_overview_is(make_portfolio, tmp_path: Path) 
     data = make_portfolio()
     result = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": ""},
+        capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": "", "RAPPORT_BUILD_SERVER": "off"},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("built ")

@@ -223,3 +223,35 @@ def test_without_a_safe_place_to_listen_the_build_is_made_in_its_own_process(
     result = build(env, project)
     assert result.returncode == 0 and result.stdout.startswith("built "), result.stderr
     assert sockets(env) == []
+
+
+def test_ctrl_c_stops_the_build_in_the_server_as_it_stops_one_in_its_own_process(
+        place: dict[str, str], tmp_path: Path) -> None:
+    project = tmp_path / "large"
+    write_demo(project / "data", clients=300, seed=3)
+    command = [sys.executable, "-m", "generator", "build", "--data", "data", "--out", "output"]
+    client = subprocess.Popen(command, cwd=project, env=place, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not building_in(place, project):  # the server is in the project's folder only while it builds there
+        assert client.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
+        time.sleep(0.005)
+    [server] = server_pids(place)
+    client.send_signal(signal.SIGINT)  # as the terminal sends it to the command on Ctrl-C
+    stdout, stderr = client.communicate(timeout=120)
+    assert client.returncode == 1, (stdout, stderr)
+    assert stderr.endswith("Aborted!\n") and stdout == ""
+    assert not (project / "output").exists()  # nothing written
+    assert server_pids(place) == [server]  # the server goes on, and builds the next one
+    again = build(place, project)
+    assert again.returncode == 0 and again.stdout.startswith("built "), again.stderr
+
+
+def building_in(env: dict[str, str], folder: Path) -> bool:
+    """A server of the place is working in `folder` (it goes back to / between builds)."""
+    for pid in server_pids(env):
+        try:
+            if Path(os.readlink(f"/proc/{pid}/cwd")) == folder:
+                return True
+        except OSError:
+            continue
+    return False

@@ -70,7 +70,7 @@ def test_the_cli_build_reports_the_leak_and_exits_1(make_portfolio, tmp_path: Pa
     pages.mkdir()
     (pages / "index.md").write_text(f"# Welcome\n\nAsk {CANARIES['contact name']} about us: {CANARIES['contact e-mail']}.\n")
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": ""})
+                            capture_output=True, text=True, cwd=REPO, env={"RAPPORT_SECRET": SECRET, "PATH": "", "RAPPORT_BUILD_SERVER": "off"})
     assert result.returncode == 1
     assert result.stderr.startswith("error: the leak gate found client data in 1 file meant for publishing (kind shown, never the data):\n"
                                     "  public/index.html: contact e-mail (made from pages/index.md)\n"

@@ -88,6 +88,7 @@ def _become_server(path: str, told: int, inherited: list[int]) -> None:
     status = 1
     try:
         os.setsid()
+        os.chdir("/")  # it holds no folder busy; each build is made in its command's
         for fd in inherited:
             os.close(fd)
         log = os.open(_beside(path, ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
