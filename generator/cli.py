@@ -54,8 +54,8 @@ ISO_DATE = IsoDate()
 _DONE_CLEANLY = [False]
 # the console script's (main): what a finished build made, left for exit_now to drop with the process
 _LEFT_FOR_EXIT: list[list[object] | None] = [None]
-# the build server's memo entries in memory, given to each build it makes (generator/build_server/server.py)
-_SERVER_KEPT: list[Kept | None] = [None]
+# the build server's memo entries in memory for a data folder, given to each build it makes (generator/build_server/server.py)
+_SERVER_KEPT: list[Callable[[Path], Kept] | None] = [None]
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                            show_default=True, help="Folder with site.yaml, clients.yaml, contacts.csv, surveys/, responses/.")
@@ -218,7 +218,7 @@ def build(data_dir: Path, out_dir: Path, as_of: dt.date | None, templates_dir: P
     from generator.speed import Speed
 
     forget(out_dir)
-    speed = Speed.on(kept=_SERVER_KEPT[0]) if _SERVER_KEPT[0] is not None else None
+    speed = Speed.on(kept=_SERVER_KEPT[0](data_dir)) if _SERVER_KEPT[0] is not None else None
     result = build_site(data_dir, out_dir, as_of=as_of, templates_dir=templates_dir, ahead=ahead, keep=_LEFT_FOR_EXIT[0],
                         speed=speed)
     remember(out_dir, key(), result.files, result.notices)
@@ -243,10 +243,10 @@ def main() -> None:
         raise
 
 
-def serve_builds(kept: Kept, done: bool = False) -> None:
-    """Make the coming builds with `kept` (the build server's), their values left for the server to drop after its
-    answer; `done`: the build has been answered, drop them now."""
-    _SERVER_KEPT[0] = kept
+def serve_builds(kept_for: Callable[[Path], Kept], done: bool = False) -> None:
+    """Make the coming builds with the memo entries `kept_for` their data folder (the build server's), their values
+    left for the server to drop after its answer; `done`: the build has been answered, drop them now."""
+    _SERVER_KEPT[0] = kept_for
     if done and _LEFT_FOR_EXIT[0] is not None:
         _LEFT_FOR_EXIT[0].clear()
     _LEFT_FOR_EXIT[0] = [] if not done else None

@@ -18,7 +18,7 @@ import socket
 import sys
 from types import FrameType
 
-from generator.build_server.place import enabled, place_key, private_folder, socket_path
+from generator.build_server.place import busy_file, enabled, place_key, private_folder, socket_path
 
 
 def build_with_server(argv: list[str]) -> int | None:
@@ -31,7 +31,9 @@ def build_with_server(argv: list[str]) -> int | None:
     path = socket_path(folder, place_key())
     for _ in range(2):  # a server that finds its code changed exits, and says so: a new one is started once
         connection = _connect(path) or _start(path)
-        if connection is None:
+        if connection is None or _busy(path):  # building for another command: this one builds by itself meanwhile
+            if connection is not None:
+                connection.close()
             return None
         with connection:
             answer = _hand_over(connection, argv)
@@ -41,6 +43,20 @@ def build_with_server(argv: list[str]) -> int | None:
         if "exit" in answer:
             return int(answer["exit"])
     return None
+
+
+def _busy(path: str) -> bool:
+    """The server at `path` is making a build (it holds its busy file locked while it does)."""
+    import fcntl
+
+    try:
+        with open(busy_file(path), "rb") as busy:
+            fcntl.flock(busy, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _connect(path: str) -> socket.socket | None:

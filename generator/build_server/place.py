@@ -84,3 +84,8 @@ def place_key(argv0: str = sys.executable) -> str:
 def socket_path(folder: str, key: str) -> str:
     """The socket of the server of `key` in `folder`."""
     return os.path.join(folder, f"build-{key}.sock")
+
+
+def busy_file(path: str) -> str:
+    """The file the server at socket `path` holds locked while it builds."""
+    return path.removesuffix(".sock") + ".busy"

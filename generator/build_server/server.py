@@ -13,6 +13,7 @@ the installed libraries): the command then starts a new one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import io
 import json
@@ -25,17 +26,20 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from generator.build_server.place import PACKAGE, idle_seconds
+from generator.build_server.place import PACKAGE, busy_file, idle_seconds
 
 if TYPE_CHECKING:
     import click
+
+    from generator.speed.cache import Kept
 
 BUILTIN_TEMPLATES = os.path.join(os.path.dirname(PACKAGE), "site_templates")
 HEADER = 4  # bytes of a request's length, before its JSON
 # after a build, how long no other is asked for before the server tidies up (`_tidy`: a tenth of a second at 1,000
 # clients, which a build asked for meanwhile would wait for)
 QUIET_SECONDS = 1.0
-RECEIVE_SECONDS = 10.0  # a command that connected sends its request at once: one that does not is let go
+RECEIVE_SECONDS = 10.0
+KEPT_FOLDERS = 2  # the data folders whose memo entries a server holds  # a command that connected sends its request at once: one that does not is let go
 
 
 def code_signature() -> list[tuple[str, int, int]]:
@@ -69,9 +73,9 @@ class BuildServer:
         self.own_streams = [os.dup(fd) for fd in (0, 1, 2)]  # where the server's own output goes between builds
         self.building = False
         self.stopping = False
-        from generator.speed.cache import Kept
-
-        self.kept = Kept(defer_writes=True)  # written once each build's command has its status
+        # the memo's entries of the last data folders built, the latest last: written once each build is answered
+        self.kept: dict[str, Kept] = {}
+        self.busy = open(busy_file(str(path)), "a")  # noqa: SIM115 - held open, and locked while a build runs
 
     def serve(self) -> None:
         """Make the builds asked for until idle for too long, or the code changed."""
@@ -96,7 +100,7 @@ class BuildServer:
         finally:
             self._leave()
             if untidy:
-                self.kept.write_deferred()
+                self._write_kept()
 
     def _take(self, connection: socket.socket) -> bool:
         """Make the build one command asks for, and answer its status; False once this server should stop."""
@@ -111,7 +115,11 @@ class BuildServer:
                 self._leave()  # no command reaches this server any more: they start a new one
                 _answer(connection, {"stale": True})
                 return False
-            status = self._build(request, streams)
+            fcntl.flock(self.busy, fcntl.LOCK_EX)  # a command that finds it locked builds by itself (client.py)
+            try:
+                status = self._build(request, streams)
+            finally:
+                fcntl.flock(self.busy, fcntl.LOCK_UN)
         finally:
             for fd in streams:
                 os.close(fd)
@@ -119,14 +127,14 @@ class BuildServer:
             _answer(connection, {"exit": status})
         from generator import cli
 
-        cli.serve_builds(self.kept, done=True)  # the build's values, dropped once it is answered (0.03 s at 1,000 clients)
+        cli.serve_builds(self._kept_for, done=True)  # the build's values, dropped once it is answered (0.03 s at 1,000 clients)
         return True
 
     def _build(self, request: dict[str, Any], streams: list[int]) -> int:
         """Run the command line as `rapport` would, in the command's folder, environment and streams: its exit status."""
         from generator import cli
 
-        cli.serve_builds(self.kept)
+        cli.serve_builds(self._kept_for)
         self.building = True
         try:
             os.environ.clear()
@@ -155,13 +163,29 @@ class BuildServer:
         """Once no build was asked for a moment: write the memo's new entries, drop the last build's values, collect."""
         from generator.forks import reap_all
 
-        self.kept.write_deferred()
+        self._write_kept()
         reap_all()
         # The build froze what was alive as it began (cli.import_stages) so that its collections skip it: let go of
         # what has since become garbage, and freeze the rest for the next build.
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+
+    def _kept_for(self, data_dir: Path) -> Kept:
+        """The memo's entries kept for `data_dir`: those of the last KEPT_FOLDERS folders built are held, the
+        others let go (a server that builds one portfolio after another holds no more than two)."""
+        from generator.speed.cache import Kept
+
+        folder = os.path.realpath(data_dir)
+        kept = self.kept.pop(folder, None) or Kept(defer_writes=True)
+        self.kept[folder] = kept
+        while len(self.kept) > KEPT_FOLDERS:
+            self.kept.pop(next(iter(self.kept))).write_deferred()
+        return kept
+
+    def _write_kept(self) -> None:
+        for kept in self.kept.values():
+            kept.write_deferred()
 
     def _interrupt(self, signum: int, frame: FrameType | None) -> None:
         if self.building:
@@ -175,11 +199,15 @@ class BuildServer:
         raise SystemExit(0)
 
     def _leave(self) -> None:
-        """Stop listening; remove the socket file while it is still this server's."""
+        """Stop listening; remove the socket file while it is still this server's (once: the socket closed, its
+        number may be given to the next server's socket at the same path)."""
+        if self.listener.fileno() == -1:
+            return
         with contextlib.suppress(OSError):
-            if os.stat(self.path).st_ino == self.inode:
+            if os.stat(self.path).st_ino == self.inode:  # bound, the socket holds its file's number
                 self.path.unlink()
         self.listener.close()
+        self.busy.close()
 
 
 def _run(command: click.Group, argv: list[str]) -> int:
