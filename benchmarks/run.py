@@ -1,8 +1,8 @@
 """`make bench`: build speed against the targets of issue #17 item 6, beside Pelican in the same run.
 
 It writes `rapport demo` portfolios of 1,000 and 10,000 clients (kept in --work between runs),
-then times in fresh processes (interpreter start to exit, like `rapport build`;
-benchmarks/build_once.py):
+then times, first in fresh processes (interpreter start to exit, like `rapport build` with
+RAPPORT_BUILD_SERVER=off; benchmarks/build_once.py):
 
 - clean builds: no previous output and no memo; at 1,000 clients a warm-up and then the median
   of --repeat, at larger sizes one run; each stage (medians) and the build's memory: the peak
@@ -15,6 +15,9 @@ benchmarks/build_once.py):
 - at 1,000 clients, the rebuild after one new response (a copy built once, then one response
   appended before each build over the previous output) and the rebuild with no change, each
   a fresh process (imports included: about a sixth of a clean build alone);
+- at 1,000 clients, the same three as a consultant runs them, each a `rapport build` with its
+  build server on (generator/build_server/; benchmarks/server_builds.py): clean builds with no
+  server running (each command starts one), then, the server warm, the rebuilds;
 - `rapport serve` at 1,000 clients (benchmarks/serve_latency.py): from saving contacts.csv to
   the served client page showing the change; and the warm rebuild after one new response,
   appended while serve runs, from the save to the end of that build (watcher included).
@@ -116,7 +119,7 @@ def full_builds(data: Path, repeat: int, warm_up: bool = True) -> list[dict]:
 
 def remove_outputs(work: Path) -> None:
     """The full builds' folders, once everything is measured."""
-    for folder in [*work.glob("*/full-*"), *work.glob("*/rebuild")]:
+    for folder in [*work.glob("*/full-*"), *work.glob("*/rebuild"), *work.glob("*/rebuild-server")]:
         settle(folder)
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -135,13 +135,16 @@ def test_a_data_problem_gets_the_same_message_and_status_and_leaves_the_output_a
     assert len(server_pids(place)) == 1  # the server goes on
 
 
-def test_an_output_deleted_between_builds_is_made_whole_again(place: dict[str, str], project: Path) -> None:
+@pytest.mark.parametrize("where", ["deleted", "another folder"])
+def test_an_output_deleted_or_elsewhere_is_made_whole(place: dict[str, str], project: Path, where: str) -> None:
     assert build(place, project).returncode == 0
-    shutil.rmtree(project / "output")
+    if where == "deleted":
+        shutil.rmtree(project / "output")
     new_response(project / "data")
-    assert build(place, project).returncode == 0
+    out = "output" if where == "deleted" else "elsewhere"
+    assert build(place, project, out).returncode == 0
     assert own_process_build(project, place, "alone").returncode == 0
-    assert site(project / "output") == site(project / "alone")
+    assert site(project / out) == site(project / "alone")
 
 
 def test_changed_code_stops_the_server_and_the_build_is_made_by_a_new_one(

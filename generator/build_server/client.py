@@ -92,21 +92,24 @@ def _start(path: str) -> socket.socket | None:
             os.close(told)
             return None
         if pid == 0:
-            _become_server(path, told, [ready, lock.fileno()])
+            _become_server(path, told)
         os.close(told)
         with open(ready, "rb") as said:
             started = said.read(1) == b"1"  # nothing, once it exited without listening
         return _connect(path) if started else None
 
 
-def _become_server(path: str, told: int, inherited: list[int]) -> None:
-    """In the fork: leave the command's session and streams (its output to a log beside the socket), then serve."""
+def _become_server(path: str, told: int) -> None:
+    """In the fork: leave the command's session, files and streams (its output to a log beside the socket), then
+    serve."""
     status = 1
     try:
         os.setsid()
         os.chdir("/")  # it holds no folder busy; each build is made in its command's
-        for fd in inherited:
-            os.close(fd)
+        # every file the command had open but the pipe to it: the lock, and any pipe its caller left open to it (a
+        # reader waiting for that pipe's end would otherwise wait as long as the server lives)
+        os.closerange(3, told)
+        os.closerange(told + 1, os.sysconf("SC_OPEN_MAX"))
         log = os.open(_beside(path, ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         nothing = os.open(os.devnull, os.O_RDONLY)
         for source, target in ((nothing, 0), (log, 1), (log, 2)):
