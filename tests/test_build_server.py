@@ -228,8 +228,9 @@ def test_without_a_safe_place_to_listen_the_build_is_made_in_its_own_process(
     assert sockets(env) == []
 
 
-def test_ctrl_c_stops_the_build_in_the_server_as_it_stops_one_in_its_own_process(
-        place: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_stops_the_build_in_the_server_as_it_stops_one_in_its_own_process(
+        place: dict[str, str], tmp_path: Path, stop: signal.Signals) -> None:
     project = tmp_path / "large"
     write_demo(project / "data", clients=300, seed=3)
     command = [sys.executable, "-m", "generator", "build", "--data", "data", "--out", "output"]
@@ -239,9 +240,10 @@ def test_ctrl_c_stops_the_build_in_the_server_as_it_stops_one_in_its_own_process
         assert client.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
         time.sleep(0.005)
     [server] = server_pids(place)
-    client.send_signal(signal.SIGINT)  # as the terminal sends it to the command on Ctrl-C
+    client.send_signal(stop)  # as the terminal sends it to the command on Ctrl-C, or `kill`
     stdout, stderr = client.communicate(timeout=120)
-    assert client.returncode == 1, (stdout, stderr)
+    # as a build in its own process ends: click's words and status 1 on Ctrl-C, ended by the signal on a kill
+    assert client.returncode == (1 if stop == signal.SIGINT else -stop), (stdout, stderr)
     assert stderr.endswith("Aborted!\n") and stdout == ""
     assert not (project / "output").exists()  # nothing written
     assert server_pids(place) == [server]  # the server goes on, and builds the next one

@@ -152,11 +152,16 @@ def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bo
                 os.close(fd)
     server = int.from_bytes(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder)
 
+    received: list[int] = []
+
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         with contextlib.suppress(OSError):
             os.kill(server, signal.SIGINT)
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    # Ctrl-C, and a closed terminal or a `kill` (that would end a build in its own process): the build stops, writing
+    # nothing, and this command exits once the server says so
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         reply = b""
         while not reply.endswith(b"\n"):
@@ -164,11 +169,14 @@ def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bo
             if not chunk:
                 return None
             reply += chunk
-    except OSError:
+        answer = json.loads(reply)
+    except (OSError, ValueError):
         return None
     finally:
-        signal.signal(signal.SIGINT, previous)
-    answer = json.loads(reply)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if any(number != signal.SIGINT for number in received):  # ended by that signal, as a build in its own process is
+        os.kill(os.getpid(), next(number for number in received if number != signal.SIGINT))
     return answer if isinstance(answer, dict) else None
 
 
