@@ -185,6 +185,15 @@ def test_an_idle_server_exits_and_takes_its_socket_with_it(place: dict[str, str]
     assert sockets(env) == []
 
 
+def test_a_server_holding_more_memory_than_allowed_exits_after_its_build(place: dict[str, str], project: Path) -> None:
+    env = {**place, "RAPPORT_BUILD_SERVER_MAX_MB": "1"}
+    first = build(env, project)
+    assert first.returncode == 0 and first.stdout.startswith("built "), first.stderr
+    assert server_pids(env) == [] and sockets(env) == []  # gone by the time its command exits
+    assert build({**env, "RAPPORT_BUILD_SERVER_MAX_MB": "100000"}, project).returncode == 0
+    assert len(server_pids(place)) == 1
+
+
 def test_build_server_stop_stops_every_server(place: dict[str, str], project: Path) -> None:
     assert build(place, project).returncode == 0
     [server] = server_pids(place)

@@ -18,6 +18,7 @@ import sys
 SWITCH = "RAPPORT_BUILD_SERVER"  # "off" (or 0, no, false): every build in its own process, as before
 IDLE = "RAPPORT_BUILD_SERVER_IDLE"  # seconds a server waits for the next build before it exits
 IDLE_SECONDS = 600.0
+MEMORY = "RAPPORT_BUILD_SERVER_MAX_MB"  # a server holding more than this after a build exits (default: a quarter of RAM)
 OFF = {"0", "off", "no", "false"}
 KEY_LENGTH = 20  # hexadecimal digits of a place's digest in its socket's name
 # paths as strings: the command's side of a build imports as little as it can
@@ -41,6 +42,17 @@ def idle_seconds(environ: dict[str, str] | os._Environ[str] = os.environ) -> flo
     except ValueError:
         return IDLE_SECONDS
     return seconds if seconds > 0 else IDLE_SECONDS
+
+
+def memory_limit_bytes(environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
+    """The most memory a server may hold between builds (MEMORY, in MB; by default a quarter of this machine's)."""
+    try:
+        megabytes = float(environ.get(MEMORY, ""))
+        if megabytes > 0:
+            return int(megabytes * 1024 * 1024)
+    except ValueError:
+        pass
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
 
 
 def private_folder() -> str | None:
