@@ -47,9 +47,8 @@ from pathlib import Path
 
 from edits import new_response
 from peer_pelican import bench_pelican
-from processes import run, settle
+from processes import run, settle, timed_process
 from server_builds import bench_server_builds
-from tree_memory import TreeMemory
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -74,18 +73,9 @@ def build_env() -> dict[str, str]:
 def timed_build(data: Path, out: Path) -> dict:
     """One build in a fresh process: its wall time from outside, its own figures from inside."""
     settle(out)
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "build_once.py"), str(data), str(out)],
-                               cwd=ROOT, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    memory = TreeMemory(process.pid)  # the build's processes' PSS added up (benchmarks/tree_memory.py)
-    memory.start()
-    stdout, stderr = process.communicate()
-    wall = time.perf_counter() - started
-    memory.stop()
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
-    figures = json.loads(stdout.strip().splitlines()[-1])
-    return {"wall": wall, **figures, "pss_mb": memory.peak_mb if memory.samples else None}
+    wall, pss_mb, said = timed_process([sys.executable, str(ROOT / "benchmarks" / "build_once.py"), str(data), str(out)],
+                                       build_env())
+    return {"wall": wall, **json.loads(said.strip().splitlines()[-1]), "pss_mb": pss_mb}
 
 
 def portfolio(work: Path, clients: int) -> Path:

@@ -17,16 +17,16 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from edits import new_response
-from tree_memory import TreeMemory
+from processes import timed_process
+
+from generator.build_server.place import listening_pid
 
 ROOT = Path(__file__).resolve().parent.parent
 BETWEEN_BUILDS_S = 2.0  # longer than the server's quiet second and the tidying after it
@@ -38,31 +38,16 @@ def server_env(base: dict[str, str], runtime: Path) -> dict[str, str]:
 
 
 def timed(env: dict[str, str], data: Path, out: Path) -> dict:
-    """One `rapport build` (python -m generator build): its wall time and the peak PSS of its processes."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    memory = TreeMemory(process.pid)  # the server is a fork of the first command: in its tree while it builds
-    memory.start()
-    stdout, stderr = process.communicate()
-    wall = time.perf_counter() - started
-    memory.stop()
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
-    return {"wall": wall, "pss_mb": memory.peak_mb if memory.samples else None, "said": stdout.strip()}
+    """One `rapport build` (python -m generator build): its wall time and the peak PSS of its processes (the server is
+    a fork of the command that started it: in its tree while that command builds)."""
+    wall, pss_mb, said = timed_process([sys.executable, "-m", "generator", "build", "--data", str(data), "--out",
+                                        str(out)], env)
+    return {"wall": wall, "pss_mb": pss_mb, "said": said.strip()}
 
 
 def servers(runtime: Path) -> list[int]:
     """The process of each build server listening in `runtime`."""
-    pids = []
-    for path in sorted((runtime / "rapport").glob("*.sock")):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(path))
-            except OSError:
-                continue
-            pids.append(int.from_bytes(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder))
-    return pids
+    return [pid for path in sorted((runtime / "rapport").glob("*.sock")) if (pid := listening_pid(str(path))) is not None]
 
 
 def stop_servers(runtime: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.build_server.place import listening_pid
 from generator.demo import write_demo
 from generator.unchanged import RECORD
 from tests.test_speed import new_response
@@ -61,15 +61,7 @@ def sockets(env: dict[str, str]) -> list[Path]:
 
 def server_pids(env: dict[str, str]) -> list[int]:
     """The process of each server listening in the place's runtime folder."""
-    pids = []
-    for path in sockets(env):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(path))
-            except OSError:
-                continue
-            pids.append(int.from_bytes(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder))
-    return pids
+    return [pid for path in sockets(env) if (pid := listening_pid(str(path))) is not None]
 
 
 def gone(pid: int, within: float = 60.0) -> bool:

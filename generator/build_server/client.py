@@ -18,7 +18,7 @@ import socket
 import sys
 from types import FrameType
 
-from generator.build_server.place import busy_file, enabled, place_key, private_folder, socket_path
+from generator.build_server.place import busy_file, enabled, peer_credentials, place_key, private_folder, socket_path
 
 
 def build_with_server(argv: list[str]) -> int | None:
@@ -150,7 +150,7 @@ def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bo
         for fd in streams:
             if fd > 2:
                 os.close(fd)
-    server = int.from_bytes(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder)
+    server = peer_credentials(connection)[0]
 
     received: list[int] = []
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import sys
 from pathlib import Path
 
 import click
 
-from generator.build_server.place import private_folder
+from generator.build_server.place import listening_pid, private_folder
 
 
 def _servers() -> list[tuple[str, int]]:
@@ -19,13 +17,9 @@ def _servers() -> list[tuple[str, int]]:
     folder = private_folder()
     found = []
     for path in sorted(Path(folder).glob("build-*.sock")) if folder is not None else []:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(path))
-            except OSError:
-                continue  # one that is gone; the next build removes its file
-            pid = int.from_bytes(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[:4], sys.byteorder)
-        found.append((path.name, pid))
+        pid = listening_pid(str(path))
+        if pid is not None:  # else one that is gone: the next build removes its file
+            found.append((path.name, pid))
     return found
 
 

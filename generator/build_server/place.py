@@ -101,3 +101,19 @@ def socket_path(folder: str, key: str) -> str:
 def busy_file(path: str) -> str:
     """The file the server at socket `path` holds locked while it builds."""
     return path.removesuffix(".sock") + ".busy"
+
+
+def peer_credentials(connection: socket.socket) -> tuple[int, int]:
+    """(process id, user id) of the process at the other end of a Unix socket connection."""
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)  # struct ucred: pid, uid, gid
+    return int.from_bytes(credentials[:4], sys.byteorder), int.from_bytes(credentials[4:8], sys.byteorder)
+
+
+def listening_pid(path: str) -> int | None:
+    """The process of the server listening at the socket `path`; None when none does."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return None
+        return peer_credentials(probe)[0]

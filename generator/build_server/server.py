@@ -26,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from generator.build_server.place import PACKAGE, busy_file, idle_seconds, memory_limit_bytes
+from generator.build_server.place import PACKAGE, busy_file, idle_seconds, memory_limit_bytes, peer_credentials
 
 if TYPE_CHECKING:
     import click
@@ -104,7 +104,7 @@ class BuildServer:
 
     def _take(self, connection: socket.socket) -> bool:
         """Make the build one command asks for, and answer its status; False once this server should stop."""
-        if _peer_uid(connection) != os.getuid():
+        if peer_credentials(connection)[1] != os.getuid():
             return True
         try:
             request, streams = _receive(connection)
@@ -231,11 +231,6 @@ def _resident_bytes() -> int:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _peer_uid(connection: socket.socket) -> int:
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    return int.from_bytes(credentials[4:8], sys.byteorder)  # struct ucred: pid, uid, gid
 
 
 def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
