@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from processes import run, settle
+from processes import quiet_disk, run, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 PELICAN_VENV = ROOT / "benchmarks" / "work" / "pelican-venv"
@@ -62,6 +62,7 @@ def bench_pelican(work: Path, repeat: int) -> dict | None:
         out = work / "pelican" / f"full-{index}"
         shutil.rmtree(out, ignore_errors=True)
         settle(out)
+        quiet_disk(work)  # as before each of ours
         started = time.perf_counter()
         run([str(pelican), str(content), "-o", str(out), "-s", str(site / "pelicanconf.py"), "-q"], cwd=site)
         if index:

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from edits import new_response
 from peer_pelican import bench_pelican
-from processes import run, settle, timed_process
+from processes import PROBES, WAITED_S, quiet_disk, run, settle, timed_process
 from server_builds import bench_server_builds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,15 +91,16 @@ def portfolio(work: Path, clients: int) -> Path:
 def full_builds(data: Path, repeat: int, warm_up: bool = True) -> list[dict]:
     """`repeat` first builds (after a warm-up, if asked): no previous output, no memo.
 
-    Each writes into a new folder, deleted only at the end of the benchmark: a build that
-    follows the deletion of thousands of files meets ext4 skipping the freed inodes one by one
-    (a minute long; up to twice the write stage's time here), which a first build never does.
+    Each writes into a new folder, deleted only at the end of the benchmark, and starts once the
+    disk is quiet (processes.py `quiet_disk`): files created in the minutes after thousands were
+    deleted take up to forty times as long here, which a consultant's first build never meets.
     """
     runs = []
     for index in range(repeat + warm_up):
         out = data.parent / f"full-{index}"
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
+        quiet_disk(data.parent)
         figures = timed_build(data, out)
         if index or not warm_up:
             runs.append(figures)
@@ -109,7 +110,8 @@ def full_builds(data: Path, repeat: int, warm_up: bool = True) -> list[dict]:
 
 def remove_outputs(work: Path) -> None:
     """The full builds' folders, once everything is measured."""
-    for folder in [*work.glob("*/full-*"), *work.glob("*/rebuild"), *work.glob("*/rebuild-server")]:
+    for folder in [*work.glob("*/full-*"), *work.glob("*/rebuild"), *work.glob("*/rebuild-server"), *work.glob(PROBES),
+                   *work.glob(f"*/{PROBES}")]:
         settle(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -305,11 +307,12 @@ def main() -> None:
     lines = report(results, pelican, serve, cores)
     print()
     print("\n".join(lines))
-    print(f"\n({time.perf_counter() - started:.0f} s; {platform.python_implementation()} {platform.python_version()}, "
-          f"{cores} cores; results in {RESULTS.relative_to(ROOT)})")
+    print(f"\n({time.perf_counter() - started:.0f} s, of which {sum(WAITED_S):.0f} s waiting for a quiet disk before the "
+          f"clean builds; {platform.python_implementation()} {platform.python_version()}, {cores} cores; results in "
+          f"{RESULTS.relative_to(ROOT)})")
     RESULTS.write_text(json.dumps({
         "sizes": results, "pelican": pelican, "serve": serve, "repeat": repeat, "targets": TARGETS,
-        "table": lines, "cores": cores, "python": platform.python_version(),
+        "table": lines, "cores": cores, "python": platform.python_version(), "quiet_disk_waits_s": WAITED_S,
     }, indent=2) + "\n", encoding="utf-8")
 
 

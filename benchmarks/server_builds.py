@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from edits import new_response
-from processes import timed_process
+from processes import quiet_disk, timed_process
 
 from generator.build_server.place import listening_pid
 
@@ -91,6 +91,7 @@ def bench_server_builds(data: Path, work: Path, repeat: int, base_env: dict[str,
             shutil.rmtree(data.parent / ".rapport", ignore_errors=True)
             stop_servers(runtime)
             settle(out)
+            quiet_disk(data.parent)
             figures = timed(env, data, out)
             if index:
                 clean.append(figures)
