@@ -290,7 +290,14 @@ def main() -> None:
           f"{cores} cores, in {work}", flush=True)
     started = time.perf_counter()
     # every first build (ours and Pelican's) before any rebuild; outputs deleted only at the end (see full_builds)
-    results = [bench_size(work, clients, repeat) for clients in sizes]
+    results = []
+    for clients in sizes:
+        results.append(row := bench_size(work, clients, repeat))
+        if clients == BASE and not args.no_server_builds:  # beside the clean builds in their own process, in the
+            # same state of the machine: before the larger sizes' files are written and their memo deleted
+            row["server"] = server = bench_server_builds(portfolio(work, BASE), work / str(BASE), repeat, build_env(), settle)
+            print(f"  {BASE:,} clients, rapport build with its server: clean {server['clean_s']:.2f} s, rebuild after "
+                  f"a new response {server['rebuild_s']:.2f} s, with no change {server['unchanged_s']:.2f} s", flush=True)
     if args.quick or args.no_pelican:
         pelican: dict | str = "--quick" if args.quick else "--no-pelican"
     else:
@@ -298,10 +305,6 @@ def main() -> None:
     for row in results:
         if row["clients"] == BASE:
             bench_rebuild(work, row, repeat)
-            if not args.no_server_builds:
-                row["server"] = server = bench_server_builds(portfolio(work, BASE), work / str(BASE), repeat, build_env(), settle)
-                print(f"  {BASE:,} clients, rapport build with its server: clean {server['clean_s']:.2f} s, rebuild after "
-                      f"a new response {server['rebuild_s']:.2f} s, with no change {server['unchanged_s']:.2f} s", flush=True)
     serve: dict | str = "--quick" if args.quick else "--no-serve" if args.no_serve else bench_serve(work)
     remove_outputs(work)
     lines = report(results, pelican, serve, cores)
