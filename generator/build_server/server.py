@@ -6,8 +6,9 @@ line read by the same `rapport` commands (generator/cli.py), the same exit statu
 between builds is what `rapport serve`'s builder keeps (generator/speed/cache.py `Kept`): values
 taken only while their files on disk hold the same writing of them, so a build made meanwhile by
 another process is never missed. It exits once idle for RAPPORT_BUILD_SERVER_IDLE seconds (10
-minutes), and as soon as a build finds the code it runs changed (the package, the built-in templates or
-the installed libraries): the command then starts a new one.
+minutes); as soon as a build finds the code it runs changed (the package, the built-in templates or
+the installed libraries), the command then starting a new one; after a build that leaves it holding
+more than RAPPORT_BUILD_SERVER_MAX_MB; and on SIGTERM (`rapport build-server stop`).
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ HEADER = 4  # bytes of a request's length, before its JSON
 # after a build, how long no other is asked for before the server tidies up (`_tidy`: a tenth of a second at 1,000
 # clients, which a build asked for meanwhile would wait for)
 QUIET_SECONDS = 1.0
-RECEIVE_SECONDS = 10.0
-KEPT_FOLDERS = 2  # the data folders whose memo entries a server holds  # a command that connected sends its request at once: one that does not is let go
+RECEIVE_SECONDS = 10.0  # a command that connected sends its request at once: one that does not is let go
+KEPT_FOLDERS = 2  # the data folders whose memo entries a server holds
 
 
 def code_signature() -> list[tuple[str, int, int]]:
-    """Each file of the package and the built-in templates, and each folder of the import path: (path, time, size)."""
+    """Each file of the package and the built-in templates, and each library folder on the import path: (path, time,
+    size)."""
     found: list[tuple[str, int, int]] = []
     for top in (PACKAGE, BUILTIN_TEMPLATES):
         for root, folders, files in os.walk(top):
@@ -164,7 +166,7 @@ class BuildServer:
         return status
 
     def _tidy(self) -> None:
-        """Once no build was asked for a moment: write the memo's new entries, drop the last build's values, collect."""
+        """Once no build was asked for a moment: write the memo's new entries, collect the forks and the garbage."""
         from generator.forks import reap_all
 
         self._write_kept()
