@@ -261,3 +261,17 @@ def building_in(env: dict[str, str], folder: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+def test_a_fourth_place_stops_the_server_least_recently_used(place: dict[str, str], project: Path) -> None:
+    zones = ["Europe/Paris", "Asia/Tokyo", "America/Chicago", "Australia/Perth"]  # four environments: four places
+    started: list[int] = []
+    for zone in zones[:3]:
+        assert build({**place, "TZ": zone}, project).returncode == 0
+        [new] = set(server_pids(place)) - set(started)
+        started.append(new)
+    first, second, third = started
+    assert build({**place, "TZ": zones[0]}, project).returncode == 0  # the first place's server, used again
+    assert build({**place, "TZ": zones[3]}, project).returncode == 0
+    assert gone(second)  # the least recently used
+    assert {first, third} < set(server_pids(place)) and len(server_pids(place)) == 3

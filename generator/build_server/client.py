@@ -18,7 +18,16 @@ import socket
 import sys
 from types import FrameType
 
-from generator.build_server.place import busy_file, enabled, peer_credentials, place_key, private_folder, socket_path
+from generator.build_server.place import (
+    MOST_SERVERS,
+    busy_file,
+    enabled,
+    listening_pid,
+    peer_credentials,
+    place_key,
+    private_folder,
+    socket_path,
+)
 
 
 def build_with_server(argv: list[str]) -> int | None:
@@ -84,6 +93,7 @@ def _start(path: str) -> socket.socket | None:
             return connection
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # left by a server that is gone
+        _make_room(path)
         ready, told = os.pipe()
         try:
             pid = os.fork()
@@ -97,6 +107,28 @@ def _start(path: str) -> socket.socket | None:
         with open(ready, "rb") as said:
             started = said.read(1) == b"1"  # nothing, once it exited without listening
         return _connect(path) if started else None
+
+
+def _make_room(path: str) -> None:
+    """Stop the servers least recently used (and not building) until fewer than MOST_SERVERS are left beside `path`.
+
+    A server is one place's (its folder and environment): a user who builds from many places (a test harness, a
+    script per portfolio) would otherwise have as many warm servers, each holding its memory for its idle time.
+    """
+    import glob
+
+    servers = []
+    for other in glob.glob(os.path.join(glob.escape(os.path.dirname(path)), "build-*.sock")):
+        with contextlib.suppress(OSError):
+            used = os.stat(other).st_mtime  # each build touches its server's socket file
+            if other != path and (pid := listening_pid(other)) is not None:
+                servers.append((used, other, pid))
+    servers.sort()
+    while len(servers) >= MOST_SERVERS:
+        _, other, pid = servers.pop(0)
+        if not _busy(other):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
 
 
 def _become_server(path: str, told: int) -> None:

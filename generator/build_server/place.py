@@ -20,6 +20,7 @@ IDLE = "RAPPORT_BUILD_SERVER_IDLE"  # seconds a server waits for the next build 
 IDLE_SECONDS = 600.0
 MEMORY = "RAPPORT_BUILD_SERVER_MAX_MB"  # a server holding more than this after a build exits (default: a quarter of RAM)
 OFF = {"0", "off", "no", "false"}
+MOST_SERVERS = 3  # a user's servers at once: starting another stops the one least recently used
 KEY_LENGTH = 20  # hexadecimal digits of a place's digest in its socket's name
 # paths as strings: the command's side of a build imports as little as it can
 PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))

@@ -113,6 +113,8 @@ class BuildServer:
         except (OSError, ValueError):
             return True
         try:
+            with contextlib.suppress(OSError):
+                os.utime(self.path)  # used now: a command making room for a new server stops the least recently used
             if code_signature() != self.code:
                 self._leave()  # no command reaches this server any more: they start a new one
                 _answer(connection, {"stale": True})
