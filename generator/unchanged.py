@@ -46,18 +46,21 @@ def _add_tree(parts: list[bytes | Path], folder: Path, label: str, keyed: bool =
     if not folder.is_dir():
         parts.append(f"{label}: none\0".encode())
         return
+    # paths as strings: pathlib's parsing of each was two thirds of the key's time (4 ms of a warm rebuild)
+    start = len(str(folder).rstrip(os.sep)) + 1
     for root, folders, files in os.walk(folder):
         folders[:] = sorted(name for name in folders if name not in SKIPPED)
         for name in sorted(files):
             if name in SKIPPED or name.endswith(".pyc"):
                 continue
-            path = Path(root, name)
-            parts.append(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
-            if keyed:
-                parts.append(path if aside is not None and file_size(path) >= aside else file_key(path))  # b"missing" when unreadable
+            path = os.path.join(root, name)
+            parts.append(f"{label}/{path[start:].replace(os.sep, '/')}\0".encode())
+            if keyed:  # b"missing" when unreadable
+                parts.append(Path(path) if aside is not None and file_size(path) >= aside else file_key(path))
                 continue
             try:
-                parts.append(path.read_bytes())
+                with open(path, "rb") as file:
+                    parts.append(file.read())
             except OSError:
                 parts.append(b"\0unreadable")
 
