@@ -110,6 +110,8 @@ def test_builds_go_to_one_warm_server_and_give_the_bytes_and_words_of_a_build_in
     unchanged = build(place, project)
     assert unchanged.stdout.startswith("nothing changed since the last build: its ")
     assert server_pids(place) == [server]
+    # the server's record of its output is the one a build in its own process trusts
+    assert own_process_build(project, place, "output").stdout.startswith("nothing changed since the last build: its ")
 
 
 def test_a_data_problem_gets_the_same_message_and_status_and_leaves_the_output_as_it_was(
