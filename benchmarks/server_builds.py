@@ -26,7 +26,7 @@ from pathlib import Path
 from edits import new_response
 from processes import quiet_disk, timed_process
 
-from generator.build_server.place import listening_pid
+from generator.build_server.place import listening_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 BETWEEN_BUILDS_S = 2.0  # longer than the server's quiet second and the tidying after it
@@ -47,7 +47,7 @@ def timed(env: dict[str, str], data: Path, out: Path) -> dict:
 
 def servers(runtime: Path) -> list[int]:
     """The process of each build server listening in `runtime`."""
-    return [pid for path in sorted((runtime / "rapport").glob("*.sock")) if (pid := listening_pid(str(path))) is not None]
+    return [pid for _, pid in listening_servers(str(runtime / "rapport"))]
 
 
 def stop_servers(runtime: Path) -> None:

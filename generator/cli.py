@@ -249,19 +249,23 @@ def main() -> None:
         raise
 
 
-def serve_builds(kept_for: Callable[[Path], Kept], done: bool = False) -> None:
-    """Make the coming builds with the memo entries `kept_for` their data folder (the build server's), their values
-    left for the server to drop after its answer; `done`: the build has been answered, drop them now."""
+def serve_builds(kept_for: Callable[[Path], Kept]) -> None:
+    """Make the coming build with the memo entries `kept_for` its data folder (the build server's), its values and
+    the record of its output left for `answered`."""
     _SERVER_KEPT[0] = kept_for
-    if done:
-        # the output's record for the no-change check (7 ms at 1,000 clients): a build that looks for it before it
-        # is written builds again, which is never wrong
-        while _AFTER_ANSWER:
-            with contextlib.suppress(OSError):  # an output folder gone meanwhile: there is nothing to record
-                _AFTER_ANSWER.pop(0)()
-        if _LEFT_FOR_EXIT[0] is not None:
-            _LEFT_FOR_EXIT[0].clear()
-    _LEFT_FOR_EXIT[0] = [] if not done else None
+    _LEFT_FOR_EXIT[0] = []
+
+
+def answered() -> None:
+    """Once the build server has answered the build's command: record its output, drop its values."""
+    # the output's record for the no-change check (7 ms at 1,000 clients): a build that looks for it before it is
+    # written builds again, which is never wrong
+    while _AFTER_ANSWER:
+        with contextlib.suppress(OSError):  # an output folder gone meanwhile: there is nothing to record
+            _AFTER_ANSWER.pop(0)()
+    if _LEFT_FOR_EXIT[0] is not None:
+        _LEFT_FOR_EXIT[0].clear()
+        _LEFT_FOR_EXIT[0] = None
 
 
 def import_stages(data_dir: Path | None = None, before_fork: Callable[[], object] | None = None) -> ReadAhead | None:

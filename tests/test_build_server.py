@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build_server.place import listening_pid
+from generator.build_server.place import listening_servers
 from generator.demo import write_demo
 from generator.unchanged import RECORD
 from tests.test_speed import new_response
@@ -61,7 +61,7 @@ def sockets(env: dict[str, str]) -> list[Path]:
 
 def server_pids(env: dict[str, str]) -> list[int]:
     """The process of each server listening in the place's runtime folder."""
-    return [pid for path in sockets(env) if (pid := listening_pid(str(path))) is not None]
+    return [pid for _, pid in listening_servers(str(Path(env["XDG_RUNTIME_DIR"]) / "rapport"))]
 
 
 def gone(pid: int, within: float = 60.0) -> bool:

@@ -20,9 +20,9 @@ from types import FrameType
 
 from generator.build_server.place import (
     MOST_SERVERS,
-    busy_file,
+    beside,
     enabled,
-    listening_pid,
+    listening_servers,
     peer_credentials,
     place_key,
     private_folder,
@@ -59,7 +59,7 @@ def _busy(path: str) -> bool:
     import fcntl
 
     try:
-        with open(busy_file(path), "rb") as busy:
+        with open(beside(path, ".busy"), "rb") as busy:
             fcntl.flock(busy, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
@@ -87,7 +87,7 @@ def _start(path: str) -> socket.socket | None:
     """
     import fcntl
 
-    with open(_beside(path, ".lock"), "a") as lock:  # one command starts it; the others wait, then connect
+    with open(beside(path, ".lock"), "a") as lock:  # one command starts it; the others wait, then connect
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (connection := _connect(path)) is not None:
             return connection
@@ -115,14 +115,11 @@ def _make_room(path: str) -> None:
     A server is one place's (its folder and environment): a user who builds from many places (a test harness, a
     script per portfolio) would otherwise have as many warm servers, each holding its memory for its idle time.
     """
-    import glob
-
     servers = []
-    for other in glob.glob(os.path.join(glob.escape(os.path.dirname(path)), "build-*.sock")):
+    for other, pid in listening_servers(os.path.dirname(path)):
         with contextlib.suppress(OSError):
-            used = os.stat(other).st_mtime  # each build touches its server's socket file
-            if other != path and (pid := listening_pid(other)) is not None:
-                servers.append((used, other, pid))
+            if other != path:
+                servers.append((os.stat(other).st_mtime, other, pid))  # each build touches its server's socket file
     servers.sort()
     while len(servers) >= MOST_SERVERS:
         _, other, pid = servers.pop(0)
@@ -142,7 +139,7 @@ def _become_server(path: str, told: int) -> None:
         # reader waiting for that pipe's end would otherwise wait as long as the server lives)
         os.closerange(3, told)
         os.closerange(told + 1, os.sysconf("SC_OPEN_MAX"))
-        log = os.open(_beside(path, ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = os.open(beside(path, ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         nothing = os.open(os.devnull, os.O_RDONLY)
         for source, target in ((nothing, 0), (log, 1), (log, 2)):
             os.dup2(source, target)
@@ -161,11 +158,6 @@ def _become_server(path: str, told: int) -> None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(status)
-
-
-def _beside(path: str, suffix: str) -> str:
-    """The file of the same name as the socket at `path`, with `suffix` for `.sock`."""
-    return path.removesuffix(".sock") + suffix
 
 
 def _hand_over(connection: socket.socket, argv: list[str]) -> dict[str, int | bool] | None:

@@ -5,22 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from pathlib import Path
 
 import click
 
-from generator.build_server.place import listening_pid, private_folder
+from generator.build_server.place import listening_servers, private_folder
 
 
 def _servers() -> list[tuple[str, int]]:
-    """(socket file, process id) of each server listening in this user's folder."""
+    """(socket file's name, process id) of each server listening in this user's folder."""
     folder = private_folder()
-    found = []
-    for path in sorted(Path(folder).glob("build-*.sock")) if folder is not None else []:
-        pid = listening_pid(str(path))
-        if pid is not None:  # else one that is gone: the next build removes its file
-            found.append((path.name, pid))
-    return found
+    return [(os.path.basename(path), pid) for path, pid in listening_servers(folder)] if folder is not None else []
 
 
 @click.group("build-server")

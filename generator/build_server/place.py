@@ -99,15 +99,28 @@ def socket_path(folder: str, key: str) -> str:
     return os.path.join(folder, f"build-{key}.sock")
 
 
-def busy_file(path: str) -> str:
-    """The file the server at socket `path` holds locked while it builds."""
-    return path.removesuffix(".sock") + ".busy"
+def beside(path: str, suffix: str) -> str:
+    """The file named as the server's socket at `path`, with `suffix` for `.sock`: `.lock` (held while a command
+    starts it), `.busy` (locked while it builds), `.log` (what it says itself)."""
+    return path.removesuffix(".sock") + suffix
 
 
 def peer_credentials(connection: socket.socket) -> tuple[int, int]:
     """(process id, user id) of the process at the other end of a Unix socket connection."""
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)  # struct ucred: pid, uid, gid
     return int.from_bytes(credentials[:4], sys.byteorder), int.from_bytes(credentials[4:8], sys.byteorder)
+
+
+def listening_servers(folder: str) -> list[tuple[str, int]]:
+    """(socket path, process id) of each server listening in `folder`, in the order of their names (a socket file
+    with no server behind it is left for the next build there to remove)."""
+    import glob
+
+    found = []
+    for path in sorted(glob.glob(os.path.join(glob.escape(folder), "build-*.sock"))):
+        if (pid := listening_pid(path)) is not None:
+            found.append((path, pid))
+    return found
 
 
 def listening_pid(path: str) -> int | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from generator.build_server.place import PACKAGE, busy_file, idle_seconds, memory_limit_bytes, peer_credentials
+from generator.build_server.place import PACKAGE, beside, idle_seconds, memory_limit_bytes, peer_credentials
 
 if TYPE_CHECKING:
     import click
@@ -77,15 +77,15 @@ class BuildServer:
         self.stopping = False
         # the memo's entries of the last data folders built, the latest last: written once each build is answered
         self.kept: dict[str, Kept] = {}
-        self.busy = open(busy_file(str(path)), "a")  # noqa: SIM115 - held open, and locked while a build runs
+        self.busy = open(beside(str(path), ".busy"), "a")  # noqa: SIM115 - held open, and locked while a build runs
 
     def serve(self) -> None:
-        """Make the builds asked for until idle for too long, or the code changed."""
+        """Make the builds asked for until idle for too long, or `stopping` (code changed, memory, SIGTERM)."""
         signal.signal(signal.SIGINT, self._interrupt)  # the command's Ctrl-C, sent on: it stops a build, not the server
         signal.signal(signal.SIGTERM, self._stop)  # `rapport build-server stop`
         untidy = False  # a build answered, its memo entries not yet written nor its garbage collected
         try:
-            while True:
+            while not self.stopping:
                 self.listener.settimeout(QUIET_SECONDS if untidy else idle_seconds())
                 try:
                     connection, _ = self.listener.accept()
@@ -96,26 +96,26 @@ class BuildServer:
                     untidy = False
                     continue
                 with connection:
-                    if not self._take(connection) or self.stopping:
-                        return
-                untidy = True
+                    untidy = self._take(connection) or untidy
         finally:
             self._leave()
             if untidy:
                 self._write_kept()
 
     def _take(self, connection: socket.socket) -> bool:
-        """Make the build one command asks for, and answer its status; False once this server should stop."""
+        """Make the build one command asks for, and answer its status; whether it built (a command that only looked
+        for a server, `rapport build-server status`, sends no request). Sets `stopping` once this server should stop."""
         if peer_credentials(connection)[1] != os.getuid():
-            return True
+            return False
         try:
             request, streams = _receive(connection)
         except (OSError, ValueError):
-            return True
+            return False
         try:
             with contextlib.suppress(OSError):
                 os.utime(self.path)  # used now: a command making room for a new server stops the least recently used
             if code_signature() != self.code:
+                self.stopping = True
                 self._leave()  # no command reaches this server any more: they start a new one
                 _answer(connection, {"stale": True})
                 return False
@@ -128,15 +128,15 @@ class BuildServer:
             for fd in streams:
                 os.close(fd)
         # what a build of a very large portfolio leaves (850 MB at 10,000 clients) is given back rather than held
-        staying = _resident_bytes() <= memory_limit_bytes()
-        if not staying:
+        if _resident_bytes() > memory_limit_bytes():
+            self.stopping = True
             self._leave()  # before the answer: the command's next build finds no server, and starts one
         with contextlib.suppress(OSError):  # a command that went away (killed): its build is made all the same
             _answer(connection, {"exit": status})
         from generator import cli
 
-        cli.serve_builds(self._kept_for, done=True)  # the build's values, dropped once it is answered (0.03 s at 1,000 clients)
-        return staying
+        cli.answered()  # the output recorded, the build's values dropped (0.03 s at 1,000 clients), once it is answered
+        return True
 
     def _build(self, request: dict[str, Any], streams: list[int]) -> int:
         """Run the command line as `rapport` would, in the command's folder, environment and streams: its exit status."""
